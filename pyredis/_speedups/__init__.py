@@ -1,0 +1,22 @@
+"""The one place that chooses between the compiled and the pure-Python twins.
+
+The Cython twins are used unless ``PYREDIS_NO_EXTENSIONS=1``.  A missing build
+is an error, never a silent fall back to the slower twin.
+"""
+import os
+
+if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
+    from .resp_py import RequestParser
+    from .quicklist_py import QuickList
+    IMPLEMENTATION = "python"
+else:
+    try:
+        from .resp import RequestParser
+        from .quicklist import QuickList
+    except ImportError as exc:
+        raise ImportError(
+            "pyredis's compiled extensions are not built (%s); reinstall with "
+            "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
+    IMPLEMENTATION = "cython"
+
+__all__ = ["RequestParser", "QuickList", "IMPLEMENTATION"]

@@ -1,0 +1,157 @@
+"""Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN ...).
+
+A blocking handler that finds nothing calls ``block``.  When a key of a
+blocking type is created, every client waiting on it is retried, first come
+first served, by running its command again; a retry that finds data replies
+and unblocks.  Ready keys are served after each top-level command, so a write
+inside MULTI wakes clients only once EXEC is done.
+"""
+import collections
+import heapq
+import time
+
+from . import errors, reply
+from .numbers import parse_int
+
+
+class BlockState:
+    __slots__ = ("db", "keys", "deadline", "timeout_reply", "argv", "cmd", "types")
+
+    def __init__(self, db, keys, deadline, timeout_reply, argv, cmd, types):
+        self.db = db
+        self.keys = keys
+        self.deadline = deadline
+        self.timeout_reply = timeout_reply
+        self.argv = argv
+        self.cmd = cmd
+        self.types = types
+
+
+class Blocking:
+    def __init__(self, server):
+        self.server = server
+        self.waiting = {}
+        self.ready = []
+        self._ready_set = set()
+        self._deadlines = []
+        self._seq = 0
+
+    def block(self, c, keys, deadline, timeout_reply, types):
+        """Block ``c`` on ``keys`` until ``deadline`` (seconds, 0 = forever).
+
+        Returns the reply the handler should give now: the timeout reply when
+        the client may not block (MULTI, scripts), else None.
+        """
+        if c.deny_blocking:
+            return timeout_reply
+        if c.blocked is not None:
+            return None
+        state = BlockState(c.db, keys, deadline, timeout_reply, c.argv, c.cmd, types)
+        c.blocked = state
+        for key in keys:
+            self.waiting.setdefault((c.db.id, key), collections.deque()).append(c)
+        if deadline:
+            self._seq += 1
+            heapq.heappush(self._deadlines, (deadline, self._seq, c, state))
+        self.server.stats.blocked_clients += 1
+        return None
+
+    def key_created(self, db, key):
+        token = (db.id, key)
+        if token in self.waiting and token not in self._ready_set:
+            self._ready_set.add(token)
+            self.ready.append((db, key))
+
+    def serve_ready(self):
+        while self.ready:
+            ready, self.ready = self.ready, []
+            self._ready_set.clear()
+            for db, key in ready:
+                queue = self.waiting.get((db.id, key))
+                if not queue:
+                    continue
+                for c in list(queue):
+                    value = db.lookup(key)
+                    if value is None:
+                        break
+                    state = c.blocked
+                    if state is None or value.__class__ not in state.types:
+                        continue
+                    self._retry(c, state)
+
+    def _retry(self, c, state):
+        from .dispatch import call
+        saved_db = c.db
+        c.db = state.db
+        try:
+            result = call(c, state.cmd, state.argv)
+        finally:
+            c.db = saved_db
+        if result is not None:
+            self.unblock(c, result)
+
+    def unblock(self, c, result):
+        """Take ``c`` out of every wait queue and send ``result`` (None sends nothing)."""
+        state = c.blocked
+        if state is None:
+            return
+        c.blocked = None
+        for key in state.keys:
+            token = (state.db.id, key)
+            queue = self.waiting.get(token)
+            if queue is not None:
+                try:
+                    queue.remove(c)
+                except ValueError:
+                    pass
+                if not queue:
+                    del self.waiting[token]
+        self.server.stats.blocked_clients -= 1
+        if result is not None:
+            c.reply(result)
+            self.server.unblocked.append(c)
+
+    def next_deadline(self):
+        while self._deadlines and self._deadlines[0][2].blocked is not self._deadlines[0][3]:
+            heapq.heappop(self._deadlines)
+        return self._deadlines[0][0] if self._deadlines else None
+
+    def expire_timeouts(self, now):
+        heap = self._deadlines
+        while heap and heap[0][0] <= now:
+            _, _, c, state = heapq.heappop(heap)
+            if c.blocked is state:
+                self.unblock(c, state.timeout_reply)
+
+
+def parse_timeout(value):
+    """A blocking timeout in seconds as an absolute deadline (0 = forever).
+
+    Redis reads it as a long double, rejects negatives, and works in ms.
+    """
+    from .numbers import parse_double
+    seconds = parse_double(value)
+    if seconds is None:
+        raise errors.CommandError(errors.TIMEOUT_NOT_FLOAT)
+    ms = int(seconds * 1000.0) if seconds not in (float("inf"), float("-inf")) else None
+    if ms is None:
+        raise errors.CommandError(errors.TIMEOUT_OUT_OF_RANGE if seconds > 0 else errors.TIMEOUT_NEGATIVE)
+    if ms < 0:
+        raise errors.CommandError(errors.TIMEOUT_NEGATIVE)
+    if ms == 0:
+        return 0
+    return time.time() + ms / 1000.0
+
+
+def unblock_command(server, target, mode_error):
+    """CLIENT UNBLOCK: 1 if ``target`` was blocked and is now released."""
+    if target is None or target.blocked is None:
+        return reply.ZERO
+    if mode_error:
+        server.blocking.unblock(target, errors.CommandError(errors.UNBLOCKED).reply)
+    else:
+        server.blocking.unblock(target, target.blocked.timeout_reply)
+    return reply.ONE
+
+
+__all__ = ["Blocking", "parse_timeout", "unblock_command", "parse_int"]

@@ -1,0 +1,81 @@
+"""One connection's state: its parser, output buffer, db, transaction and subscriptions."""
+import socket
+import time
+
+from ._speedups import RequestParser
+from .reply import encode
+
+
+class Client:
+    __slots__ = ("server", "id", "sock", "fd", "addr", "laddr", "parser", "out", "out_len",
+                 "obuf", "opos", "writing", "queued", "pending", "pending_pos", "db", "resp",
+                 "name", "authenticated", "close_after_reply", "closed", "multi", "multi_error",
+                 "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
+                 "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
+                 "last_cmd", "obuf_soft_since", "flags_extra", "__weakref__")
+
+    def __init__(self, server, sock, cid):
+        self.server = server
+        self.id = cid
+        self.sock = sock
+        self.fd = sock.fileno()
+        try:
+            self.addr = _format_addr(sock.getpeername())
+            self.laddr = _format_addr(sock.getsockname())
+        except OSError:
+            self.addr = self.laddr = "?:0"
+        cfg = server.config
+        self.parser = RequestParser(cfg["proto-max-bulk-len"])
+        self.out = []
+        self.out_len = 0
+        self.obuf = None
+        self.opos = 0
+        self.writing = False
+        self.queued = False
+        self.pending = None
+        self.pending_pos = 0
+        self.db = server.dbs[0]
+        self.resp = 2
+        self.name = b""
+        self.authenticated = not cfg["requirepass"]
+        self.close_after_reply = False
+        self.closed = False
+        self.multi = None
+        self.multi_error = False
+        self.dirty_cas = False
+        self.watching = None
+        self.subscriptions = 0
+        self.channels = None
+        self.patterns = None
+        self.shard_channels = None
+        self.blocked = None
+        self.deny_blocking = False
+        self.cmd = None
+        self.argv = None
+        self.created = self.last_interaction = time.time()
+        self.last_cmd = b"NULL"
+        self.obuf_soft_since = 0
+        self.flags_extra = ""
+
+    def reply(self, r):
+        """Queue a reply; it is written when the event loop flushes."""
+        if r.__class__ is not bytes:
+            r = encode(r, self.resp)
+        self.out.append(r)
+        self.out_len += len(r)
+        if not self.queued:
+            self.queued = True
+            self.server.pending_writes.append(self)
+
+    def output_size(self):
+        return self.out_len + (len(self.obuf) - self.opos if self.obuf is not None else 0)
+
+
+def _format_addr(addr):
+    if isinstance(addr, tuple):
+        host = addr[0]
+        return ("[%s]:%d" % (host, addr[1])) if ":" in host else "%s:%d" % (host, addr[1])
+    return str(addr)
+
+
+__all__ = ["Client", "socket"]

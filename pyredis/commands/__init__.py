@@ -1,0 +1,91 @@
+"""The command table.
+
+Each command is declared once, next to its handler, with Redis's arity (the
+name counts; negative means "at least"), flags, key positions and the keyspace
+event its writes raise.  Dispatch, COMMAND INFO/DOCS/GETKEYS and the stats all
+read this table.
+"""
+import importlib
+
+TABLE = {}
+
+# Command groups, one module each; importing them fills TABLE.
+MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
+           "hashes", "sets", "zsets", "sort", "transactions", "pubsub")
+
+
+class Command:
+    __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
+                 "key_step", "group", "event", "subcommands", "parent", "getkeys",
+                 "calls", "usec", "rejected_calls", "failed_calls")
+
+    def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
+        self.name = name
+        self.fullname = name if parent is None else parent.name + "|" + name
+        self.handler = handler
+        self.arity = arity
+        self.flags = frozenset(flags.split())
+        self.first_key, self.last_key, self.key_step = keys
+        self.group = group
+        self.event = event
+        self.subcommands = None
+        self.parent = parent
+        self.getkeys = getkeys
+        self.reset_stats()
+
+    def reset_stats(self):
+        self.calls = 0
+        self.usec = 0
+        self.rejected_calls = 0
+        self.failed_calls = 0
+
+    def key_indexes(self, argv):
+        """Positions of the keys in ``argv`` (COMMAND GETKEYS, WATCH-like tooling)."""
+        if self.getkeys is not None:
+            return self.getkeys(argv)
+        if self.first_key <= 0:
+            return []
+        last = self.last_key if self.last_key >= 0 else len(argv) + self.last_key
+        return list(range(self.first_key, min(last, len(argv) - 1) + 1, self.key_step))
+
+    def all_commands(self):
+        yield self
+        if self.subcommands:
+            yield from self.subcommands.values()
+
+
+def command(name, arity, flags="", keys=(0, 0, 0), group="generic", event=None, getkeys=None):
+    """Declare a command (``name`` or ``parent|sub``) handled by the decorated function.
+
+    ``event`` is the (class, name) keyspace notification raised for each key
+    the command signals as written, e.g. ``("$", "set")``.
+    """
+    def register(handler):
+        parent_name, _, sub = name.partition("|")
+        if sub:
+            parent = TABLE[parent_name.encode()]
+            cmd = Command(sub, handler, arity, flags, keys, group, event, getkeys, parent)
+            if parent.subcommands is None:
+                parent.subcommands = {}
+            parent.subcommands[sub.encode()] = cmd
+        else:
+            TABLE[name.encode()] = Command(name, handler, arity, flags, keys, group, event, getkeys)
+        return handler
+    return register
+
+
+def container(name, group="server", flags=""):
+    """Declare a command that only groups subcommands (CONFIG, CLIENT, OBJECT ...)."""
+    TABLE[name.encode()] = cmd = Command(name, None, -2, flags, (0, 0, 0), group, None, None)
+    cmd.subcommands = {}
+    return cmd
+
+
+def load_all():
+    for module in MODULES:
+        try:
+            importlib.import_module("pyredis.commands." + module)
+        except ModuleNotFoundError as exc:
+            if exc.name != "pyredis.commands." + module:
+                raise
+    return TABLE

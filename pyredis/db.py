@@ -1,0 +1,216 @@
+"""The keyspace: one ``Database`` per logical db, holding values and expiry times.
+
+Every read goes through ``lookup`` so an expired key is never visible.  Every
+write ends in ``signal``, the single hook behind WATCH, keyspace notifications
+and the dirty counter.  Value types are plain containers: ``bytes`` or
+``bytearray`` for strings, and the classes registered in ``TYPE_NAMES``.
+"""
+import itertools
+import random
+import time
+
+from .errors import E_WRONGTYPE
+
+TYPE_NAMES = {bytes: b"string", bytearray: b"string", dict: b"hash", set: b"set"}
+
+# Types a blocked client can wait for; key creation with one of these wakes it.
+BLOCKING_TYPES = set()
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+class Database:
+    __slots__ = ("id", "server", "data", "expires", "_ttl_keys", "watched",
+                 "version", "scan_snapshot", "avg_ttl")
+
+    def __init__(self, index, server):
+        self.id = index
+        self.server = server
+        self.data = {}
+        self.expires = {}
+        # Keys that had a TTL set, for O(1) random sampling by the active expiry
+        # cycle; entries may be stale and are dropped when sampled.
+        self._ttl_keys = []
+        self.watched = {}
+        self.version = 0
+        self.scan_snapshot = None
+        self.avg_ttl = 0
+
+    # ---- reads ----------------------------------------------------------
+    def lookup(self, key):
+        """The live value of ``key`` or None (expiring it lazily)."""
+        value = self.data.get(key)
+        if value is not None and self.expires:
+            when = self.expires.get(key)
+            if when is not None and when <= now_ms():
+                self.expire_key(key)
+                return None
+        return value
+
+    def lookup_read(self, key):
+        """``lookup`` that counts keyspace hits and misses, as Redis's lookupKeyRead."""
+        value = self.lookup(key)
+        stats = self.server.stats
+        if value is None:
+            stats.keyspace_misses += 1
+        else:
+            stats.keyspace_hits += 1
+        return value
+
+    def get_typed(self, key, cls, read=True):
+        """Value of ``key`` if it is a ``cls``; None if missing; WRONGTYPE otherwise."""
+        value = self.lookup_read(key) if read else self.lookup(key)
+        if value is not None and value.__class__ is not cls:
+            raise E_WRONGTYPE
+        return value
+
+    def get_string(self, key):
+        value = self.lookup_read(key)
+        if value is not None and value.__class__ is not bytes and value.__class__ is not bytearray:
+            raise E_WRONGTYPE
+        return value
+
+    def exists(self, key):
+        return self.lookup(key) is not None
+
+    def type_name(self, value):
+        return TYPE_NAMES[value.__class__]
+
+    # ---- writes ---------------------------------------------------------
+    def set(self, key, value, keep_ttl=False):
+        """Store ``value`` at ``key`` (Redis setKey): new or overwritten, TTL dropped unless kept."""
+        data = self.data
+        if key not in data:
+            self.add(key, value)
+            return
+        data[key] = value
+        if not keep_ttl and self.expires:
+            self.expires.pop(key, None)
+
+    def add(self, key, value):
+        """Create ``key``, which must not exist."""
+        self.data[key] = value
+        self.version += 1
+        if value.__class__ in BLOCKING_TYPES:
+            self.server.blocking.key_created(self, key)
+
+    def delete(self, key):
+        """Remove ``key`` if it exists (expired or not); True if it held a value."""
+        if self.data.pop(key, None) is None:
+            return False
+        self.version += 1
+        if self.expires:
+            self.expires.pop(key, None)
+        return True
+
+    def remove_if_empty(self, key, value):
+        """Containers never stay empty: drop the key when its last element went."""
+        if not value:
+            self.delete(key)
+            self.signal(key, ("g", "del"))
+            return True
+        return False
+
+    def signal(self, key, event=None):
+        """A write to ``key`` happened: bump dirty, touch watchers, notify.
+
+        ``event`` is a (class, name) pair; by default the running command's
+        declared event.
+        """
+        server = self.server
+        server.dirty += 1
+        if self.watched:
+            clients = self.watched.get(key)
+            if clients:
+                for c in clients:
+                    c.dirty_cas = True
+        if server.notify_flags:
+            if event is None:
+                event = server.current_event
+            if event is not None:
+                server.notify(event[0], event[1], key, self.id)
+
+    def notify(self, event, key):
+        """A keyspace event that is not a write of the running command."""
+        if self.server.notify_flags:
+            self.server.notify(event[0], event[1], key, self.id)
+
+    def flush(self):
+        if self.watched:
+            for key, clients in self.watched.items():
+                if key in self.data:
+                    for c in clients:
+                        c.dirty_cas = True
+        removed = len(self.data)
+        self.data = {}
+        self.expires = {}
+        self._ttl_keys = []
+        self.version += 1
+        self.scan_snapshot = None
+        return removed
+
+    # ---- expiry ---------------------------------------------------------
+    def set_expire(self, key, when_ms):
+        if key not in self.expires:
+            self._ttl_keys.append(key)
+        self.expires[key] = when_ms
+
+    def get_expire(self, key):
+        """Absolute expiry in ms, or -1 when ``key`` has no TTL."""
+        return self.expires.get(key, -1) if self.expires else -1
+
+    def persist(self, key):
+        return self.expires.pop(key, None) is not None
+
+    def expire_key(self, key):
+        """Delete an expired key and tell everyone who listens."""
+        self.delete(key)
+        self.server.stats.expired_keys += 1
+        self.signal(key, ("x", "expired"))
+
+    def active_expire(self, samples, now):
+        """Sample up to ``samples`` keys with a TTL; return (sampled, expired)."""
+        keys = self._ttl_keys
+        expires = self.expires
+        if len(keys) > 2 * len(expires) + 64:
+            keys[:] = list(expires)
+        sampled = expired = 0
+        while keys and sampled < samples:
+            i = random.randrange(len(keys))
+            key = keys[i]
+            when = expires.get(key)
+            if when is None or when <= now:
+                keys[i] = keys[-1]
+                keys.pop()
+                if when is None:
+                    continue
+                self.expire_key(key)
+                expired += 1
+            sampled += 1
+        return sampled, expired
+
+    # ---- whole keyspace -------------------------------------------------
+    def random_key(self):
+        """A random live key, or None; expired keys met on the way are reclaimed."""
+        for _ in range(100):
+            n = len(self.data)
+            if n == 0:
+                return None
+            key = next(itertools.islice(self.data, random.randrange(n), None))
+            if self.lookup(key) is not None:
+                return key
+        return None
+
+    def keys(self):
+        now = now_ms()
+        expires = self.expires
+        return [k for k in self.data if not (expires and expires.get(k, now + 1) <= now)]
+
+    def snapshot_for_scan(self, cursor):
+        from .scan import Snapshot
+        snap = self.scan_snapshot
+        if snap is None or (cursor == 0 and snap.version != self.version):
+            snap = self.scan_snapshot = Snapshot(self.data, self.version)
+        return snap

@@ -1,0 +1,100 @@
+"""From a parsed request to a reply: lookup, arity, context checks, then the handler.
+
+The checks run in the order of Redis's processCommand; a rejection inside
+MULTI marks the transaction so EXEC answers EXECABORT.
+"""
+import time
+
+from . import errors
+from .commands import TABLE
+from .errors import CommandError
+
+_perf_ns = time.perf_counter_ns
+
+# Commands a RESP2 client may send while subscribed.
+PUBSUB_ALLOWED = frozenset((b"ping", b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
+                            b"psubscribe", b"punsubscribe", b"quit", b"reset"))
+# Commands that run at once inside MULTI instead of being queued.
+MULTI_IMMEDIATE = frozenset((b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"))
+NO_AUTH_NEEDED = frozenset((b"auth", b"hello", b"quit", b"reset"))
+
+
+def unknown_command_error(argv):
+    args = ""
+    for a in argv[1:]:
+        if len(args) >= 128:
+            break
+        args += "'%s' " % errors.arg(a, 128 - len(args))
+    return CommandError(errors.UNKNOWN_COMMAND % (errors.arg(argv[0], 128), args))
+
+
+def lookup(argv):
+    """(command, None) or (None, error) for a request, as Redis's lookupCommand."""
+    cmd = TABLE.get(argv[0].lower())
+    if cmd is None:
+        return None, unknown_command_error(argv)
+    if cmd.subcommands is not None and len(argv) > 1:
+        sub = cmd.subcommands.get(argv[1].lower())
+        if sub is None:
+            return None, CommandError(errors.UNKNOWN_SUBCOMMAND % (errors.arg(argv[1], 128), cmd.name.upper()))
+        cmd = sub
+    arity = cmd.arity
+    n = len(argv)
+    if (arity > 0 and arity != n) or n < -arity:
+        cmd.rejected_calls += 1
+        return None, CommandError(errors.WRONG_ARITY % cmd.fullname)
+    return cmd, None
+
+
+def reject(c, error):
+    c.server.stats.count_error(error.code)
+    if c.multi is not None:
+        c.multi_error = True
+    c.reply(error.reply)
+
+
+def execute(c, argv):
+    """Run one request from ``c`` at top level."""
+    cmd, error = lookup(argv)
+    if error is not None:
+        return reject(c, error)
+    server = c.server
+    name = argv[0].lower() if cmd.parent is None else cmd.parent.name.encode()
+    if not c.authenticated and name not in NO_AUTH_NEEDED:
+        cmd.rejected_calls += 1
+        return reject(c, CommandError(errors.NOAUTH))
+    if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
+        cmd.rejected_calls += 1
+        return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname))
+    if c.multi is not None and name not in MULTI_IMMEDIATE:
+        if "no_multi" in cmd.flags:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError("ERR Command not allowed inside a transaction"))
+        c.multi.append((cmd, argv))
+        c.reply(b"+QUEUED\r\n")
+        return None
+    result = call(c, cmd, argv)
+    if result is not None:
+        c.reply(result)
+    if server.blocking.ready:
+        server.blocking.serve_ready()
+    return None
+
+
+def call(c, cmd, argv):
+    """Run ``cmd`` and return its reply (errors become error replies)."""
+    server = c.server
+    server.current_event = cmd.event
+    c.cmd = cmd
+    c.argv = argv
+    start = _perf_ns()
+    try:
+        result = cmd.handler(c, argv)
+    except CommandError as exc:
+        result = exc.reply
+        cmd.failed_calls += 1
+        server.stats.count_error(exc.code)
+    cmd.usec += _perf_ns() - start
+    cmd.calls += 1
+    server.stats.total_commands += 1
+    return result

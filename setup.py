@@ -1,0 +1,21 @@
+"""Builds the Cython twins in pyredis/_speedups.
+
+A compile error fails the install; only PYREDIS_NO_EXTENSIONS=1 gives a
+pure-Python install (which then runs with PYREDIS_NO_EXTENSIONS=1 too).
+"""
+import os
+
+from setuptools import Extension, setup
+
+if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
+    ext_modules = []
+else:
+    from Cython.Build import cythonize
+
+    ext_modules = cythonize(
+        [Extension("pyredis._speedups.resp", ["pyredis/_speedups/resp.pyx"]),
+         Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"])],
+        compiler_directives={"language_level": "3"},
+    )
+
+setup(ext_modules=ext_modules)

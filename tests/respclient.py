@@ -1,0 +1,106 @@
+"""A raw-socket RESP client for tests that assert reply bytes exactly."""
+import socket
+import time
+
+
+def encode_command(*args):
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        if isinstance(a, str):
+            a = a.encode()
+        elif isinstance(a, int):
+            a = str(a).encode()
+        parts.append(b"$%d\r\n%b\r\n" % (len(a), a))
+    return b"".join(parts)
+
+
+class RawClient:
+    def __init__(self, port, host="127.0.0.1", timeout=10.0):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buf += chunk
+
+    def _line(self, pos):
+        while True:
+            end = self.buf.find(b"\r\n", pos)
+            if end >= 0:
+                return end
+            self._fill()
+
+    def _skip_reply(self, pos):
+        """Index just past the complete reply starting at ``pos``."""
+        end = self._line(pos)
+        kind = self.buf[pos:pos + 1]
+        head = self.buf[pos + 1:end]
+        nxt = end + 2
+        if kind in b"$=!":
+            n = int(head)
+            if n < 0:
+                return nxt
+            while len(self.buf) < nxt + n + 2:
+                self._fill()
+            return nxt + n + 2
+        if kind in b"*~>%|":
+            n = int(head)
+            if n < 0:
+                return nxt
+            if kind in b"%|":
+                n *= 2
+            for _ in range(n):
+                nxt = self._skip_reply(nxt)
+            return nxt
+        return nxt
+
+    def read_reply(self):
+        """The next complete reply, raw bytes."""
+        end = self._skip_reply(0)
+        out, self.buf = self.buf[:end], self.buf[end:]
+        return out
+
+    def cmd(self, *args):
+        self.send(encode_command(*args))
+        return self.read_reply()
+
+    def read_all(self, wait=0.2):
+        """Whatever arrives within ``wait`` seconds (for closed-connection checks)."""
+        deadline = time.time() + wait
+        self.sock.settimeout(0.05)
+        try:
+            while time.time() < deadline:
+                try:
+                    chunk = self.sock.recv(65536)
+                except socket.timeout:
+                    continue
+                if not chunk:
+                    break
+                self.buf += chunk
+        finally:
+            self.sock.settimeout(10.0)
+        out, self.buf = self.buf, b""
+        return out
+
+    def is_closed(self, wait=1.0):
+        self.sock.settimeout(wait)
+        try:
+            chunk = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except OSError:
+            return True
+        finally:
+            self.sock.settimeout(10.0)
+        if chunk:
+            self.buf += chunk
+            return self.is_closed(wait)
+        return True
