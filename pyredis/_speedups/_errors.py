@@ -1,0 +1,16 @@
+"""Exceptions shared by the compiled and pure-Python twins.
+
+Both twins import from here so that ``except ProtocolError`` catches the same
+class whichever implementation the chooser picked.
+"""
+
+
+class ProtocolError(Exception):
+    """A client sent bytes that Redis would reject as a protocol error.
+
+    ``str(exc)`` is the full error text as Redis words it, starting with
+    ``Protocol error: ``; the server adds the ``-ERR `` prefix.
+    """
+
+
+__all__ = ["ProtocolError"]

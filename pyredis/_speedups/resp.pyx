@@ -1,0 +1,429 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""RESP request parser, compiled twin of ``resp_py.py``.
+
+The algorithm, state and error texts are the pure twin's; see that module for
+the Redis 7.0 behaviour being reproduced. Here the scans and integer parsing
+run over the buffer's bytes in C and arguments are built straight from it.
+"""
+import operator
+
+from cpython.bytearray cimport (PyByteArray_AS_STRING, PyByteArray_FromStringAndSize,
+                                PyByteArray_GET_SIZE, PyByteArray_Resize)
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from libc.limits cimport INT_MAX, LLONG_MAX, LLONG_MIN, ULLONG_MAX
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
+from ._errors import ProtocolError
+
+cdef extern from "Python.h":
+    const Py_ssize_t PY_SSIZE_T_MAX
+
+TOO_BIG_INLINE = "Protocol error: too big inline request"
+UNBALANCED_QUOTES = "Protocol error: unbalanced quotes in request"
+TOO_BIG_MBULK = "Protocol error: too big mbulk count string"
+INVALID_MBULK = "Protocol error: invalid multibulk length"
+TOO_BIG_BULK = "Protocol error: too big bulk count string"
+INVALID_BULK = "Protocol error: invalid bulk length"
+
+
+cdef inline bint _isspace(unsigned char c) noexcept:
+    # C isspace() in the "C" locale; bytes >= 0x80 are not spaces.
+    return c == 32 or (9 <= c <= 13)
+
+
+cdef inline bint _ishex(unsigned char c) noexcept:
+    return (48 <= c <= 57) or (97 <= c <= 102) or (65 <= c <= 70)
+
+
+cdef inline int _hexval(unsigned char c) noexcept:
+    if c <= 57:
+        return c - 48
+    if c >= 97:
+        return c - 87
+    return c - 55
+
+
+cdef int _string2ll(const unsigned char* s, Py_ssize_t slen, long long* value) noexcept:
+    """Redis string2ll: 1 and the value for a canonical int64, else 0."""
+    cdef Py_ssize_t plen = 0
+    cdef bint negative = 0
+    cdef unsigned long long v
+    cdef unsigned int d
+    if slen == 0 or slen >= 21:
+        return 0
+    if slen == 1 and s[0] == 48:
+        value[0] = 0
+        return 1
+    if s[0] == 45:
+        negative = 1
+        plen = 1
+        if plen == slen:
+            return 0
+    if 49 <= s[plen] <= 57:
+        v = s[plen] - 48
+        plen += 1
+    else:
+        return 0
+    while plen < slen and 48 <= s[plen] <= 57:
+        d = s[plen] - 48
+        if v > ULLONG_MAX // 10:
+            return 0
+        v *= 10
+        if v > ULLONG_MAX - d:
+            return 0
+        v += d
+        plen += 1
+    if plen < slen:
+        return 0
+    if negative:
+        if v > (<unsigned long long>LLONG_MAX) + 1:
+            return 0
+        if v == (<unsigned long long>LLONG_MAX) + 1:
+            value[0] = LLONG_MIN
+        else:
+            value[0] = -<long long>v
+    else:
+        if v > <unsigned long long>LLONG_MAX:
+            return 0
+        value[0] = <long long>v
+    return 1
+
+
+cdef inline unsigned char _at(const unsigned char* s, Py_ssize_t n, Py_ssize_t k) noexcept:
+    # Past the end reads 0, like the C string sdssplitargs walks.
+    return s[k] if k < n else 0
+
+
+cdef object _split_args(const unsigned char* s, Py_ssize_t n):
+    """sdssplitargs over s[0:n]: a list of bytes, or None for unbalanced quotes."""
+    cdef list args = []
+    cdef Py_ssize_t p = 0
+    cdef Py_ssize_t clen
+    cdef unsigned char c, nx
+    cdef bint inq, insq, done
+    # Unescaping never lengthens a token, so one line-sized scratch suffices.
+    cdef unsigned char* cur = <unsigned char*>malloc(n + 1)
+    if cur == NULL:
+        raise MemoryError()
+    try:
+        while True:
+            while p < n and _isspace(s[p]):
+                p += 1
+            if p >= n:
+                return args
+            clen = 0
+            inq = insq = done = 0
+            while not done:
+                c = _at(s, n, p)
+                if inq:
+                    nx = _at(s, n, p + 1)
+                    if (c == 92 and nx == 120 and _ishex(_at(s, n, p + 2))
+                            and _ishex(_at(s, n, p + 3))):
+                        cur[clen] = _hexval(s[p + 2]) * 16 + _hexval(s[p + 3])
+                        clen += 1
+                        p += 3
+                    elif c == 92 and nx:
+                        p += 1
+                        c = s[p]
+                        if c == 110:
+                            c = 10
+                        elif c == 114:
+                            c = 13
+                        elif c == 116:
+                            c = 9
+                        elif c == 98:
+                            c = 8
+                        elif c == 97:
+                            c = 7
+                        cur[clen] = c
+                        clen += 1
+                    elif c == 34:
+                        if nx and not _isspace(nx):
+                            return None
+                        done = 1
+                    elif not c:
+                        return None
+                    else:
+                        cur[clen] = c
+                        clen += 1
+                elif insq:
+                    nx = _at(s, n, p + 1)
+                    if c == 92 and nx == 39:
+                        p += 1
+                        cur[clen] = 39
+                        clen += 1
+                    elif c == 39:
+                        if nx and not _isspace(nx):
+                            return None
+                        done = 1
+                    elif not c:
+                        return None
+                    else:
+                        cur[clen] = c
+                        clen += 1
+                elif c == 32 or c == 10 or c == 13 or c == 9 or c == 0:
+                    done = 1
+                elif c == 34:
+                    inq = 1
+                elif c == 39:
+                    insq = 1
+                else:
+                    cur[clen] = c
+                    clen += 1
+                if p < n:
+                    p += 1
+            args.append(PyBytes_FromStringAndSize(<char*>cur, clen))
+    finally:
+        free(cur)
+
+
+cdef str _expected_dollar(unsigned char c):
+    # Redis prints the raw byte with %c; addReplyErrorFormat turns CR and LF
+    # into spaces so the reply stays on one line.
+    if c == 10 or c == 13:
+        c = 32
+    return "Protocol error: expected '$', got '%s'" % chr(c)
+
+
+cdef class RequestParser:
+    """Incremental parser for client requests, inline and multibulk."""
+
+    # The fields mirror resp_py.RequestParser's attributes, which document them.
+    cdef public object error
+    cdef object _max_bulk_len_obj
+    cdef object _max_inline_obj
+    # C copies of the limits, clamped to ranges with the same effect.
+    cdef long long _max_bulk
+    cdef Py_ssize_t _max_inline
+    cdef object _buf
+    cdef Py_ssize_t _scan
+    cdef bint _stuck
+    cdef long long _remaining
+    cdef list _args
+    cdef Py_ssize_t _args_len
+    cdef long long _bulklen
+    cdef object _acc
+    # Unsigned so that a bulk length near LLONG_MAX plus its two trailing
+    # bytes cannot overflow.
+    cdef unsigned long long _need
+
+    def __init__(self, max_bulk_len=512 * 1024 * 1024, max_inline=64 * 1024):
+        self.max_bulk_len = max_bulk_len
+        self.max_inline = max_inline
+        self.error = None
+        self._buf = b""
+        self._scan = 0
+        self._stuck = 0
+        self._remaining = 0
+        self._args = None
+        self._args_len = 0
+        self._bulklen = -1
+        self._acc = None
+        self._need = 0
+
+    @property
+    def max_bulk_len(self):
+        return self._max_bulk_len_obj
+
+    @max_bulk_len.setter
+    def max_bulk_len(self, value):
+        value = operator.index(value)
+        self._max_bulk_len_obj = value
+        # A bulk length is in [0, LLONG_MAX], so clamping changes no outcome.
+        self._max_bulk = LLONG_MAX if value > LLONG_MAX else (-1 if value < 0 else value)
+
+    @property
+    def max_inline(self):
+        return self._max_inline_obj
+
+    @max_inline.setter
+    def max_inline(self, value):
+        value = operator.index(value)
+        self._max_inline_obj = value
+        self._max_inline = (PY_SSIZE_T_MAX if value > PY_SSIZE_T_MAX
+                            else (-1 if value < 0 else value))
+
+    def feed(self, data):
+        """Append ``data``; return the list of requests it completed.
+
+        After a protocol error, ``error`` holds its text, the requests that
+        were complete before it are returned and every later call returns [].
+        """
+        cdef const unsigned char* p
+        cdef Py_ssize_t n, pos
+        cdef list out
+        if self.error is not None:
+            return []
+        if type(data) is not bytes:
+            data = bytes(data)
+        buf = self._buf
+        if buf:
+            buf += data
+        else:
+            buf = self._buf = data
+        if type(buf) is bytes:
+            p = <const unsigned char*>PyBytes_AS_STRING(buf)
+            n = PyBytes_GET_SIZE(buf)
+        else:
+            p = <const unsigned char*>PyByteArray_AS_STRING(buf)
+            n = PyByteArray_GET_SIZE(buf)
+        out = []
+        try:
+            pos = self._parse(p, n, out)
+        except ProtocolError as exc:
+            self._fail(str(exc))
+            return out
+        # Compact once per feed, never per field.
+        if pos == n:
+            self._buf = b""
+        elif type(buf) is bytes:
+            self._buf = PyByteArray_FromStringAndSize(<const char*>p + pos, n - pos)
+        elif pos:
+            del buf[:pos]
+        self._scan -= pos
+        return out
+
+    def pending_bytes(self):
+        """Bytes held for the incomplete request (buffer and args so far)."""
+        cdef Py_ssize_t n = len(self._buf) + self._args_len
+        if self._acc is not None:
+            n += PyByteArray_GET_SIZE(self._acc)
+        return n
+
+    cdef void _fail(self, str message):
+        self.error = message
+        self._buf = b""
+        self._scan = 0
+        self._stuck = 0
+        self._remaining = 0
+        self._args = None
+        self._args_len = 0
+        self._bulklen = -1
+        self._acc = None
+        self._need = 0
+
+    cdef inline Py_ssize_t _find(self, const unsigned char* p, Py_ssize_t pos, Py_ssize_t n,
+                                 unsigned char term) noexcept:
+        """Index of ``term`` at or after ``pos`` as strchr sees it, else -1."""
+        cdef Py_ssize_t i
+        cdef unsigned char c
+        if self._stuck:
+            return -1
+        i = self._scan if self._scan > pos else pos
+        while i < n:
+            c = p[i]
+            if c == term:
+                return i
+            if c == 0:
+                self._stuck = 1
+                return -1
+            i += 1
+        self._scan = n
+        return -1
+
+    cdef Py_ssize_t _parse(self, const unsigned char* p, Py_ssize_t n, list out) except -1:
+        """Consume complete requests from p[0:n] into ``out``; return the new position."""
+        cdef Py_ssize_t pos = 0
+        cdef Py_ssize_t i, end, take, room, size
+        cdef long long remaining = self._remaining
+        cdef long long bulklen = self._bulklen
+        cdef long long count
+        cdef Py_ssize_t args_len = self._args_len
+        cdef list args = self._args
+        cdef object acc
+        cdef object argv
+        while True:
+            if not remaining:
+                if pos >= n:
+                    break
+                if p[pos] != 42:
+                    i = self._find(p, pos, n, 10)
+                    if i < 0:
+                        if n - pos > self._max_inline:
+                            raise ProtocolError(TOO_BIG_INLINE)
+                        break
+                    end = i - 1 if i > pos and p[i - 1] == 13 else i
+                    argv = _split_args(p + pos, end - pos)
+                    if argv is None:
+                        raise ProtocolError(UNBALANCED_QUOTES)
+                    pos = i + 1
+                    if argv:
+                        out.append(argv)
+                    continue
+                i = self._find(p, pos, n, 13)
+                if i < 0:
+                    if n - pos > self._max_inline:
+                        raise ProtocolError(TOO_BIG_MBULK)
+                    break
+                if i + 1 >= n:
+                    self._scan = i
+                    break
+                if not _string2ll(p + pos + 1, i - pos - 1, &count) or count > INT_MAX:
+                    raise ProtocolError(INVALID_MBULK)
+                pos = i + 2
+                if count > 0:
+                    # No preallocation: the count is only a claim.
+                    remaining = count
+                    args = []
+                    args_len = 0
+                continue
+            if bulklen < 0:
+                i = self._find(p, pos, n, 13)
+                if i < 0:
+                    if n - pos > self._max_inline:
+                        raise ProtocolError(TOO_BIG_BULK)
+                    break
+                if i + 1 >= n:
+                    self._scan = i
+                    break
+                if p[pos] != 36:
+                    raise ProtocolError(_expected_dollar(p[pos]))
+                if (not _string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0
+                        or bulklen > self._max_bulk):
+                    raise ProtocolError(INVALID_BULK)
+                pos = i + 2
+            acc = self._acc
+            if acc is None:
+                if <unsigned long long>bulklen + 2 > <unsigned long long>(n - pos):
+                    take = <Py_ssize_t>bulklen if bulklen < n - pos else n - pos
+                    self._acc = PyByteArray_FromStringAndSize(<const char*>p + pos, take)
+                    self._need = <unsigned long long>bulklen + 2 - <unsigned long long>(n - pos)
+                    pos = n
+                    break
+                end = pos + <Py_ssize_t>bulklen
+                arg = PyBytes_FromStringAndSize(<const char*>p + pos, end - pos)
+                pos = end + 2
+            else:
+                take = n - pos
+                if <unsigned long long>take > self._need:
+                    take = <Py_ssize_t>self._need
+                size = PyByteArray_GET_SIZE(acc)
+                room = <Py_ssize_t>bulklen - size
+                if room > take:
+                    room = take
+                if room > 0:
+                    PyByteArray_Resize(acc, size + room)
+                    memcpy(PyByteArray_AS_STRING(acc) + size, p + pos, room)
+                pos += take
+                self._need -= <unsigned long long>take
+                if self._need:
+                    break
+                arg = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(acc),
+                                                PyByteArray_GET_SIZE(acc))
+                self._acc = None
+            args.append(arg)
+            args_len += <Py_ssize_t>bulklen
+            bulklen = -1
+            remaining -= 1
+            if not remaining:
+                out.append(args)
+                args = None
+                args_len = 0
+        self._remaining = remaining
+        self._bulklen = bulklen
+        self._args = args
+        self._args_len = args_len
+        return pos
+
+__all__ = ["ProtocolError", "RequestParser"]
