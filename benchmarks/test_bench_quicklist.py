@@ -1,0 +1,80 @@
+"""QuickList: compiled twin against pure twin, side by side, one group per
+operation.
+
+Run with ``python -m pytest benchmarks/test_bench_quicklist.py --benchmark-only``.
+Pushes and pops go through bound methods one element at a time, as the list
+commands call them; index and range work on a 1M-element list of 8-byte
+values at the default fill (-2), about 1200 nodes.
+"""
+import importlib
+import importlib.machinery
+
+import pytest
+
+BATCH = 10_000
+BIG = 1_000_000
+VALUES = [b"%08d" % i for i in range(BATCH)]
+KINDS = ["cython", "python"]
+
+
+def import_twin(kind):
+    # Imported by name, not through the chooser, so a missing build fails
+    # here instead of timing the pure twin twice.
+    module = importlib.import_module(
+        "pyredis._speedups.quicklist" + ("" if kind == "cython" else "_py"))
+    if kind == "cython" and not module.__file__.endswith(
+            tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        raise ImportError("%s is not a compiled extension" % module.__file__)
+    return module
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def big_list(request):
+    q = import_twin(request.param).QuickList()
+    q.extend_tail(b"%08d" % i for i in range(BIG))
+    return q
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("end", ["head", "tail"])
+def test_push(benchmark, kind, end):
+    benchmark.group = "quicklist: push_%s x %d" % (end, BATCH)
+    cls = import_twin(kind).QuickList
+
+    def run():
+        q = cls()
+        push = getattr(q, "push_" + end)
+        for v in VALUES:
+            push(v)
+        return q
+
+    assert len(benchmark(run)) == BATCH
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("end", ["head", "tail"])
+def test_pop(benchmark, kind, end):
+    benchmark.group = "quicklist: pop_%s x %d" % (end, BATCH)
+    cls = import_twin(kind).QuickList
+
+    def setup():
+        q = cls()
+        q.extend_tail(VALUES)
+        return (getattr(q, "pop_" + end),), {}
+
+    def run(pop):
+        for _ in range(BATCH):
+            pop()
+
+    benchmark.pedantic(run, setup=setup, rounds=200, warmup_rounds=2)
+
+
+def test_index_middle_of_1m(benchmark, big_list):
+    benchmark.group = "quicklist: index at the middle of 1M"
+    assert benchmark(big_list.index, BIG // 2) == b"%08d" % (BIG // 2)
+
+
+def test_range_100_middle_of_1m(benchmark, big_list):
+    benchmark.group = "quicklist: range of 100 at the middle of 1M"
+    out = benchmark(big_list.range, BIG // 2, BIG // 2 + 99)
+    assert out == [b"%08d" % i for i in range(BIG // 2, BIG // 2 + 100)]

@@ -1,0 +1,854 @@
+"""Pure-Python QuickList: a doubly linked list of small element arrays.
+
+This is the twin of quicklist.pyx. Both implement the same algorithms step
+for step, so that for any sequence of operations they return the same values
+and end with the same node layout. A change to one must be made to the other.
+
+Each node holds a Python list of ``bytes`` and the byte size that list would
+have as a Redis listpack. The fill factor (``list-max-listpack-size``) bounds
+a node either by bytes (negative fill) or by element count (positive fill,
+with an 8 KiB safety cap); a node may break the bound only when it holds a
+single element, which is how elements larger than the limit are stored.
+
+Pops never merge nodes (the end nodes just shrink, as in Redis). Deletions
+elsewhere, and inserts or replaces that had to split a node, try to merge the
+nodes around the change when the merged node still satisfies the fill.
+
+Indexes are Redis-style: negative values count from the tail. They must fit
+in a signed 64-bit integer, as the command layer parses them.
+"""
+
+import sys
+
+__all__ = ["QuickList"]
+
+_FILL_LEVELS = (4096, 8192, 16384, 32768, 65536)
+_SAFETY_LIMIT = 8192
+_FILL_MAX = 1 << 15
+_COMPRESS_MAX = (1 << 16) - 1
+# listpack header (total bytes + element count) plus its end byte
+_LP_OVERHEAD = 7
+_NOT_BYTES = "quicklist elements must be bytes"
+_MAXSIZE = sys.maxsize
+
+
+def _entry_size(n):
+    """Bytes a string of length ``n`` takes in a listpack: encoding header,
+    data and the back-length that lets the listpack be walked backwards."""
+    if n < 64:
+        e = n + 1
+    elif n < 4096:
+        e = n + 2
+    else:
+        e = n + 5
+    if e <= 127:
+        return e + 1
+    if e < 16383:
+        return e + 2
+    if e < 2097151:
+        return e + 3
+    if e < 268435455:
+        return e + 4
+    return e + 5
+
+
+def _items_size(items):
+    total = 0
+    for x in items:
+        n = len(x)
+        total += n + 2 if n < 64 else _entry_size(n)
+    return total
+
+
+def _index_arg(value):
+    try:
+        return value.__index__()
+    except AttributeError:
+        raise TypeError("an integer is required") from None
+
+
+class _Node:
+    __slots__ = ("prev", "next", "items", "sz")
+
+    def __init__(self, items, sz):
+        self.prev = None
+        self.next = None
+        self.items = items
+        self.sz = sz
+
+
+class QuickList:
+    __slots__ = ("_head", "_tail", "_count", "_nodes", "_fill", "_compress",
+                 "_limit", "_maxcount")
+
+    def __init__(self, fill=-2, compress=0):
+        fill = _index_arg(fill)
+        compress = _index_arg(compress)
+        # clamped like quicklistSetFill / quicklistSetCompressDepth
+        if fill > _FILL_MAX:
+            fill = _FILL_MAX
+        elif fill < -5:
+            fill = -5
+        if compress > _COMPRESS_MAX:
+            compress = _COMPRESS_MAX
+        elif compress < 0:
+            compress = 0
+        self._fill = fill
+        self._compress = compress
+        if fill < 0:
+            self._limit = _FILL_LEVELS[-fill - 1]
+            self._maxcount = _MAXSIZE
+        else:
+            # fill 0 allows no second element in a node: one element per node
+            self._limit = _SAFETY_LIMIT
+            self._maxcount = fill
+        self._head = None
+        self._tail = None
+        self._count = 0
+        self._nodes = 0
+
+    def __del__(self):
+        # prev/next form reference cycles, and a chain freed by refcount
+        # recurses once per node: unlink node by node so a dropped list is
+        # freed at once, without waiting for the cycle collector, at any length
+        node = getattr(self, "_head", None)
+        self._head = self._tail = None
+        while node is not None:
+            nxt = node.next
+            node.next = node.prev = None
+            node = nxt
+
+    @property
+    def fill(self):
+        return self._fill
+
+    @property
+    def compress(self):
+        return self._compress
+
+    @property
+    def node_count(self):
+        return self._nodes
+
+    @property
+    def nbytes(self):
+        total = 0
+        node = self._head
+        while node is not None:
+            total += node.sz
+            node = node.next
+        return total
+
+    def __len__(self):
+        return self._count
+
+    # -- linking ---------------------------------------------------------
+
+    def _link_after(self, node, new):
+        nxt = node.next
+        new.prev = node
+        new.next = nxt
+        node.next = new
+        if nxt is None:
+            self._tail = new
+        else:
+            nxt.prev = new
+        self._nodes += 1
+
+    def _link_before(self, node, new):
+        prv = node.prev
+        new.next = node
+        new.prev = prv
+        node.prev = new
+        if prv is None:
+            self._head = new
+        else:
+            prv.next = new
+        self._nodes += 1
+
+    def _unlink(self, node):
+        prv = node.prev
+        nxt = node.next
+        if prv is None:
+            self._head = nxt
+        else:
+            prv.next = nxt
+        if nxt is None:
+            self._tail = prv
+        else:
+            nxt.prev = prv
+        node.prev = None
+        node.next = None
+        self._nodes -= 1
+
+    def _merge_span(self, a, end):
+        """Merge neighbours greedily from node ``a`` up to node ``end``
+        (which must be ``a`` or reachable from it) while the fill allows."""
+        limit = self._limit
+        maxcount = self._maxcount
+        while a is not end:
+            b = a.next
+            if (a.sz + b.sz - _LP_OVERHEAD <= limit
+                    and len(a.items) + len(b.items) <= maxcount):
+                a.items.extend(b.items)
+                a.sz += b.sz - _LP_OVERHEAD
+                self._unlink(b)
+                if b is end:
+                    return
+            else:
+                a = b
+
+    def _merge_between(self, lo, hi):
+        """Merge around a change whose untouched outer neighbours are ``lo``
+        and ``hi`` (None for the list's ends)."""
+        if self._head is None:
+            return
+        self._merge_span(self._head if lo is None else lo,
+                         self._tail if hi is None else hi)
+
+    def _seek(self, i):
+        """Node and offset of element ``i`` (0 <= i < len), walking from the
+        nearer end and skipping whole nodes by their counts."""
+        if i <= (self._count - 1) >> 1:
+            node = self._head
+            n = len(node.items)
+            while i >= n:
+                i -= n
+                node = node.next
+                n = len(node.items)
+            return node, i
+        j = self._count - 1 - i
+        node = self._tail
+        n = len(node.items)
+        while j >= n:
+            j -= n
+            node = node.prev
+            n = len(node.items)
+        return node, n - 1 - j
+
+    # -- pushes and pops ---------------------------------------------------
+
+    def push_tail(self, v):
+        if type(v) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        n = len(v)
+        esz = n + 2 if n < 64 else _entry_size(n)
+        t = self._tail
+        if (t is not None and t.sz + esz <= self._limit
+                and len(t.items) < self._maxcount):
+            t.items.append(v)
+            t.sz += esz
+        else:
+            node = _Node([v], esz + _LP_OVERHEAD)
+            node.prev = t
+            if t is None:
+                self._head = node
+            else:
+                t.next = node
+            self._tail = node
+            self._nodes += 1
+        self._count += 1
+
+    def push_head(self, v):
+        if type(v) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        n = len(v)
+        esz = n + 2 if n < 64 else _entry_size(n)
+        h = self._head
+        if (h is not None and h.sz + esz <= self._limit
+                and len(h.items) < self._maxcount):
+            h.items.insert(0, v)
+            h.sz += esz
+        else:
+            node = _Node([v], esz + _LP_OVERHEAD)
+            node.next = h
+            if h is None:
+                self._tail = node
+            else:
+                h.prev = node
+            self._head = node
+            self._nodes += 1
+        self._count += 1
+
+    def extend_tail(self, values):
+        push = self.push_tail
+        for v in values:
+            push(v)
+
+    def extend_head(self, values):
+        push = self.push_head
+        for v in values:
+            push(v)
+
+    def pop_head(self):
+        h = self._head
+        if h is None:
+            return None
+        items = h.items
+        v = items.pop(0)
+        self._count -= 1
+        if items:
+            n = len(v)
+            h.sz -= n + 2 if n < 64 else _entry_size(n)
+        else:
+            self._unlink(h)
+        return v
+
+    def pop_tail(self):
+        t = self._tail
+        if t is None:
+            return None
+        items = t.items
+        v = items.pop()
+        self._count -= 1
+        if items:
+            n = len(v)
+            t.sz -= n + 2 if n < 64 else _entry_size(n)
+        else:
+            self._unlink(t)
+        return v
+
+    def pop_head_many(self, count):
+        out = []
+        pop = self.pop_head
+        while count > 0 and self._count:
+            out.append(pop())
+            count -= 1
+        return out
+
+    def pop_tail_many(self, count):
+        out = []
+        pop = self.pop_tail
+        while count > 0 and self._count:
+            out.append(pop())
+            count -= 1
+        return out
+
+    # -- random access -------------------------------------------------------
+
+    def index(self, i):
+        count = self._count
+        if i < 0:
+            i += count
+        if i < 0 or i >= count:
+            return None
+        node, off = self._seek(i)
+        return node.items[off]
+
+    def replace(self, i, v):
+        if type(v) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        count = self._count
+        if i < 0:
+            i += count
+        if i < 0 or i >= count:
+            return False
+        node, off = self._seek(i)
+        items = node.items
+        n = len(v)
+        esz = n + 2 if n < 64 else _entry_size(n)
+        n = len(items[off])
+        delta = esz - (n + 2 if n < 64 else _entry_size(n))
+        if len(items) == 1 or node.sz + delta <= self._limit:
+            items[off] = v
+            node.sz += delta
+        else:
+            self._split_place(node, off, 1, v, esz)
+        return True
+
+    def insert_before(self, i, v):
+        return self._insert(i, v, False)
+
+    def insert_after(self, i, v):
+        return self._insert(i, v, True)
+
+    def insert_pivot(self, pivot, v, after):
+        """Insert ``v`` next to the first element equal to ``pivot``, walking
+        from the head. Returns False when there is no such element."""
+        if type(v) is not bytes or type(pivot) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        node = self._head
+        while node is not None:
+            items = node.items
+            if pivot in items:
+                off = items.index(pivot)
+                n = len(v)
+                self._insert_at(node, off + 1 if after else off, v,
+                                n + 2 if n < 64 else _entry_size(n))
+                return True
+            node = node.next
+        return False
+
+    def _insert(self, i, v, after):
+        if type(v) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        count = self._count
+        if i < 0:
+            i += count
+        if i < 0 or i >= count:
+            return False
+        node, off = self._seek(i)
+        n = len(v)
+        self._insert_at(node, off + 1 if after else off, v,
+                        n + 2 if n < 64 else _entry_size(n))
+        return True
+
+    def _insert_at(self, node, pos, v, esz):
+        """Put ``v`` at offset ``pos`` (0..count) of ``node``; when the node
+        is full, use a neighbour at its edges, else split it."""
+        limit = self._limit
+        maxcount = self._maxcount
+        items = node.items
+        n = len(items)
+        if node.sz + esz <= limit and n < maxcount:
+            items.insert(pos, v)
+            node.sz += esz
+        elif pos == n:
+            nxt = node.next
+            if (nxt is not None and nxt.sz + esz <= limit
+                    and len(nxt.items) < maxcount):
+                nxt.items.insert(0, v)
+                nxt.sz += esz
+            else:
+                self._link_after(node, _Node([v], esz + _LP_OVERHEAD))
+        elif pos == 0:
+            prv = node.prev
+            if (prv is not None and prv.sz + esz <= limit
+                    and len(prv.items) < maxcount):
+                prv.items.append(v)
+                prv.sz += esz
+            else:
+                self._link_before(node, _Node([v], esz + _LP_OVERHEAD))
+        else:
+            self._split_place(node, pos, 0, v, esz)
+        self._count += 1
+
+    def _split_place(self, node, pos, drop, v, esz):
+        """Split ``node`` at ``pos``, dropping ``drop`` elements there, and
+        place ``v`` between the halves: on the left half if it fits, else on
+        the right half, else in a node of its own. Then merge around."""
+        limit = self._limit
+        maxcount = self._maxcount
+        items = node.items
+        left = items[:pos]
+        right = items[pos + drop:]
+        lsz = _LP_OVERHEAD + _items_size(left)
+        rsz = _LP_OVERHEAD + _items_size(right)
+        lc = len(left)
+        rc = len(right)
+        mid = None
+        if lc and lsz + esz <= limit and lc < maxcount:
+            left.append(v)
+            lsz += esz
+        elif rc and rsz + esz <= limit and rc < maxcount:
+            right.insert(0, v)
+            rsz += esz
+        else:
+            mid = _Node([v], esz + _LP_OVERHEAD)
+        pieces = []
+        if lc:
+            pieces.append(_Node(left, lsz))
+        if mid is not None:
+            pieces.append(mid)
+        if rc:
+            pieces.append(_Node(right, rsz))
+        lo = node.prev
+        hi = node.next
+        first = pieces[0]
+        node.items = first.items
+        node.sz = first.sz
+        last = node
+        for piece in pieces[1:]:
+            self._link_after(last, piece)
+            last = piece
+        self._merge_between(lo, hi)
+
+    # -- deletion ----------------------------------------------------------
+
+    def delete_range(self, start, count):
+        """Delete ``count`` elements from index ``start`` (negative counts
+        from the tail); the count is cut at the list's end. Returns the
+        number of elements deleted."""
+        total = self._count
+        if count <= 0:
+            return 0
+        if start < 0:
+            start += total
+        if start < 0 or start >= total:
+            return 0
+        if count > total - start:
+            count = total - start
+        node, off = self._seek(start)
+        lo = node.prev
+        remaining = count
+        while remaining:
+            items = node.items
+            n = len(items)
+            nxt = node.next
+            if off == 0 and remaining >= n:
+                self._unlink(node)
+                remaining -= n
+            else:
+                end = off + remaining
+                if end > n:
+                    end = n
+                node.sz -= _items_size(items[off:end])
+                del items[off:end]
+                remaining -= end - off
+            off = 0
+            node = nxt
+        self._count -= count
+        self._merge_between(lo, node)
+        return count
+
+    def trim(self, start, stop):
+        """Keep only the elements from ``start`` to ``stop`` inclusive, with
+        LTRIM's index rules. Returns the number of elements deleted."""
+        total = self._count
+        if start < 0:
+            start += total
+        if stop < 0:
+            stop += total
+        if start < 0:
+            start = 0
+        if start > stop or start >= total:
+            ltrim = total
+            rtrim = 0
+        else:
+            if stop >= total:
+                stop = total - 1
+            ltrim = start
+            rtrim = total - stop - 1
+        deleted = 0
+        if ltrim:
+            deleted += self.delete_range(0, ltrim)
+        if rtrim:
+            deleted += self.delete_range(-rtrim, rtrim)
+        return deleted
+
+    def remove(self, value, count):
+        """Delete elements equal to ``value``, as LREM does: the first
+        ``count`` from the head when ``count`` > 0, the last ``-count`` from
+        the tail when ``count`` < 0, all when 0. Returns how many."""
+        if type(value) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        count = _index_arg(count)
+        limit = count if count >= 0 else -count
+        if limit > _MAXSIZE:
+            limit = _MAXSIZE
+        n = len(value)
+        esz = n + 2 if n < 64 else _entry_size(n)
+        removed = 0
+        touched = False
+        lo = hi = None
+        if count >= 0:
+            node = self._head
+            while node is not None:
+                nxt = node.next
+                items = node.items
+                if value in items:
+                    need = limit - removed if limit else len(items)
+                    keep, k = _without(items, value, need, False)
+                    if not touched:
+                        lo = node.prev
+                        touched = True
+                    removed += k
+                    if keep:
+                        node.items = keep
+                        node.sz -= k * esz
+                    else:
+                        self._unlink(node)
+                    hi = nxt
+                    if limit and removed >= limit:
+                        break
+                node = nxt
+        else:
+            node = self._tail
+            while node is not None:
+                prv = node.prev
+                items = node.items
+                if value in items:
+                    keep, k = _without(items, value, limit - removed, True)
+                    if not touched:
+                        hi = node.next
+                        touched = True
+                    removed += k
+                    if keep:
+                        node.items = keep
+                        node.sz -= k * esz
+                    else:
+                        self._unlink(node)
+                    lo = prv
+                    if removed >= limit:
+                        break
+                node = prv
+        if touched:
+            self._count -= removed
+            self._merge_between(lo, hi)
+        return removed
+
+    # -- reading -----------------------------------------------------------
+
+    def range(self, start, stop):
+        """Elements from ``start`` to ``stop`` inclusive, with LRANGE's index
+        rules (out-of-range bounds are clamped, an empty range gives [])."""
+        total = self._count
+        if start < 0:
+            start += total
+        if stop < 0:
+            stop += total
+        if start < 0:
+            start = 0
+        if start > stop or start >= total:
+            return []
+        if stop >= total:
+            stop = total - 1
+        want = stop - start + 1
+        node, off = self._seek(start)
+        out = node.items[off:off + want]
+        want -= len(out)
+        while want > 0:
+            node = node.next
+            items = node.items
+            if len(items) <= want:
+                out.extend(items)
+                want -= len(items)
+            else:
+                out.extend(items[:want])
+                want = 0
+        return out
+
+    def iter_from(self, index, reverse=False):
+        """Iterate from element ``index`` towards the tail, or towards the
+        head when ``reverse``. Nothing is yielded when ``index`` is out of
+        range. The list must not be modified while iterating."""
+        total = self._count
+        if index < 0:
+            index += total
+        if index < 0 or index >= total:
+            return iter(())
+        node, off = self._seek(index)
+        return _walk(node, off, total, reverse)
+
+    def iter_range(self, start, stop, reverse=False):
+        """Iterate the LRANGE-normalised range ``start``..``stop``, from
+        ``start`` up or, when ``reverse``, from ``stop`` down."""
+        total = self._count
+        if start < 0:
+            start += total
+        if stop < 0:
+            stop += total
+        if start < 0:
+            start = 0
+        if start > stop or start >= total:
+            return iter(())
+        if stop >= total:
+            stop = total - 1
+        node, off = self._seek(stop if reverse else start)
+        return _walk(node, off, stop - start + 1, reverse)
+
+    def __iter__(self):
+        if self._head is None:
+            return iter(())
+        return _walk(self._head, 0, self._count, False)
+
+    def __reversed__(self):
+        t = self._tail
+        if t is None:
+            return iter(())
+        return _walk(t, len(t.items) - 1, self._count, True)
+
+    def find(self, value, rank=1, count=1, maxlen=0):
+        """Indexes of elements equal to ``value``, as LPOS finds them: skip
+        the first ``|rank| - 1`` matches, walking from the head when ``rank``
+        > 0 and from the tail when < 0; return at most ``count`` indexes (0
+        for all) and compare at most ``maxlen`` elements (0 for all)."""
+        if type(value) is not bytes:
+            raise TypeError(_NOT_BYTES)
+        rank = _index_arg(rank)
+        count = _index_arg(count)
+        maxlen = _index_arg(maxlen)
+        if rank == 0:
+            raise ValueError("rank must not be zero")
+        if count < 0:
+            raise ValueError("count must not be negative")
+        if maxlen < 0:
+            raise ValueError("maxlen must not be negative")
+        skip = rank - 1 if rank > 0 else -rank - 1
+        if skip > _MAXSIZE:
+            skip = _MAXSIZE
+        if count > _MAXSIZE:
+            count = _MAXSIZE
+        total = self._count
+        budget = total if maxlen == 0 or maxlen > total else maxlen
+        out = []
+        base = 0
+        if rank > 0:
+            node = self._head
+            while node is not None and budget > 0:
+                items = node.items
+                n = len(items)
+                end = n if n <= budget else budget
+                p = _index_in(items, value, 0, end)
+                while p >= 0:
+                    if skip:
+                        skip -= 1
+                    else:
+                        out.append(base + p)
+                        if len(out) == count:
+                            return out
+                    p = _index_in(items, value, p + 1, end)
+                budget -= end
+                base += n
+                node = node.next
+        else:
+            node = self._tail
+            while node is not None and budget > 0:
+                items = node.items
+                n = len(items)
+                begin = n - budget if n > budget else 0
+                hits = []
+                p = _index_in(items, value, begin, n)
+                while p >= 0:
+                    hits.append(p)
+                    p = _index_in(items, value, p + 1, n)
+                for h in reversed(hits):
+                    if skip:
+                        skip -= 1
+                    else:
+                        out.append(total - 1 - (base + n - 1 - h))
+                        if len(out) == count:
+                            return out
+                budget -= n - begin
+                base += n
+                node = node.prev
+        return out
+
+    # -- whole list ----------------------------------------------------------
+
+    def copy(self):
+        """A new QuickList with the same settings, elements and layout."""
+        other = QuickList(self._fill, self._compress)
+        node = self._head
+        while node is not None:
+            new = _Node(node.items[:], node.sz)
+            t = other._tail
+            new.prev = t
+            if t is None:
+                other._head = new
+            else:
+                t.next = new
+            other._tail = new
+            node = node.next
+        other._count = self._count
+        other._nodes = self._nodes
+        return other
+
+    def node_layout(self):
+        out = []
+        node = self._head
+        while node is not None:
+            out.append(len(node.items))
+            node = node.next
+        return out
+
+    def verify(self):
+        """Check every structural invariant; raise AssertionError naming the
+        first one broken."""
+        limit = self._limit
+        maxcount = self._maxcount
+        if (self._head is None) != (self._tail is None):
+            raise AssertionError("head and tail disagree on emptiness")
+        forward = []
+        count = 0
+        prev = None
+        node = self._head
+        while node is not None:
+            pos = len(forward)
+            if node.prev is not prev:
+                raise AssertionError("node %d: prev link broken" % pos)
+            items = node.items
+            n = len(items)
+            if n == 0:
+                raise AssertionError("node %d: empty" % pos)
+            for x in items:
+                if type(x) is not bytes:
+                    raise AssertionError("node %d: element is not bytes" % pos)
+            sz = _LP_OVERHEAD + _items_size(items)
+            if sz != node.sz:
+                raise AssertionError("node %d: size %d recorded, %d actual"
+                                     % (pos, node.sz, sz))
+            if n > 1 and (sz > limit or n > maxcount):
+                raise AssertionError("node %d: %d elements in %d bytes break fill %d"
+                                     % (pos, n, sz, self._fill))
+            forward.append(node)
+            count += n
+            prev = node
+            node = node.next
+        if prev is not self._tail:
+            raise AssertionError("tail is not the last node")
+        pos = len(forward)
+        node = self._tail
+        while node is not None:
+            pos -= 1
+            if pos < 0 or forward[pos] is not node:
+                raise AssertionError("backward walk differs from forward walk")
+            node = node.prev
+        if pos != 0:
+            raise AssertionError("backward walk differs from forward walk")
+        if count != self._count:
+            raise AssertionError("%d elements recorded, %d in nodes"
+                                 % (self._count, count))
+        if len(forward) != self._nodes:
+            raise AssertionError("%d nodes recorded, %d linked"
+                                 % (self._nodes, len(forward)))
+
+
+def _walk(node, off, left, reverse):
+    # each node is sliced before yielding so a node's list is never read
+    # half-way through a change
+    if reverse:
+        while left > 0:
+            chunk = node.items[off - left + 1 if left <= off else 0:off + 1]
+            chunk.reverse()
+            yield from chunk
+            left -= len(chunk)
+            node = node.prev
+            if node is None:
+                return
+            off = len(node.items) - 1
+    else:
+        while left > 0:
+            chunk = node.items[off:off + left]
+            yield from chunk
+            left -= len(chunk)
+            node = node.next
+            if node is None:
+                return
+            off = 0
+
+
+def _index_in(items, value, start, end):
+    try:
+        return items.index(value, start, end)
+    except ValueError:
+        return -1
+
+
+def _without(items, value, need, from_end):
+    """``items`` without its first (or last, ``from_end``) ``need``
+    occurrences of ``value``, and how many were dropped."""
+    hits = []
+    p = _index_in(items, value, 0, len(items))
+    while p >= 0:
+        hits.append(p)
+        p = _index_in(items, value, p + 1, len(items))
+    if len(hits) > need:
+        hits = hits[len(hits) - need:] if from_end else hits[:need]
+    keep = []
+    prev = 0
+    for p in hits:
+        keep.extend(items[prev:p])
+        prev = p + 1
+    keep.extend(items[prev:])
+    return keep, len(hits)

@@ -1,0 +1,617 @@
+"""QuickList twins: one suite, run on the Cython and the pure-Python twin.
+
+Every scripted sequence runs through ``Trio``, which applies each call to
+both twins and to a plain-list model and then checks results, the invariant
+checker, node layouts and contents. Sequences loop over every fill class.
+"""
+
+import gc
+import random
+import tracemalloc
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant,
+                                 rule, run_state_machine_as_test)
+
+from .quicklist_helpers import FILLS, ListModel, Trio, both_modules, val
+
+LIMITS = {-1: 4096, -2: 8192, -3: 16384, -4: 32768, -5: 65536}
+
+
+def _entry(n):
+    # the listpack entry size the twins are expected to charge, written out
+    # independently from their code
+    header = 1 if n < 64 else 2 if n < 4096 else 5
+    e = header + n
+    back = 1 if e <= 127 else 2 if e < 16383 else 3
+    return e + back
+
+
+def _node_limit(fill):
+    return LIMITS[fill] if fill < 0 else 8192
+
+
+def _big(fill):
+    # an element no node of this fill may share
+    return val(_node_limit(fill) + 100, b"B")
+
+
+def test_twins_are_distinct_and_compiled():
+    cy, py = both_modules()
+    assert cy.__name__ == "pyredis._speedups.quicklist"
+    assert py.__name__ == "pyredis._speedups.quicklist_py"
+    assert cy.QuickList is not py.QuickList
+
+
+# -- construction and empty lists ---------------------------------------------
+
+def test_empty(quicklist):
+    q = quicklist.QuickList()
+    q.verify()
+    assert len(q) == 0 and not q
+    assert q.fill == -2 and q.compress == 0
+    assert q.pop_head() is None and q.pop_tail() is None
+    assert q.pop_head_many(3) == [] and q.pop_tail_many(3) == []
+    assert q.index(0) is None and q.index(-1) is None
+    assert q.range(0, -1) == []
+    assert list(q) == [] and list(reversed(q)) == []
+    assert list(q.iter_from(0)) == [] and list(q.iter_range(0, -1, True)) == []
+    assert q.node_layout() == [] and q.node_count == 0 and q.nbytes == 0
+    assert q.replace(0, b"x") is False
+    assert q.insert_before(0, b"x") is False and q.insert_after(-1, b"x") is False
+    assert q.insert_pivot(b"p", b"x", True) is False
+    assert q.delete_range(0, 5) == 0 and q.trim(0, -1) == 0
+    assert q.remove(b"x", 0) == 0
+    assert q.find(b"x") == []
+    q.verify()
+
+
+@pytest.mark.parametrize("fill,compress,want", [
+    (-2, 0, (-2, 0)), (-5, 3, (-5, 3)), (-9, 1, (-5, 1)), (1 << 20, 0, (1 << 15, 0)),
+    (0, -4, (0, 0)), (7, 1 << 20, (7, (1 << 16) - 1)),
+])
+def test_constructor_clamps_like_redis(quicklist, fill, compress, want):
+    q = quicklist.QuickList(fill, compress)
+    assert (q.fill, q.compress) == want
+    q2 = quicklist.QuickList(fill=fill, compress=compress)
+    assert (q2.fill, q2.compress) == want
+
+
+def test_constructor_rejects_non_integers():
+    for mod in both_modules():
+        with pytest.raises(TypeError, match="an integer is required"):
+            mod.QuickList("2")
+        with pytest.raises(TypeError, match="an integer is required"):
+            mod.QuickList(-2, 1.5)
+
+
+def test_non_bytes_rejected_identically():
+    t = Trio()
+    t.push_tail(b"ok")
+    for call, args in [("push_tail", ("s",)), ("push_head", (1,)),
+                       ("replace", (0, bytearray(b"x"))),
+                       ("insert_before", (0, "x")), ("insert_after", (0, None)),
+                       ("insert_pivot", ("ok", b"x", True)),
+                       ("insert_pivot", (b"ok", "x", True)),
+                       ("remove", ("ok", 0)), ("find", (memoryview(b"ok"),))]:
+        with pytest.raises(TypeError, match="^quicklist elements must be bytes$"):
+            getattr(t, call)(*args)
+    assert t.items == [b"ok"]
+
+
+def test_find_argument_errors_identical():
+    t = Trio()
+    t.extend_tail([b"a", b"b"])
+    for args, msg in [((b"a", 0), "rank must not be zero"),
+                      ((b"a", 1, -1), "count must not be negative"),
+                      ((b"a", 1, 1, -1), "maxlen must not be negative")]:
+        with pytest.raises(ValueError, match="^%s$" % msg):
+            t.find(*args)
+
+
+# -- sizes and fill ---------------------------------------------------------
+
+@pytest.mark.parametrize("n", [0, 1, 62, 63, 64, 125, 126, 127, 4093, 4095,
+                               4096, 16370, 16377, 16378, 70000])
+def test_entry_size_model(quicklist, n):
+    q = quicklist.QuickList(-5)
+    q.push_tail(val(n))
+    assert q.nbytes == 7 + _entry(n)
+    q.push_head(val(n, b"z"))
+    q.verify()
+
+
+@pytest.mark.parametrize("fill", [-1, -2, -3, -4, -5])
+def test_byte_fill_packs_nodes_exactly(quicklist, fill):
+    per_node = (LIMITS[fill] - 7) // _entry(10)
+    q = quicklist.QuickList(fill)
+    q.extend_tail(val(10) for _ in range(per_node * 2 + 5))
+    assert q.node_layout() == [per_node, per_node, 5]
+    q.verify()
+    h = quicklist.QuickList(fill)
+    h.extend_head(val(10) for _ in range(per_node * 2 + 5))
+    assert h.node_layout() == [5, per_node, per_node]
+    h.verify()
+
+
+@pytest.mark.parametrize("fill", [1, 2, 32, 128])
+def test_count_fill_with_safety_cap(quicklist, fill):
+    q = quicklist.QuickList(fill)
+    q.extend_tail(val(1) for _ in range(fill * 3))
+    assert q.node_layout() == [fill] * 3
+    # 100-byte elements: the 8 KiB cap allows 79 a node, whatever the count
+    per_cap = (8192 - 7) // _entry(100)
+    w = quicklist.QuickList(fill)
+    w.extend_tail(val(100) for _ in range(200))
+    per = min(fill, per_cap)
+    assert w.node_layout() == [per] * (200 // per) + ([200 % per] if 200 % per else [])
+    w.verify()
+
+
+def test_fill_zero_is_one_element_per_node(quicklist):
+    q = quicklist.QuickList(0)
+    q.extend_tail([b"a", b"b", b"c"])
+    q.insert_after(0, b"x")
+    assert q.node_layout() == [1, 1, 1, 1]
+    assert q.range(0, -1) == [b"a", b"x", b"b", b"c"]
+    q.verify()
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_oversized_elements_get_their_own_node(fill):
+    t = Trio(fill)
+    big = _big(fill)
+    t.extend_tail([b"a", b"b"])
+    t.push_tail(big)
+    t.push_tail(b"c")
+    t.push_head(big)
+    assert t.layout[0] == 1 and t.items[0] == big
+    i = t.items.index(big, 1)
+    assert t.layout[-2:] == [1, 1]
+    t.insert_before(i, big)
+    t.insert_after(i, big)
+    t.replace(1, big)
+    t.replace(0, b"small")
+    t.replace(i + 1, b"")
+    assert t.index(i) == big
+    t.remove(big, 2)
+    t.remove(big, -1)
+    t.remove(big, 0)
+    assert big not in t.items
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_empty_values(fill):
+    t = Trio(fill)
+    t.extend_tail([b""] * 3000)
+    t.insert_after(1500, b"")
+    t.replace(7, b"")
+    assert t.find(b"", 1, 3) == [0, 1, 2]
+    assert t.find(b"", -1, 2) == [3000, 2999]
+    t.remove(b"", 1000)
+    t.remove(b"", -1000)
+    assert len(t.items) == 1001
+    t.trim(1, -2)
+    t.remove(b"", 0)
+    assert t.items == []
+
+
+# -- scripted sequences over every fill ---------------------------------------
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_push_pop_both_ends(fill):
+    t = Trio(fill)
+    for k in range(300):
+        t.push_tail(b"t%d" % k)
+        t.push_head(b"h%d" % k)
+    for _ in range(250):
+        t.pop_head()
+        t.pop_tail()
+    t.extend_head([b"x%d" % k for k in range(200)])
+    t.extend_tail([b"y%d" % k for k in range(200)])
+    t.pop_head_many(150)
+    t.pop_tail_many(150)
+    t.pop_tail_many(0)
+    t.pop_head_many(-3)
+    while t.items:
+        t.pop_tail() if len(t.items) % 3 else t.pop_head()
+    assert t.pop_head() is None and t.pop_tail() is None and t.layout == []
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_many_small_values_index_and_range(fill):
+    t = Trio(fill)
+    t.extend_tail([b"%d" % k for k in range(5000)])
+    q_cy, q_py = t.twins
+    n = len(t.items)
+    for i in list(range(-n - 2, -n + 40)) + list(range(0, n, 97)) + [n - 1, n, n + 5]:
+        assert q_cy.index(i) == q_py.index(i) == t.model.index(i)
+    for a, b in [(0, -1), (100, 199), (-300, -250), (4990, 6000), (-9000, 3),
+                 (2500, 2400), (5000, 5001), (0, 0), (-1, -1), (1234, 4321)]:
+        t.range(a, b)
+        t.iter_range(a, b)
+        t.iter_range(a, b, True)
+    for i in [0, 1, 2499, 2500, 4999, -1, -5000, -5001, 5000]:
+        t.iter_from(i)
+        t.iter_from(i, True)
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_inserts_split_full_nodes(fill):
+    t = Trio(fill)
+    t.extend_tail([val(7, b"%d" % (k % 10)) for k in range(2000)])
+    rnd = random.Random(fill)
+    for k in range(120):
+        n = len(t.items)
+        i = rnd.randrange(-n, n)
+        v = b"n%d" % k if k % 7 else val(rnd.choice([100, 3000, 9000]))
+        if k % 2:
+            t.insert_after(i, v)
+        else:
+            t.insert_before(i, v)
+    # at the edges of nodes: first and last element of each
+    pos = 0
+    for count in t.layout[:40]:
+        t.insert_before(pos, b"edge")
+        t.insert_after(pos + count, b"edge")
+        pos += count + 2
+    t.insert_before(len(t.items), b"out")
+    t.insert_after(-len(t.items) - 1, b"out")
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_insert_pivot(fill):
+    t = Trio(fill)
+    t.extend_tail([b"p%d" % (k % 50) for k in range(1000)])
+    for k in range(60):
+        t.insert_pivot(b"p%d" % (k % 50), b"v%d" % k, bool(k % 2))
+    t.insert_pivot(b"missing", b"v", True)
+    t.insert_pivot(b"p3", _big(fill), False)
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_replace(fill):
+    t = Trio(fill)
+    t.extend_tail([val(20, b"%d" % (k % 10)) for k in range(1500)])
+    rnd = random.Random(fill)
+    for k in range(150):
+        n = len(t.items)
+        size = rnd.choice([0, 1, 20, 60, 500, 5000, 20000, 70000])
+        t.replace(rnd.randrange(-n, n), val(size, b"r"))
+    t.replace(len(t.items), b"x")
+    t.replace(-len(t.items) - 1, b"x")
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_delete_range_and_merges(fill):
+    t = Trio(fill)
+    t.extend_tail([b"%d" % k for k in range(3000)])
+    rnd = random.Random(fill)
+    for _ in range(60):
+        n = len(t.items)
+        t.delete_range(rnd.randrange(-n - 3, n + 3), rnd.randrange(-2, 300))
+    t.delete_range(0, 0)
+    t.delete_range(0, -1)
+    t.delete_range(len(t.items), 1)
+    t.delete_range(-len(t.items), 1 << 62)
+    assert t.items == []
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_trim(fill):
+    for start, stop in [(0, -1), (5, 10), (-10, -5), (100, 50), (0, 10 ** 6),
+                        (-(10 ** 6), 3), (3000, 4000), (2999, 2999), (1, -2)]:
+        t = Trio(fill)
+        t.extend_tail([b"%d" % k for k in range(3000)])
+        t.trim(start, stop)
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_remove(fill):
+    t = Trio(fill)
+    t.extend_tail([b"abc"[k % 3:k % 3 + 1] * (1 + k % 5) for k in range(3000)])
+    for value, count in [(b"a", 1), (b"b", -1), (b"aa", 10), (b"bb", -10),
+                         (b"c", 0), (b"zz", 3), (b"aaa", 1 << 62),
+                         (b"bbb", -(1 << 63)), (b"aaaa", -7), (b"cc", 5)]:
+        t.remove(value, count)
+    t.remove(b"a", 0)
+    t.remove(b"b", 0)
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_find_like_lpos(fill):
+    t = Trio(fill)
+    t.extend_tail([b"a", b"b", b"c", b"1", b"2", b"3", b"c", b"c"])
+    # the examples of the LPOS documentation
+    assert t.find(b"c") == [2]
+    assert t.find(b"c", 2) == [6]
+    assert t.find(b"c", -1) == [7]
+    assert t.find(b"c", 1, 2) == [2, 6]
+    assert t.find(b"c", -1, 2) == [7, 6]
+    assert t.find(b"c", 1, 0) == [2, 6, 7]
+    assert t.find(b"c", 1, 0, 3) == [2]
+    assert t.find(b"c", -1, 0, 2) == [7, 6]
+    assert t.find(b"c", 4) == []
+    assert t.find(b"c", -(1 << 63), 0) == []
+    assert t.find(b"c", 1 << 62, 0) == []
+    t.extend_tail([b"abc"[k % 3:k % 3 + 1] for k in range(3000)])
+    rnd = random.Random(fill)
+    for _ in range(40):
+        rank = rnd.choice([1, 2, 5, 400, -1, -3, -700])
+        t.find(rnd.choice([b"a", b"b", b"c", b"q"]), rank, rnd.choice([0, 1, 3, 50]),
+               rnd.choice([0, 1, 10, 999, 2500, 10 ** 9]))
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_pops_never_merge(fill):
+    t = Trio(fill)
+    t.extend_tail([val(30, b"%d" % (k % 10)) for k in range(3000)])
+    before = list(t.layout)
+    assert len(before) >= 2
+    t.pop_head_many(before[0] - 1)
+    t.pop_tail_many(before[-1] - 1)
+    assert t.layout == [1] + before[1:-1] + [1]
+    t.pop_head()
+    t.pop_tail()
+    assert t.layout == before[1:-1]
+
+
+def test_merge_after_delete_count_fill():
+    t = Trio(4)
+    t.extend_tail([b"%d" % k for k in range(12)])
+    assert t.layout == [4, 4, 4]
+    t.delete_range(2, 4)
+    assert t.layout == [4, 4]
+    t.pop_head_many(3)
+    assert t.layout == [1, 4]
+    t.remove(b"8", 1)
+    assert t.layout == [4]
+
+
+def test_limits_are_inclusive_for_pushes_and_merges():
+    # 1363 one-byte elements of 3 bytes each fill a 4096-byte node exactly
+    t = Trio(-1)
+    t.extend_tail([b"x"] * (1363 * 2 + 1))
+    assert t.layout == [1363, 1363, 1]
+    t.delete_range(1000, 1363)
+    assert t.layout == [1363, 1]
+    assert t.twins[0].nbytes == 4096 + 7 + 3
+
+
+def test_replace_that_overflows_splits_then_merges():
+    t = Trio(-1)
+    t.extend_tail([val(100) for _ in range(38)])
+    assert t.layout == [38]
+    t.replace(10, val(4000, b"R"))
+    assert t.layout == [10, 1, 27]
+    # an in-place replace leaves the layout alone
+    t.replace(10, b"r")
+    assert t.layout == [10, 1, 27]
+    # a delete merges the nodes next to the change, and only those
+    t.delete_range(11, 1)
+    assert t.layout == [10, 27]
+    t.remove(b"r", 1)
+    assert t.layout == [36]
+
+
+def test_copy_is_independent(quicklist):
+    q = quicklist.QuickList(8, 2)
+    q.extend_tail([b"%d" % k for k in range(100)])
+    q.pop_head_many(3)
+    c = q.copy()
+    c.verify()
+    assert (c.fill, c.compress) == (8, 2)
+    assert c.node_layout() == q.node_layout() and list(c) == list(q)
+    c.push_head(b"new")
+    c.replace(50, b"changed")
+    q.remove(b"10", 0)
+    c.verify()
+    q.verify()
+    assert list(c)[1:] != list(q)
+    assert q.index(0) == b"3" and c.index(0) == b"new"
+
+
+def test_extend_stops_at_first_bad_element():
+    outs = []
+    for mod in both_modules():
+        q = mod.QuickList()
+        with pytest.raises(TypeError, match="^quicklist elements must be bytes$"):
+            q.extend_tail([b"a", b"b", "c", b"d"])
+        with pytest.raises(TypeError, match="^quicklist elements must be bytes$"):
+            q.extend_head([b"x", 5])
+        q.verify()
+        outs.append((list(q), q.node_layout()))
+    assert outs[0] == outs[1] == ([b"x", b"a", b"b"], [3])
+
+
+def test_dropped_list_is_freed_without_the_cycle_collector(quicklist):
+    values = [b"%d" % k for k in range(200_000)]
+    gc.disable()
+    tracemalloc.start()
+    try:
+        q = quicklist.QuickList(1)
+        q.extend_tail(values)
+        q.pop_head()
+        held = tracemalloc.get_traced_memory()[0]
+        del q
+        assert held - tracemalloc.get_traced_memory()[0] > 200_000 * 60
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+
+
+# -- random sequences ---------------------------------------------------------
+
+_SIZES = [0, 1, 2, 3, 5, 8, 13, 40, 63, 64, 200]
+_BIG_SIZES = [1000, 4100, 9000, 17000, 70000]
+
+
+def _random_value(rnd):
+    size = rnd.choice(_BIG_SIZES) if rnd.random() < 0.04 else rnd.choice(_SIZES)
+    return rnd.choice([b"a", b"b", b"c"]) * size
+
+
+def _random_step(t, rnd):
+    n = len(t.items)
+    i = rnd.randrange(-n - 2, n + 2)
+    j = rnd.randrange(-n - 2, n + 2)
+    v = _random_value(rnd)
+    op = rnd.randrange(16)
+    if op == 0:
+        t.push_head(v)
+    elif op == 1:
+        t.push_tail(v)
+    elif op == 2:
+        t.pop_head()
+    elif op == 3:
+        t.pop_tail()
+    elif op == 4:
+        t.replace(i, v)
+    elif op == 5:
+        t.insert_before(i, v)
+    elif op == 6:
+        t.insert_after(i, v)
+    elif op == 7:
+        t.delete_range(i, rnd.randrange(-1, 40))
+    elif op == 8 and rnd.random() < 0.2:
+        t.trim(i, j)
+    elif op == 9:
+        t.remove(v, rnd.randrange(-3, 4))
+    elif op == 10:
+        t.range(i, j)
+    elif op == 11:
+        t.extend_tail([_random_value(rnd) for _ in range(rnd.randrange(60))])
+    elif op == 12:
+        t.extend_head([_random_value(rnd) for _ in range(rnd.randrange(60))])
+    elif op == 13:
+        t.find(v, rnd.choice([1, 2, -1, -2]), rnd.randrange(3), rnd.randrange(n + 2))
+    elif op == 14:
+        t.insert_pivot(v, _random_value(rnd), rnd.random() < 0.5)
+    else:
+        t.iter_from(i, rnd.random() < 0.5)
+        t.index(i)
+
+
+@pytest.mark.parametrize("fill", FILLS + (0,))
+def test_random_sequences_both_twins_step_by_step(fill):
+    rnd = random.Random(1000 + fill)
+    for _ in range(3):
+        t = Trio(fill)
+        for _ in range(500):
+            _random_step(t, rnd)
+
+
+_value = st.builds(lambda ch, n: ch * n, st.sampled_from([b"a", b"b", b"c"]),
+                   st.one_of(st.sampled_from(_SIZES), st.sampled_from(_BIG_SIZES)))
+_idx = st.integers(-60, 60)
+_op = st.one_of(
+    st.tuples(st.sampled_from(["push_head", "push_tail"]), _value),
+    st.tuples(st.sampled_from(["pop_head", "pop_tail"])),
+    st.tuples(st.sampled_from(["replace", "insert_before", "insert_after"]), _idx, _value),
+    st.tuples(st.just("delete_range"), _idx, st.integers(-1, 50)),
+    st.tuples(st.sampled_from(["trim", "range"]), _idx, _idx),
+    st.tuples(st.just("remove"), _value, st.integers(-3, 3)),
+    st.tuples(st.just("extend_tail"),
+              st.lists(st.sampled_from([b"", b"a", b"bb", b"ccc" * 30]), max_size=80)),
+    st.tuples(st.just("find"), _value, st.sampled_from([1, 2, -1, -3]),
+              st.integers(0, 3), st.integers(0, 40)),
+)
+
+
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(FILLS), st.lists(_op, max_size=60))
+def test_hypothesis_sequences_compare_layouts_every_step(fill, ops):
+    t = Trio(fill)
+    for name, *args in ops:
+        getattr(t, name)(*args)
+
+
+# -- state machine against the list model, one run per twin --------------------
+
+def _machine_for(mod):
+    class QuickListMachine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.q = mod.QuickList()
+            self.model = ListModel()
+
+        @initialize(fill=st.sampled_from(FILLS))
+        def create(self, fill):
+            self.q = mod.QuickList(fill)
+
+        @rule(v=_value, head=st.booleans())
+        def push(self, v, head):
+            if head:
+                self.q.push_head(v)
+                self.model.push_head(v)
+            else:
+                self.q.push_tail(v)
+                self.model.push_tail(v)
+
+        @rule(vs=st.lists(st.sampled_from([b"", b"a", b"bb", b"c" * 100]), max_size=200),
+              head=st.booleans())
+        def extend(self, vs, head):
+            name = "extend_head" if head else "extend_tail"
+            getattr(self.q, name)(vs)
+            getattr(self.model, name)(vs)
+
+        @rule(head=st.booleans())
+        def pop(self, head):
+            name = "pop_head" if head else "pop_tail"
+            assert getattr(self.q, name)() == getattr(self.model, name)()
+
+        @rule(i=_idx)
+        def index(self, i):
+            assert self.q.index(i) == self.model.index(i)
+
+        @rule(i=_idx, v=_value)
+        def replace(self, i, v):
+            assert self.q.replace(i, v) == self.model.replace(i, v)
+
+        @rule(i=_idx, v=_value, after=st.booleans())
+        def insert(self, i, v, after):
+            name = "insert_after" if after else "insert_before"
+            assert getattr(self.q, name)(i, v) == getattr(self.model, name)(i, v)
+
+        @rule(i=_idx, count=st.integers(-1, 80))
+        def delete_range(self, i, count):
+            assert self.q.delete_range(i, count) == self.model.delete_range(i, count)
+
+        @rule(a=_idx, b=_idx)
+        def trim(self, a, b):
+            assert self.q.trim(a, b) == self.model.trim(a, b)
+
+        @rule(v=_value, count=st.integers(-4, 4))
+        def remove(self, v, count):
+            assert self.q.remove(v, count) == self.model.remove(v, count)
+
+        @rule(a=_idx, b=_idx, reverse=st.booleans())
+        def range(self, a, b, reverse):
+            assert self.q.range(a, b) == self.model.range(a, b)
+            assert list(self.q.iter_range(a, b, reverse)) == list(
+                self.model.iter_range(a, b, reverse))
+
+        @rule(v=_value, rank=st.sampled_from([1, 2, -1, -2]),
+              count=st.integers(0, 3), maxlen=st.integers(0, 50))
+        def find(self, v, rank, count, maxlen):
+            assert self.q.find(v, rank, count, maxlen) == self.model.find(
+                v, rank, count, maxlen)
+
+        @invariant()
+        def consistent(self):
+            self.q.verify()
+            assert len(self.q) == len(self.model)
+            assert list(self.q) == self.model.items
+            assert list(reversed(self.q)) == self.model.items[::-1]
+
+    return QuickListMachine
+
+
+def test_state_machine_against_list_model(quicklist):
+    run_state_machine_as_test(
+        _machine_for(quicklist),
+        settings=settings(max_examples=60, stateful_step_count=50, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow]))
