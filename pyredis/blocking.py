@@ -11,7 +11,8 @@ import heapq
 import time
 
 from . import errors, reply
-from .numbers import parse_int
+from . import longdouble
+from .numbers import INT64_MAX, INT64_MIN, parse_int
 
 
 class BlockState:
@@ -35,6 +36,9 @@ class Blocking:
         self._ready_set = set()
         self._deadlines = []
         self._seq = 0
+        # The key a retried client is being served from (Redis serves a woken
+        # client from the key that became ready, not from its first key).
+        self.serving = None
 
     def block(self, c, keys, deadline, timeout_reply, types):
         """Block ``c`` on ``keys`` until ``deadline`` (seconds, 0 = forever).
@@ -77,16 +81,25 @@ class Blocking:
                     state = c.blocked
                     if state is None or value.__class__ not in state.types:
                         continue
-                    self._retry(c, state)
+                    self._retry(c, state, key)
 
-    def _retry(self, c, state):
+    def candidates(self, keys):
+        """The keys a blocking handler should try: only the ready one when serving a retry."""
+        serving = self.serving
+        if serving is not None and serving in keys:
+            return (serving,)
+        return keys
+
+    def _retry(self, c, state, key):
         from .dispatch import call
         saved_db = c.db
         c.db = state.db
+        self.serving = key
         try:
             result = call(c, state.cmd, state.argv)
         finally:
             c.db = saved_db
+            self.serving = None
         if result is not None:
             self.unblock(c, result)
 
@@ -121,21 +134,28 @@ class Blocking:
         while heap and heap[0][0] <= now:
             _, _, c, state = heapq.heappop(heap)
             if c.blocked is state:
-                self.unblock(c, state.timeout_reply)
+                self.release(c, state.timeout_reply)
+
+    def release(self, c, result):
+        """Unblock without serving (timeout, CLIENT UNBLOCK): the command counts as called now."""
+        state = c.blocked
+        state.cmd.calls += 1
+        self.server.stats.total_commands += 1
+        self.unblock(c, result)
 
 
 def parse_timeout(value):
     """A blocking timeout in seconds as an absolute deadline (0 = forever).
 
-    Redis reads it as a long double, rejects negatives, and works in ms.
+    Redis 7.0 (getTimeoutFromObjectOrReply) reads it with strtold, computes
+    ``(long long) ceill(t * 1000)`` in long double arithmetic and rejects a
+    negative result; an out-of-range conversion yields LLONG_MIN, so huge
+    values and infinities are "negative" too.
     """
-    from .numbers import parse_double
-    seconds = parse_double(value)
-    if seconds is None:
+    ld = longdouble.parse(value)
+    if ld is None:
         raise errors.CommandError(errors.TIMEOUT_NOT_FLOAT)
-    ms = int(seconds * 1000.0) if seconds not in (float("inf"), float("-inf")) else None
-    if ms is None:
-        raise errors.CommandError(errors.TIMEOUT_OUT_OF_RANGE if seconds > 0 else errors.TIMEOUT_NEGATIVE)
+    ms = _ceil_ms(ld)
     if ms < 0:
         raise errors.CommandError(errors.TIMEOUT_NEGATIVE)
     if ms == 0:
@@ -143,14 +163,35 @@ def parse_timeout(value):
     return time.time() + ms / 1000.0
 
 
+def _ceil_ms(ld):
+    if ld is longdouble.INF or ld is longdouble.NEG_INF:
+        return INT64_MIN
+    negative, mantissa, exp = ld
+    if mantissa == 0:
+        return 0
+    product = longdouble.multiply(ld, 1000)
+    if product is longdouble.INF or product is longdouble.NEG_INF:
+        return INT64_MIN
+    negative, mantissa, exp = product
+    if exp >= 0:
+        magnitude = mantissa << exp
+        ms = -magnitude if negative else magnitude
+    else:
+        whole, rest = divmod(mantissa, 1 << -exp)
+        ms = -whole if negative else whole + (1 if rest else 0)
+    if not INT64_MIN <= ms <= INT64_MAX:
+        return INT64_MIN
+    return ms
+
+
 def unblock_command(server, target, mode_error):
     """CLIENT UNBLOCK: 1 if ``target`` was blocked and is now released."""
     if target is None or target.blocked is None:
         return reply.ZERO
     if mode_error:
-        server.blocking.unblock(target, errors.CommandError(errors.UNBLOCKED).reply)
+        server.blocking.release(target, errors.CommandError(errors.UNBLOCKED).reply)
     else:
-        server.blocking.unblock(target, target.blocked.timeout_reply)
+        server.blocking.release(target, target.blocked.timeout_reply)
     return reply.ONE
 
 

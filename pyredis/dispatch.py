@@ -46,26 +46,36 @@ def lookup(argv):
     return cmd, None
 
 
-def reject(c, error):
+def reject(c, error, argv=None):
+    if argv is not None and argv[0].lower() == b"exec":
+        error = _exec_abort(c, error)
     c.server.stats.count_error(error.code)
     if c.multi is not None:
         c.multi_error = True
     c.reply(error.reply)
 
 
+def _exec_abort(c, error):
+    """A rejected EXEC discards the transaction (even without MULTI), as Redis's execCommandAbort."""
+    from .commands.transactions import discard_transaction
+    discard_transaction(c)
+    text = error.text[4:] if error.text.startswith("ERR ") else error.text
+    return CommandError("EXECABORT Transaction discarded because of: " + text)
+
+
 def execute(c, argv):
     """Run one request from ``c`` at top level."""
     cmd, error = lookup(argv)
     if error is not None:
-        return reject(c, error)
+        return reject(c, error, argv)
     server = c.server
     name = argv[0].lower() if cmd.parent is None else cmd.parent.name.encode()
     if not c.authenticated and name not in NO_AUTH_NEEDED:
         cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.NOAUTH))
+        return reject(c, CommandError(errors.NOAUTH), argv)
     if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
         cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname))
+        return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
     if c.multi is not None and name not in MULTI_IMMEDIATE:
         if "no_multi" in cmd.flags:
             cmd.rejected_calls += 1
@@ -95,6 +105,8 @@ def call(c, cmd, argv):
         cmd.failed_calls += 1
         server.stats.count_error(exc.code)
     cmd.usec += _perf_ns() - start
-    cmd.calls += 1
-    server.stats.total_commands += 1
+    # A command that blocked is counted once, when it is served or times out.
+    if result is not None or c.blocked is None:
+        cmd.calls += 1
+        server.stats.total_commands += 1
     return result

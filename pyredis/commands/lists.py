@@ -487,7 +487,7 @@ def _block(c, keys, deadline, timeout_reply):
 def _blocking_pop(c, keys, timeout_arg, head, count):
     """blockingPopGenericCommand: the timeout, then the keys in order, else block."""
     deadline = blocking.parse_timeout(timeout_arg)
-    for key in keys:
+    for key in c.server.blocking.candidates(keys):
         ql = _write(c, key)
         if ql is None:
             continue
