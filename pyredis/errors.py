@@ -59,8 +59,113 @@ SAME_OBJECT = "ERR source and destination objects are the same"
 INVALID_EXPIRE = "ERR invalid expire time in '%s' command"
 TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range"
 TIMEOUT_NEGATIVE = "ERR timeout is negative"
-TIMEOUT_OUT_OF_RANGE = "ERR timeout is out of range"
 UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+
+# Transactions
+MULTI_NESTED = "ERR MULTI calls can not be nested"
+EXEC_WITHOUT_MULTI = "ERR EXEC without MULTI"
+DISCARD_WITHOUT_MULTI = "ERR DISCARD without MULTI"
+WATCH_IN_MULTI = "ERR WATCH inside MULTI is not allowed"
+
+# Pub/Sub
+SUBSCRIBE_DENY_BLOCKING = "ERR %s isn't allowed for a DENY BLOCKING client"
+SUBCOMMAND_SYNTAX = "ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP."
+
+# Sorted sets and SORT
+ZADD_XX_NX = "ERR XX and NX options at the same time are not compatible"
+ZADD_GT_LT_NX = "ERR GT, LT, and/or NX options at the same time are not compatible"
+ZADD_INCR_PAIR = "ERR INCR option supports a single increment-element pair"
+ZSET_NAN = "ERR resulting score is not a number (NaN)"
+ZSET_MINMAX_NOT_FLOAT = "ERR min or max is not a float"
+ZSET_MINMAX_NOT_LEX = "ERR min or max not valid string range item"
+ZRANGE_LIMIT_NEEDS_BY = ("ERR syntax error, LIMIT is only supported in combination with either "
+                         "BYSCORE or BYLEX")
+ZRANGE_WITHSCORES_BYLEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+ZSET_AT_LEAST_ONE_KEY = "ERR at least 1 input key is needed for '%s' command"
+ZSET_WEIGHT_NOT_FLOAT = "ERR weight value is not a float"
+ZSET_LIMIT_NEGATIVE = "ERR LIMIT can't be negative"
+ZSET_NUMKEYS_POSITIVE = "ERR numkeys should be greater than 0"
+ZSET_COUNT_POSITIVE = "ERR count should be greater than 0"
+ZSET_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
+ZSET_VALUE_OUT_OF_RANGE = "ERR value is out of range"
+ZSET_VALUE_BETWEEN = "ERR value is out of range, value must between %d and %d"
+ZSET_INVALID_CURSOR = "ERR invalid cursor"
+SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double"
+
+# Hashes and sets (the range, cursor, numkeys and LIMIT texts are shared with the ZSET_ ones above)
+HASH_VALUE_NOT_INTEGER = "ERR hash value is not an integer"
+HASH_VALUE_NOT_FLOAT = "ERR hash value is not a float"
+INCREMENT_NAN_OR_INF = "ERR value is NaN or Infinity"
+RESULT_NAN_OR_INF = "ERR increment would produce NaN or Infinity"
+NUMKEYS_GT_ARGS = "ERR Number of keys can't be greater than number of args"
+
+# Server and introspection (COMMAND, CONFIG, INFO, SHUTDOWN, DEBUG)
+GETKEYS_INVALID_COMMAND = "ERR Invalid command specified"
+GETKEYS_NO_KEYS = "ERR The command has no key arguments"
+GETKEYS_INVALID_ARGC = "ERR Invalid number of arguments specified for command"
+GETKEYS_INVALID_ARGS = "ERR Invalid arguments specified for command"
+CONFIG_SET_UNKNOWN = "ERR Unknown option or number of arguments for CONFIG SET - '%s'"
+CONFIG_SET_FAILED = "ERR CONFIG SET failed (possibly related to argument '%s') - %s"
+CONFIG_IMMUTABLE = "can't set immutable config"
+CONFIG_PROTECTED = "can't set protected config"
+CONFIG_DUPLICATE = "duplicate parameter"
+CONFIG_NO_FILE = "ERR The server is running without a config file"
+CONFIG_REWRITE_FAILED = "ERR Rewriting config file: %s"
+SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
+SHUTDOWN_NOT_IN_PROGRESS = "ERR No shutdown in progress."
+SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
+DEBUG_NOT_ALLOWED = ('ERR DEBUG command not allowed. If the enable-debug-command option is set to '
+                     '"local", you can run it from a local connection, otherwise you need to set '
+                     'this option in the configuration file, and then restart the server.')
+DEBUG_PROTOCOL_TYPE = ("ERR Wrong protocol type name. Please use one of the following: "
+                       "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
+DEBUG_PROTOCOL_RESP2 = "ERR RESP2 is not supported by this command"
+
+# Lists (LPOP's count, LMPOP's numkeys and COUNT share the ZSET_ texts above)
+LPOS_RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the "
+                  "second ... or use negative to start from the end of the list")
+LPOS_COUNT_NEGATIVE = "ERR COUNT can't be negative"
+LPOS_MAXLEN_NEGATIVE = "ERR MAXLEN can't be negative"
+
+# Connection (HELLO, AUTH, CLIENT)
+NOPROTO = "NOPROTO unsupported protocol version"
+HELLO_PROTO_NOT_INTEGER = "ERR Protocol version is not an integer or out of range"
+HELLO_SYNTAX = "ERR Syntax error in HELLO option '%s'"
+HELLO_NOAUTH = ("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
+                "the RESP protocol version at the same time")
+WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled."
+AUTH_NOPASS = ("ERR AUTH <password> called without any password configured for the default user. "
+               "Are you sure your configuration is correct?")
+CLIENT_NAME_INVALID = "ERR Client names cannot contain spaces, newlines or special characters."
+NO_SUCH_CLIENT = "ERR No such client"
+UNKNOWN_CLIENT_TYPE = "ERR Unknown client type '%s'"
+INVALID_CLIENT_ID = "ERR Invalid client ID"
+CLIENT_ID_POSITIVE = "ERR client-id should be greater than 0"
+NO_SUCH_USER = "ERR No such user '%s'"
+UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+
+# Strings
+STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+OFFSET_OUT_OF_RANGE = "ERR offset is out of range"
+DECREMENT_OVERFLOW = "ERR decrement would overflow"
+LCS_NOT_STRINGS = "ERR The specified keys must contain string values"
+LCS_IDX_AND_LEN = "ERR If you want both the length and indexes, please just use IDX."
+LCS_TOO_LONG = "ERR String too long for LCS"
+LCS_MEMORY = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"
+
+# Keyspace (generic)
+EXPIRE_UNSUPPORTED_OPTION = "ERR Unsupported option %s"
+EXPIRE_NX_INCOMPATIBLE = "ERR NX and XX, GT or LT options at the same time are not compatible"
+EXPIRE_GT_LT_INCOMPATIBLE = "ERR GT and LT options at the same time are not compatible"
+INVALID_FIRST_DB = "ERR invalid first DB index"
+INVALID_SECOND_DB = "ERR invalid second DB index"
+OBJECT_FREQ_NOT_LFU = ("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                       "Please note that when switching between policies at runtime LRU and LFU data "
+                       "will take some time to adjust.")
+OBJECT_IDLETIME_LFU = ("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note "
+                       "that when switching between policies at runtime LRU and LFU data will take "
+                       "some time to adjust.")
 
 # Shared prebuilt errors for the hot paths
 E_WRONGTYPE = CommandError(WRONGTYPE)

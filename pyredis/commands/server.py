@@ -1,0 +1,500 @@
+"""Server commands: INFO, CONFIG, TIME, DBSIZE, SHUTDOWN, DEBUG."""
+import errno
+import os
+import socket
+import time
+
+from .. import errors, info, reply
+from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
+from ..errors import CommandError
+from ..numbers import parse_double
+from ..server import Server
+from . import TABLE, command, container
+from .introspection import help_reply
+
+
+# ---- listening sockets follow CONFIG SET port / bind ------------------------
+def _open_tcp(bind, port, backlog):
+    """TCP listeners for ``bind``/``port`` as Server.listen opens them; OSError if any fails."""
+    socks = []
+    try:
+        for addr in bind.split():
+            optional = addr.startswith("-")
+            addr = addr.lstrip("-")
+            if addr == "*":
+                addr = "0.0.0.0"
+            family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind((addr, port))
+                sock.listen(backlog)
+            except OSError as exc:
+                sock.close()
+                if optional and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT,
+                                              errno.EPROTONOSUPPORT):
+                    continue
+                raise
+            socks.append(sock)
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
+def _relisten(server, error):
+    """Replace the TCP listeners after a port or bind change (changeListenPort/changeBindAddr)."""
+    config = server.config
+    wanted = (config["bind"], config["port"])
+    current = getattr(server, "listen_spec", None)
+    server.listen_spec = wanted
+    if current is None or current == wanted or not server.listeners:
+        return
+    port = config["port"]
+    new = []
+    if port:
+        try:
+            new = _open_tcp(config["bind"], port, config["tcp-backlog"])
+        except OSError:
+            server.listen_spec = current
+            raise ConfigError(error)
+    for sock in [s for s in server.listeners if s.family != socket.AF_UNIX]:
+        server.listeners.remove(sock)
+        fd = sock.fileno()
+        server.fds.pop(fd, None)
+        try:
+            server.poller.unregister(fd)
+        except (KeyError, ValueError, OSError):
+            pass
+        sock.close()
+    server.ports = []
+    for sock in new:
+        server._add_listener(sock)
+        server.ports.append(sock.getsockname()[1])
+
+
+@on_change("port")
+def _port_changed(server, value):
+    _relisten(server, "Unable to listen on this port")
+
+
+@on_change("bind")
+def _bind_changed(server, value):
+    _relisten(server, "Failed to bind to specified addresses.")
+
+
+def _start(server):
+    # The config's ``on_change`` listeners get the server, and the start-up values.
+    server.config.bind_server(server)
+
+
+def _cron(server):
+    info.metrics(server).tick(server)
+
+
+Server.start_hooks.append(_start)
+Server.cron_hooks.append(_cron)
+
+
+def _is_local(c):
+    """islocalClient: loopback or a unix socket."""
+    return c.sock.family == socket.AF_UNIX or c.addr.startswith(("127.", "[::1]"))
+
+
+def allow_protected(setting, c):
+    """allowProtectedAction: ``yes``, or ``local`` for a loopback/unix connection."""
+    return setting == "yes" or (setting == "local" and _is_local(c))
+
+
+# ---- INFO ---------------------------------------------------------------------
+# INFO [section [section ...]]
+@command("info", -1, "loading stale", group="server")
+def info_(c, argv):
+    sections = info.select_sections(argv[1:])
+    return reply.Verbatim(info.generate(c.server, sections))
+
+
+# ---- CONFIG -------------------------------------------------------------------
+container("config", group="server")
+
+
+# CONFIG GET parameter [parameter ...]
+@command("config|get", -3, "admin noscript loading stale", group="server")
+def config_get(c, argv):
+    config = c.server.config
+    found = {}
+    for arg in argv[2:]:
+        for name, value in config.get_matching(arg.decode("latin-1")):
+            found.setdefault(name.lower(), (name, value))
+    items = []
+    for name, value in found.values():
+        items.append(reply.bulk(name.encode("latin-1")))
+        items.append(reply.bulk(value.encode("latin-1")))
+    return reply.Map(items)
+
+
+# CONFIG SET parameter value [parameter value ...]
+@command("config|set", -4, "admin noscript loading stale", group="server")
+def config_set(c, argv):
+    """configSetCommand: look every name up first, then parse all, then apply all or nothing."""
+    if len(argv) % 2:
+        raise errors.E_SYNTAX
+    server = c.server
+    config = server.config
+    unknown = None
+    failure = None
+    chosen = []
+    for i in range(2, len(argv), 2):
+        given = argv[i].decode("latin-1")
+        p = config.param(given)
+        if p is None:
+            if unknown is None and failure is None:
+                unknown = given
+            continue
+        if unknown is not None or failure is not None:
+            continue
+        if not p.mutable:
+            failure = (given, errors.CONFIG_IMMUTABLE)
+            continue
+        if p.protected and not allow_protected(config["enable-protected-configs"], c):
+            failure = (given, errors.CONFIG_PROTECTED)
+            continue
+        # A name and its alias count as two parameters, as in Redis.
+        if any(name == given.lower() for name, _, _ in chosen):
+            failure = (given, errors.CONFIG_DUPLICATE)
+        chosen.append((given.lower(), p, argv[i + 1].decode("latin-1")))
+    if unknown is not None:
+        raise errors.fmt(errors.CONFIG_SET_UNKNOWN, unknown)
+    if failure is not None:
+        raise CommandError(errors.CONFIG_SET_FAILED % (errors.arg(failure[0]), failure[1]))
+    parsed = []
+    for name, p, text in chosen:
+        try:
+            parsed.append((name, p, p.merge(config.values[p.name], p.parse(text), None)))
+        except ConfigError as exc:
+            raise CommandError(errors.CONFIG_SET_FAILED % (name, exc))
+    old = [(name, p, config.values[p.name]) for name, p, _ in parsed]
+    for name, p, value in parsed:
+        if value == config.values[p.name]:
+            continue
+        try:
+            config.apply(p, value)
+        except ConfigError as exc:
+            server.log("warning", "Failed applying new configuration. Possibly related to new %s "
+                       "setting. Restoring previous settings." % name)
+            for _, q, value in reversed(old):
+                if config.values[q.name] != value:
+                    config.apply(q, value)
+            raise CommandError(errors.CONFIG_SET_FAILED % (name, exc))
+    return reply.OK
+
+
+# CONFIG RESETSTAT
+@command("config|resetstat", 2, "admin noscript loading stale", group="server")
+def config_resetstat(c, argv):
+    reset_stats(c.server)
+    return reply.OK
+
+
+def reset_stats(server):
+    server.stats.reset()
+    for cmd in TABLE.values():
+        for each in cmd.all_commands():
+            each.reset_stats()
+    info.metrics(server).reset()
+
+
+# CONFIG REWRITE
+@command("config|rewrite", 2, "admin noscript loading stale", group="server")
+def config_rewrite(c, argv):
+    server = c.server
+    path = info.config_file(server)
+    if path is None:
+        raise CommandError(errors.CONFIG_NO_FILE)
+    try:
+        rewrite_config_file(server.config, path)
+    except OSError as exc:
+        server.log("warning", "CONFIG REWRITE failed: %s" % exc.strerror)
+        raise CommandError(errors.CONFIG_REWRITE_FAILED % exc.strerror)
+    server.log("notice", "CONFIG REWRITE executed with success.")
+    return reply.OK
+
+
+SIGNATURE = "# Generated by CONFIG REWRITE"
+
+
+def _split_args(line):
+    from .._speedups.resp_py import split_args
+    args = split_args(line.encode("latin-1"))
+    return None if args is None else [a.decode("latin-1") for a in args]
+
+
+def rewrite_config_file(config, path):
+    """rewriteConfig: keep the file's lines and comments, update the known options in place,
+    append the others (non-default) after a signature line, blank stale ones."""
+    try:
+        with open(path, encoding="latin-1") as f:
+            content = f.read()
+    except FileNotFoundError:
+        content = ""
+    lines = []
+    option_lines = {}
+    needs_signature = True
+    for raw in content.split("\n"):
+        line = raw.strip(" \t\r\n")
+        if not line or line.startswith("#"):
+            if line == SIGNATURE:
+                needs_signature = False
+            lines.append(line)
+            continue
+        args = _split_args(line)
+        if not args:
+            lines.append("# ??? " + line)
+            continue
+        name = args[0].lower()
+        p = PARAMS_BY_NAME.get(name)
+        if p is not None:
+            name = p.name
+        option_lines.setdefault(name, []).append(len(lines))
+        lines.append(line)
+    processed = set()
+
+    def rewrite_line(option, line, force):
+        nonlocal needs_signature
+        processed.add(option)
+        slots = option_lines.get(option)
+        if not slots and not force:
+            return
+        if slots:
+            lines[slots.pop(0)] = line
+        else:
+            if needs_signature:
+                lines.append(SIGNATURE)
+                needs_signature = False
+            lines.append(line)
+
+    for p in PARAMS:
+        value = config.values[p.name]
+        force = not p.is_default(value) or p.name == "latency-tracking-info-percentiles"
+        for line in p.rewrite(value):
+            rewrite_line(p.name, line, force)
+        processed.add(p.name)
+    # Redis also writes a "user default ..." line (rewriteConfigUserOption); pyredis has
+    # no ACL users and its config loader takes no "user" directive, so none is written.
+    for option, slots in option_lines.items():
+        if option in processed:
+            for i in slots:
+                lines[i] = ""
+    out = []
+    was_empty = False
+    for line in lines:
+        if not line:
+            if was_empty:
+                continue
+            was_empty = True
+        else:
+            was_empty = False
+        out.append(line + "\n")
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="latin-1") as f:
+        f.write("".join(out))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+CONFIG_HELP = (
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+)
+
+
+# CONFIG HELP
+@command("config|help", 2, "loading stale", group="server")
+def config_help(c, argv):
+    return help_reply("CONFIG", CONFIG_HELP)
+
+
+# ---- TIME, DBSIZE -------------------------------------------------------------
+# TIME
+@command("time", 1, "loading stale fast", group="server")
+def time_(c, argv):
+    now = time.time_ns() // 1000
+    return reply.bulks([b"%d" % (now // 1000000), b"%d" % (now % 1000000)])
+
+
+# DBSIZE
+@command("dbsize", 1, "readonly fast", group="server")
+def dbsize(c, argv):
+    return reply.integer(len(c.db.data))
+
+
+# ---- SHUTDOWN -----------------------------------------------------------------
+# SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
+@command("shutdown", -1, "admin noscript loading stale no_multi allow_busy", group="server")
+def shutdown(c, argv):
+    nosave = save = now = force = abort = False
+    for arg in argv[1:]:
+        word = arg.lower()
+        if word == b"nosave":
+            nosave = True
+        elif word == b"save":
+            save = True
+        elif word == b"now":
+            now = True
+        elif word == b"force":
+            force = True
+        elif word == b"abort":
+            abort = True
+        else:
+            raise errors.E_SYNTAX
+    if (abort and (nosave or save or now or force)) or (nosave and save):
+        raise errors.E_SYNTAX
+    if abort:
+        # The shutdown runs to its end at once, so none is ever pending.
+        raise CommandError(errors.SHUTDOWN_NOT_IN_PROGRESS)
+    if not now and c.deny_blocking:
+        raise CommandError(errors.SHUTDOWN_DENY_BLOCKING)
+    server = c.server
+    server.log("warning", "User requested shutdown...")
+    saver = getattr(server, "save_snapshot", None)
+    # finishShutdown saves when asked to, or when save points are configured; without
+    # snapshot support only an explicit SAVE can fail.
+    if not nosave and (save or (server.config["save"] and saver is not None)):
+        try:
+            if saver is None:
+                raise OSError("snapshots are not supported")
+            server.log("notice", "Saving the final RDB snapshot before exiting.")
+            saver()
+        except OSError as exc:
+            server.log("warning", "Error trying to save the DB, can't exit. (%s)" % exc)
+            if not force:
+                server.log("warning", "Errors trying to shut down the server. Check the logs for more information.")
+                raise CommandError(errors.SHUTDOWN_FAILED)
+    server.running = False
+    c.close_after_reply = True
+    return None
+
+
+# ---- DEBUG --------------------------------------------------------------------
+class _ByProtocol(reply._Reply):
+    """Fixed bytes that differ between RESP2 and RESP3 (DEBUG PROTOCOL)."""
+
+    __slots__ = ("resp2", "resp3")
+
+    def __init__(self, resp2, resp3):
+        self.resp2 = resp2
+        self.resp3 = resp3
+
+    def encode(self, resp):
+        return self.resp2 if resp == 2 else self.resp3
+
+
+_PROTOCOL = {
+    b"string": reply.bulk(b"Hello World"),
+    b"integer": reply.integer(12345),
+    b"double": _ByProtocol(b"$5\r\n3.141\r\n", b",3.141\r\n"),
+    b"bignum": _ByProtocol(b"$37\r\n1234567999999999999999999999999999999\r\n",
+                           b"(1234567999999999999999999999999999999\r\n"),
+    b"null": reply.NULL,
+    b"array": b"*3\r\n:0\r\n:1\r\n:2\r\n",
+    b"set": reply.Set([reply.integer(0), reply.integer(1), reply.integer(2)]),
+    b"map": _ByProtocol(b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n",
+                        b"%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"),
+    b"attrib": _ByProtocol(reply.bulk(b"Some real reply following the attribute"),
+                           b"|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n"
+                           + reply.bulk(b"Some real reply following the attribute")),
+    b"verbatim": reply.Verbatim(b"This is a verbatim\nstring"),
+    b"true": _ByProtocol(b":1\r\n", b"#t\r\n"),
+    b"false": _ByProtocol(b":0\r\n", b"#f\r\n"),
+}
+
+DEBUG_HELP = (
+    "LOG <message>",
+    "    Write <message> to the server log.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
+)
+
+
+def _atoi(arg):
+    """C ``atoi``: leading digits after blanks and a sign, 0 when there are none."""
+    text = arg.lstrip(b" \t\n\v\f\r")
+    sign = 1
+    if text[:1] in (b"+", b"-"):
+        sign = -1 if text[:1] == b"-" else 1
+        text = text[1:]
+    digits = len(text) - len(text.lstrip(b"0123456789"))
+    return sign * int(text[:digits]) if digits else 0
+
+
+def _strtod_prefix(arg):
+    """C ``strtod(s, NULL)``: the longest valid prefix, 0 when there is none."""
+    text = arg.lstrip(b" \t\n\v\f\r")
+    for end in range(len(text), 0, -1):
+        value = parse_double(text[:end])
+        if value is not None:
+            return value
+    return 0.0
+
+
+def _no_active_expire(now):
+    return None
+
+
+# DEBUG subcommand [argument ...]
+@command("debug", -2, "admin noscript loading stale", group="server")
+def debug(c, argv):
+    server = c.server
+    # processCommand refuses DEBUG unless enable-debug-command allows this client.
+    if not allow_protected(server.config["enable-debug-command"], c):
+        raise CommandError(errors.DEBUG_NOT_ALLOWED)
+    sub = argv[1].lower()
+    n = len(argv)
+    if sub == b"help" and n == 2:
+        return help_reply("DEBUG", DEBUG_HELP)
+    if sub == b"sleep" and n == 3:
+        seconds = _strtod_prefix(argv[2])
+        if seconds > 0:
+            # Like Redis, the whole server stops: nothing else runs meanwhile.
+            time.sleep(seconds)
+        return reply.OK
+    if sub == b"set-active-expire" and n == 3:
+        if _atoi(argv[2]):
+            server.__dict__.pop("_active_expire", None)
+        else:
+            server._active_expire = _no_active_expire
+        return reply.OK
+    if sub == b"log" and n == 3:
+        server.log("warning", "DEBUG LOG: %s" % argv[2].decode("latin-1"))
+        return reply.OK
+    if sub == b"protocol" and n == 3:
+        kind = argv[2].lower()
+        if kind == b"push":
+            if c.resp < 3:
+                raise CommandError(errors.DEBUG_PROTOCOL_RESP2)
+            c.reply(b">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n")
+            return reply.bulk(b"Some real reply following the push reply")
+        r = _PROTOCOL.get(kind)
+        if r is None:
+            raise CommandError(errors.DEBUG_PROTOCOL_TYPE)
+        return r
+    raise errors.fmt(errors.SUBCOMMAND_SYNTAX, argv[1], "DEBUG")
+

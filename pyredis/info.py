@@ -1,0 +1,460 @@
+"""INFO: the sections, field names and formats of Redis 7.0's genRedisInfoString.
+
+Numbers pyredis cannot measure the way Redis does (allocator internals, forks,
+replication) are reported with the values an idle standalone Redis shows;
+memory is the process's resident size, read from /proc without walking the heap.
+"""
+import os
+import platform
+import resource
+import sys
+import time
+
+# Output order; "modules" is Redis's module list section.
+SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
+            "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace")
+DEFAULT = frozenset(("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
+                     "modules", "errorstats", "cluster", "keyspace"))
+ALL = frozenset(SECTIONS)
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+# Samples kept for the instantaneous metrics, as Redis's STATS_METRIC_SAMPLES.
+METRIC_SAMPLES = 16
+
+
+def rss_bytes():
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def total_system_memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+STARTUP_MEMORY = rss_bytes()
+
+
+def bytes_to_human(n):
+    """Redis's bytesToHuman."""
+    if n < 1024:
+        return "%dB" % n
+    for i, unit in enumerate("KMGTP", 1):
+        if n < 1024 ** (i + 1) or unit == "P":
+            return "%.2f%s" % (n / 1024 ** i, unit)
+    return "%dB" % n
+
+
+def _os_name():
+    u = os.uname()
+    return "%s %s %s" % (u.sysname, u.release, u.machine)
+
+
+def _gcc_version():
+    compiler = platform.python_compiler()
+    if compiler.startswith("GCC "):
+        return compiler.split()[1]
+    return "0.0.0"
+
+
+class Metrics:
+    """Per-tick samples behind instantaneous_ops_per_sec and the kbps figures."""
+
+    def __init__(self):
+        self.last = None
+        self.samples = {"ops": [], "in": [], "out": []}
+        self.peak_memory = STARTUP_MEMORY
+
+    def tick(self, server):
+        now = time.monotonic()
+        st = server.stats
+        current = (now, st.total_commands, st.net_input_bytes, st.net_output_bytes)
+        if self.last is not None:
+            elapsed = now - self.last[0]
+            if elapsed > 0:
+                for key, i in (("ops", 1), ("in", 2), ("out", 3)):
+                    rate = max(0, current[i] - self.last[i]) / elapsed
+                    samples = self.samples[key]
+                    samples.append(rate)
+                    if len(samples) > METRIC_SAMPLES:
+                        del samples[0]
+        self.last = current
+        rss = rss_bytes()
+        if rss > self.peak_memory:
+            self.peak_memory = rss
+
+    def rate(self, key):
+        samples = self.samples[key]
+        return sum(samples) / len(samples) if samples else 0.0
+
+    def reset(self):
+        self.samples = {"ops": [], "in": [], "out": []}
+        self.peak_memory = rss_bytes()
+
+
+def metrics(server):
+    m = getattr(server, "info_metrics", None)
+    if m is None:
+        m = server.info_metrics = Metrics()
+    return m
+
+
+def select_sections(args):
+    """The sections an INFO call asks for (genInfoSectionDict)."""
+    if not args:
+        return DEFAULT
+    wanted = set()
+    for arg in args:
+        name = arg.decode("latin-1").lower()
+        if name in ("all", "everything"):
+            wanted |= ALL
+        elif name == "default":
+            wanted |= DEFAULT
+        elif name in ALL:
+            wanted.add(name)
+    return wanted
+
+
+def generate(server, sections):
+    out = []
+    for name in SECTIONS:
+        if name in sections:
+            out.append(_GENERATORS[name](server))
+    return "\r\n".join(out).encode("latin-1")
+
+
+def _section(title, fields):
+    lines = ["# %s\r\n" % title]
+    lines.extend("%s:%s\r\n" % kv for kv in fields)
+    return "".join(lines)
+
+
+def _server(server):
+    config = server.config
+    now = time.time()
+    uptime = int(now - server.start_time)
+    return _section("Server", [
+        ("redis_version", server.redis_version),
+        ("redis_git_sha1", "00000000"),
+        ("redis_git_dirty", "0"),
+        ("redis_build_id", "0"),
+        ("redis_mode", "standalone"),
+        ("os", _os_name()),
+        ("arch_bits", "64" if sys.maxsize > 2 ** 32 else "32"),
+        ("monotonic_clock", "POSIX clock_gettime"),
+        ("multiplexing_api", "epoll" if sys.platform.startswith("linux") else "select"),
+        ("atomicvar_api", "c11-builtin"),
+        ("gcc_version", _gcc_version()),
+        ("process_id", os.getpid()),
+        ("process_supervised", "no"),
+        ("run_id", server.run_id),
+        ("tcp_port", server.port),
+        ("server_time_usec", int(now * 1000000)),
+        ("uptime_in_seconds", uptime),
+        ("uptime_in_days", uptime // 86400),
+        ("hz", config["hz"]),
+        ("configured_hz", config["hz"]),
+        ("lru_clock", int(now) & ((1 << 24) - 1)),
+        ("executable", os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else sys.executable),
+        ("config_file", config_file(server) or ""),
+        ("io_threads_active", 0),
+        ("pyredis_version", server.version),
+        ("pyredis_implementation", server.implementation),
+    ])
+
+
+def config_file(server):
+    """The absolute path of the config file the server started with, or None."""
+    path = getattr(server.config, "path", None)
+    if path:
+        return path
+    # ``pyredis-server /path/redis.conf [options]``: the first argument, when not an option.
+    args = sys.argv[1:]
+    if args and not args[0].startswith("-"):
+        return os.path.abspath(args[0])
+    return None
+
+
+def _clients(server):
+    clients = server.clients.values()
+    blocked = sum(1 for c in clients if c.blocked is not None)
+    max_in = max((c.parser.pending_bytes() for c in clients), default=0)
+    max_out = max((c.output_size() for c in clients), default=0)
+    return _section("Clients", [
+        ("connected_clients", len(server.clients)),
+        ("cluster_connections", 0),
+        ("maxclients", server.config["maxclients"]),
+        ("client_recent_max_input_buffer", max_in),
+        ("client_recent_max_output_buffer", max_out),
+        ("blocked_clients", blocked),
+        ("tracking_clients", 0),
+        ("clients_in_timeout_table", blocked),
+    ])
+
+
+def _memory(server):
+    rss = rss_bytes()
+    m = metrics(server)
+    peak = max(m.peak_memory, rss)
+    m.peak_memory = peak
+    used = rss
+    startup = min(STARTUP_MEMORY, used)
+    dataset = used - startup
+    maxmemory = server.config["maxmemory"]
+    return _section("Memory", [
+        ("used_memory", used),
+        ("used_memory_human", bytes_to_human(used)),
+        ("used_memory_rss", rss),
+        ("used_memory_rss_human", bytes_to_human(rss)),
+        ("used_memory_peak", peak),
+        ("used_memory_peak_human", bytes_to_human(peak)),
+        ("used_memory_peak_perc", "%.2f%%" % (used * 100.0 / peak if peak else 0)),
+        ("used_memory_overhead", startup),
+        ("used_memory_startup", startup),
+        ("used_memory_dataset", dataset),
+        ("used_memory_dataset_perc", "%.2f%%" % (dataset * 100.0 / used if used else 0)),
+        ("allocator_allocated", used),
+        ("allocator_active", used),
+        ("allocator_resident", rss),
+        ("total_system_memory", total_system_memory()),
+        ("total_system_memory_human", bytes_to_human(total_system_memory())),
+        ("used_memory_lua", 0),
+        ("used_memory_vm_eval", 0),
+        ("used_memory_lua_human", "0B"),
+        ("used_memory_scripts_eval", 0),
+        ("number_of_cached_scripts", 0),
+        ("number_of_functions", 0),
+        ("number_of_libraries", 0),
+        ("used_memory_vm_functions", 0),
+        ("used_memory_vm_total", 0),
+        ("used_memory_vm_total_human", "0B"),
+        ("used_memory_functions", 0),
+        ("used_memory_scripts", 0),
+        ("used_memory_scripts_human", "0B"),
+        ("maxmemory", maxmemory),
+        ("maxmemory_human", bytes_to_human(maxmemory)),
+        ("maxmemory_policy", server.config["maxmemory-policy"]),
+        ("allocator_frag_ratio", "1.00"),
+        ("allocator_frag_bytes", 0),
+        ("allocator_rss_ratio", "1.00"),
+        ("allocator_rss_bytes", 0),
+        ("rss_overhead_ratio", "1.00"),
+        ("rss_overhead_bytes", 0),
+        ("mem_fragmentation_ratio", "1.00"),
+        ("mem_fragmentation_bytes", 0),
+        ("mem_not_counted_for_evict", 0),
+        ("mem_replication_backlog", 0),
+        ("mem_total_replication_buffers", 0),
+        ("mem_clients_slaves", 0),
+        ("mem_clients_normal", sum(c.output_size() for c in server.clients.values())),
+        ("mem_cluster_links", 0),
+        ("mem_aof_buffer", 0),
+        ("mem_allocator", "libc"),
+        ("active_defrag_running", 0),
+        ("lazyfree_pending_objects", 0),
+        ("lazyfreed_objects", 0),
+    ])
+
+
+def _persistence(server):
+    last_save = int(getattr(server, "lastsave", server.start_time))
+    return _section("Persistence", [
+        ("loading", 0),
+        ("async_loading", 0),
+        ("current_cow_peak", 0),
+        ("current_cow_size", 0),
+        ("current_cow_size_age", 0),
+        ("current_fork_perc", "0.00"),
+        ("current_save_keys_processed", 0),
+        ("current_save_keys_total", 0),
+        ("rdb_changes_since_last_save", server.dirty),
+        ("rdb_bgsave_in_progress", 0),
+        ("rdb_last_save_time", last_save),
+        ("rdb_last_bgsave_status", "ok"),
+        ("rdb_last_bgsave_time_sec", -1),
+        ("rdb_current_bgsave_time_sec", -1),
+        ("rdb_saves", 0),
+        ("rdb_last_cow_size", 0),
+        ("rdb_last_load_keys_expired", 0),
+        ("rdb_last_load_keys_loaded", 0),
+        ("aof_enabled", 1 if server.config["appendonly"] else 0),
+        ("aof_rewrite_in_progress", 0),
+        ("aof_rewrite_scheduled", 0),
+        ("aof_last_rewrite_time_sec", -1),
+        ("aof_current_rewrite_time_sec", -1),
+        ("aof_last_bgrewrite_status", "ok"),
+        ("aof_rewrites", 0),
+        ("aof_rewrites_consecutive_failures", 0),
+        ("aof_last_write_status", "ok"),
+        ("aof_last_cow_size", 0),
+        ("module_fork_in_progress", 0),
+        ("module_fork_last_cow_size", 0),
+    ])
+
+
+def _pubsub_counts(server):
+    ps = getattr(server, "pubsub", None)
+    if ps is not None:
+        return len(ps.channels), len(ps.patterns), len(ps.shard_channels)
+    channels, patterns, shard = set(), set(), set()
+    for c in server.clients.values():
+        if c.channels:
+            channels.update(c.channels)
+        if c.patterns:
+            patterns.update(c.patterns)
+        if c.shard_channels:
+            shard.update(c.shard_channels)
+    return len(channels), len(patterns), len(shard)
+
+
+def _stats(server):
+    st = server.stats
+    m = metrics(server)
+    channels, patterns, shard = _pubsub_counts(server)
+    return _section("Stats", [
+        ("total_connections_received", st.total_connections),
+        ("total_commands_processed", st.total_commands),
+        ("instantaneous_ops_per_sec", int(m.rate("ops"))),
+        ("total_net_input_bytes", st.net_input_bytes),
+        ("total_net_output_bytes", st.net_output_bytes),
+        ("total_net_repl_input_bytes", 0),
+        ("total_net_repl_output_bytes", 0),
+        ("instantaneous_input_kbps", "%.2f" % (m.rate("in") / 1024)),
+        ("instantaneous_output_kbps", "%.2f" % (m.rate("out") / 1024)),
+        ("instantaneous_input_repl_kbps", "0.00"),
+        ("instantaneous_output_repl_kbps", "0.00"),
+        ("rejected_connections", st.rejected_connections),
+        ("sync_full", 0),
+        ("sync_partial_ok", 0),
+        ("sync_partial_err", 0),
+        ("expired_keys", st.expired_keys),
+        ("expired_stale_perc", "0.00"),
+        ("expired_time_cap_reached_count", 0),
+        ("expire_cycle_cpu_milliseconds", 0),
+        ("evicted_keys", st.evicted_keys),
+        ("evicted_clients", 0),
+        ("total_eviction_exceeded_time", 0),
+        ("current_eviction_exceeded_time", 0),
+        ("keyspace_hits", st.keyspace_hits),
+        ("keyspace_misses", st.keyspace_misses),
+        ("pubsub_channels", channels),
+        ("pubsub_patterns", patterns),
+        ("pubsubshard_channels", shard),
+        ("latest_fork_usec", 0),
+        ("total_forks", 0),
+        ("migrate_cached_sockets", 0),
+        ("slave_expires_tracked_keys", 0),
+        ("active_defrag_hits", 0),
+        ("active_defrag_misses", 0),
+        ("active_defrag_key_hits", 0),
+        ("active_defrag_key_misses", 0),
+        ("total_active_defrag_time", 0),
+        ("current_active_defrag_time", 0),
+        ("tracking_total_keys", 0),
+        ("tracking_total_items", 0),
+        ("tracking_total_prefixes", 0),
+        ("unexpected_error_replies", 0),
+        ("total_error_replies", st.total_error_replies),
+        ("dump_payload_sanitizations", 0),
+        ("total_reads_processed", getattr(st, "reads_processed", 0)),
+        ("total_writes_processed", getattr(st, "writes_processed", 0)),
+        ("io_threaded_reads_processed", 0),
+        ("io_threaded_writes_processed", 0),
+        ("reply_buffer_shrinks", 0),
+        ("reply_buffer_expands", 0),
+    ])
+
+
+def _replication(server):
+    replid = getattr(server, "replid", None)
+    if replid is None:
+        replid = server.replid = os.urandom(20).hex()
+    return _section("Replication", [
+        ("role", "master"),
+        ("connected_slaves", 0),
+        ("master_failover_state", "no-failover"),
+        ("master_replid", replid),
+        ("master_replid2", "0" * 40),
+        ("master_repl_offset", 0),
+        ("second_repl_offset", -1),
+        ("repl_backlog_active", 0),
+        ("repl_backlog_size", server.config["repl-backlog-size"]),
+        ("repl_backlog_first_byte_offset", 0),
+        ("repl_backlog_histlen", 0),
+    ])
+
+
+def _timeval(seconds):
+    whole = int(seconds)
+    return "%d.%06d" % (whole, int(round((seconds - whole) * 1000000)) % 1000000)
+
+
+def _cpu(server):
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    thread = resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF))
+    return _section("CPU", [
+        ("used_cpu_sys", _timeval(me.ru_stime)),
+        ("used_cpu_user", _timeval(me.ru_utime)),
+        ("used_cpu_sys_children", _timeval(children.ru_stime)),
+        ("used_cpu_user_children", _timeval(children.ru_utime)),
+        ("used_cpu_sys_main_thread", _timeval(thread.ru_stime)),
+        ("used_cpu_user_main_thread", _timeval(thread.ru_utime)),
+    ])
+
+
+def _modules(server):
+    return "# Modules\r\n"
+
+
+def _commandstats(server):
+    from .commands.introspection import all_commands
+    fields = []
+    for cmd in all_commands():
+        if not (cmd.calls or cmd.failed_calls or cmd.rejected_calls):
+            continue
+        usec = cmd.usec // 1000
+        per_call = usec / cmd.calls if cmd.calls else 0.0
+        fields.append(("cmdstat_" + cmd.fullname,
+                       "calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d"
+                       % (cmd.calls, usec, per_call, cmd.rejected_calls, cmd.failed_calls)))
+    return _section("Commandstats", fields)
+
+
+def _errorstats(server):
+    errors = server.stats.errors
+    return _section("Errorstats", [("errorstat_" + code, "count=%d" % errors[code])
+                                   for code in errors])
+
+
+def _latencystats(server):
+    # Per-command latency histograms are not kept; the section is empty, as on a
+    # Redis running with latency-tracking disabled.
+    return "# Latencystats\r\n"
+
+
+def _cluster(server):
+    return _section("Cluster", [("cluster_enabled", 0)])
+
+
+def _keyspace(server):
+    fields = []
+    for db in server.dbs:
+        keys = len(db.data)
+        if keys:
+            fields.append(("db%d" % db.id, "keys=%d,expires=%d,avg_ttl=%d"
+                           % (keys, len(db.expires), db.avg_ttl)))
+    return _section("Keyspace", fields)
+
+
+_GENERATORS = {
+    "server": _server, "clients": _clients, "memory": _memory, "persistence": _persistence,
+    "stats": _stats, "replication": _replication, "cpu": _cpu, "modules": _modules,
+    "commandstats": _commandstats, "errorstats": _errorstats, "latencystats": _latencystats,
+    "cluster": _cluster, "keyspace": _keyspace,
+}
