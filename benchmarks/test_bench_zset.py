@@ -1,0 +1,135 @@
+"""ZSet container: ZADD and ZRANK cost per operation at 10k, 100k and 1M members.
+
+Run with ``python -m pytest benchmarks/test_bench_zset.py --benchmark-only``.
+Each round times a batch of BATCH operations on a set of the given size; the
+per-operation time is the round time divided by BATCH.  O(log n) operations
+show an almost flat line from 10k to 1M (the extra levels of a 100x larger set
+cost a few percent, cache misses aside).
+
+- insert: BATCH new members with random scores (removed again, untimed, before
+  the next round so the size stays put);
+- update: BATCH existing members moved to a new random score (ZADD on a member);
+- rank: ZRANK of BATCH random existing members.
+
+Random members touch a random part of a big structure each time, so at 1M the
+time is mostly cache misses (a plain ``bisect`` on a sorted Python list of the
+same tuples grows the same way).  The ``warm`` variants work on neighbouring
+members (a window that moves every round): the same O(log n) code with the
+memory effects removed, which is the flat line.
+"""
+import random
+
+import pytest
+
+from pyredis.types.zset import ZSet
+
+BATCH = 1000
+SIZES = [10_000, 100_000, 1_000_000]
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=lambda n: "%dk" % (n // 1000))
+def big(request):
+    n = request.param
+    rnd = random.Random(n)
+    items = [(b"member:%d" % i, rnd.random() * 1e6) for i in range(n)]
+    zs = ZSet.from_items(items, compact=False)
+    return zs, [m for m, _ in items], rnd
+
+
+def test_zadd_insert(benchmark, big):
+    zs, members, rnd = big
+    benchmark.group = "zset zadd insert x %d" % BATCH
+    batches = iter(range(10 ** 9))
+    fresh = []
+
+    def setup():
+        for m in fresh:
+            zs.remove(m)
+        b = next(batches)
+        fresh[:] = [b"new:%d:%d" % (b, i) for i in range(BATCH)]
+        return ([(m, rnd.random() * 1e6) for m in fresh],), {}
+
+    def run(pairs):
+        insert = zs.insert
+        for m, s in pairs:
+            insert(m, s)
+
+    size = len(zs)
+    benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
+    for m in fresh:
+        zs.remove(m)
+    assert len(zs) == size
+
+
+def test_zadd_update(benchmark, big):
+    zs, members, rnd = big
+    benchmark.group = "zset zadd update x %d" % BATCH
+
+    def setup():
+        return ([(rnd.choice(members), rnd.random() * 1e6) for _ in range(BATCH)],), {}
+
+    def run(pairs):
+        update = zs.update
+        for m, s in pairs:
+            update(m, s)
+
+    benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
+    assert len(zs.order) == len(zs.scores)
+
+
+def test_zrank(benchmark, big):
+    zs, members, rnd = big
+    benchmark.group = "zset zrank x %d" % BATCH
+
+    def setup():
+        return ([rnd.choice(members) for _ in range(BATCH)],), {}
+
+    def run(picks):
+        rank = zs.rank
+        return [rank(m) for m in picks]
+
+    ranks = benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
+    assert all(0 <= r < len(zs) for r in ranks)
+
+
+def test_zrank_warm(benchmark, big):
+    zs, members, rnd = big
+    benchmark.group = "zset zrank warm x %d" % BATCH
+    starts = iter(range(0, 10 ** 9, BATCH))
+
+    def setup():
+        start = next(starts) % (len(zs) - BATCH)
+        return ([m for _, m in zs.order.islice(start, start + BATCH)],), {}
+
+    def run(picks):
+        rank = zs.rank
+        return [rank(m) for m in picks]
+
+    ranks = benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
+    assert ranks == list(range(ranks[0], ranks[0] + BATCH))
+
+
+def test_zadd_insert_warm(benchmark, big):
+    zs, members, rnd = big
+    benchmark.group = "zset zadd insert warm x %d" % BATCH
+    batches = iter(range(10 ** 9))
+    fresh = []
+
+    def setup():
+        for m in fresh:
+            zs.remove(m)
+        b = next(batches)
+        base = rnd.random() * 1e6
+        fresh[:] = [b"new:%d:%d" % (b, i) for i in range(BATCH)]
+        return ([(m, base + i * 1e-3) for i, m in enumerate(fresh)],), {}
+
+    def run(pairs):
+        insert = zs.insert
+        for m, s in pairs:
+            insert(m, s)
+
+    size = len(zs)
+    benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
+    for m in fresh:
+        zs.remove(m)
+    assert len(zs) == size
