@@ -10,6 +10,7 @@ import random
 import time
 
 from .errors import E_WRONGTYPE
+from .pubsub import NOTIFY_KEY_MISS, NOTIFY_NEW
 
 TYPE_NAMES = {bytes: b"string", bytearray: b"string", dict: b"hash", set: b"set"}
 
@@ -49,12 +50,19 @@ class Database:
                 return None
         return value
 
-    def lookup_read(self, key):
-        """``lookup`` that counts keyspace hits and misses, as Redis's lookupKeyRead."""
+    def lookup_read(self, key, notify=True):
+        """``lookup`` that counts keyspace hits and misses, as Redis's lookupKeyRead.
+
+        A miss publishes "keymiss" (class m) unless ``notify`` is false
+        (Redis's LOOKUP_NONOTIFY, used by OBJECT).
+        """
         value = self.lookup(key)
-        stats = self.server.stats
+        server = self.server
+        stats = server.stats
         if value is None:
             stats.keyspace_misses += 1
+            if notify and server.notify_flags & NOTIFY_KEY_MISS:
+                server.notify("m", "keymiss", key, self.id)
         else:
             stats.keyspace_hits += 1
         return value
@@ -95,6 +103,8 @@ class Database:
         self.version += 1
         if value.__class__ in BLOCKING_TYPES:
             self.server.blocking.key_created(self, key)
+        if self.server.notify_flags & NOTIFY_NEW:
+            self.server.notify("n", "new", key, self.id)
 
     def delete(self, key):
         """Remove ``key`` if it exists (expired or not); True if it held a value."""
@@ -124,8 +134,7 @@ class Database:
         if self.watched:
             clients = self.watched.get(key)
             if clients:
-                for c in clients:
-                    c.dirty_cas = True
+                self.touch_watched(key, clients)
         if server.notify_flags:
             if event is None:
                 event = server.current_event
@@ -137,12 +146,49 @@ class Database:
         if self.server.notify_flags:
             self.server.notify(event[0], event[1], key, self.id)
 
+    # ---- WATCH ----------------------------------------------------------
+    # ``watched`` maps key -> clients watching it here; each client's
+    # ``watching`` maps (db, key) -> "the key had already expired at WATCH".
+    # A key already expired at WATCH whose expiry then deletes it did not
+    # logically change, so that deletion leaves the watcher clean
+    # (Redis's touchWatchedKey / touchAllWatchedKeysInDb).
+    def key_is_expired(self, key):
+        when = self.expires.get(key) if self.expires else None
+        return when is not None and when <= now_ms()
+
+    def touch_watched(self, key, clients):
+        token = (self, key)
+        for c in clients:
+            if c.watching.get(token) and key not in self.data:
+                c.watching[token] = False
+                continue
+            c.dirty_cas = True
+
+    def touch_all_watched(self, replaced_with=None):
+        """This db is being emptied (FLUSHDB/FLUSHALL) or swapped with ``replaced_with`` (SWAPDB)."""
+        data = self.data
+        other = replaced_with.data if replaced_with is not None else ()
+        for key, clients in self.watched.items():
+            exists = key in data
+            in_other = key in other
+            if not exists and not in_other:
+                continue
+            token = (self, key)
+            for c in clients:
+                if c.watching.get(token):
+                    if not in_other:
+                        c.watching[token] = False
+                        continue
+                    if replaced_with.key_is_expired(key):
+                        continue
+                elif not exists and replaced_with.key_is_expired(key):
+                    c.watching[token] = True
+                    continue
+                c.dirty_cas = True
+
     def flush(self):
         if self.watched:
-            for key, clients in self.watched.items():
-                if key in self.data:
-                    for c in clients:
-                        c.dirty_cas = True
+            self.touch_all_watched()
         removed = len(self.data)
         self.data = {}
         self.expires = {}
