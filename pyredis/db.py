@@ -50,18 +50,17 @@ class Database:
                 return None
         return value
 
-    def lookup_read(self, key, notify=True):
+    def lookup_read(self, key):
         """``lookup`` that counts keyspace hits and misses, as Redis's lookupKeyRead.
 
-        A miss publishes "keymiss" (class m) unless ``notify`` is false
-        (Redis's LOOKUP_NONOTIFY, used by OBJECT).
+        A miss also publishes "keymiss" (notify-keyspace-events class m).
         """
         value = self.lookup(key)
         server = self.server
         stats = server.stats
         if value is None:
             stats.keyspace_misses += 1
-            if notify and server.notify_flags & NOTIFY_KEY_MISS:
+            if server.notify_flags & NOTIFY_KEY_MISS:
                 server.notify("m", "keymiss", key, self.id)
         else:
             stats.keyspace_hits += 1

@@ -10,6 +10,7 @@ from .commands import TABLE
 from .errors import CommandError
 
 _perf_ns = time.perf_counter_ns
+_table_get = TABLE.get
 
 # Commands a RESP2 client may send while subscribed.
 PUBSUB_ALLOWED = frozenset((b"ping", b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
@@ -65,24 +66,34 @@ def _exec_abort(c, error):
 
 def execute(c, argv):
     """Run one request from ``c`` at top level."""
-    cmd, error = lookup(argv)
-    if error is not None:
-        return reject(c, error, argv)
-    server = c.server
-    name = argv[0].lower() if cmd.parent is None else cmd.parent.name.encode()
-    if not c.authenticated and name not in NO_AUTH_NEEDED:
-        cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.NOAUTH), argv)
-    if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
-        cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
-    if c.multi is not None and name not in MULTI_IMMEDIATE:
-        if "no_multi" in cmd.flags:
+    # The common case (a plain command, right arity) is checked inline: this
+    # runs once per request.  The name of a subcommand's parent is argv[0] too.
+    name = argv[0].lower()
+    cmd = _table_get(name)
+    if cmd is None or cmd.subcommands is not None:
+        cmd, error = lookup(argv)
+        if error is not None:
+            return reject(c, error, argv)
+    else:
+        arity = cmd.arity
+        if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
             cmd.rejected_calls += 1
-            return reject(c, CommandError("ERR Command not allowed inside a transaction"))
-        c.multi.append((cmd, argv))
-        c.reply(b"+QUEUED\r\n")
-        return None
+            return reject(c, CommandError(errors.WRONG_ARITY % cmd.fullname), argv)
+    server = c.server
+    if not c.authenticated or c.subscriptions or c.multi is not None:
+        if not c.authenticated and name not in NO_AUTH_NEEDED:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.NOAUTH), argv)
+        if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
+        if c.multi is not None and name not in MULTI_IMMEDIATE:
+            if "no_multi" in cmd.flags:
+                cmd.rejected_calls += 1
+                return reject(c, CommandError("ERR Command not allowed inside a transaction"))
+            c.multi.append((cmd, argv))
+            c.reply(b"+QUEUED\r\n")
+            return None
     result = call(c, cmd, argv)
     if result is not None:
         c.reply(result)
