@@ -1,0 +1,78 @@
+"""The hash container: a ``dict`` of field -> value (both bytes) that knows its Redis encoding.
+
+Redis keeps a small hash as a listpack (fields in insertion order; an update
+keeps the field's place, a delete and re-add moves it to the end), exactly the
+order of a Python dict.  It converts the hash to a hashtable for good once it
+holds more than ``hash-max-listpack-entries`` fields or a field or value
+longer than ``hash-max-listpack-value`` bytes.  ``listpack`` mirrors that
+state: replies keep insertion order while it is True; afterwards Redis's
+order is its hash table's and clients cannot rely on it.
+
+Mutate through ``store``/``remove`` so the random-pick index stays right.
+"""
+from .. import db
+from . import ENCODINGS
+
+LISTPACK = b"listpack"
+HASHTABLE = b"hashtable"
+
+
+class Hash(dict):
+    # ``index``: a types.RandomIndex once the hash was sampled (HRANDFIELD), else None.
+    __slots__ = ("listpack", "index")
+
+    def __init__(self, items=(), listpack=True):
+        dict.__init__(self, items)
+        self.listpack = listpack
+        self.index = None
+
+    @classmethod
+    def build(cls, items, max_entries, max_value):
+        """A hash holding ``items`` with the encoding Redis gives one loaded whole (RDB, RESTORE)."""
+        h = cls(items)
+        h.listpack = len(h) <= max_entries and all(
+            len(f) <= max_value and len(v) <= max_value for f, v in h.items())
+        return h
+
+    def copy(self):
+        return Hash(self, self.listpack)
+
+    def __reduce__(self):
+        return (Hash, (dict(self), self.listpack))
+
+    def check_lengths(self, args, max_value):
+        """Redis hashTypeTryConversion: any argument too long for a listpack converts first."""
+        if self.listpack:
+            for a in args:
+                if len(a) > max_value:
+                    self.listpack = False
+                    return
+
+    def store(self, field, value, max_entries, max_value):
+        """Redis hashTypeSet: set ``field``; True if it is new."""
+        if self.listpack and (len(field) > max_value or len(value) > max_value):
+            self.listpack = False
+        new = field not in self
+        self[field] = value
+        if new and self.index is not None:
+            self.index.add(field)
+        # Checked after updates too: a lowered limit converts on the next write.
+        if self.listpack and len(self) > max_entries:
+            self.listpack = False
+        return new
+
+    def remove(self, field):
+        """Delete ``field``; True if it was there."""
+        if self.pop(field, None) is None:
+            return False
+        if self.index is not None:
+            self.index.discard(field)
+        return True
+
+
+def encoding(value, config):
+    return LISTPACK if value.listpack else HASHTABLE
+
+
+db.TYPE_NAMES[Hash] = b"hash"
+ENCODINGS[Hash] = encoding

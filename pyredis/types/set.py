@@ -1,0 +1,110 @@
+"""The set container: a Python ``set`` of bytes members that knows its Redis encoding.
+
+Redis 7.0 keeps a set as an intset while every member is an integer by
+``string2ll``'s rules and it has at most ``set-max-intset-entries`` members,
+and converts it to a hashtable for good when either stops being true.  An
+intset is sorted, so Redis replies its members in ascending numeric order;
+``ordered`` gives that order.  A hashtable set replies in its hash table's
+order, which clients cannot rely on.
+
+Mutate through ``add_members``/``remove_member`` so the random-pick index
+stays right.
+"""
+from .. import db
+from ..numbers import parse_int
+from . import ENCODINGS
+
+INTSET = b"intset"
+HASHTABLE = b"hashtable"
+
+# intset.c cannot grow past this many entries, whatever the config says.
+INTSET_MAX = 1 << 30
+
+
+def is_intset_member(member):
+    return parse_int(member) is not None
+
+
+def fits_intset(members, max_entries):
+    """Whether Redis would hold ``members``, added one by one to an empty intset, as an intset."""
+    if len(members) > min(max_entries, INTSET_MAX):
+        return False
+    if members.__class__ is Set and members.intset:
+        return True
+    return all(parse_int(m) is not None for m in members)
+
+
+class Set(set):
+    # ``index``: a types.RandomIndex once the set was sampled (SPOP, SRANDMEMBER), else None.
+    __slots__ = ("intset", "index")
+
+    def __init__(self, members=(), intset=True):
+        set.__init__(self, members)
+        self.intset = intset
+        self.index = None
+
+    @classmethod
+    def build(cls, members, max_entries):
+        """A set of ``members`` encoded as Redis encodes a set built by adding them (setTypeAdd)."""
+        s = cls(members)
+        s.intset = fits_intset(s, max_entries)
+        return s
+
+    @classmethod
+    def for_first_member(cls, member):
+        """An empty set encoded as Redis's setTypeCreate(member) creates it."""
+        return cls(intset=is_intset_member(member))
+
+    def copy(self):
+        return Set(self, self.intset)
+
+    def __reduce__(self):
+        return (Set, (set(self), self.intset))
+
+    def add_members(self, members, max_entries):
+        """Redis setTypeAdd for each of ``members``; the number that were new."""
+        before = len(self)
+        index = self.index
+        if index is None:
+            self.update(members)
+        else:
+            for m in members:
+                if m not in self:
+                    self.add(m)
+                    index.add(m)
+        added = len(self) - before
+        # A member already present in an intset is an integer, so checking
+        # every argument is the same as checking the new ones.
+        if added and self.intset and (len(self) > min(max_entries, INTSET_MAX)
+                                      or not all(parse_int(m) is not None for m in members)):
+            self.intset = False
+        return added
+
+    def add_member(self, member, max_entries):
+        if member in self:
+            return False
+        self.add_members((member,), max_entries)
+        return True
+
+    def remove_member(self, member):
+        """Delete ``member``; True if it was there."""
+        if member not in self:
+            return False
+        self.remove(member)
+        if self.index is not None:
+            self.index.discard(member)
+        return True
+
+    def ordered(self):
+        """The members in the order Redis iterates them: ascending for an intset."""
+        if self.intset:
+            return sorted(self, key=int)
+        return list(self)
+
+
+def encoding(value, config):
+    return INTSET if value.intset else HASHTABLE
+
+
+db.TYPE_NAMES[Set] = b"set"
+ENCODINGS[Set] = encoding
