@@ -67,7 +67,10 @@ def _byte_class(members):
 def compile_pattern(pattern, nocase=False):
     """A callable ``match(subject) -> bool`` for a Redis glob ``pattern`` (bytes)."""
     if pattern == b"*":
+        # KEYS and SCAN treat a lone "*" as "everything", the empty name included.
         return lambda subject: True
+    if not pattern:
+        return lambda subject: not subject
     out = []
     i, n = 0, len(pattern)
     while i < n:
@@ -92,7 +95,8 @@ def compile_pattern(pattern, nocase=False):
             i += 1
     regex = re.compile(b"".join(out), re.DOTALL)
     fullmatch = regex.fullmatch
-    return lambda subject: fullmatch(subject) is not None
+    # stringmatchlen never enters its loop for an empty subject: only an empty pattern matches it.
+    return lambda subject: bool(subject) and fullmatch(subject) is not None
 
 
 def match(pattern, subject, nocase=False):

@@ -271,15 +271,15 @@ def test_debug_subcommands(debug_pair):
                                                      "array", "set", "map", "attrib", "verbatim",
                                                      "true", "false")):
         assert ours.cmd("DEBUG", *args) == theirs.cmd("DEBUG", *args), args
-    if not ours.cmd("HELLO", "3").startswith(b"-ERR unknown command"):
-        theirs.cmd("HELLO", "3")
-        for kind in ("string", "integer", "double", "bignum", "null", "array", "set", "map",
-                     "attrib", "verbatim", "true", "false"):
-            assert ours.cmd("DEBUG", "PROTOCOL", kind) == theirs.cmd("DEBUG", "PROTOCOL", kind), kind
-        ours.send(b"*3\r\n$5\r\nDEBUG\r\n$8\r\nPROTOCOL\r\n$4\r\npush\r\n")
-        theirs.send(b"*3\r\n$5\r\nDEBUG\r\n$8\r\nPROTOCOL\r\n$4\r\npush\r\n")
-        assert ours.read_reply() == theirs.read_reply()
-        assert ours.read_reply() == theirs.read_reply()
+    assert ours.cmd("HELLO", "3").startswith(b"%")
+    theirs.cmd("HELLO", "3")
+    for kind in ("string", "integer", "double", "bignum", "null", "array", "set", "map",
+                 "attrib", "verbatim", "true", "false"):
+        assert ours.cmd("DEBUG", "PROTOCOL", kind) == theirs.cmd("DEBUG", "PROTOCOL", kind), kind
+    ours.send(b"*3\r\n$5\r\nDEBUG\r\n$8\r\nPROTOCOL\r\n$4\r\npush\r\n")
+    theirs.send(b"*3\r\n$5\r\nDEBUG\r\n$8\r\nPROTOCOL\r\n$4\r\npush\r\n")
+    assert ours.read_reply() == theirs.read_reply()
+    assert ours.read_reply() == theirs.read_reply()
 
 
 def _start_with_config(argv_head, text, port):

@@ -10,7 +10,7 @@ import shlex
 
 import pytest
 
-from .test_hashes import configured, encoding, need, parse, resp3, same_elements, scan_all, script
+from .test_hashes import configured, encoding, parse, resp3, same_elements, scan_all, script
 
 HASHTABLE = b"$9\r\nhashtable\r\n"
 
@@ -212,7 +212,6 @@ ENCODING_CASES = [
 
 @pytest.mark.parametrize("case", ENCODING_CASES)
 def test_encodings(pair, case):
-    need(pair, "object")
     with configured(pair, set_max_intset_entries=3):
         for command in case.split(";"):
             args = shlex.split(command)
@@ -354,13 +353,11 @@ def run_random(pair, seed, steps, check_encoding):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_sequences(pair, seed):
-    need(pair, "del", "type")
     with configured(pair, set_max_intset_entries=5):
         run_random(pair, seed, 300, check_encoding=False)
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_random_sequences_with_encodings(pair, seed):
-    need(pair, "object", "del", "type")
     with configured(pair, set_max_intset_entries=5):
         run_random(pair, 100 + seed, 300, check_encoding=True)

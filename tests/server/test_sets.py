@@ -4,7 +4,7 @@ import collections
 import pytest
 
 from respclient import RawClient, encode_command
-from .test_hashes import WRONGTYPE, bulk, bulks, need, parse
+from .test_hashes import WRONGTYPE, bulk, bulks, parse
 
 EMPTY_SCAN = b"*2\r\n$1\r\n0\r\n*0\r\n"
 
@@ -75,7 +75,6 @@ def test_smembers_of_a_hashtable_set(raw, k):
 
 def test_resp3_shapes(raw_factory, k):
     raw = raw_factory()
-    need(raw, "hello")
     raw.cmd("HELLO", "3")
     s = k + "s"
     raw.cmd("SADD", s, "2", "1")
@@ -415,7 +414,6 @@ def small_intsets():
 
 def test_encodings(small_intsets):
     raw = small_intsets
-    need(raw, "object")
     cases = [
         ("i1", [("SADD", "i1", "1", "2", "3")], INTSET),
         ("i2", [("SADD", "i2", "1", "2", "3", "4")], HASHTABLE),
@@ -450,7 +448,6 @@ def test_sunion_order_follows_the_result_encoding(small_intsets):
 
 def test_config_set_intset_limit_applies_to_later_writes(raw_factory, k):
     raw = raw_factory()
-    need(raw, "object", "config")
     s = k + "s"
     raw.cmd("SADD", s, "1", "2", "3")
     old = parse(raw.cmd("CONFIG", "GET", "set-max-intset-entries"))[1]
@@ -507,7 +504,6 @@ def events(sub):
 ])
 def test_keyspace_events(notifying, commands, expected):
     writer, sub = notifying
-    need(writer, "flushall")
     writer.cmd("FLUSHALL")
     events(sub)
     for cmd in commands:
