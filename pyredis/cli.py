@@ -2,99 +2,87 @@
 
     pyredis-server [/path/to/redis.conf] [--port 6380] [--<config name> <value> ...] [-]
 
-Options are appended to the file's text as directives, exactly as
-redis-server does, so a bad option is reported like a bad config line.
+Options are turned into config lines appended to the file's text, exactly as
+redis-server's main() does, so a bad option is reported like a bad config
+line, with the same FATAL CONFIG FILE ERROR message and line number.
 """
+import glob
 import os
 import sys
 
 from . import REDIS_VERSION, __version__
-from .config import Config, ConfigError, Save, Bind, ClientOutputBufferLimit
+from .config import Config, ConfigError, quote
 from .log import Log
 
-USAGE = """Usage: pyredis-server [/path/to/redis.conf] [options] [-]
-       pyredis-server - (read config from stdin)
-       pyredis-server -v or --version
-       pyredis-server -h or --help
+USAGE = """Usage: ./pyredis-server [/path/to/redis.conf] [options] [-]
+       ./pyredis-server - (read config from stdin)
+       ./pyredis-server -v or --version
+       ./pyredis-server -h or --help
 
 Examples:
-       pyredis-server (run the server with default conf)
-       echo 'maxmemory 128mb' | pyredis-server -
-       pyredis-server /etc/redis/6379.conf
-       pyredis-server --port 7777
-       pyredis-server /etc/myredis.conf --loglevel verbose
+       ./pyredis-server (run the server with default conf)
+       echo 'maxmemory 128mb' | ./pyredis-server -
+       ./pyredis-server /etc/redis/6379.conf
+       ./pyredis-server --port 7777
+       ./pyredis-server /etc/myredis.conf --loglevel verbose -
+       ./pyredis-server /etc/myredis.conf --loglevel verbose
 """
 
-# Directives whose arguments form one value.
-_MULTI_ARG = (Save, Bind, ClientOutputBufferLimit)
+# Directives Redis 7.0 still accepts and ignores (deprecated_configs), with their argc range.
+_DEPRECATED = {"list-max-ziplist-entries": (2, 2), "list-max-ziplist-value": (2, 2),
+               "lua-replicate-commands": (2, 2)}
 
 
 class FatalConfigError(Exception):
     pass
 
 
-def _quote(arg):
-    """An argument as redis-server echoes it in a config error (sdscatrepr)."""
-    out = ['"']
-    for ch in arg:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\a":
-            out.append("\\a")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch.isprintable() and ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.append("\\x%02x" % ord(ch))
-    out.append('"')
-    return "".join(out)
-
-
-def options_to_text(args):
-    """Turn ``--name value ...`` command-line options into config lines."""
-    lines = []
-    current = None
-    for arg in args:
-        if arg.startswith("--") and len(arg) > 2:
-            if current is not None:
-                lines.append(current)
-            current = arg[2:]
-        else:
-            if current is None:
-                current = ""
-            current += " " + _quote(arg)
-    if current is not None:
-        lines.append(current)
-    return "".join("\n" + line for line in lines)
-
-
-def load_config_text(config, text):
+def _split(text):
     from ._speedups.resp_py import split_args
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        args = split_args(line.encode("latin-1"))
-        if args is None:
-            raise FatalConfigError(_fatal(lineno, line, "Unbalanced quotes in configuration line"))
-        if not args:
-            continue
-        name = args[0].decode("latin-1").lower()
-        values = [a.decode("latin-1") for a in args[1:]]
-        param = config.param(name)
-        if param is None or not values or (len(values) > 1 and not isinstance(param, _MULTI_ARG)):
-            raise FatalConfigError(_fatal(lineno, line, "Bad directive or wrong number of arguments"))
-        try:
-            config.set(name, " ".join(values))
-        except ConfigError as exc:
-            raise FatalConfigError(_fatal(lineno, line, str(exc)))
+    args = split_args(text.encode("latin-1"))
+    return None if args is None else [a.decode("latin-1") for a in args]
+
+
+def parse_args(argv):
+    """(config file or None, read stdin?, options text) from arguments, as redis-server's main()."""
+    args = [os.fsencode(a).decode("latin-1") for a in argv]
+    path = None
+    j = 0
+    if args and not args[0].startswith("-"):
+        path = args[0]
+        j = 1
+    from_stdin = False
+    options = ""
+    # After a bare option name, the next argument is its value even if it
+    # looks like an option.
+    have_value = True
+    while j < len(args):
+        arg = args[j]
+        last = j == len(args) - 1
+        if arg == "-" and (j == 0 or last):
+            from_stdin = True
+        elif have_value and arg.startswith("--"):
+            if options:
+                options += "\n"
+            options += arg[2:] + " "
+            if len(_split(arg) or ()) == 1:
+                have_value = False
+                follows_option = not last and args[j + 1].startswith("--")
+                name = arg.lower()
+                if name == "--save" and (last or follows_option):
+                    # An empty --save means ``save ""``, as before Redis 7.0.1.
+                    options += '""'
+                    have_value = True
+                elif name == "--sentinel" and follows_option:
+                    have_value = True
+            else:
+                # "--port 6380" given as a single argument.
+                have_value = True
+        else:
+            options += quote(arg) + " "
+            have_value = True
+        j += 1
+    return path, from_stdin, options
 
 
 def _fatal(lineno, line, reason):
@@ -102,56 +90,139 @@ def _fatal(lineno, line, reason):
             ">>> '%s'\n%s\n" % (REDIS_VERSION, lineno, line, reason))
 
 
-def build_config(argv):
+def _read_file(path):
+    with open(path, "rb") as f:
+        return f.read().decode("latin-1")
+
+
+def load_config_text(config, text, depth=0):
+    """loadServerConfigFromString: apply each line; FatalConfigError on the first bad one."""
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip(" \t\r\n")
+        if not line or line.startswith("#"):
+            continue
+        args = _split(line)
+        if args is None:
+            raise FatalConfigError(_fatal(lineno, line, "Unbalanced quotes in configuration line"))
+        if not args:
+            continue
+        name = args[0].lower()
+        values = args[1:]
+        param = config.param(name)
+        if param is not None:
+            multi = getattr(param, "multi_arg", False)
+            if not multi and len(values) != 1:
+                raise FatalConfigError(_fatal(lineno, line, "wrong number of arguments"))
+            if multi and len(values) == 1 and values[0]:
+                # "--bind '1.2.3.4 ::1'": one argument holding several.
+                values = _split(values[0]) or []
+            try:
+                config.set(name, " ".join(values))
+            except ConfigError as exc:
+                raise FatalConfigError(_fatal(lineno, line, str(exc)))
+            continue
+        argc = len(args)
+        if name in _DEPRECATED and _DEPRECATED[name][0] <= argc <= _DEPRECATED[name][1]:
+            continue
+        if name == "include" and argc == 2:
+            for path in sorted(glob.glob(args[1])) if any(ch in args[1] for ch in "*?[") else [args[1]]:
+                try:
+                    included = _read_file(path)
+                except OSError as exc:
+                    raise FatalConfigError("Fatal error, can't open config file '%s': %s"
+                                           % (path, exc.strerror))
+                load_config_text(config, included, depth + 1)
+            continue
+        raise FatalConfigError(_fatal(lineno, line, "Bad directive or wrong number of arguments"))
+
+
+def build_config(argv, log=None):
+    """A Config from redis-server-style arguments (file, stdin, --options)."""
     config = Config()
+    path, from_stdin, options = parse_args(argv)
     text = ""
-    args = list(argv)
-    if args and not args[0].startswith("-"):
-        path = args.pop(0)
+    if path is not None:
+        path = os.path.abspath(path)
         try:
-            with open(path, encoding="latin-1") as f:
-                text = f.read()
+            text = _read_file(path)
         except OSError as exc:
             raise FatalConfigError("Fatal error, can't open config file '%s': %s" % (path, exc.strerror))
-    if args and args[-1] == "-":
-        args.pop()
-        text += "\n" + sys.stdin.read()
-    text += options_to_text(args)
-    load_config_text(config, text)
+        config.path = path
+    if from_stdin:
+        if log is not None:
+            log("warning", "Reading config from stdin")
+        text += sys.stdin.buffer.read().decode("latin-1")
+    load_config_text(config, text + "\n" + options)
     return config
+
+
+def version_line():
+    from ._speedups import IMPLEMENTATION
+    return ("pyredis server v=%s sha=00000000:0 malloc=libc bits=64 build=pyredis-%s implementation=%s"
+            % (REDIS_VERSION, __version__, IMPLEMENTATION))
+
+
+def _daemonize():
+    """Detach like redis-server's daemonize(): fork, new session, stdio to /dev/null."""
+    if os.fork():
+        os._exit(0)
+    os.setsid()
+    fd = os.open(os.devnull, os.O_RDWR)
+    for std in (0, 1, 2):
+        os.dup2(fd, std)
+    if fd > 2:
+        os.close(fd)
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("-v", "--version"):
-        print("pyredis server v=%s redis_version=%s" % (__version__, REDIS_VERSION))
+        print(version_line())
         return 0
     if argv and argv[0] in ("-h", "--help"):
-        print(USAGE)
-        return 0
-    try:
-        config = build_config(argv)
-    except FatalConfigError as exc:
-        sys.stderr.write(str(exc) + "\n")
+        sys.stderr.write(USAGE)
         return 1
-    from .server import Server
+    early = Log("notice", "", role="C")
+    if not argv:
+        early("warning", "Warning: no config file specified, using the default config. In order to "
+                         "specify a config file use pyredis-server /path/to/redis.conf")
+    try:
+        config = build_config(argv, early)
+    except FatalConfigError as exc:
+        text = str(exc)
+        if text.startswith("\n"):
+            sys.stderr.buffer.write(text.encode("latin-1"))
+            sys.stderr.flush()
+        else:
+            early("warning", text)
+        return 1
     from ._speedups import IMPLEMENTATION
-    log = Log(config["loglevel"], config["logfile"])
+    from .server import Server
+    log = Log(config["loglevel"], config["logfile"], role="C")
     log("warning", "oO0OoO0OoO0Oo pyredis is starting oO0OoO0OoO0Oo")
-    log("warning", "pyredis version=%s, redis_version=%s, implementation=%s, pid=%d, just started"
+    log("warning", "pyredis version=%s, redis_version=%s, implementation=%s, bits=64, pid=%d, just started"
         % (__version__, REDIS_VERSION, IMPLEMENTATION, os.getpid()))
+    log("warning", "Configuration loaded")
+    if config["daemonize"]:
+        _daemonize()
+    log.role = "M"
     server = Server(config, log)
     try:
         server.listen()
     except OSError as exc:
         log("warning", str(exc.strerror or exc))
+        log("warning", "Failed listening on port %d (TCP), aborting." % config["port"])
         return 1
-    log("notice", "Running mode=standalone, port=%d, implementation=%s." % (server.port, IMPLEMENTATION))
+    log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
+        % (server.port, os.getpid(), IMPLEMENTATION))
     log("notice", "Server initialized")
     if config["pidfile"]:
-        with open(config["pidfile"], "w") as f:
-            f.write("%d\n" % os.getpid())
-    log("notice", "Ready to accept connections")
+        try:
+            with open(config["pidfile"], "w") as f:
+                f.write("%d\n" % os.getpid())
+        except OSError as exc:
+            log("warning", "Failed to write PID file: %s" % exc.strerror)
     server.install_signal_handlers()
+    log("notice", "Ready to accept connections")
     server.serve_forever()
     return 0

@@ -12,18 +12,25 @@ class Client:
                  "name", "authenticated", "close_after_reply", "closed", "multi", "multi_error",
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
-                 "last_cmd", "obuf_soft_since", "flags_extra", "__weakref__")
+                 "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed",
+                 "__weakref__")
 
     def __init__(self, server, sock, cid):
         self.server = server
         self.id = cid
         self.sock = sock
         self.fd = sock.fileno()
-        try:
-            self.addr = _format_addr(sock.getpeername())
-            self.laddr = _format_addr(sock.getsockname())
-        except OSError:
-            self.addr = self.laddr = "?:0"
+        self.unix = sock.family == socket.AF_UNIX
+        if self.unix:
+            # Redis names both ends of a unix socket connection after the socket path.
+            self.addr = self.laddr = "%s:0" % server.config["unixsocket"]
+        else:
+            try:
+                self.addr = _format_addr(sock.getpeername())
+                self.laddr = _format_addr(sock.getsockname())
+            except OSError:
+                self.addr = self.laddr = "?:0"
         cfg = server.config
         self.parser = RequestParser(cfg["proto-max-bulk-len"])
         self.out = []
@@ -38,6 +45,10 @@ class Client:
         self.resp = 2
         self.name = b""
         self.authenticated = not cfg["requirepass"]
+        # Let in only because requirepass was cleared after it connected.
+        self.auth_implicit = False
+        # Its next command waits for CLIENT PAUSE to end.
+        self.postponed = False
         self.close_after_reply = False
         self.closed = False
         self.multi = None
@@ -56,9 +67,18 @@ class Client:
         self.last_cmd = b"NULL"
         self.obuf_soft_since = 0
         self.flags_extra = ""
+        self.no_evict = False
+        # CLIENT REPLY OFF/SKIP: replies are dropped while reply_off is set;
+        # reply_skip counts down the commands left until SKIP ends.
+        self.reply_off = False
+        self.reply_skip = 0
+        # Not read while its unsent replies are over the backpressure limit.
+        self.paused_reading = False
 
     def reply(self, r):
         """Queue a reply; it is written when the event loop flushes."""
+        if self.reply_off:
+            return
         if r.__class__ is not bytes:
             r = encode(r, self.resp)
         self.out.append(r)
@@ -72,10 +92,8 @@ class Client:
 
 
 def _format_addr(addr):
-    if isinstance(addr, tuple):
-        host = addr[0]
-        return ("[%s]:%d" % (host, addr[1])) if ":" in host else "%s:%d" % (host, addr[1])
-    return str(addr)
+    host = addr[0]
+    return ("[%s]:%d" % (host, addr[1])) if ":" in host else "%s:%d" % (host, addr[1])
 
 
-__all__ = ["Client", "socket"]
+__all__ = ["Client"]

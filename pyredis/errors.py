@@ -89,7 +89,7 @@ ZSET_COUNT_POSITIVE = "ERR count should be greater than 0"
 ZSET_MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 ZSET_VALUE_OUT_OF_RANGE = "ERR value is out of range"
 ZSET_VALUE_BETWEEN = "ERR value is out of range, value must between %d and %d"
-ZSET_INVALID_CURSOR = "ERR invalid cursor"
+INVALID_CURSOR = "ERR invalid cursor"
 SORT_NOT_DOUBLE = "ERR One or more scores can't be converted into double"
 
 # Hashes and sets (the range, cursor, numkeys and LIMIT texts are shared with the ZSET_ ones above)
@@ -144,6 +144,8 @@ INVALID_CLIENT_ID = "ERR Invalid client ID"
 CLIENT_ID_POSITIVE = "ERR client-id should be greater than 0"
 NO_SUCH_USER = "ERR No such user '%s'"
 UNBLOCK_REASON = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+PAUSE_MODE = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"
 
 # Strings
 STRING_TOO_LONG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"

@@ -8,10 +8,14 @@ guarantee.  Members added later may or may not be returned; members deleted
 since the snapshot are skipped by the caller.  Cursors are valid within one
 server run, like Redis cursors across a rehash-free lifetime.
 """
+import re
 from array import array
 from bisect import bisect_left
 
+from .errors import CommandError, INVALID_CURSOR as _INVALID_CURSOR_TEXT
+
 _MASK = (1 << 62) - 1
+INVALID_CURSOR = CommandError(_INVALID_CURSOR_TEXT)
 
 
 def _hash(member):
@@ -57,3 +61,29 @@ class SnapshotCache:
             entry = (collection, Snapshot(collection))
             self.entries[key] = entry
         return entry[1]
+
+
+_CURSOR = re.compile(rb"([+-]?)([0-9]+)").fullmatch
+_C_SPACE = frozenset(b" \t\n\v\f\r")
+_ULONG_MAX = (1 << 64) - 1
+
+
+def parse_cursor(arg):
+    """parseScanCursorOrReply: C ``strtoul`` base 10, no leading space, no trailing bytes, no overflow."""
+    nul = arg.find(b"\0")
+    if nul >= 0:
+        # The C string ends at the first NUL.
+        arg = arg[:nul]
+    if not arg:
+        return 0
+    if arg[0] in _C_SPACE:
+        raise INVALID_CURSOR
+    m = _CURSOR(arg)
+    if m is None:
+        raise INVALID_CURSOR
+    value = int(m.group(2))
+    if value > _ULONG_MAX:
+        raise INVALID_CURSOR
+    if m.group(1) == b"-" and value:
+        value = (1 << 64) - value
+    return value

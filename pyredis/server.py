@@ -1,14 +1,18 @@
-"""The event loop: one thread, ``selectors``, non-blocking sockets.
+"""The event loop: one thread, epoll (poll elsewhere), non-blocking sockets.
 
 Each readable client's bytes go through its parser; the complete requests are
 dispatched in order; replies gather in the client's output list and are
-written once per loop iteration (one ``send`` for a whole pipelined batch).  A
-partial write keeps the rest and waits for the socket to become writable, so a
-slow reader never holds anyone up.
+written once per loop iteration (one ``send`` for a whole pipelined batch), as
+Redis's beforeSleep does.  A partial write keeps the rest and waits for the
+socket to become writable, so a slow reader never holds anyone up; a client
+whose unsent replies pass BACKPRESSURE_BYTES is not read until they drain.
+
+The per-request path (poll, recv, feed, dispatch, reply, send) is kept short on
+purpose: it is what a benchmark measures.
 """
 import errno
 import os
-import selectors
+import select
 import signal
 import socket
 import time
@@ -19,19 +23,48 @@ from .blocking import Blocking
 from .client import Client
 from .commands import load_all
 from .db import Database
-from .dispatch import execute
+from .dispatch import NO_AUTH_NEEDED, execute, lookup
 from .stats import Stats
 
-READ_SIZE = 64 * 1024
+# Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
+READ_SIZE = 16 * 1024
+BIG_READ_SIZE = 64 * 1024
 MAX_ACCEPTS_PER_CALL = 1000
 # A client whose unread replies pass this stops being read until they drain,
 # so a pipeline that never reads cannot grow server memory without bound.
 BACKPRESSURE_BYTES = 64 * 1024 * 1024
-EVENT_READ = selectors.EVENT_READ
-EVENT_WRITE = selectors.EVENT_WRITE
+# select.poll and select.epoll share these values.
+EV_IN = select.POLLIN
+EV_OUT = select.POLLOUT
 # Active expiry, as Redis's slow cycle: 20 keys a sample, at most 25% of a tick.
 EXPIRE_SAMPLE = 20
 EXPIRE_TIME_SHARE = 0.25
+_SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+# Commands a CLIENT PAUSE WRITE holds back besides those flagged "write"
+# (Redis's CMD_MAY_REPLICATE, which COMMAND INFO does not show for them).
+MAY_REPLICATE = frozenset((b"publish", b"spublish", b"eval", b"evalsha", b"fcall"))
+
+
+class _Poller:
+    """epoll where there is one, else poll; timeouts in seconds, None = forever."""
+
+    def __init__(self):
+        if hasattr(select, "epoll"):
+            self._impl = select.epoll()
+            self.poll = self._impl.poll
+        else:
+            self._impl = select.poll()
+            self.poll = self._poll_ms
+        self.register = self._impl.register
+        self.modify = self._impl.modify
+        self.unregister = self._impl.unregister
+
+    def _poll_ms(self, timeout):
+        return self._impl.poll(None if timeout is None else max(timeout, 0) * 1000.0)
+
+    def close(self):
+        if hasattr(self._impl, "close"):
+            self._impl.close()
 
 
 class Server:
@@ -39,6 +72,12 @@ class Server:
     close_hooks = []
     # Callables run with the server on every hz tick.
     cron_hooks = []
+    # Callables run with the server once it is built (command groups install
+    # their state and config listeners here).
+    start_hooks = []
+    # Callables run with a client on RESET (drop its transaction, WATCHes,
+    # subscriptions ...).
+    reset_hooks = []
 
     def __init__(self, config, log):
         load_all()
@@ -55,7 +94,10 @@ class Server:
         self.current_event = None
         self.notify_flags = 0
         self.notify = _no_notify
-        self.selector = selectors.DefaultSelector()
+        self.poller = _Poller()
+        # fd -> Client, or the listening socket itself for listeners and the
+        # signal wake-up socket.
+        self.fds = {}
         self.listeners = []
         self.running = True
         self.shutdown_hook = None
@@ -65,11 +107,22 @@ class Server:
         self.version = __version__
         self.redis_version = REDIS_VERSION
         self.ports = []
+        self._wake = None
+        self._signals = []
+        # CLIENT PAUSE: when it ends (0 = not paused), whether it holds every
+        # command or only writes, and the clients whose next command waits.
+        self.pause_end = 0.0
+        self.pause_all = False
+        self.postponed = []
         config.watch("proto-max-bulk-len", self._set_bulk_limit)
+        for hook in self.start_hooks:
+            hook(self)
 
     # ---- listening ------------------------------------------------------
     def listen(self):
         port = self.config["port"]
+        if not self.config["bind"].split() and not self.config["unixsocket"]:
+            raise OSError(errno.EADDRNOTAVAIL, "Configured to not listen anywhere, exiting.")
         for addr in self.config["bind"].split():
             optional = addr.startswith("-")
             addr = addr.lstrip("-")
@@ -87,7 +140,7 @@ class Server:
                 sock.close()
                 if optional and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT):
                     continue
-                raise OSError(exc.errno, "Could not create server TCP listening socket %s:%d: %s"
+                raise OSError(exc.errno, "Could not create server TCP listening socket %s:%d: bind: %s"
                               % (addr, port, exc.strerror)) from None
             self._add_listener(sock)
             if port == 0:
@@ -107,7 +160,8 @@ class Server:
     def _add_listener(self, sock):
         sock.setblocking(False)
         self.listeners.append(sock)
-        self.selector.register(sock, EVENT_READ, None)
+        self.fds[sock.fileno()] = sock
+        self.poller.register(sock.fileno(), EV_IN)
 
     @property
     def port(self):
@@ -115,40 +169,61 @@ class Server:
 
     # ---- the loop -------------------------------------------------------
     def serve_forever(self):
-        select = self.selector.select
-        interval = 1.0 / max(self.config["hz"], 1)
-        next_cron = time.time() + interval
-        while self.running:
-            now = time.time()
-            timeout = next_cron - now
-            deadline = self.blocking.next_deadline()
-            if deadline is not None and deadline - now < timeout:
-                timeout = deadline - now
-            if self.pending_writes or self.unblocked or timeout < 0:
-                timeout = 0
-            for key, mask in select(timeout):
-                c = key.data
-                if c is None:
-                    self._accept(key.fileobj)
+        poll = self.poller.poll
+        fds = self.fds
+        read_ready = self._read_ready
+        write_ready = self._write_ready
+        blocking = self.blocking
+        client_class = Client
+        next_cron = time.time() + 1.0 / max(self.config["hz"], 1)
+        while True:
+            if not self.running:
+                if self._signals and not self._signal_shutdown():
                     continue
-                if mask & EVENT_WRITE:
-                    self._write_ready(c)
-                if mask & EVENT_READ and not c.closed:
-                    self._read_ready(c)
-            if self.unblocked:
-                self._resume_unblocked()
+                break
+            # One clock read per iteration: timers run at the top, before the
+            # poll that waited for them.
             now = time.time()
-            if deadline is not None and deadline <= now:
-                self.blocking.expire_timeouts(now)
             if now >= next_cron:
                 self.cron(now)
-                interval = 1.0 / max(self.config["hz"], 1)
-                next_cron = now + interval
+                next_cron = now + 1.0 / max(self.config["hz"], 1)
+            deadline = blocking.next_deadline()
+            if deadline is not None and deadline <= now:
+                blocking.expire_timeouts(now)
+                deadline = blocking.next_deadline()
+            if self.pause_end and now >= self.pause_end:
+                self.unpause()
+            if self.unblocked:
+                self._resume_unblocked()
+            if self.pending_writes:
+                self._flush_all()
+            timeout = next_cron - now
+            if deadline is not None and deadline - now < timeout:
+                timeout = deadline - now
+            if self.pause_end and self.pause_end - now < timeout:
+                timeout = self.pause_end - now
+            if self.unblocked:
+                timeout = 0
+            for fd, mask in poll(timeout):
+                c = fds.get(fd)
+                if c.__class__ is not client_class:
+                    if c is not None:
+                        self._accept(c)
+                    continue
+                if mask & EV_OUT:
+                    write_ready(c)
+                    if c.closed or mask == EV_OUT:
+                        continue
+                # EV_IN, or a hang-up/error that the read will report.
+                read_ready(c)
             if self.pending_writes:
                 self._flush_all()
         self._shutdown()
 
     def _accept(self, lsock):
+        if lsock is self._wake:
+            self._drain_wake()
+            return
         maxclients = self.config["maxclients"]
         for _ in range(MAX_ACCEPTS_PER_CALL):
             try:
@@ -162,6 +237,7 @@ class Server:
             if sock.family != socket.AF_UNIX:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if len(self.clients) >= maxclients:
+                # Best effort, as Redis: the error is written once and the connection dropped.
                 try:
                     sock.send(b"-ERR max number of clients reached\r\n")
                 except OSError:
@@ -172,7 +248,8 @@ class Server:
             c = Client(self, sock, self.next_client_id)
             self.next_client_id += 1
             self.clients[c.id] = c
-            self.selector.register(sock, EVENT_READ, c)
+            self.fds[c.fd] = c
+            self.poller.register(c.fd, EV_IN)
             self.stats.total_connections += 1
 
     def _read_ready(self, c):
@@ -183,10 +260,18 @@ class Server:
         except OSError:
             self.free_client(c)
             return
-        if not data:
+        n = len(data)
+        if n == READ_SIZE:
+            # A big request: take what else is there in larger reads.  Small
+            # reads keep the common case cheap (no large buffer to allocate).
+            data = self._read_more(c, data)
+            if data is None:
+                return
+            n = len(data)
+        elif not n:
             self.free_client(c)
             return
-        self.stats.net_input_bytes += len(data)
+        self.stats.net_input_bytes += n
         c.last_interaction = time.time()
         if c.close_after_reply:
             return
@@ -194,38 +279,124 @@ class Server:
         cmds = parser.feed(data)
         if parser.error is not None:
             cmds.append(None)
-        elif parser.pending_bytes() > self.config["client-query-buffer-limit"]:
+        elif ((not cmds or n >= READ_SIZE)
+              and parser.pending_bytes() > self.config["client-query-buffer-limit"]):
+            # Only a read that completed nothing, or filled the buffer, can
+            # have grown an incomplete request past the limit.
             self.log("warning", "Closing client that reached max query buffer length: id=%d addr=%s"
                      % (c.id, c.addr))
             self.free_client(c)
             return
-        if cmds:
+        if not cmds:
+            return
+        if c.pending is None and c.blocked is None:
+            self._run(c, cmds, 0)
+        else:
             if c.pending is None:
                 c.pending = cmds
                 c.pending_pos = 0
             else:
                 c.pending.extend(cmds)
             self.process(c)
+        if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
+            self._watch_writable(c)
+
+    def _read_more(self, c, data):
+        """A full first read plus one more, up to BIG_READ_SIZE; None if the client went away.
+
+        One event never takes more than that, so a client streaming big
+        requests gets its replies flushed between reads, like others.
+        """
+        try:
+            more = c.sock.recv(BIG_READ_SIZE - READ_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return data
+        except OSError:
+            self.free_client(c)
+            return None
+        # An empty read is EOF: serve what came first, the next read sees it.
+        return data + more if more else data
 
     def process(self, c):
-        """Run the client's parsed requests until they run out or it blocks."""
+        """Run the client's parsed requests until they run out, it blocks or must close."""
+        if c.blocked is not None or c.postponed:
+            return
         cmds = c.pending
-        i = c.pending_pos
+        c.pending = None
+        self._run(c, cmds, c.pending_pos)
+
+    def _run(self, c, cmds, i):
         n = len(cmds)
-        while i < n and c.blocked is None and not c.close_after_reply:
+        while i < n:
             argv = cmds[i]
             i += 1
             if argv is None:
-                self.stats.count_error("ERR")
-                c.reply(b"-ERR " + c.parser.error.encode("latin-1") + b"\r\n")
-                c.close_after_reply = True
+                self._protocol_error(c)
                 break
+            if self.pause_end and self._must_wait(c, argv):
+                c.postponed = True
+                self.postponed.append(c)
+                c.pending = cmds
+                c.pending_pos = i - 1
+                return
             execute(c, argv)
-        if i >= len(cmds) or c.close_after_reply:
+            if c.reply_skip:
+                # resetClient: CLIENT REPLY SKIP silences exactly the next command.
+                c.reply_skip -= 1
+                if not c.reply_skip:
+                    c.reply_off = False
+            if c.blocked is not None or c.close_after_reply:
+                break
+        if c.close_after_reply:
             c.pending = None
-            c.pending_pos = 0
-        else:
+            if not c.queued:
+                # Nothing to send (CLIENT REPLY OFF), but the flush closes it.
+                c.queued = True
+                self.pending_writes.append(c)
+        elif i < n:
+            # Blocked: the rest waits (and more may be appended) until it is released.
+            c.pending = cmds
             c.pending_pos = i
+
+    # ---- CLIENT PAUSE ---------------------------------------------------
+    def pause(self, end, pause_all):
+        """pauseClients: the latest mode applies, the later end time wins."""
+        self.pause_all = pause_all
+        if end > self.pause_end:
+            self.pause_end = end
+
+    def unpause(self):
+        """unpauseClients: the postponed commands run next, in the order they came."""
+        self.pause_end = 0.0
+        self.pause_all = False
+        clients, self.postponed = self.postponed, []
+        for c in clients:
+            c.postponed = False
+        # Resumed by the loop, not from inside the command that unpaused.
+        self.unblocked.extend(clients)
+
+    def _must_wait(self, c, argv):
+        """processCommand's pause check; requests it rejects anyway are not held."""
+        cmd, error = lookup(argv)
+        if error is not None or (not c.authenticated and argv[0].lower() not in NO_AUTH_NEEDED):
+            return False
+        if self.pause_all:
+            return True
+        if "write" in cmd.flags or argv[0].lower() in MAY_REPLICATE:
+            return True
+        if cmd.name == "exec" and c.multi:
+            return any("write" in queued.flags or queued.name.encode() in MAY_REPLICATE
+                       for queued, _ in c.multi)
+        return False
+
+    def _protocol_error(self, c):
+        """Reply the parser's error, then close once the reply is out (setProtocolError)."""
+        message = c.parser.error
+        self.stats.count_error("ERR")
+        self.log("verbose", "%s from client: id=%d addr=%s" % (message, c.id, c.addr))
+        c.reply_off = False
+        c.reply(b"-ERR " + message.encode("latin-1") + b"\r\n")
+        c.close_after_reply = True
 
     def _resume_unblocked(self):
         while self.unblocked:
@@ -236,34 +407,40 @@ class Server:
 
     # ---- writing --------------------------------------------------------
     def _flush_all(self):
+        """Write each client's queued replies with one send (beforeSleep's handleClientsWithPendingWrites)."""
         clients, self.pending_writes = self.pending_writes, []
+        stats = self.stats
         for c in clients:
             c.queued = False
-            if not c.closed and not c.writing:
-                self._write(c)
-
-    def _write(self, c):
-        out = c.out
-        data = out[0] if len(out) == 1 else b"".join(out)
-        out.clear()
-        c.out_len = 0
-        try:
-            n = c.sock.send(data)
-        except (BlockingIOError, InterruptedError):
-            n = 0
-        except OSError:
-            self.free_client(c)
-            return
-        self.stats.net_output_bytes += n
-        if n < len(data):
-            c.obuf = data
-            c.opos = n
-            c.writing = True
-            self._watch_writable(c)
-        elif c.close_after_reply:
-            self.free_client(c)
+            if c.writing or c.closed:
+                continue
+            out = c.out
+            if not out:
+                if c.close_after_reply:
+                    self.free_client(c)
+                continue
+            data = out[0] if len(out) == 1 else b"".join(out)
+            out.clear()
+            c.out_len = 0
+            try:
+                n = c.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                n = 0
+            except OSError:
+                self.free_client(c)
+                continue
+            stats.net_output_bytes += n
+            if n < len(data):
+                c.obuf = data
+                c.opos = n
+                c.writing = True
+                self._watch_writable(c)
+            elif c.close_after_reply:
+                self.free_client(c)
 
     def _write_ready(self, c):
+        if not c.writing:
+            return
         while True:
             try:
                 n = c.sock.send(memoryview(c.obuf)[c.opos:])
@@ -275,7 +452,8 @@ class Server:
             self.stats.net_output_bytes += n
             c.opos += n
             if c.opos < len(c.obuf):
-                self._watch_writable(c)
+                if c.paused_reading != (c.output_size() > BACKPRESSURE_BYTES):
+                    self._watch_writable(c)
                 return
             if not c.out:
                 break
@@ -289,23 +467,32 @@ class Server:
         if c.close_after_reply:
             self.free_client(c)
             return
-        self.selector.modify(c.sock, EVENT_READ, c)
+        c.paused_reading = False
+        self.poller.modify(c.fd, EV_IN)
+        # Requests read before the pause may be waiting.
+        if c.pending is not None and c.blocked is None:
+            self.process(c)
 
     def _watch_writable(self, c):
-        events = EVENT_WRITE if c.output_size() > BACKPRESSURE_BYTES else EVENT_READ | EVENT_WRITE
-        self.selector.modify(c.sock, events, c)
+        paused = c.output_size() > BACKPRESSURE_BYTES
+        c.paused_reading = paused
+        self.poller.modify(c.fd, EV_OUT if paused else EV_IN | EV_OUT)
 
     # ---- clients --------------------------------------------------------
     def free_client(self, c):
         if c.closed:
             return
         c.closed = True
-        try:
-            self.selector.unregister(c.sock)
-        except (KeyError, ValueError):
-            pass
+        if self.fds.get(c.fd) is c:
+            del self.fds[c.fd]
+            try:
+                self.poller.unregister(c.fd)
+            except (KeyError, ValueError, OSError):
+                pass
         c.sock.close()
         self.clients.pop(c.id, None)
+        if c.postponed:
+            self.postponed.remove(c)
         if c.blocked is not None:
             self.blocking.unblock(c, None)
         for hook in self.close_hooks:
@@ -316,9 +503,11 @@ class Server:
         self._active_expire(now)
         timeout = self.config["timeout"]
         if timeout:
+            # clientsCronHandleTimeout: blocked and subscribed clients never time out.
             for c in list(self.clients.values()):
-                if (c.blocked is None and not c.subscriptions
+                if (c.blocked is None and not c.subscriptions and not c.postponed
                         and now - c.last_interaction > timeout):
+                    self.log("verbose", "Closing idle client")
                     self.free_client(c)
         for hook in self.cron_hooks:
             hook(self)
@@ -340,23 +529,62 @@ class Server:
 
     # ---- start and stop -------------------------------------------------
     def install_signal_handlers(self):
+        """SIGINT and SIGTERM ask for a clean shutdown; the loop does it.
+
+        The handler only records the signal: the wake-up socket makes the
+        poll return at once, and the loop logs and shuts down outside the
+        handler, where writing the log cannot re-enter a half-done write.
+        """
+        rsock, wsock = socket.socketpair()
+        rsock.setblocking(False)
+        wsock.setblocking(False)
+        self._wake = rsock
+        self._wake_w = wsock
+        self.fds[rsock.fileno()] = rsock
+        self.poller.register(rsock.fileno(), EV_IN)
+        signal.set_wakeup_fd(wsock.fileno(), warn_on_full_buffer=False)
+
         def handler(signum, frame):
-            name = "SIGINT" if signum == signal.SIGINT else "SIGTERM"
-            self.log("warning", "Received %s scheduling shutdown..." % name)
+            self._signals.append(signum)
             self.running = False
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
 
-    def _shutdown(self):
+    def _drain_wake(self):
+        try:
+            while self._wake.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def _signal_shutdown(self):
+        """prepareForShutdown after a signal; False if it failed and the server goes on."""
+        signum = self._signals.pop(0)
+        del self._signals[:]
+        self.log("warning", "Received %s scheduling shutdown..." % _SIGNAL_NAMES.get(signum, signum))
         self.log("warning", "User requested shutdown...")
+        saver = getattr(self, "save_snapshot", None)
+        if self.config["save"] and saver is not None:
+            self.log("notice", "Saving the final RDB snapshot before exiting.")
+            try:
+                saver()
+            except OSError as exc:
+                self.log("warning", "Error trying to save the DB, can't exit. (%s)" % exc)
+                self.log("warning", "%s received but errors trying to shut down the server, check the "
+                         "logs for more information" % _SIGNAL_NAMES.get(signum, signum))
+                self.running = True
+                return False
+        return True
+
+    def _shutdown(self):
         if self.shutdown_hook is not None:
             self.shutdown_hook(self)
         for c in list(self.clients.values()):
             self.free_client(c)
         for sock in self.listeners:
             try:
-                self.selector.unregister(sock)
-            except (KeyError, ValueError):
+                self.poller.unregister(sock.fileno())
+            except (KeyError, ValueError, OSError):
                 pass
             sock.close()
         if self.config["unixsocket"]:
@@ -364,7 +592,13 @@ class Server:
                 os.unlink(self.config["unixsocket"])
             except OSError:
                 pass
-        self.log("warning", "%s is now ready to exit, bye bye..." % "pyredis")
+        if self.config["pidfile"]:
+            self.log("notice", "Removing the pid file.")
+            try:
+                os.unlink(self.config["pidfile"])
+            except OSError:
+                pass
+        self.log("warning", "pyredis is now ready to exit, bye bye...")
 
     def _set_bulk_limit(self, value):
         for c in self.clients.values():

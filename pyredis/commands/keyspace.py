@@ -4,13 +4,13 @@ Reads that Redis does with lookupKeyRead (EXISTS, TYPE, TTL, TOUCH, OBJECT,
 COPY's source, SCAN's TYPE filter) go through ``db.lookup_read`` so the hit
 and miss counters move as in Redis; writes look keys up with ``db.lookup``.
 """
-import re
 
 from .. import errors, reply, types
 from ..db import BLOCKING_TYPES, now_ms
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX
 from ..glob import compile_pattern
 from ..numbers import INT64_MAX, parse_int
+from ..scan import parse_cursor
 from . import command, container
 from . import strings
 from .strings import option_name
@@ -102,38 +102,12 @@ def keys(c, argv):
     return reply.bulks(out)
 
 
-_CURSOR = re.compile(rb"[+-]?[0-9]*").fullmatch
-_ULONG_MAX = (1 << 64) - 1
-
-
-def parse_cursor(arg):
-    """Redis parseScanCursorOrReply (``strtoul`` base 10): the cursor, or None if invalid.
-
-    strtoul reads a C string, so a NUL ends it; it takes a sign (a negative
-    cursor wraps around), an empty string is 0, and no leading space is allowed.
-    """
-    nul = arg.find(b"\0")
-    if nul >= 0:
-        arg = arg[:nul]
-    if _CURSOR(arg) is None:
-        return None
-    digits = arg.lstrip(b"+-")
-    if not digits:
-        return None if arg else 0
-    n = int(digits.lstrip(b"0") or b"0") if len(digits) <= 40 else None
-    if n is None or n > _ULONG_MAX:
-        return None
-    if arg[:1] == b"-":
-        n = (-n) & _ULONG_MAX
-    return n
 
 
 # SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 @command("scan", -2, "readonly", group="generic")
 def scan(c, argv):
     cursor = parse_cursor(argv[1])
-    if cursor is None:
-        raise CommandError(errors.ZSET_INVALID_CURSOR)
     count = 10
     match = None
     type_name = None

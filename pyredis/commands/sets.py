@@ -5,7 +5,6 @@ encoding (an intset iterates in ascending order) the replies follow it;
 elsewhere Redis replies in hash-table order and so do we, in Python's.
 """
 import random
-import re
 
 from .. import errors, reply
 from ..errors import E_NOT_INTEGER, E_SYNTAX, CommandError
@@ -14,6 +13,7 @@ from ..numbers import INT64_MAX, parse_int
 from ..scan import SnapshotCache
 from ..types import members_for_sampling, random_member
 from ..types.set import Set, fits_intset
+from ..scan import parse_cursor
 from . import command
 
 LONG_MAX = INT64_MAX
@@ -22,7 +22,6 @@ _MUST_BE_POSITIVE = CommandError(errors.ZSET_MUST_BE_POSITIVE)
 _NUMKEYS = CommandError(errors.ZSET_NUMKEYS_POSITIVE)
 _NUMKEYS_GT_ARGS = CommandError(errors.NUMKEYS_GT_ARGS)
 _LIMIT_NEGATIVE = CommandError(errors.ZSET_LIMIT_NEGATIVE)
-_INVALID_CURSOR = CommandError(errors.ZSET_INVALID_CURSOR)
 
 # spopWithCountCommand: past this share of the set, pick what stays instead.
 _SPOP_MOVE_STRATEGY_MUL = 5
@@ -46,30 +45,6 @@ def parse_positive(arg, error=_MUST_BE_POSITIVE):
     return parse_range_long(arg, 0, LONG_MAX, error)
 
 
-_CURSOR = re.compile(rb"([+-]?)([0-9]+)").fullmatch
-_C_SPACE = frozenset(b" \t\n\v\f\r")
-_ULONG_MAX = (1 << 64) - 1
-
-
-def parse_cursor(arg):
-    """parseScanCursorOrReply: C ``strtoul`` base 10, no leading space, no trailing bytes, no overflow."""
-    nul = arg.find(b"\0")
-    if nul >= 0:
-        # The C string ends at the first NUL.
-        arg = arg[:nul]
-    if not arg:
-        return 0
-    if arg[0] in _C_SPACE:
-        raise _INVALID_CURSOR
-    m = _CURSOR(arg)
-    if m is None:
-        raise _INVALID_CURSOR
-    value = int(m.group(2))
-    if value > _ULONG_MAX:
-        raise _INVALID_CURSOR
-    if m.group(1) == b"-" and value:
-        value = (1 << 64) - value
-    return value
 
 
 # One cache of scan snapshots for the big hashes and sets under iteration.
