@@ -5,7 +5,7 @@ MULTI marks the transaction so EXEC answers EXECABORT.
 """
 import time
 
-from . import errors
+from . import errors, reply
 from .commands import TABLE
 from .errors import CommandError
 
@@ -90,9 +90,9 @@ def execute(c, argv):
         if c.multi is not None and name not in MULTI_IMMEDIATE:
             if "no_multi" in cmd.flags:
                 cmd.rejected_calls += 1
-                return reject(c, CommandError("ERR Command not allowed inside a transaction"))
+                return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
             c.multi.append((cmd, argv))
-            c.reply(b"+QUEUED\r\n")
+            c.reply(reply.QUEUED)
             return None
     result = call(c, cmd, argv)
     if result is not None:

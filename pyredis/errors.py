@@ -41,6 +41,7 @@ UNKNOWN_SUBCOMMAND = "ERR unknown subcommand '%s'. Try %s HELP."
 WRONG_ARITY = "ERR wrong number of arguments for '%s' command"
 NOAUTH = "NOAUTH Authentication required."
 EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+NOT_ALLOWED_IN_MULTI = "ERR Command not allowed inside a transaction"
 PUBSUB_CONTEXT = ("ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / "
                   "PING / QUIT / RESET are allowed in this context")
 MAX_CLIENTS = "ERR max number of clients reached"
