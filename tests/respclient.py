@@ -104,3 +104,45 @@ class RawClient:
             self.buf += chunk
             return self.is_closed(wait)
         return True
+
+
+def bulk(value):
+    """A bulk string reply, as the server writes it."""
+    if isinstance(value, str):
+        value = value.encode()
+    return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+def bulks(*values):
+    """An array of bulk strings, as the server writes it."""
+    return b"*%d\r\n" % len(values) + b"".join(bulk(v) for v in values)
+
+
+def parse(reply):
+    """A raw RESP2/RESP3 reply as Python values: bulks as bytes, integers as int,
+    nulls as None, arrays, sets and maps (flattened) as lists, other lines raw."""
+    def walk(pos):
+        end = reply.index(b"\r\n", pos)
+        kind, head, nxt = reply[pos:pos + 1], reply[pos + 1:end], end + 2
+        if kind == b"$":
+            n = int(head)
+            if n < 0:
+                return None, nxt
+            return reply[nxt:nxt + n], nxt + n + 2
+        if kind in b"*~%":
+            n = int(head) * (2 if kind == b"%" else 1)
+            if n < 0:
+                return None, nxt
+            out = []
+            for _ in range(n):
+                item, nxt = walk(nxt)
+                out.append(item)
+            return out, nxt
+        if kind == b":":
+            return int(head), nxt
+        if kind == b"_":
+            return None, nxt
+        return reply[pos:end], nxt
+    value, end = walk(0)
+    assert end == len(reply)
+    return value

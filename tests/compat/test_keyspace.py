@@ -7,7 +7,7 @@ import random
 import re
 import shlex
 
-from respclient import RawClient, encode_command
+from respclient import RawClient, encode_command, parse
 
 
 def script(pair, text):
@@ -15,25 +15,6 @@ def script(pair, text):
         line = line.strip()
         if line:
             pair.run(*shlex.split(line))
-
-
-def parse(data):
-    def at(i):
-        kind, end = data[i:i + 1], data.index(b"\r\n", i)
-        head, i = data[i + 1:end], end + 2
-        if kind == b"*":
-            out = []
-            for _ in range(int(head)):
-                item, i = at(i)
-                out.append(item)
-            return out, i
-        if kind == b"$":
-            n = int(head)
-            return (None, i) if n < 0 else (data[i:i + n], i + n + 2)
-        if kind == b":":
-            return int(head), i
-        return head, i
-    return at(0)[0]
 
 
 def scan_all(client, *args):

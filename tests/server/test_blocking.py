@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from respclient import encode_command
+from respclient import bulk, encode_command
 
 NULL_ARRAY = b"*-1\r\n"
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
@@ -11,10 +11,6 @@ WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value
 
 def kv(key, value):
     return b"*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(key), key.encode(), len(value), value.encode())
-
-
-def bulk(value):
-    return b"$%d\r\n%b\r\n" % (len(value), value.encode())
 
 
 def blocked_count(raw):

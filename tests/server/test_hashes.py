@@ -3,47 +3,9 @@ import collections
 
 import pytest
 
-from respclient import RawClient, encode_command
+from respclient import RawClient, bulk, bulks, encode_command, parse
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
-
-
-def bulk(b):
-    b = b.encode() if isinstance(b, str) else b
-    return b"$%d\r\n%b\r\n" % (len(b), b)
-
-
-def bulks(*items):
-    return b"*%d\r\n" % len(items) + b"".join(bulk(i) for i in items)
-
-
-def parse(reply):
-    """A raw RESP2/RESP3 reply as Python values (arrays, sets and maps as lists)."""
-    def walk(pos):
-        end = reply.index(b"\r\n", pos)
-        kind, head, nxt = reply[pos:pos + 1], reply[pos + 1:end], end + 2
-        if kind == b"$":
-            n = int(head)
-            if n < 0:
-                return None, nxt
-            return reply[nxt:nxt + n], nxt + n + 2
-        if kind in b"*~%":
-            n = int(head) * (2 if kind == b"%" else 1)
-            if n < 0:
-                return None, nxt
-            out = []
-            for _ in range(n):
-                item, nxt = walk(nxt)
-                out.append(item)
-            return out, nxt
-        if kind == b":":
-            return int(head), nxt
-        if kind == b"_":
-            return None, nxt
-        return reply[pos:end], nxt
-    value, end = walk(0)
-    assert end == len(reply)
-    return value
 
 
 @pytest.fixture

@@ -3,37 +3,11 @@ import time
 
 import pytest
 
-from respclient import RawClient
+from respclient import RawClient, bulk, parse
 
 SYNTAX = b"-ERR syntax error\r\n"
 NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
 NULL = b"$-1\r\n"
-
-
-def bulk(value):
-    if isinstance(value, str):
-        value = value.encode()
-    return b"$%d\r\n%b\r\n" % (len(value), value)
-
-
-def parse(data):
-    """A raw RESP2 reply as Python values (bytes, int, lists)."""
-    def at(i):
-        kind, end = data[i:i + 1], data.index(b"\r\n", i)
-        head, i = data[i + 1:end], end + 2
-        if kind == b"*":
-            out = []
-            for _ in range(int(head)):
-                item, i = at(i)
-                out.append(item)
-            return out, i
-        if kind == b"$":
-            n = int(head)
-            return (None, i) if n < 0 else (data[i:i + n], i + n + 2)
-        if kind == b":":
-            return int(head), i
-        return head, i
-    return at(0)[0]
 
 
 def scan_all(raw, *args):

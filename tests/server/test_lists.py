@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from respclient import encode_command
+from respclient import bulks, encode_command
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 NOT_INT = b"-ERR value is not an integer or out of range\r\n"
@@ -11,14 +11,6 @@ SYNTAX = b"-ERR syntax error\r\n"
 MUST_BE_POSITIVE = b"-ERR value is out of range, must be positive\r\n"
 RANK_ZERO = (b"-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
              b"or use negative to start from the end of the list\r\n")
-
-
-def bulks(*values):
-    out = b"*%d\r\n" % len(values)
-    for v in values:
-        v = v.encode() if isinstance(v, str) else v
-        out += b"$%d\r\n%b\r\n" % (len(v), v)
-    return out
 
 
 def ints(*values):

@@ -3,13 +3,8 @@ import time
 
 import pytest
 
-from respclient import RawClient, encode_command
+from respclient import RawClient, bulk, encode_command
 from serverproc import start_pyredis
-
-
-def bulk(b):
-    b = b.encode() if isinstance(b, str) else b
-    return b"$%d\r\n%b\r\n" % (len(b), b)
 
 
 def pmessage(pattern, channel, data, resp=2):

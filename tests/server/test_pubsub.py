@@ -4,16 +4,11 @@ import time
 
 import pytest
 
-from respclient import RawClient, encode_command
+from respclient import RawClient, bulk, encode_command
 
 
 def hello3(client):
     assert client.cmd("HELLO", "3").startswith(b"%")
-
-
-def bulk(b):
-    b = b.encode() if isinstance(b, str) else b
-    return b"$%d\r\n%b\r\n" % (len(b), b)
 
 
 def shape(resp, *items):

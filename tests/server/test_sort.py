@@ -1,8 +1,5 @@
 """SORT and SORT_RO against a live pyredis, raw reply bytes."""
-
-
-def bulks(*items):
-    return b"*%d\r\n" % len(items) + b"".join(b"$%d\r\n%s\r\n" % (len(i), i) for i in items)
+from respclient import bulks
 
 
 def test_sort_zset_numeric_and_alpha(raw):

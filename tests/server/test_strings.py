@@ -3,18 +3,13 @@ import random
 import time
 
 import pytest
+from respclient import bulk
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 NOT_INTEGER = b"-ERR value is not an integer or out of range\r\n"
 NOT_FLOAT = b"-ERR value is not a valid float\r\n"
 SYNTAX = b"-ERR syntax error\r\n"
 NULL = b"$-1\r\n"
-
-
-def bulk(value):
-    if isinstance(value, str):
-        value = value.encode()
-    return b"$%d\r\n%b\r\n" % (len(value), value)
 
 
 def invalid_expire(name):

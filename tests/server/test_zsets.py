@@ -3,15 +3,11 @@ import time
 
 import pytest
 
-from respclient import encode_command
+from respclient import bulks, encode_command
 
 
 def hello3(client):
     assert client.cmd("HELLO", "3").startswith(b"%")
-
-
-def bulks(*items):
-    return b"*%d\r\n" % len(items) + b"".join(b"$%d\r\n%s\r\n" % (len(i), i) for i in items)
 
 
 @pytest.fixture
