@@ -146,3 +146,16 @@ def parse(reply):
     value, end = walk(0)
     assert end == len(reply)
     return value
+
+
+def keyevents(sub):
+    """The keyevent notifications ``sub`` received, as "event key" strings, up to a fence."""
+    token = b"--fence--"
+    sub.send(encode_command("PING", token))
+    out = []
+    while True:
+        reply = sub.read_reply()
+        if reply == b"*2\r\n$4\r\npong\r\n" + bulk(token):
+            return out
+        parts = reply.split(b"\r\n")
+        out.append("%s %s" % (parts[6].decode().split(":", 1)[1], parts[8].decode()))

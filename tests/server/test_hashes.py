@@ -3,7 +3,7 @@ import collections
 
 import pytest
 
-from respclient import RawClient, bulk, bulks, encode_command, parse
+from respclient import RawClient, bulk, bulks, keyevents, parse
 
 WRONGTYPE = b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
 
@@ -448,30 +448,6 @@ def test_config_set_limits_apply_to_later_writes(raw_factory, k):
         raw.cmd("CONFIG", "SET", "hash-max-listpack-value", old)
 
 
-@pytest.fixture(scope="module")
-def notifying():
-    from serverproc import start_pyredis
-    proc = start_pyredis("--notify-keyspace-events", "KEA")
-    writer, sub = RawClient(proc.port), RawClient(proc.port)
-    assert sub.cmd("PSUBSCRIBE", "__keyevent@0__:*").endswith(b":1\r\n")
-    yield writer, sub
-    writer.close()
-    sub.close()
-    proc.stop()
-
-
-def events(sub):
-    token = b"--fence--"
-    sub.send(encode_command("PING", token))
-    out = []
-    while True:
-        reply = sub.read_reply()
-        if reply == b"*2\r\n$4\r\npong\r\n" + bulk(token):
-            return out
-        parts = reply.split(b"\r\n")
-        out.append("%s %s" % (parts[6].decode().split(":", 1)[1], parts[8].decode()))
-
-
 @pytest.mark.parametrize("commands, expected", [
     ([("HSET", "h", "a", "1")], ["hset h"]),
     ([("HMSET", "h", "a", "1")], ["hset h"]),
@@ -482,10 +458,10 @@ def events(sub):
      ["hset h", "hdel h", "hdel h", "del h"]),
     ([("HINCRBY", "h", "n", "x"), ("HGET", "h", "n")], []),
 ])
-def test_keyspace_events(notifying, commands, expected):
+def test_keyspace_keyevents(notifying, commands, expected):
     writer, sub = notifying
     writer.cmd("FLUSHALL")
-    events(sub)
+    keyevents(sub)
     for cmd in commands:
         writer.cmd(*cmd)
-    assert events(sub) == expected
+    assert keyevents(sub) == expected

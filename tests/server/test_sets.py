@@ -3,8 +3,9 @@ import collections
 
 import pytest
 
-from respclient import RawClient, encode_command
-from .test_hashes import WRONGTYPE, bulk, bulks, parse
+from respclient import RawClient
+from respclient import keyevents
+from .test_hashes import WRONGTYPE, bulks, parse
 
 EMPTY_SCAN = b"*2\r\n$1\r\n0\r\n*0\r\n"
 
@@ -462,30 +463,6 @@ def test_config_set_intset_limit_applies_to_later_writes(raw_factory, k):
         raw.cmd("CONFIG", "SET", "set-max-intset-entries", old)
 
 
-@pytest.fixture(scope="module")
-def notifying():
-    from serverproc import start_pyredis
-    proc = start_pyredis("--notify-keyspace-events", "KEA")
-    writer, sub = RawClient(proc.port), RawClient(proc.port)
-    assert sub.cmd("PSUBSCRIBE", "__keyevent@0__:*").endswith(b":1\r\n")
-    yield writer, sub
-    writer.close()
-    sub.close()
-    proc.stop()
-
-
-def events(sub):
-    token = b"--fence--"
-    sub.send(encode_command("PING", token))
-    out = []
-    while True:
-        reply = sub.read_reply()
-        if reply == b"*2\r\n$4\r\npong\r\n" + bulk(token):
-            return out
-        parts = reply.split(b"\r\n")
-        out.append("%s %s" % (parts[6].decode().split(":", 1)[1], parts[8].decode()))
-
-
 @pytest.mark.parametrize("commands, expected", [
     ([("SADD", "s", "1", "2"), ("SADD", "s", "1")], ["sadd s"]),
     ([("SADD", "s", "1", "2"), ("SREM", "s", "9"), ("SREM", "s", "1"), ("SREM", "s", "2")],
@@ -502,10 +479,10 @@ def events(sub):
      ["sadd a", "sadd b", "sunionstore d", "del d", "sdiffstore d", "del d"]),
     ([("SUNIONSTORE", "e", "none")], []),
 ])
-def test_keyspace_events(notifying, commands, expected):
+def test_keyspace_keyevents(notifying, commands, expected):
     writer, sub = notifying
     writer.cmd("FLUSHALL")
-    events(sub)
+    keyevents(sub)
     for cmd in commands:
         writer.cmd(*cmd)
-    assert events(sub) == expected
+    assert keyevents(sub) == expected
