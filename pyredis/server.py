@@ -1,4 +1,4 @@
-"""The event loop: one thread, epoll (poll elsewhere), non-blocking sockets.
+"""The event loop: one thread, ``selectors``, non-blocking sockets.
 
 Each readable client's bytes go through its parser; the complete requests are
 dispatched in order; replies gather in the client's output list and are
@@ -12,7 +12,7 @@ purpose: it is what a benchmark measures.
 """
 import errno
 import os
-import select
+import selectors
 import signal
 import socket
 import time
@@ -33,9 +33,8 @@ MAX_ACCEPTS_PER_CALL = 1000
 # A client whose unread replies pass this stops being read until they drain,
 # so a pipeline that never reads cannot grow server memory without bound.
 BACKPRESSURE_BYTES = 64 * 1024 * 1024
-# select.poll and select.epoll share these values.
-EV_IN = select.POLLIN
-EV_OUT = select.POLLOUT
+EV_IN = selectors.EVENT_READ
+EV_OUT = selectors.EVENT_WRITE
 # Active expiry, as Redis's slow cycle: 20 keys a sample, at most 25% of a tick.
 EXPIRE_SAMPLE = 20
 EXPIRE_TIME_SHARE = 0.25
@@ -46,25 +45,23 @@ MAY_REPLICATE = frozenset((b"publish", b"spublish", b"eval", b"evalsha", b"fcall
 
 
 class _Poller:
-    """epoll where there is one, else poll; timeouts in seconds, None = forever."""
+    """The loop's view of a ``selectors`` selector: file descriptors in, (fd, events) out.
+
+    The loop keeps its own fd -> client map, so the selector's keys carry no data.
+    """
 
     def __init__(self):
-        if hasattr(select, "epoll"):
-            self._impl = select.epoll()
-            self.poll = self._impl.poll
-        else:
-            self._impl = select.poll()
-            self.poll = self._poll_ms
-        self.register = self._impl.register
-        self.modify = self._impl.modify
-        self.unregister = self._impl.unregister
+        self._selector = selectors.DefaultSelector()
+        self.register = self._selector.register
+        self.modify = self._selector.modify
+        self.unregister = self._selector.unregister
+        self._select = self._selector.select
 
-    def _poll_ms(self, timeout):
-        return self._impl.poll(None if timeout is None else max(timeout, 0) * 1000.0)
+    def poll(self, timeout):
+        return [(key.fd, events) for key, events in self._select(timeout)]
 
     def close(self):
-        if hasattr(self._impl, "close"):
-            self._impl.close()
+        self._selector.close()
 
 
 class Server:
