@@ -314,7 +314,9 @@ def _expire_generic(c, argv, base_ms, unit_ms):
             return reply.ZERO
         if lt and current != -1 and when >= current:
             return reply.ZERO
-    if when <= now_ms():
+    # A relative time is measured from the command's own clock reading, so a
+    # positive TTL never expires on the spot however long the command took.
+    if when <= (base_ms or now_ms()):
         db.delete(key)
         db.signal(key, ("g", "del"))
     else:
