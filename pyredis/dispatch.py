@@ -3,6 +3,7 @@
 The checks run in the order of Redis's processCommand; a rejection inside
 MULTI marks the transaction so EXEC answers EXECABORT.
 """
+import socket
 import time
 
 from . import errors, reply
@@ -18,6 +19,9 @@ PUBSUB_ALLOWED = frozenset((b"ping", b"subscribe", b"ssubscribe", b"unsubscribe"
 # Commands that run at once inside MULTI instead of being queued.
 MULTI_IMMEDIATE = frozenset((b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"))
 NO_AUTH_NEEDED = frozenset((b"auth", b"hello", b"quit", b"reset"))
+# Commands refused unless a config option allows them for this connection
+# (Redis's CMD_PROTECTED, which COMMAND INFO does not show).
+PROTECTED = {b"debug": "enable-debug-command"}
 
 
 def unknown_command_error(argv):
@@ -80,6 +84,10 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.WRONG_ARITY % cmd.fullname), argv)
     server = c.server
+    if name in PROTECTED and not allow_protected(server.config[PROTECTED[name]], c):
+        cmd.rejected_calls += 1
+        return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.decode().upper(), PROTECTED[name])),
+                      argv)
     if not c.authenticated or c.subscriptions or c.multi is not None:
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
@@ -100,6 +108,16 @@ def execute(c, argv):
     if server.blocking.ready:
         server.blocking.serve_ready()
     return None
+
+
+def _is_local(c):
+    """islocalClient: loopback or a unix socket."""
+    return c.sock.family == socket.AF_UNIX or c.addr.startswith(("127.", "[::1]"))
+
+
+def allow_protected(setting, c):
+    """allowProtectedAction: ``yes``, or ``local`` for a loopback/unix connection."""
+    return setting == "yes" or (setting == "local" and _is_local(c))
 
 
 def call(c, cmd, argv):

@@ -115,7 +115,7 @@ CONFIG_REWRITE_FAILED = "ERR Rewriting config file: %s"
 SHUTDOWN_FAILED = "ERR Errors trying to SHUTDOWN. Check logs."
 SHUTDOWN_NOT_IN_PROGRESS = "ERR No shutdown in progress."
 SHUTDOWN_DENY_BLOCKING = "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client"
-DEBUG_NOT_ALLOWED = ('ERR DEBUG command not allowed. If the enable-debug-command option is set to '
+PROTECTED_NOT_ALLOWED = ('ERR %s command not allowed. If the %s option is set to '
                      '"local", you can run it from a local connection, otherwise you need to set '
                      'this option in the configuration file, and then restart the server.')
 DEBUG_PROTOCOL_TYPE = ("ERR Wrong protocol type name. Please use one of the following: "

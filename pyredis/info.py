@@ -428,8 +428,9 @@ def _commandstats(server):
 
 def _errorstats(server):
     errors = server.stats.errors
+    # Redis keeps error codes in a radix tree, so they come out sorted.
     return _section("Errorstats", [("errorstat_" + code, "count=%d" % errors[code])
-                                   for code in errors])
+                                   for code in sorted(errors)])
 
 
 def _latencystats(server):

@@ -8,6 +8,7 @@ from .. import errors, info, reply
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
 from ..numbers import parse_double
+from ..dispatch import allow_protected
 from ..server import Server
 from . import TABLE, command, container
 from .introspection import help_reply
@@ -97,16 +98,6 @@ def _cron(server):
 
 Server.start_hooks.append(_start)
 Server.cron_hooks.append(_cron)
-
-
-def _is_local(c):
-    """islocalClient: loopback or a unix socket."""
-    return c.sock.family == socket.AF_UNIX or c.addr.startswith(("127.", "[::1]"))
-
-
-def allow_protected(setting, c):
-    """allowProtectedAction: ``yes``, or ``local`` for a loopback/unix connection."""
-    return setting == "yes" or (setting == "local" and _is_local(c))
 
 
 # ---- INFO ---------------------------------------------------------------------
@@ -463,9 +454,6 @@ def _no_active_expire(now):
 @command("debug", -2, "admin noscript loading stale", group="server")
 def debug(c, argv):
     server = c.server
-    # processCommand refuses DEBUG unless enable-debug-command allows this client.
-    if not allow_protected(server.config["enable-debug-command"], c):
-        raise CommandError(errors.DEBUG_NOT_ALLOWED)
     sub = argv[1].lower()
     n = len(argv)
     if sub == b"help" and n == 2:

@@ -334,3 +334,14 @@ def test_config_rewrite_like_redis():
     finally:
         for srv in servers:
             srv.stop()
+
+
+def test_debug_refused_before_multi_queues_it(compare):
+    # processCommand refuses a protected command before MULTI would queue it.
+    compare(("MULTI",), ("DEBUG", "SLEEP", "0"), ("SET", "k", "v"), ("EXEC",), ("GET", "k"),
+            ("DEBUG", "SLEEP", "0"), ("DEBUG",))
+
+
+def test_errorstats_sorted_by_code(compare):
+    compare(("CONFIG", "RESETSTAT"), ("SET", "s", "v"), ("LPUSH", "s", "x"), ("GET",),
+            ("EXEC",), ("LPUSH", "s", "y"), ("INFO", "errorstats"))
