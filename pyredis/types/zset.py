@@ -263,12 +263,17 @@ class ZSet:
                 lo = mid + 1
         return lo
 
+    def _lex_overlaps(self, rng):
+        """Whether ``rng`` can hold any member: the check both lex ends start with."""
+        order = self.order
+        return bool(order) and not rng.empty() and rng.gte_min(order[-1][1]) and rng.lte_max(order[0][1])
+
     def lex_first(self, rng):
         """Position of the first member in ``rng`` (zzlFirstInLexRange), or None."""
+        if not self._lex_overlaps(rng):
+            return None
         order = self.order
         n = len(order)
-        if not n or rng.empty() or not rng.gte_min(order[-1][1]) or not rng.lte_max(order[0][1]):
-            return None
         score = self.uniform_score()
         if score is not None:
             i = self._min_pos(score, rng)
@@ -282,10 +287,10 @@ class ZSet:
 
     def lex_last(self, rng):
         """Position of the last member in ``rng`` (zzlLastInLexRange), or None."""
+        if not self._lex_overlaps(rng):
+            return None
         order = self.order
         n = len(order)
-        if not n or rng.empty() or not rng.gte_min(order[-1][1]) or not rng.lte_max(order[0][1]):
-            return None
         score = self.uniform_score()
         if score is not None:
             i = self._max_pos(score, rng) - 1
