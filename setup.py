@@ -14,7 +14,8 @@ else:
 
     ext_modules = cythonize(
         [Extension("pyredis._speedups.resp", ["pyredis/_speedups/resp.pyx"]),
-         Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"])],
+         Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"]),
+         Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

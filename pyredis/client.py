@@ -13,7 +13,7 @@ class Client:
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
-                 "reply_skip", "paused_reading", "auth_implicit", "postponed",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held",
                  "__weakref__")
 
     def __init__(self, server, sock, cid):
@@ -32,7 +32,12 @@ class Client:
             except OSError:
                 self.addr = self.laddr = "?:0"
         cfg = server.config
-        self.parser = RequestParser(cfg["proto-max-bulk-len"])
+        self.authenticated = not cfg["requirepass"]
+        self.parser = RequestParser(cfg["proto-max-bulk-len"], auth_required=not self.authenticated)
+        # Bytes read while unauthenticated and waiting (postponed or blocked):
+        # Redis parses them only after the waiting request ran, which may
+        # authenticate the client and lift the unauthenticated limits.
+        self.held = None
         self.out = []
         self.out_len = 0
         self.obuf = None
@@ -44,7 +49,6 @@ class Client:
         self.db = server.dbs[0]
         self.resp = 2
         self.name = b""
-        self.authenticated = not cfg["requirepass"]
         # Let in only because requirepass was cleared after it connected.
         self.auth_implicit = False
         # Its next command waits for CLIENT PAUSE to end.
@@ -86,6 +90,16 @@ class Client:
         if not self.queued:
             self.queued = True
             self.server.pending_writes.append(self)
+
+    def set_authenticated(self, value):
+        """Change the authentication state; the parser's unauthenticated limits follow it."""
+        self.authenticated = value
+        self.parser.auth_required = not value
+
+    def query_buffer_bytes(self):
+        """Bytes read but not yet part of a parsed request (Redis's qbuf)."""
+        n = self.parser.pending_bytes()
+        return n if self.held is None else n + len(self.held)
 
     def output_size(self):
         return self.out_len + (len(self.obuf) - self.opos if self.obuf is not None else 0)

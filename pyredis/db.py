@@ -1,6 +1,8 @@
 """The keyspace: one ``Database`` per logical db, holding values and expiry times.
 
-Every read goes through ``lookup`` so an expired key is never visible.  Every
+Every read goes through ``lookup`` so an expired key is never visible; it also
+records the access for OBJECT IDLETIME/FREQ, which ``peek`` (Redis's
+LOOKUP_NOTOUCH, for TYPE, EXISTS, TTL ...) does not.  Every
 write ends in ``signal``, the single hook behind WATCH, keyspace notifications
 and the dirty counter.  Value types are plain containers: ``bytes`` or
 ``bytearray`` for strings, and the classes registered in ``TYPE_NAMES``.
@@ -9,6 +11,8 @@ import itertools
 import random
 import time
 
+from ._speedups import AccessClock, AccessTable
+from .config import on_change
 from .errors import E_WRONGTYPE
 from .pubsub import NOTIFY_KEY_MISS, NOTIFY_NEW
 
@@ -22,8 +26,42 @@ def now_ms():
     return int(time.time() * 1000)
 
 
+def _lfu(config):
+    return "lfu" in config["maxmemory-policy"]
+
+
+def _shares_integers(config):
+    """Redis shares the objects of 0..9999 unless LRU/LFU eviction needs each key's own field."""
+    return not (config["maxmemory"] and ("lru" in config["maxmemory-policy"]
+                                         or "lfu" in config["maxmemory-policy"]))
+
+
+def new_access_clock(config):
+    return AccessClock(now_ms(), lfu=_lfu(config), log_factor=config["lfu-log-factor"],
+                       decay_time=config["lfu-decay-time"],
+                       share_integers=_shares_integers(config))
+
+
+@on_change("maxmemory-policy")
+@on_change("maxmemory")
+def _eviction_changed(server, value):
+    clock = server.access_clock
+    clock.lfu = _lfu(server.config)
+    clock.share_integers = _shares_integers(server.config)
+
+
+@on_change("lfu-log-factor")
+def _log_factor_changed(server, value):
+    server.access_clock.log_factor = value
+
+
+@on_change("lfu-decay-time")
+def _decay_time_changed(server, value):
+    server.access_clock.decay_time = value
+
+
 class Database:
-    __slots__ = ("id", "server", "data", "expires", "_ttl_keys", "watched",
+    __slots__ = ("id", "server", "data", "expires", "access", "_ttl_keys", "watched",
                  "version", "scan_snapshot", "avg_ttl")
 
     def __init__(self, index, server):
@@ -31,6 +69,7 @@ class Database:
         self.server = server
         self.data = {}
         self.expires = {}
+        self.access = AccessTable(server.access_clock, self.data)
         # Keys that had a TTL set, for O(1) random sampling by the active expiry
         # cycle; entries may be stale and are dropped when sampled.
         self._ttl_keys = []
@@ -41,7 +80,19 @@ class Database:
 
     # ---- reads ----------------------------------------------------------
     def lookup(self, key):
-        """The live value of ``key`` or None (expiring it lazily)."""
+        """The live value of ``key`` or None (expiring it lazily); an access."""
+        value = self.data.get(key)
+        if value is not None:
+            if self.expires:
+                when = self.expires.get(key)
+                if when is not None and when <= now_ms():
+                    self.expire_key(key)
+                    return None
+            self.access.touch(key, value)
+        return value
+
+    def peek(self, key):
+        """``lookup`` that leaves the key's access time and LFU counter alone."""
         value = self.data.get(key)
         if value is not None and self.expires:
             when = self.expires.get(key)
@@ -50,12 +101,12 @@ class Database:
                 return None
         return value
 
-    def lookup_read(self, key):
+    def lookup_read(self, key, touch=True):
         """``lookup`` that counts keyspace hits and misses, as Redis's lookupKeyRead.
 
         A miss also publishes "keymiss" (notify-keyspace-events class m).
         """
-        value = self.lookup(key)
+        value = self.lookup(key) if touch else self.peek(key)
         server = self.server
         stats = server.stats
         if value is None:
@@ -80,25 +131,35 @@ class Database:
         return value
 
     def exists(self, key):
-        return self.lookup(key) is not None
+        return self.peek(key) is not None
 
     def type_name(self, value):
         return TYPE_NAMES[value.__class__]
 
     # ---- writes ---------------------------------------------------------
     def set(self, key, value, keep_ttl=False):
-        """Store ``value`` at ``key`` (Redis setKey): new or overwritten, TTL dropped unless kept."""
+        """Store ``value`` at ``key``: new or overwritten, TTL dropped unless kept.
+
+        The caller has looked the key up first, as Redis's setKey does.
+        """
         data = self.data
         if key not in data:
             self.add(key, value)
             return
         data[key] = value
+        self.access.overwritten(key)
         if not keep_ttl and self.expires:
             self.expires.pop(key, None)
+
+    def store(self, key, value):
+        """Redis setKey: look ``key`` up (lazily expiring it, an access), then ``set``."""
+        self.lookup(key)
+        self.set(key, value)
 
     def add(self, key, value):
         """Create ``key``, which must not exist."""
         self.data[key] = value
+        self.access.created(key)
         self.version += 1
         if value.__class__ in BLOCKING_TYPES:
             self.server.blocking.key_created(self, key)
@@ -191,6 +252,7 @@ class Database:
         removed = len(self.data)
         self.data = {}
         self.expires = {}
+        self.access = AccessTable(self.server.access_clock, self.data)
         self._ttl_keys = []
         self.version += 1
         self.scan_snapshot = None
@@ -244,7 +306,7 @@ class Database:
             if n == 0:
                 return None
             key = next(itertools.islice(self.data, random.randrange(n), None))
-            if self.lookup(key) is not None:
+            if self.peek(key) is not None:
                 return key
         return None
 

@@ -183,7 +183,7 @@ def config_file(server):
 def _clients(server):
     clients = server.clients.values()
     blocked = sum(1 for c in clients if c.blocked is not None)
-    max_in = max((c.parser.pending_bytes() for c in clients), default=0)
+    max_in = max((c.query_buffer_bytes() for c in clients), default=0)
     max_out = max((c.output_size() for c in clients), default=0)
     return _section("Clients", [
         ("connected_clients", len(server.clients)),

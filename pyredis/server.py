@@ -22,7 +22,7 @@ from ._speedups import IMPLEMENTATION
 from .blocking import Blocking
 from .client import Client
 from .commands import load_all
-from .db import Database
+from .db import Database, new_access_clock
 from .dispatch import NO_AUTH_NEEDED, execute, lookup
 from .stats import Stats
 
@@ -80,6 +80,7 @@ class Server:
         load_all()
         self.config = config
         self.log = log
+        self.access_clock = new_access_clock(config)
         self.dbs = [Database(i, self) for i in range(config["databases"])]
         self.clients = {}
         self.next_client_id = 1
@@ -273,6 +274,9 @@ class Server:
         if c.close_after_reply:
             return
         parser = c.parser
+        if c.pending is not None or c.blocked is not None or parser.auth_required:
+            self._read_slow(c, data, n)
+            return
         cmds = parser.feed(data)
         if parser.error is not None:
             cmds.append(None)
@@ -280,14 +284,44 @@ class Server:
               and parser.pending_bytes() > self.config["client-query-buffer-limit"]):
             # Only a read that completed nothing, or filled the buffer, can
             # have grown an incomplete request past the limit.
-            self.log("warning", "Closing client that reached max query buffer length: id=%d addr=%s"
-                     % (c.id, c.addr))
-            self.free_client(c)
+            self._query_buffer_full(c)
             return
         if not cmds:
             return
-        if c.pending is None and c.blocked is None:
-            self._run(c, cmds, 0)
+        self._run(c, cmds, 0)
+        if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
+            self._watch_writable(c)
+
+    def _read_slow(self, c, data, n):
+        """The read path of a client that waits (blocked, postponed) or has not authenticated."""
+        parser = c.parser
+        waiting = c.pending is not None or c.blocked is not None
+        if waiting and (parser.auth_required or c.held is not None):
+            # The waiting request may authenticate the client, and Redis
+            # parses what follows it only after it ran: keep the bytes
+            # unparsed until then (process() feeds them).
+            if c.held is None:
+                c.held = bytearray(data)
+                if c.pending is None:
+                    # So that the end of the block resumes this client.
+                    c.pending = []
+                    c.pending_pos = 0
+            else:
+                c.held += data
+            if c.query_buffer_bytes() > self.config["client-query-buffer-limit"]:
+                self._query_buffer_full(c)
+            return
+        cmds = parser.feed(data)
+        if parser.error is not None:
+            cmds.append(None)
+        elif ((not cmds or n >= READ_SIZE)
+              and parser.pending_bytes() > self.config["client-query-buffer-limit"]):
+            self._query_buffer_full(c)
+            return
+        if not cmds:
+            return
+        if not waiting:
+            self._run_stepwise(c, cmds)
         else:
             if c.pending is None:
                 c.pending = cmds
@@ -297,6 +331,11 @@ class Server:
             self.process(c)
         if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
             self._watch_writable(c)
+
+    def _query_buffer_full(self, c):
+        self.log("warning", "Closing client that reached max query buffer length: id=%d addr=%s"
+                 % (c.id, c.addr))
+        self.free_client(c)
 
     def _read_more(self, c, data):
         """A full first read plus one more, up to BIG_READ_SIZE; None if the client went away.
@@ -315,12 +354,44 @@ class Server:
         return data + more if more else data
 
     def process(self, c):
-        """Run the client's parsed requests until they run out, it blocks or must close."""
+        """Run the client's parsed requests until they run out, it blocks or must close.
+
+        Then the requests still unparsed, in the parser or held back while it
+        waited, are parsed and run.
+        """
         if c.blocked is not None or c.postponed:
             return
         cmds = c.pending
         c.pending = None
         self._run(c, cmds, c.pending_pos)
+        if c.pending is None and c.blocked is None and not c.close_after_reply and not c.closed:
+            held = c.held
+            c.held = None
+            parser = c.parser
+            cmds = parser.feed(b"" if held is None else held)
+            if parser.error is not None:
+                cmds.append(None)
+            if cmds:
+                self._run_stepwise(c, cmds)
+
+    def _run_stepwise(self, c, cmds):
+        """Run ``cmds``, then parse and run what follows, one request at a time while unauthenticated.
+
+        Redis parses a request only after the one before it ran, so a request
+        of an unauthenticated client must see the state the previous one left:
+        the parser returns one request per feed while ``auth_required`` is
+        set, and once AUTH succeeds the rest comes out of one feed.
+        """
+        parser = c.parser
+        while True:
+            self._run(c, cmds, 0)
+            if c.pending is not None or c.blocked is not None or c.close_after_reply or c.closed:
+                return
+            cmds = parser.feed(b"")
+            if parser.error is not None:
+                cmds.append(None)
+            if not cmds:
+                return
 
     def _run(self, c, cmds, i):
         n = len(cmds)
@@ -497,6 +568,9 @@ class Server:
 
     # ---- periodic work --------------------------------------------------
     def cron(self, now):
+        # Access times are read against a clock refreshed here, as Redis's
+        # server.lruclock is in serverCron.
+        self.access_clock.tick(int(now * 1000))
         self._active_expire(now)
         timeout = self.config["timeout"]
         if timeout:

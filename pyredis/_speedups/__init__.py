@@ -8,15 +8,17 @@ import os
 if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .resp_py import RequestParser
     from .quicklist_py import QuickList
+    from .access_py import AccessClock, AccessTable
     IMPLEMENTATION = "python"
 else:
     try:
         from .resp import RequestParser
         from .quicklist import QuickList
+        from .access import AccessClock, AccessTable
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "QuickList", "IMPLEMENTATION"]
+__all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "IMPLEMENTATION"]

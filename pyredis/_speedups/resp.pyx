@@ -25,6 +25,16 @@ TOO_BIG_MBULK = "Protocol error: too big mbulk count string"
 INVALID_MBULK = "Protocol error: invalid multibulk length"
 TOO_BIG_BULK = "Protocol error: too big bulk count string"
 INVALID_BULK = "Protocol error: invalid bulk length"
+UNAUTH_MBULK = "Protocol error: unauthenticated multibulk length"
+UNAUTH_BULK = "Protocol error: unauthenticated bulk length"
+
+cdef enum:
+    # Redis's fixed limits for a client that has not authenticated yet.
+    _UNAUTH_MAX_COUNT = 10
+    _UNAUTH_MAX_BULK = 16384
+
+UNAUTH_MAX_COUNT = _UNAUTH_MAX_COUNT
+UNAUTH_MAX_BULK = _UNAUTH_MAX_BULK
 
 
 cdef inline bint _isspace(unsigned char c) noexcept:
@@ -196,6 +206,7 @@ cdef class RequestParser:
     # C copies of the limits, clamped to ranges with the same effect.
     cdef long long _max_bulk
     cdef Py_ssize_t _max_inline
+    cdef public bint auth_required
     cdef object _buf
     cdef Py_ssize_t _scan
     cdef bint _stuck
@@ -208,9 +219,11 @@ cdef class RequestParser:
     # bytes cannot overflow.
     cdef unsigned long long _need
 
-    def __init__(self, max_bulk_len=512 * 1024 * 1024, max_inline=64 * 1024):
+    def __init__(self, max_bulk_len=512 * 1024 * 1024, max_inline=64 * 1024,
+                 auth_required=False):
         self.max_bulk_len = max_bulk_len
         self.max_inline = max_inline
+        self.auth_required = auth_required
         self.error = None
         self._buf = b""
         self._scan = 0
@@ -249,6 +262,8 @@ cdef class RequestParser:
 
         After a protocol error, ``error`` holds its text, the requests that
         were complete before it are returned and every later call returns [].
+        While ``auth_required`` is set, at most one request is returned and
+        the bytes after it wait for the next call (``feed(b"")`` parses them).
         """
         cdef const unsigned char* p
         cdef Py_ssize_t n, pos
@@ -333,6 +348,7 @@ cdef class RequestParser:
         cdef list args = self._args
         cdef object acc
         cdef object argv
+        cdef bint single = self.auth_required
         while True:
             if not remaining:
                 if pos >= n:
@@ -350,6 +366,8 @@ cdef class RequestParser:
                     pos = i + 1
                     if argv:
                         out.append(argv)
+                        if single:
+                            break
                     continue
                 i = self._find(p, pos, n, 13)
                 if i < 0:
@@ -361,6 +379,8 @@ cdef class RequestParser:
                     break
                 if not _string2ll(p + pos + 1, i - pos - 1, &count) or count > INT_MAX:
                     raise ProtocolError(INVALID_MBULK)
+                if single and count > _UNAUTH_MAX_COUNT:
+                    raise ProtocolError(UNAUTH_MBULK)
                 pos = i + 2
                 if count > 0:
                     # No preallocation: the count is only a claim.
@@ -382,6 +402,8 @@ cdef class RequestParser:
                 if (not _string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0
                         or bulklen > self._max_bulk):
                     raise ProtocolError(INVALID_BULK)
+                if single and bulklen > _UNAUTH_MAX_BULK:
+                    raise ProtocolError(UNAUTH_BULK)
                 pos = i + 2
             acc = self._acc
             if acc is None:
@@ -420,6 +442,8 @@ cdef class RequestParser:
                 out.append(args)
                 args = None
                 args_len = 0
+                if single:
+                    break
         self._remaining = remaining
         self._bulklen = bulklen
         self._args = args

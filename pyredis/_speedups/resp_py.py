@@ -10,7 +10,14 @@ including its odd corners, because clients and test suites depend on them:
 * the byte after a header's ``\\r`` and the two bytes after a bulk's data are
   skipped without being checked;
 * the size limits on an unterminated line are checked only while the line is
-  incomplete, so they depend on how the bytes were split, as in Redis.
+  incomplete, so they depend on how the bytes were split, as in Redis;
+* with ``auth_required`` set (a client that has not authenticated yet) a
+  multibulk count over 10 and a bulk length over 16384 are protocol errors,
+  checked after the ordinary validity checks (processMultibulkBuffer's
+  ``authRequired`` branches). Redis runs each request before it parses the
+  next one, so the next one sees the authentication state that the previous
+  one left; in this mode feed() therefore returns at most one request and
+  keeps the rest buffered until the caller has run it and calls feed() again.
 
 Both twins must agree on every observable result; ``tests/twins`` checks it.
 """
@@ -28,6 +35,11 @@ TOO_BIG_MBULK = "Protocol error: too big mbulk count string"
 INVALID_MBULK = "Protocol error: invalid multibulk length"
 TOO_BIG_BULK = "Protocol error: too big bulk count string"
 INVALID_BULK = "Protocol error: invalid bulk length"
+UNAUTH_MBULK = "Protocol error: unauthenticated multibulk length"
+UNAUTH_BULK = "Protocol error: unauthenticated bulk length"
+# Redis's fixed limits for a client that has not authenticated yet.
+UNAUTH_MAX_COUNT = 10
+UNAUTH_MAX_BULK = 16384
 
 # C isspace() in the "C" locale.
 _SPACE = frozenset(b" \t\n\v\f\r")
@@ -140,12 +152,14 @@ def expected_dollar(c):
 class RequestParser:
     """Incremental parser for client requests, inline and multibulk."""
 
-    __slots__ = ("error", "_max_bulk_len", "_max_inline", "_buf", "_scan", "_nul", "_stuck",
-                 "_remaining", "_args", "_args_len", "_bulklen", "_acc", "_need")
+    __slots__ = ("error", "_max_bulk_len", "_max_inline", "_auth_required", "_buf", "_scan",
+                 "_nul", "_stuck", "_remaining", "_args", "_args_len", "_bulklen", "_acc", "_need")
 
-    def __init__(self, max_bulk_len=512 * 1024 * 1024, max_inline=64 * 1024):
+    def __init__(self, max_bulk_len=512 * 1024 * 1024, max_inline=64 * 1024,
+                 auth_required=False):
         self.max_bulk_len = max_bulk_len
         self.max_inline = max_inline
+        self.auth_required = auth_required
         self.error = None
         # Unconsumed bytes: b"" when empty, the caller's bytes during a feed,
         # a bytearray when a partial header or line is carried to the next feed.
@@ -153,8 +167,10 @@ class RequestParser:
         # Search hint: [0, _scan) of the unconsumed header holds neither its
         # terminator nor NUL, so a resumed search starts there.
         self._scan = 0
-        # First NUL at or after the last search start during this feed
-        # (len(buf) when none); -1 forces a lookup.
+        # First NUL at or after the last search start (len(buf) when none);
+        # -1 forces a lookup. Kept across a feed that adds no bytes, so the
+        # one-request-per-feed mode does not rescan the rest of the buffer
+        # for every request.
         self._nul = -1
         # A NUL precedes the terminator of the pending header: strchr will
         # never get past it, so only the size limit can change the outcome.
@@ -185,23 +201,35 @@ class RequestParser:
     def max_inline(self, value):
         self._max_inline = operator.index(value)
 
+    @property
+    def auth_required(self):
+        """The client has not authenticated: Redis's tighter limits, one request per feed."""
+        return self._auth_required
+
+    @auth_required.setter
+    def auth_required(self, value):
+        self._auth_required = bool(value)
+
     def feed(self, data):
         """Append ``data``; return the list of requests it completed.
 
         After a protocol error, ``error`` holds its text, the requests that
         were complete before it are returned and every later call returns [].
+        While ``auth_required`` is set, at most one request is returned and
+        the bytes after it wait for the next call (``feed(b"")`` parses them).
         """
         if self.error is not None:
             return []
         if data.__class__ is not bytes:
             data = bytes(data)
+        if data:
+            self._nul = -1
         buf = self._buf
         if buf:
             buf += data
         else:
             buf = self._buf = data
         out = []
-        self._nul = -1
         try:
             pos = self._parse(buf, out)
         except ProtocolError as exc:
@@ -215,6 +243,7 @@ class RequestParser:
         elif pos:
             del buf[:pos]
         self._scan -= pos
+        self._nul -= pos
         return out
 
     def pending_bytes(self):
@@ -264,6 +293,7 @@ class RequestParser:
         bulklen = self._bulklen
         args = self._args
         args_len = self._args_len
+        single = self._auth_required
         while True:
             if not remaining:
                 if pos >= n:
@@ -281,6 +311,8 @@ class RequestParser:
                     pos = i + 1
                     if argv:
                         out.append(argv)
+                        if single:
+                            break
                     continue
                 i = self._find(buf, pos, n, b"\r")
                 if i < 0:
@@ -293,6 +325,8 @@ class RequestParser:
                 count = string2ll(buf[pos + 1:i])
                 if count is None or count > INT_MAX:
                     raise ProtocolError(INVALID_MBULK)
+                if single and count > UNAUTH_MAX_COUNT:
+                    raise ProtocolError(UNAUTH_MBULK)
                 pos = i + 2
                 if count > 0:
                     # No preallocation: the count is only a claim.
@@ -314,6 +348,8 @@ class RequestParser:
                 bulklen = string2ll(buf[pos + 1:i])
                 if bulklen is None or bulklen < 0 or bulklen > self._max_bulk_len:
                     raise ProtocolError(INVALID_BULK)
+                if single and bulklen > UNAUTH_MAX_BULK:
+                    raise ProtocolError(UNAUTH_BULK)
                 pos = i + 2
             acc = self._acc
             if acc is None:
@@ -348,6 +384,8 @@ class RequestParser:
                 out.append(args)
                 args = None
                 args_len = 0
+                if single:
+                    break
         self._remaining = remaining
         self._bulklen = bulklen
         self._args = args

@@ -67,7 +67,7 @@ def check_password(c, username, password):
     required = c.server.config["requirepass"]
     if required and password != required.encode("latin-1"):
         return False
-    c.authenticated = True
+    c.set_authenticated(True)
     c.auth_implicit = False
     return True
 
@@ -79,9 +79,11 @@ def _requirepass_changed(server, value):
     # that never authenticated are locked out again.
     for c in server.clients.values():
         if not value and not c.authenticated:
-            c.authenticated = c.auth_implicit = True
+            c.set_authenticated(True)
+            c.auth_implicit = True
         elif value and c.auth_implicit:
-            c.authenticated = c.auth_implicit = False
+            c.set_authenticated(False)
+            c.auth_implicit = False
 
 
 # AUTH [username] password
@@ -150,7 +152,7 @@ def reset(c, argv):
     server = c.server
     c.db = server.dbs[0]
     c.resp = 2
-    c.authenticated = not server.config["requirepass"]
+    c.set_authenticated(not server.config["requirepass"])
     c.auth_implicit = False
     for hook in server.reset_hooks:
         hook(c)
@@ -254,7 +256,7 @@ def client_info(c, now, caller):
     current = c is caller
     argv_mem = sum(len(a) for a in c.argv) if current and c.argv else 0
     multi_mem = sum(len(a) for _, args in c.multi for a in args) if c.multi else 0
-    qbuf = c.parser.pending_bytes()
+    qbuf = c.query_buffer_bytes()
     obuf = c.out_len
     omem = c.output_size() - obuf
     # Sizes of Redis's buffers as a fresh client has them; pyredis's memory differs.

@@ -56,28 +56,32 @@ def unlink(c, argv):
     return _delete_keys(c, argv)
 
 
-# EXISTS key [key ...]
-@command("exists", -2, "readonly fast", keys=(1, -1, 1), group="generic")
-def exists(c, argv):
+def _count_existing(c, argv, touch):
     lookup = c.db.lookup_read
     count = 0
     for key in argv[1:]:
-        if lookup(key) is not None:
+        if lookup(key, touch) is not None:
             count += 1
     return reply.integer(count)
+
+
+# EXISTS key [key ...]
+@command("exists", -2, "readonly fast", keys=(1, -1, 1), group="generic")
+def exists(c, argv):
+    return _count_existing(c, argv, False)
 
 
 # TOUCH key [key ...]
 @command("touch", -2, "readonly fast", keys=(1, -1, 1), group="generic")
 def touch(c, argv):
-    return exists(c, argv)
+    return _count_existing(c, argv, True)
 
 
 # TYPE key
 @command("type", 2, "readonly fast", keys=(1, 1, 1), group="generic")
 def type_(c, argv):
     db = c.db
-    value = db.lookup_read(argv[1])
+    value = db.lookup_read(argv[1], False)
     return reply.simple(b"none" if value is None else db.type_name(value))
 
 
@@ -141,10 +145,10 @@ def scan(c, argv):
         if match is not None and not match(key):
             continue
         if type_name is not None:
-            value = db.lookup_read(key)
+            value = db.lookup_read(key, False)
             if (b"none" if value is None else db.type_name(value)) != type_name:
                 continue
-        if db.lookup(key) is None:
+        if db.peek(key) is None:
             continue
         out.append(key)
     return reply.array([reply.bulk(b"%d" % next_cursor), reply.bulks(out)])
@@ -172,8 +176,10 @@ def _rename(c, argv, nx):
             return reply.ZERO
         db.delete(dst)
     strings.transfer(db, src, db, dst)
+    field = db.access.get(src)
     db.delete(src)
     db.add(dst, value)
+    db.access.put(dst, field)
     if when != -1:
         db.set_expire(dst, when)
     db.signal(src, ("g", "rename_from"))
@@ -209,6 +215,7 @@ def move(c, argv):
         return reply.ZERO
     strings.transfer(src, key, dst, key)
     dst.add(key, value)
+    dst.access.put(key, src.access.get(key))
     if when != -1:
         dst.set_expire(key, when)
     src.delete(key)
@@ -259,7 +266,7 @@ def copy(c, argv):
     dst.add(newkey, new)
     if new.__class__ is bytes:
         strings.transfer(src, key, dst, newkey, keep_source=True)
-        if strings.is_shared_integer(new, c.server.config) and strings.override_of(dst, newkey, new) is None:
+        if strings.is_shared_integer(new, c.server) and strings.override_of(dst, newkey, new) is None:
             # dupStringObject gives the copy a private integer object.
             strings.remember(dst, newkey, new, b"int", 1)
     elif strings.OVERRIDES:
@@ -352,7 +359,7 @@ def pexpireat(c, argv):
 def _ttl_generic(c, key, in_ms, absolute):
     """Redis ttlGenericCommand: -2 missing, -1 no TTL; seconds are rounded."""
     db = c.db
-    if db.lookup_read(key) is None:
+    if db.lookup_read(key, False) is None:
         return reply.integer(-2)
     when = db.get_expire(key)
     if when == -1:
@@ -417,13 +424,9 @@ _OBJECT_HELP = reply.array([reply.simple(line) for line in (
     b"    Prints this help.",
 )])
 
-# A new object's LFU counter (Redis's LFU_INIT_VAL).
-_LFU_INIT_VAL = 5
-
-
 def _object_lookup(db, key):
     """Redis objectCommandLookup: counted as a hit or miss, but a miss raises no keymiss event."""
-    value = db.lookup(key)
+    value = db.peek(key)
     stats = db.server.stats
     if value is None:
         stats.keyspace_misses += 1
@@ -433,7 +436,7 @@ def _object_lookup(db, key):
 
 
 def _lfu_policy(c):
-    return "lfu" in c.server.config["maxmemory-policy"]
+    return c.server.access_clock.lfu
 
 
 # OBJECT HELP
@@ -469,28 +472,39 @@ def object_refcount(c, argv):
     return reply.ONE
 
 
-# Access times and LFU counters are not kept per key: every lookup would pay
-# for them while only OBJECT IDLETIME/FREQ read them.  Every key therefore
-# reads as freshly created: idle for 0 seconds, LFU counter at its initial
-# value, consistently for all keys.
+def _access_field(c, key, value):
+    """The 24-bit LRU/LFU field of the object at ``key``: the shared one for a shared integer."""
+    db = c.db
+    clock = c.server.access_clock
+    if value.__class__ is bytes and strings.string_refcount(db, key, value) == strings.SHARED_REFCOUNT:
+        return clock.shared[int(value)]
+    field = db.access.get(key)
+    return clock.fresh() if field is None else field
+
+
 # OBJECT IDLETIME key
 @command("object|idletime", 3, "readonly", keys=(2, 2, 1), group="generic")
 def object_idletime(c, argv):
-    if _object_lookup(c.db, argv[2]) is None:
+    key = argv[2]
+    value = _object_lookup(c.db, key)
+    if value is None:
         return reply.NULL
     if _lfu_policy(c):
         raise CommandError(errors.OBJECT_IDLETIME_LFU)
-    return reply.ZERO
+    field = _access_field(c, key, value)
+    return reply.integer(c.server.access_clock.idle_ms(field) // 1000)
 
 
 # OBJECT FREQ key
 @command("object|freq", 3, "readonly", keys=(2, 2, 1), group="generic")
 def object_freq(c, argv):
-    if _object_lookup(c.db, argv[2]) is None:
+    key = argv[2]
+    value = _object_lookup(c.db, key)
+    if value is None:
         return reply.NULL
     if not _lfu_policy(c):
         raise CommandError(errors.OBJECT_FREQ_NOT_LFU)
-    return reply.integer(_LFU_INIT_VAL)
+    return reply.integer(c.server.access_clock.frequency(_access_field(c, key, value)))
 
 
 # ---- whole databases ---------------------------------------------------------
@@ -573,6 +587,7 @@ def swap_databases(server, a, b):
     a.expires, b.expires = b.expires, a.expires
     # The active expiry cycle samples each db's own list of keys with a TTL.
     a._ttl_keys, b._ttl_keys = b._ttl_keys, a._ttl_keys
+    a.access, b.access = b.access, a.access
     a.avg_ttl, b.avg_ttl = b.avg_ttl, a.avg_ttl
     for db in (a, b):
         db.version += 1
@@ -590,6 +605,6 @@ def swap_databases(server, a, b):
         db = a if dbid == a.id else b if dbid == b.id else None
         if db is None:
             continue
-        value = db.lookup(key)
+        value = db.peek(key)
         if value is not None and value.__class__ in BLOCKING_TYPES:
             blocking.key_created(db, key)

@@ -344,7 +344,7 @@ def _store(c, dst_key, members, intset):
     """Replace ``dst_key`` with the result, or delete it when the result is empty."""
     db = c.db
     if members:
-        db.set(dst_key, Set(members, intset))
+        db.store(dst_key, Set(members, intset))
         db.signal(dst_key)
     elif db.delete(dst_key):
         db.signal(dst_key, ("g", "del"))

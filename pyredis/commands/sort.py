@@ -43,7 +43,8 @@ def lookup_by_pattern(database, pattern, subst):
         postfix = pattern[star + 1:arrow]
     else:
         postfix = pattern[star + 1:]
-    value = database.lookup_read(pattern[:star] + subst + postfix)
+    # Redis reads pattern keys without touching them (LOOKUP_NOTOUCH).
+    value = database.lookup_read(pattern[:star] + subst + postfix, False)
     if value is None:
         return None
     if field is not None:
@@ -215,7 +216,7 @@ def _sort_generic(c, argv, readonly):
             found = lookup_by_pattern(database, pattern, elem)
             result.push_tail(found if found is not None else b"")
     if len(result):
-        database.set(store, result)
+        database.store(store, result)
         database.signal(store, ("l", "sortstore"))
     elif database.delete(store):
         database.signal(store, ("g", "del"))

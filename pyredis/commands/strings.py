@@ -77,15 +77,13 @@ def transfer(src, src_key, dst, dst_key, keep_source=False):
         OVERRIDES[(dst.id, dst_key)] = (dst, entry[1], entry[2], entry[3])
 
 
-def is_shared_integer(value, config):
+# Redis's OBJ_SHARED_REFCOUNT
+SHARED_REFCOUNT = 2147483647
+
+
+def is_shared_integer(value, server):
     """Redis keeps 0..9999 as shared objects unless an LRU/LFU policy needs per-key metadata."""
-    if len(value) > 4 or value.__class__ is not bytes:
-        return False
-    n = parse_int(value)
-    if n is None or n < 0:
-        return False
-    return not (config["maxmemory"] and ("lru" in config["maxmemory-policy"]
-                                         or "lfu" in config["maxmemory-policy"]))
+    return server.access_clock.shared_index(value) >= 0
 
 
 def string_encoding(db, key, value):
@@ -104,8 +102,7 @@ def string_refcount(db, key, value):
     entry = override_of(db, key, value) if OVERRIDES else None
     if entry is not None:
         return entry[3]
-    # Redis's OBJ_SHARED_REFCOUNT
-    return 2147483647 if is_shared_integer(value, db.server.config) else 1
+    return SHARED_REFCOUNT if is_shared_integer(value, db.server) else 1
 
 
 # ---- helpers ----------------------------------------------------------------
@@ -227,12 +224,7 @@ def set_(c, argv):
     if len(argv) == 3:
         db = c.db
         key = argv[1]
-        if db.expires:
-            # setKey's lookupKeyWrite reclaims an expired key first ("expired" event).
-            when = db.expires.get(key)
-            if when is not None and when <= now_ms():
-                db.expire_key(key)
-        db.set(key, argv[2])
+        db.store(key, argv[2])
         if OVERRIDES:
             forget(db, key)
         db.signal(key)
@@ -333,9 +325,7 @@ def _mset(c, argv, nx):
                 return reply.ZERO
     for i in range(1, len(argv), 2):
         key = argv[i]
-        if db.expires:
-            db.lookup(key)
-        db.set(key, argv[i + 1])
+        db.store(key, argv[i + 1])
         if OVERRIDES:
             forget(db, key)
         db.signal(key)

@@ -171,7 +171,7 @@ def _store_emitted(c, dst, pairs, size_hint):
     zs = ZSet(compact=size_hint <= cfg["zset-max-listpack-entries"])
     for score, member in pairs:
         _insert(c, zs, member, score)
-    c.db.set(dst, zs)
+    c.db.store(dst, zs)
     c.db.signal(dst, ("z", "zrangestore"))
     return reply.integer(len(zs))
 
@@ -179,7 +179,7 @@ def _store_emitted(c, dst, pairs, size_hint):
 def _store(c, dst, scores, event):
     """Store a result at ``dst`` (or delete ``dst`` when empty); reply the count."""
     if scores:
-        c.db.set(dst, _built(c, scores))
+        c.db.store(dst, _built(c, scores))
         c.db.signal(dst, event)
         return reply.integer(len(scores))
     if c.db.delete(dst):

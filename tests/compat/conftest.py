@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from respclient import RawClient, encode_command
-from serverproc import start_redis
+from serverproc import start_pyredis, start_redis
 
 
 @pytest.fixture(scope="session")
@@ -47,12 +47,36 @@ class Pair:
         self.theirs.close()
 
 
+@pytest.fixture(scope="module")
+def servers_with():
+    """Factory for a pyredis and a redis-server started with the same extra options.
+
+    ``servers_with("--requirepass", "pw")`` returns (ours, theirs); both stop
+    at the end of the module.
+    """
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    started = []
+
+    def start(*args):
+        ours = start_pyredis(*args)
+        started.append(ours)
+        theirs = start_redis(*args)
+        started.append(theirs)
+        return ours, theirs
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
 @pytest.fixture
 def pair_factory(server, real_redis):
+    """``make()`` pairs the shared servers; ``make(servers)`` a (ours, theirs) from ``servers_with``."""
     pairs = []
 
-    def make():
-        p = Pair(server, real_redis)
+    def make(servers=None):
+        p = Pair(*(servers or (server, real_redis)))
         pairs.append(p)
         return p
 

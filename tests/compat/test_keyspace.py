@@ -6,6 +6,7 @@ cursors, RANDOMKEY) the sets of keys are compared instead of the bytes.
 import random
 import re
 import shlex
+import time
 
 from respclient import RawClient, encode_command, parse
 
@@ -364,3 +365,104 @@ def test_random_sequence(pair):
         pair.run("SELECT", db)
         pair.run("DBSIZE")
         assert sorted(parse(pair.ours.cmd("KEYS", "*"))) == sorted(parse(pair.theirs.cmd("KEYS", "*")))
+
+
+def test_lfu_counters(pair):
+    try:
+        script(pair, """
+            CONFIG SET maxmemory-policy allkeys-lfu
+            SET k v
+            OBJECT freq k
+            GET k
+            OBJECT freq k
+            EXISTS k
+            TYPE k
+            TTL k
+            OBJECT freq k
+            CONFIG SET lfu-log-factor 0
+            GET k
+            TOUCH k k
+            SET k w
+            MSET k x
+            APPEND k y
+            OBJECT freq k
+            RENAME k k2
+            OBJECT freq k2
+            COPY k2 k3
+            OBJECT freq k3
+            OBJECT freq k2
+            MOVE k2 1
+            SADD s a
+            SUNIONSTORE d s
+            SUNIONSTORE d s
+            OBJECT freq d
+            ZADD z 1 a
+            ZUNIONSTORE zd 1 z
+            ZUNIONSTORE zd 1 z
+            OBJECT freq zd
+            RPUSH l 3 1 2
+            SORT l STORE sorted
+            SORT l STORE sorted
+            OBJECT freq sorted
+            INCRBYFLOAT f 1.5
+            INCRBYFLOAT f 1.5
+            OBJECT freq f
+            SELECT 1
+            OBJECT freq k2
+            FLUSHDB
+            SELECT 0
+        """)
+    finally:
+        script(pair, "CONFIG SET maxmemory-policy noeviction lfu-log-factor 10")
+
+
+def test_idletime_touching_and_peeking_commands(pair):
+    keys = ["get", "strlen", "touch", "persist", "expire", "append", "set", "mget", "copysrc",
+            "type", "exists", "ttl", "pttl", "expiretime", "encoding", "refcount", "watch",
+            "scanned", "sortby", "sortget", "sorted", "untouched", "renamed", "h", "shared"]
+    after_wait = """
+        GET get
+        STRLEN strlen
+        TOUCH touch
+        PERSIST persist
+        EXPIRE expire 100
+        APPEND append x
+        SET set w
+        MGET mget
+        COPY copysrc copied
+        TYPE type
+        EXISTS exists
+        TTL ttl
+        PTTL pttl
+        EXPIRETIME expiretime
+        OBJECT ENCODING encoding
+        OBJECT REFCOUNT refcount
+        WATCH watch
+        UNWATCH
+        SORT_RO sorted BY sortby GET sortget
+        RENAME renamed renamed2
+        HGET h f
+        SET shared2 4242
+    """
+    for key in keys:
+        if key not in ("sorted", "h"):
+            pair.run("SET", key, "v")
+    pair.run("RPUSH", "sorted", "1")
+    pair.run("HSET", "h", "f", "v")
+    pair.run("SET", "shared", "4242")
+    time.sleep(2.2)
+    script(pair, after_wait)
+    # Their replies follow each server's hash table order; only the access matters.
+    for cmd in (("SCAN", "0", "TYPE", "string"), ("KEYS", "*"), ("RANDOMKEY",)):
+        pair.ours.cmd(*cmd)
+        pair.theirs.cmd(*cmd)
+
+    def idle(client, key):
+        return int(parse(client.cmd("OBJECT", "IDLETIME", key)))
+
+    for key in keys + ["copied", "renamed2", "shared2"]:
+        if key == "renamed":
+            continue
+        # Both servers count whole seconds of a clock of their own, so the
+        # compared fact is "accessed since the wait" or not.
+        assert (idle(pair.ours, key) >= 2) == (idle(pair.theirs, key) >= 2), key

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from respclient import RawClient
+from respclient import RawClient, encode_command
 
 HELLO2_TAIL = (b"$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n"
                b"$7\r\nmodules\r\n*0\r\n")
@@ -177,6 +177,128 @@ def test_requirepass_quit_allowed(secured):
         assert c.cmd("QUIT") == b"+OK\r\n"
         assert c.is_closed()
     finally:
+        c.close()
+
+
+# Until a client authenticates, Redis allows at most 10 arguments of at most
+# 16384 bytes in a multibulk request (processMultibulkBuffer, authRequired).
+NOAUTH = b"-NOAUTH Authentication required.\r\n"
+WRONGPASS = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+UNAUTH_MBULK = b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+UNAUTH_BULK = b"-ERR Protocol error: unauthenticated bulk length\r\n"
+INVALID_MBULK = b"-ERR Protocol error: invalid multibulk length\r\n"
+INVALID_BULK = b"-ERR Protocol error: invalid bulk length\r\n"
+ELEVEN = b"*11\r\n" + b"$1\r\na\r\n" * 11
+ELEVEN_UNKNOWN = (b"-ERR unknown command 'a', with args beginning with: "
+                  + b"'a' " * 10 + b"\r\n")
+
+
+@pytest.mark.parametrize("data,reply", [
+    (b"*11\r\n", UNAUTH_MBULK),
+    (ELEVEN, UNAUTH_MBULK),
+    (b"*1\r\n$16385\r\n", UNAUTH_BULK),
+    (b"*2\r\n$3\r\nGET\r\n$16385\r\n", UNAUTH_BULK),
+    (b"*0\r\n*11\r\n", UNAUTH_MBULK),
+    (b"*-1\r\n*11\r\n", UNAUTH_MBULK),
+    # The ordinary checks come first.
+    (b"*x\r\n", INVALID_MBULK),
+    (b"*11x\r\n", INVALID_MBULK),
+    (b"*2147483648\r\n", INVALID_MBULK),
+    (b"*1\r\n$-1\r\n", INVALID_BULK),
+    (b"*1\r\n$99999999999\r\n", INVALID_BULK),
+    # Each request is parsed after the previous one ran, still unauthenticated.
+    (b"*2\r\n$4\r\nAUTH\r\n$2\r\npx\r\n*11\r\n", WRONGPASS + UNAUTH_MBULK),
+    (b"AUTH px\r\nPING\r\n*1\r\n$16385\r\n", WRONGPASS + NOAUTH + UNAUTH_BULK),
+], ids=["mbulk-11", "mbulk-11-full", "bulk-16385", "bulk-16385-second", "zero-then-11",
+        "minus-one-then-11", "mbulk-x", "mbulk-11x", "mbulk-over-int-max", "bulk-minus-one",
+        "bulk-huge", "wrongpass-then-11", "wrongpass-ping-then-bulk"])
+def test_unauthenticated_limits_close_the_connection(secured, data, reply):
+    c = RawClient(secured.port)
+    try:
+        c.send(data)
+        assert c.read_all(2.0) == reply
+        assert c.is_closed()
+    finally:
+        c.close()
+
+
+def test_unauthenticated_limits_are_inclusive(secured):
+    c = RawClient(secured.port)
+    try:
+        c.send(b"*10\r\n")
+        c.send(b"$3\r\nDEL\r\n" + b"$1\r\na\r\n" * 9)
+        assert c.read_reply() == NOAUTH
+        c.send(b"*2\r\n$4\r\nECHO\r\n$16384\r\n")
+        c.send(b"v" * 16384 + b"\r\n")
+        assert c.read_reply() == NOAUTH
+        # Inline requests have no extra limit.
+        c.send(b"PING " + b"x" * 20000 + b"\r\n")
+        assert c.read_reply() == NOAUTH
+        assert c.cmd("PING") == NOAUTH
+    finally:
+        c.close()
+
+
+def test_auth_lifts_the_limits_for_the_rest_of_the_same_read(secured):
+    c = RawClient(secured.port)
+    try:
+        value = b"v" * 16385
+        c.send(b"AUTH s3cret\r\n" + ELEVEN + encode_command("SET", "unauth:big", value)
+               + encode_command("STRLEN", "unauth:big") + encode_command("DEL", "unauth:big"))
+        assert c.read_reply() == b"+OK\r\n"
+        assert c.read_reply() == ELEVEN_UNKNOWN
+        assert c.read_reply() == b"+OK\r\n"
+        assert c.read_reply() == b":16385\r\n"
+        assert c.read_reply() == b":1\r\n"
+    finally:
+        c.close()
+
+
+def test_hello_auth_lifts_the_limits(secured):
+    c = RawClient(secured.port)
+    try:
+        c.send(b"HELLO 3 AUTH default s3cret\r\n" + ELEVEN)
+        assert c.read_reply().startswith(b"%7\r\n")
+        assert c.read_reply() == ELEVEN_UNKNOWN
+        assert c.cmd("PING") == b"+PONG\r\n"
+    finally:
+        c.close()
+
+
+def test_reset_brings_the_limits_back(secured):
+    c = RawClient(secured.port)
+    try:
+        assert c.cmd("AUTH", "s3cret") == b"+OK\r\n"
+        c.send(ELEVEN)
+        assert c.read_reply() == ELEVEN_UNKNOWN
+        assert c.cmd("RESET") == b"+RESET\r\n"
+        c.send(ELEVEN)
+        assert c.read_all(2.0) == UNAUTH_MBULK
+        assert c.is_closed()
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("password,replies,closed", [
+    ("s3cret", [b"+OK\r\n", ELEVEN_UNKNOWN], False),
+    ("px", [WRONGPASS, UNAUTH_MBULK], True),
+])
+def test_postponed_auth_runs_before_what_follows_is_parsed(secured, password, replies, closed):
+    admin, c = RawClient(secured.port), RawClient(secured.port)
+    try:
+        assert admin.cmd("AUTH", "s3cret") == b"+OK\r\n"
+        assert admin.cmd("CLIENT", "PAUSE", "500", "ALL") == b"+OK\r\n"
+        c.send(b"AUTH %s\r\n" % password.encode())
+        # Usually a separate read, which arrives while AUTH waits for the
+        # pause to end; the replies are the same either way.
+        time.sleep(0.1)
+        c.send(ELEVEN)
+        for expected in replies:
+            assert c.read_reply() == expected
+        assert c.is_closed() == closed
+        assert admin.cmd("PING") == b"+PONG\r\n"
+    finally:
+        admin.close()
         c.close()
 
 
@@ -519,6 +641,22 @@ def test_clearing_requirepass_authenticates_everyone(start_server):
     assert joined.cmd("PING") == b"+PONG\r\n"
     assert admin.cmd("PING") == b"+PONG\r\n"
     assert RawClient(proc.port).cmd("PING") == b"-NOAUTH Authentication required.\r\n"
+
+
+def test_requirepass_changes_move_the_unauthenticated_limits(start_server):
+    proc = start_server("--requirepass", "pw")
+    c, admin = RawClient(proc.port), RawClient(proc.port)
+    assert c.cmd("PING") == NOAUTH
+    assert admin.cmd("AUTH", "pw") == b"+OK\r\n"
+    reply = admin.cmd("CONFIG", "SET", "requirepass", "")
+    if reply.startswith(b"-ERR unknown command"):
+        pytest.skip("CONFIG SET is not available")
+    c.send(ELEVEN)
+    assert c.read_reply() == ELEVEN_UNKNOWN
+    assert admin.cmd("CONFIG", "SET", "requirepass", "pw") == b"+OK\r\n"
+    c.send(ELEVEN)
+    assert c.read_all(2.0) == UNAUTH_MBULK
+    assert c.is_closed()
 
 
 # ---- CLIENT PAUSE / UNPAUSE ------------------------------------------------

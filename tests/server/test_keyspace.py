@@ -321,11 +321,132 @@ def test_object_idletime_and_freq_by_policy(raw):
     assert raw.cmd("OBJECT", "FREQ", "k").startswith(b"-ERR An LFU maxmemory policy is not selected")
     raw.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
     try:
-        assert raw.cmd("OBJECT", "FREQ", "k") == b":5\r\n"
+        raw.cmd("SET", "fresh", "v")
+        assert raw.cmd("OBJECT", "FREQ", "fresh") == b":5\r\n"
         assert raw.cmd("OBJECT", "IDLETIME", "k").startswith(b"-ERR An LFU maxmemory policy is selected")
         assert raw.cmd("OBJECT", "FREQ", "missing") == NULL
     finally:
         raw.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction")
+
+
+@pytest.fixture
+def lfu(raw):
+    raw.cmd("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
+    yield raw
+    raw.cmd("CONFIG", "SET", "maxmemory-policy", "noeviction", "lfu-log-factor", "10",
+            "lfu-decay-time", "1")
+
+
+def freq(raw, key):
+    return int(parse(raw.cmd("OBJECT", "FREQ", key)))
+
+
+def test_lfu_counter_counts_lookups_not_peeks(lfu):
+    lfu.cmd("SET", "k", "v")
+    assert freq(lfu, "k") == 5
+    # Below the initial value plus one, every access counts.
+    lfu.cmd("GET", "k")
+    assert freq(lfu, "k") == 6
+    for peek in (("EXISTS", "k"), ("TYPE", "k"), ("TTL", "k"), ("PTTL", "k"),
+                 ("EXPIRETIME", "k"), ("OBJECT", "ENCODING", "k"), ("SCAN", "0", "TYPE", "string"),
+                 ("KEYS", "*"), ("RANDOMKEY",), ("SORT_RO", "l", "BY", "k", "GET", "k")):
+        lfu.cmd(*peek)
+    assert freq(lfu, "k") == 6
+
+
+def test_lfu_log_factor_zero_counts_every_access(lfu):
+    lfu.cmd("CONFIG", "SET", "lfu-log-factor", "0")
+    lfu.cmd("SET", "k", "v")
+    for _ in range(3):
+        lfu.cmd("GET", "k")
+    lfu.cmd("TOUCH", "k", "k")
+    assert freq(lfu, "k") == 10
+    # An overwrite keeps the counter, after counting its own lookup.
+    lfu.cmd("SET", "k", "w")
+    lfu.cmd("MSET", "k", "x")
+    lfu.cmd("APPEND", "k", "y")
+    assert freq(lfu, "k") == 13
+    # RENAME and MOVE carry the object, COPY makes a new one.
+    lfu.cmd("RENAME", "k", "k2")
+    assert freq(lfu, "k2") == 14
+    lfu.cmd("COPY", "k2", "k3")
+    assert freq(lfu, "k3") == 5
+    assert freq(lfu, "k2") == 15
+    lfu.cmd("MOVE", "k2", "1")
+    lfu.cmd("SELECT", "1")
+    assert freq(lfu, "k2") == 16
+    lfu.cmd("FLUSHDB")
+    lfu.cmd("SELECT", "0")
+
+
+def test_lfu_counter_decays_and_saturates(lfu):
+    lfu.cmd("CONFIG", "SET", "lfu-log-factor", "0", "lfu-decay-time", "0")
+    lfu.cmd("SET", "k", "v")
+    for _ in range(300):
+        lfu.cmd("GET", "k")
+    assert freq(lfu, "k") == 255
+
+
+def test_sunionstore_and_zunionstore_destinations_keep_their_counter(lfu):
+    lfu.cmd("CONFIG", "SET", "lfu-log-factor", "0")
+    lfu.cmd("SADD", "s", "a")
+    lfu.cmd("SUNIONSTORE", "d", "s")
+    assert freq(lfu, "d") == 5
+    lfu.cmd("SUNIONSTORE", "d", "s")
+    assert freq(lfu, "d") == 6
+    lfu.cmd("ZADD", "z", "1", "a")
+    lfu.cmd("ZUNIONSTORE", "zd", "1", "z")
+    lfu.cmd("ZUNIONSTORE", "zd", "1", "z")
+    assert freq(lfu, "zd") == 6
+
+
+def test_idletime_counts_from_the_last_access(raw):
+    # One wait serves every key: all are set, then (after the wait) each
+    # command runs on its own key.
+    touching = {"get": ("GET", "get"), "strlen": ("STRLEN", "strlen"),
+                "touch": ("TOUCH", "touch"), "persist": ("PERSIST", "persist"),
+                "expire": ("EXPIRE", "expire", "100"), "getrange": ("GETRANGE", "getrange", "0", "1"),
+                "append": ("APPEND", "append", "x"), "mget": ("MGET", "mget"),
+                "set": ("SET", "set", "w"), "setrange": ("SETRANGE", "setrange", "0", "x"),
+                "copysrc": ("COPY", "copysrc", "copied"), "h": ("HGET", "h", "f")}
+    peeking = {"type": ("TYPE", "type"), "exists": ("EXISTS", "exists"), "ttl": ("TTL", "ttl"),
+               "pttl": ("PTTL", "pttl"), "expiretime": ("EXPIRETIME", "expiretime"),
+               "encoding": ("OBJECT", "ENCODING", "encoding"),
+               "refcount": ("OBJECT", "REFCOUNT", "refcount"), "watch": ("WATCH", "watch"),
+               "scanned": ("SCAN", "0", "TYPE", "string"), "kept": ("KEYS", "*"),
+               "sortget": ("SORT_RO", "list", "BY", "sortby", "GET", "sortget"),
+               "sortby": ("RANDOMKEY",)}
+    for key in list(touching) + list(peeking):
+        raw.cmd("SET", key, "v")
+    raw.cmd("DEL", "h")
+    raw.cmd("HSET", "h", "f", "v")
+    raw.cmd("RPUSH", "list", "1")
+    raw.cmd("SET", "shared-a", "7777")
+    time.sleep(2.2)
+    for cmd in list(touching.values()) + list(peeking.values()):
+        raw.cmd(*cmd)
+    raw.cmd("UNWATCH")
+    raw.cmd("SET", "shared-b", "7777")
+    raw.cmd("SET", "private", "77777")
+
+    def idle(key):
+        return int(parse(raw.cmd("OBJECT", "IDLETIME", key)))
+
+    for key in list(touching) + ["copied", "private", "list"]:
+        assert idle(key) == 0, key
+    for key in peeking:
+        assert idle(key) >= 2, key
+    # 7777 is one shared object in Redis: a new key holding it is as idle as
+    # the object, and touching either key touches both.
+    assert idle("shared-b") >= 2
+    raw.cmd("GET", "shared-a")
+    assert idle("shared-b") == 0
+
+
+def test_renamed_key_keeps_its_field(raw):
+    raw.cmd("SET", "k", "v")
+    raw.cmd("RENAME", "k", "k2")
+    assert raw.cmd("OBJECT", "IDLETIME", "k2") == b":0\r\n"
 
 
 def test_object_encoding_of_containers(raw):

@@ -38,3 +38,15 @@ def resp_twins():
 def quicklist(request):
     """The QuickList module, once per twin."""
     return import_twin("quicklist", request.param)
+
+
+@pytest.fixture(scope="session", params=sorted(TWIN_SUFFIXES))
+def access(request):
+    """The per-key access metadata module, once per twin."""
+    return import_twin("access", request.param)
+
+
+@pytest.fixture(scope="session")
+def access_twins():
+    """Both access metadata modules, for differential tests: (compiled, pure)."""
+    return import_twin("access", "cython"), import_twin("access", "python")

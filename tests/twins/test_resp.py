@@ -2,8 +2,9 @@
 
 Expectations follow Redis 7.0.15's networking.c; the surprising ones (bytes
 after a CR or after bulk data left unchecked, NUL hiding a terminator, CR and
-LF shown as a space in the "expected '$'" error) were checked against a real
-redis-server 7.0.15.
+LF shown as a space in the "expected '$'" error, the unauthenticated limits
+checked after the ordinary ones) were checked against a real redis-server
+7.0.15.
 """
 import pytest
 from hypothesis import given, settings
@@ -19,6 +20,10 @@ UNBALANCED = "Protocol error: unbalanced quotes in request"
 TOO_BIG_INLINE = "Protocol error: too big inline request"
 TOO_BIG_MBULK = "Protocol error: too big mbulk count string"
 TOO_BIG_BULK = "Protocol error: too big bulk count string"
+UNAUTH_MBULK = "Protocol error: unauthenticated multibulk length"
+UNAUTH_BULK = "Protocol error: unauthenticated bulk length"
+# Rows for a client that has not authenticated yet.
+UNAUTH = {"auth_required": True}
 
 
 def expected_dollar(ch):
@@ -171,16 +176,74 @@ CASES = [
          max_inline=16),
     case("limit-bulk-count-not-dollar", b"*1\r\n" + b"x" * 17, error=TOO_BIG_BULK, end="eof",
          max_inline=16),
+    # Unauthenticated: at most 10 arguments and 16384 bytes each, checked after
+    # the ordinary checks; inline requests have no extra limit.
+    case("unauth-mb-10-args", mb(*[b"a"] * 10), [[b"a"] * 10], **UNAUTH),
+    case("unauth-mb-11-args", mb(*[b"a"] * 11), error=UNAUTH_MBULK, **UNAUTH),
+    case("unauth-mb-11-header-only", b"*11\r\n", error=UNAUTH_MBULK, **UNAUTH),
+    case("unauth-mb-count-int-max", b"*2147483647\r\n", error=UNAUTH_MBULK, **UNAUTH),
+    case("unauth-mb-count-letters", b"*x\r\n", error=INVALID_MBULK, **UNAUTH),
+    case("unauth-mb-count-11-letters", b"*11x\r\n", error=INVALID_MBULK, **UNAUTH),
+    case("unauth-mb-count-over-int-max", b"*2147483648\r\n", error=INVALID_MBULK, **UNAUTH),
+    case("unauth-mb-count-zero-then-11", b"*0\r\n*11\r\n", error=UNAUTH_MBULK, **UNAUTH),
+    case("unauth-mb-count-minus-one-then-11", b"*-1\r\n*11\r\n", error=UNAUTH_MBULK, **UNAUTH),
+    case("unauth-mb-count-negative", b"*-100\r\n" + mb(b"X"), [[b"X"]], **UNAUTH),
+    case("unauth-bulk-16384", mb(b"k" * 16384), [[b"k" * 16384]], **UNAUTH),
+    case("unauth-bulk-16385", b"*1\r\n$16385\r\n", error=UNAUTH_BULK, **UNAUTH),
+    case("unauth-bulk-16385-second-arg", b"*2\r\n$3\r\nSET\r\n$16385\r\n", error=UNAUTH_BULK,
+         **UNAUTH),
+    case("unauth-bulk-minus-one", b"*1\r\n$-1\r\n", error=INVALID_BULK, **UNAUTH),
+    case("unauth-bulk-over-default-max-bulk-len", b"*1\r\n$99999999999\r\n", error=INVALID_BULK, **UNAUTH),
+    case("unauth-bulk-letters", b"*1\r\n$16385x\r\n", error=INVALID_BULK, **UNAUTH),
+    case("unauth-bulk-over-max-bulk-len-first", b"*1\r\n$16385\r\n", error=INVALID_BULK,
+         max_bulk_len=16000, **UNAUTH),
+    case("unauth-bulk-under-max-bulk-len", b"*1\r\n$16385\r\n", error=UNAUTH_BULK,
+         max_bulk_len=20000, **UNAUTH),
+    case("unauth-bulk-max-bulk-len-still-applies", b"*1\r\n$9\r\n", error=INVALID_BULK,
+         max_bulk_len=8, **UNAUTH),
+    case("unauth-expected-dollar-first", b"*1\r\n:16385\r\n", error=expected_dollar(":"),
+         **UNAUTH),
+    case("unauth-inline-long-arg", b"PING " + b"x" * 20000 + b"\r\n", [[b"PING", b"x" * 20000]],
+         **UNAUTH),
+    case("unauth-inline-many-args", b"a" + b" a" * 19 + b"\r\n", [[b"a"] * 20], **UNAUTH),
+    case("unauth-pipeline", mb(b"A") + b"\r\n\nPING\r\n*0\r\n" + mb(b"B", b"c") + b"D\n",
+         [[b"A"], [b"PING"], [b"B", b"c"], [b"D"]], **UNAUTH),
+    case("unauth-cmds-before-error", mb(b"AUTH", b"px") + b"*11\r\n", [[b"AUTH", b"px"]],
+         UNAUTH_MBULK, **UNAUTH),
+    case("unauth-cmds-before-bulk-error", b"PING\r\n" + mb(b"A") + b"*1\r\n$16385\r\n",
+         [[b"PING"], [b"A"]], UNAUTH_BULK, **UNAUTH),
+    case("unauth-limit-inline-after-cmd", b"PING\r\n" + b"a" * 17, [[b"PING"]], TOO_BIG_INLINE,
+         end="eof", max_inline=16, **UNAUTH),
+    case("unauth-stuck-after-cmd", b"PING\r\nPING\x00\r\n", [[b"PING"]], end="stuck", **UNAUTH),
 ]
 
 
-def run(mod, chunks, kw):
+def drain(parser, got):
+    """The requests ``got`` from one feed, plus those a server would parse next.
+
+    While ``auth_required`` is set a feed returns at most one request, and the
+    server runs it before it asks for the next with ``feed(b"")``.
+    """
+    assert type(got) is list
+    if not parser.auth_required:
+        return got
+    out = []
+    while got:
+        assert len(got) == 1
+        out += got
+        got = parser.feed(b"")
+        assert type(got) is list
+    return out
+
+
+def run(mod, chunks, kw, flags=None):
+    """Feed ``chunks``; ``flags``, when given, sets ``auth_required`` before each chunk."""
     parser = mod.RequestParser(**kw)
     commands = []
-    for chunk in chunks:
-        got = parser.feed(chunk)
-        assert type(got) is list
-        commands.extend(got)
+    for k, chunk in enumerate(chunks):
+        if flags is not None:
+            parser.auth_required = flags[k]
+        commands.extend(drain(parser, parser.feed(chunk)))
     for cmd in commands:
         assert type(cmd) is list
         assert all(type(arg) is bytes for arg in cmd)
@@ -401,6 +464,118 @@ def test_big_pipeline_one_feed(resp):
 
 
 # ---------------------------------------------------------------------------
+# Unauthenticated clients (auth_required).
+
+def test_auth_required_defaults_and_is_settable(resp):
+    parser = resp.RequestParser()
+    assert parser.auth_required is False
+    parser = resp.RequestParser(auth_required=True)
+    assert parser.auth_required is True
+    parser.auth_required = 0
+    assert parser.auth_required is False
+    parser.auth_required = "yes"
+    assert parser.auth_required is True
+    assert resp.UNAUTH_MBULK == UNAUTH_MBULK
+    assert resp.UNAUTH_BULK == UNAUTH_BULK
+    assert (resp.UNAUTH_MAX_COUNT, resp.UNAUTH_MAX_BULK) == (10, 16384)
+
+
+@pytest.mark.parametrize("count,error", [(10, None), (11, UNAUTH_MBULK)])
+def test_unauth_count_boundary(resp, count, error):
+    parser = resp.RequestParser(auth_required=True)
+    assert parser.feed(b"*%d\r\n" % count) == []
+    assert parser.error == error
+    if error is None:
+        assert parser.pending_bytes() == 0
+        assert parser.feed(b"$1\r\na\r\n" * count) == [[b"a"] * count]
+
+
+@pytest.mark.parametrize("length,error", [(16384, None), (16385, UNAUTH_BULK)])
+def test_unauth_bulk_boundary(resp, length, error):
+    parser = resp.RequestParser(auth_required=True)
+    assert parser.feed(b"*1\r\n$%d\r\n" % length) == []
+    assert parser.error == error
+    if error is None:
+        assert parser.feed(b"v" * length + b"\r\n") == [[b"v" * length]]
+
+
+def test_unauth_one_request_per_feed(resp):
+    parser = resp.RequestParser(auth_required=True)
+    rest = mb(b"B", b"c") + b"\r\nPING\r\n" + b"*1\r\n$3\r\nDE"
+    assert parser.feed(mb(b"A") + rest) == [[b"A"]]
+    assert parser.pending_bytes() == len(rest)
+    assert parser.feed(b"") == [[b"B", b"c"]]
+    assert parser.pending_bytes() == len(b"\r\nPING\r\n*1\r\n$3\r\nDE")
+    assert parser.feed(b"") == [[b"PING"]]
+    assert parser.feed(b"") == []
+    assert parser.pending_bytes() == 2
+    assert parser.feed(b"L\r\n") == [[b"DEL"]]
+    assert parser.pending_bytes() == 0
+    assert parser.error is None
+
+
+def test_unauth_later_errors_wait_for_the_next_feed(resp):
+    for bad, error in ((b"*x\r\n", INVALID_MBULK), (b"*11\r\n", UNAUTH_MBULK),
+                       (b"*1\r\n$16385\r\n", UNAUTH_BULK), (b'"open\r\n', UNBALANCED)):
+        parser = resp.RequestParser(auth_required=True)
+        assert parser.feed(mb(b"AUTH", b"px") + bad) == [[b"AUTH", b"px"]]
+        assert parser.error is None
+        assert parser.pending_bytes() == len(bad)
+        assert parser.feed(b"") == []
+        assert parser.error == error
+        assert parser.pending_bytes() == 0
+
+
+def test_unauth_inline_limit_checked_on_the_next_feed(resp):
+    parser = resp.RequestParser(max_inline=16, auth_required=True)
+    assert parser.feed(b"PING\r\n" + b"a" * 17) == [[b"PING"]]
+    assert parser.error is None
+    assert parser.feed(b"") == []
+    assert parser.error == TOO_BIG_INLINE
+
+
+def test_auth_between_feeds_lifts_the_limits(resp):
+    # AUTH ran before the *11 that followed it in the same read was parsed.
+    eleven = b"*11\r\n" + b"$1\r\na\r\n" * 11
+    parser = resp.RequestParser(auth_required=True)
+    assert parser.feed(b"AUTH pw\r\n" + eleven + eleven) == [[b"AUTH", b"pw"]]
+    parser.auth_required = False
+    assert parser.feed(b"") == [[b"a"] * 11, [b"a"] * 11]
+    assert parser.error is None
+
+
+def test_auth_required_again_applies_from_the_next_feed(resp):
+    parser = resp.RequestParser()
+    assert parser.feed(mb(b"RESET") + b"PING\r\n") == [[b"RESET"], [b"PING"]]
+    parser.auth_required = True
+    assert parser.feed(mb(b"X") + b"*11\r\n") == [[b"X"]]
+    assert parser.feed(b"") == []
+    assert parser.error == UNAUTH_MBULK
+
+
+def test_headers_parsed_before_the_flag_was_set_stand(resp):
+    # A header is checked once, with the state at the time it is parsed.
+    parser = resp.RequestParser()
+    assert parser.feed(b"*11\r\n$1\r\na\r\n") == []
+    parser.auth_required = True
+    assert parser.feed(b"$1\r\na\r\n" * 10) == [[b"a"] * 11]
+    parser = resp.RequestParser()
+    assert parser.feed(b"*1\r\n$16385\r\nvv") == []
+    parser.auth_required = True
+    assert parser.pending_bytes() == 2
+    assert parser.feed(b"v" * 16383 + b"\r\n") == [[b"v" * 16385]]
+    assert parser.error is None
+
+
+def test_unauth_long_pipeline_one_at_a_time(resp):
+    data = b"".join(mb(b"PING", b"%d" % i) for i in range(2000)) + b"PING\r\n" * 2000
+    parser = resp.RequestParser(auth_required=True)
+    got = drain(parser, parser.feed(data))
+    assert got == [[b"PING", b"%d" % i] for i in range(2000)] + [[b"PING"]] * 2000
+    assert parser.pending_bytes() == 0
+
+
+# ---------------------------------------------------------------------------
 # Property tests: the twins agree on every stream and every split.
 
 FRAGMENTS = [b"*", b"$", b"\r", b"\n", b"\r\n", b"\x00", b"0", b"1", b"2", b"3", b"9", b"-",
@@ -418,17 +593,18 @@ def splits(data):
         lambda cuts: [data[a:b] for a, b in zip([0] + sorted(cuts), sorted(cuts) + [len(data)])])
 
 
-def feed_both(twins, chunks, kw):
+def feed_both(twins, chunks, kw, flags=None):
     results = []
     for mod in twins:
-        parser, commands = run(mod, chunks, kw)
+        parser, commands = run(mod, chunks, kw, flags)
         results.append((commands, parser.error, parser.pending_bytes()))
     assert results[0] == results[1]
     return results[0]
 
 
 LIMITS = st.fixed_dictionaries({}, optional={"max_inline": st.integers(0, 24),
-                                             "max_bulk_len": st.integers(0, 8)})
+                                             "max_bulk_len": st.integers(0, 8),
+                                             "auth_required": st.booleans()})
 
 
 @settings(max_examples=300, deadline=None)
@@ -501,12 +677,15 @@ VALID = st.one_of(multibulk_request(), inline_request(), EMPTY_MBULK)
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=st.data(), requests=st.lists(VALID, max_size=8))
-def test_valid_streams_parse_to_the_generated_commands(resp_twins, data, requests):
+@given(data=st.data(), requests=st.lists(VALID, max_size=8),
+       kw=st.sampled_from([{}, UNAUTH]))
+def test_valid_streams_parse_to_the_generated_commands(resp_twins, data, requests, kw):
+    # The generated requests are within the unauthenticated limits, so one
+    # request per feed must give the same commands.
     stream = b"".join(r for r, _ in requests)
     expected = [cmd for _, cmds in requests for cmd in cmds]
     chunks = data.draw(splits(stream))
-    assert feed_both(resp_twins, chunks, {}) == (expected, None, 0)
+    assert feed_both(resp_twins, chunks, kw) == (expected, None, 0)
 
 
 @settings(max_examples=200, deadline=None)
@@ -517,6 +696,21 @@ def test_mixed_valid_and_invalid_streams_twins_agree(resp_twins, data, kw, piece
     stream = b"".join(pieces)
     chunks = data.draw(splits(stream))
     feed_both(resp_twins, chunks, kw)
+
+
+UNAUTH_PIECES = [b"*10\r\n", b"*11\r\n", b"*12\r\n", b"*1\r\n$16384\r\n", b"*1\r\n$16385\r\n",
+                 b"*1\r\n$99999\r\n", b"$1\r\na\r\n", b"*0\r\n", b"*-1\r\n"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), kw=LIMITS,
+       pieces=st.lists(st.one_of(VALID.map(lambda r: r[0]), st.sampled_from(BAD),
+                                 st.sampled_from(UNAUTH_PIECES)), max_size=10))
+def test_auth_flag_flipped_between_feeds_twins_agree(resp_twins, data, kw, pieces):
+    stream = b"".join(pieces)
+    chunks = data.draw(splits(stream))
+    flags = data.draw(st.lists(st.booleans(), min_size=len(chunks), max_size=len(chunks)))
+    feed_both(resp_twins, chunks, kw, flags)
 
 
 @settings(max_examples=50, deadline=None)

@@ -1,0 +1,297 @@
+"""Per-key access metadata twins (access.pyx and access_py.py): one suite, both twins.
+
+The unit tests pin Redis's arithmetic (estimateObjectIdleTime,
+LFUDecrAndReturn, LFULogIncr, createObject's field) and the table's contract;
+the state machine applies random operations to both twins and checks that
+every field, the slot layout and the shared integers' fields stay identical.
+
+Small ints hash to themselves in CPython, so negative int keys all start at
+the last slot, exercising probing and wrap-around.
+"""
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+NOW = 1_700_000_000_123
+LRU_MAX = (1 << 24) - 1
+
+
+def clock_at(access, now_ms=NOW, **kw):
+    return access.AccessClock(now_ms, **kw)
+
+
+# ---- the clock --------------------------------------------------------------------
+
+def test_clock_fields(access):
+    clock = clock_at(access)
+    assert clock.lru == (NOW // 1000) & LRU_MAX
+    assert clock.minutes == (NOW // 60000) & 65535
+    assert clock.fresh() == clock.lru
+    clock.lfu = True
+    assert clock.fresh() == (clock.minutes << 8) | 5
+    clock.tick(NOW + 61_000)
+    assert clock.lru == ((NOW + 61_000) // 1000) & LRU_MAX
+    assert clock.minutes == ((NOW + 61_000) // 60000) & 65535
+
+
+def test_idle_ms_wraps_around_the_24_bit_clock(access):
+    clock = clock_at(access)
+    assert clock.idle_ms(clock.lru) == 0
+    assert clock.idle_ms(clock.lru - 7) == 7000
+    clock.tick(3 * 1000)
+    assert clock.lru == 3
+    assert clock.idle_ms(LRU_MAX - 2) == (3 + 2) * 1000
+
+
+def test_frequency_decays_by_elapsed_periods(access):
+    clock = clock_at(access, lfu=True)
+    now = clock.minutes
+    assert clock.frequency(((now - 10) << 8) | 20) == 10
+    clock.decay_time = 3
+    assert clock.frequency(((now - 10) << 8) | 20) == 17
+    clock.decay_time = 0
+    assert clock.frequency(((now - 10) << 8) | 20) == 20
+    clock.decay_time = 1
+    assert clock.frequency(((now - 30) << 8) | 20) == 0
+    # The minute clock wraps at 65535 the way LFUTimeElapsed counts it.
+    clock.tick(5 * 60000)
+    assert clock.frequency((65530 << 8) | 20) == 20 - (65535 - 65530 + 5)
+
+
+def test_accessed_counts_up_like_lfu_log_incr(access):
+    clock = clock_at(access, lfu=True)
+    field = clock.fresh()
+    # At or below LFU_INIT_VAL the probability is 1.
+    assert clock.accessed(field) & 255 == 6
+    assert clock.accessed((clock.minutes << 8) | 0) & 255 == 1
+    assert clock.accessed((clock.minutes << 8) | 255) & 255 == 255
+    clock.log_factor = 0
+    field = clock.fresh()
+    for expected in range(6, 40):
+        field = clock.accessed(field)
+        assert field == (clock.minutes << 8) | expected
+    clock.log_factor = 10
+    counts = [clock.accessed((clock.minutes << 8) | 15) & 255 for _ in range(2000)]
+    # p = 1 / (10 * 10 + 1): about 20 increments in 2000 draws.
+    assert set(counts) == {15, 16}
+    assert 5 <= counts.count(16) <= 45
+
+
+def test_accessed_under_lru_is_the_clock(access):
+    clock = clock_at(access)
+    assert clock.accessed(12345) == clock.lru
+
+
+@pytest.mark.parametrize("value,index", [
+    (b"0", 0), (b"7", 7), (b"9999", 9999), (b"10000", -1), (b"01", -1), (b"00", -1),
+    (b"-1", -1), (b"", -1), (b"1a", -1), (b" 1", -1), (b"1.0", -1),
+])
+def test_shared_index(access, value, index):
+    clock = clock_at(access)
+    assert clock.shared_index(value) == index
+    assert clock.shared_index(bytearray(value)) == -1
+    clock.share_integers = False
+    assert clock.shared_index(value) == -1
+
+
+def test_shared_fields_start_fresh(access):
+    assert list(clock_at(access).shared) == [clock_at(access).fresh()] * 10000
+    lfu = clock_at(access, lfu=True)
+    assert lfu.shared[9999] == lfu.fresh()
+    with pytest.raises(IndexError):
+        lfu.shared[10000]
+
+
+# ---- the table --------------------------------------------------------------------
+
+def table_with(access, **kw):
+    clock = clock_at(access, **kw)
+    data = {}
+    return clock, data, access.AccessTable(clock, data)
+
+
+def test_created_touch_overwritten_get_put(access):
+    clock, data, table = table_with(access)
+    data[b"k"] = b"v"
+    assert table.get(b"k") is None
+    table.created(b"k")
+    assert table.get(b"k") == clock.lru
+    clock.tick(NOW + 5000)
+    assert table.get(b"k") == clock.lru - 5
+    table.touch(b"k", b"v")
+    assert table.get(b"k") == clock.lru
+    table.put(b"k", (1 << 30) | 77)
+    assert table.get(b"k") == 77
+    table.overwritten(b"k")
+    assert table.get(b"k") == clock.lru
+    assert len(table) == 1
+
+
+def test_lfu_overwrite_keeps_the_counter(access):
+    clock, data, table = table_with(access, lfu=True)
+    data[b"k"] = b"v"
+    table.created(b"k")
+    table.touch(b"k", b"v")
+    assert clock.frequency(table.get(b"k")) == 6
+    table.overwritten(b"k")
+    assert clock.frequency(table.get(b"k")) == 6
+    data[b"new"] = b"v"
+    table.overwritten(b"new")
+    assert table.get(b"new") == clock.fresh()
+
+
+def test_touch_of_a_shared_integer_touches_its_object(access):
+    clock, data, table = table_with(access)
+    data[b"k"] = b"42"
+    table.created(b"k")
+    clock.tick(NOW + 9000)
+    assert clock.shared[42] == clock.lru - 9
+    table.touch(b"k", b"42")
+    assert clock.shared[42] == clock.lru
+    assert clock.shared[43] == clock.lru - 9
+    clock.tick(NOW + 12000)
+    table.touch(b"k", b"042")
+    table.touch(b"k", [b"42"])
+    assert clock.shared[42] == clock.lru - 3
+
+
+def test_probing_wraps_around_the_end(access):
+    clock, data, table = table_with(access)
+    # -n hashes to 2**64 - n as an unsigned hash: home is the last slot.
+    # (hash(-1) is -2 in CPython, so the keys start at -2.)
+    keys = [-n for n in range(2, 7)]
+    fp = [k & ((1 << 39) - 1) for k in keys]
+    for k in keys:
+        data[k] = b"v"
+        table.created(k)
+    assert table.capacity == 8
+    slots = table.slots()
+    assert [s >> 24 & ((1 << 39) - 1) for s in slots] == fp[1:] + [0, 0, 0] + fp[:1]
+    for i, k in enumerate(keys):
+        table.put(k, i)
+    assert [table.get(k) for k in keys] == [0, 1, 2, 3, 4]
+    assert table.get(-99) is None
+
+
+def test_growth_keeps_fields_and_drops_deleted_keys(access):
+    clock, data, table = table_with(access)
+    for i in range(1000):
+        key = b"key:%d" % i
+        data[key] = b"v"
+        table.created(key)
+        table.put(key, i)
+        assert table.capacity <= max(8, 1.6 * (len(data) + 1) + 1)
+        assert len(table) * 5 <= table.capacity * 4
+    assert [table.get(b"key:%d" % i) for i in range(1000)] == list(range(1000))
+    for i in range(900):
+        del data[b"key:%d" % i]
+    stale = len(table)
+    for i in range(1000, 1400):
+        key = b"key:%d" % i
+        data[key] = b"v"
+        table.created(key)
+    # The rebuild that made room kept only keys still in the dict.
+    assert len(table) < stale + 400
+    assert len(table) >= len(data) - 400
+    assert [table.get(b"key:%d" % i) for i in range(900, 1000)] == list(range(900, 1000))
+    assert sum(table.get(b"key:%d" % i) is not None for i in range(900)) < 900
+
+
+def test_table_memory_stays_near_eight_bytes_a_slot(access):
+    clock, data, table = table_with(access)
+    for i in range(50_000):
+        key = b"%d" % i
+        data[key] = b"v"
+        table.created(key)
+    assert table.capacity <= 1.6 * 50_001 + 1
+
+
+# ---- both twins, random operations --------------------------------------------------
+
+KEYS = st.one_of(st.sampled_from([b"a", b"b", b"key:1", b"key:2", b""]),
+                 st.integers(0, 63).map(lambda n: b"k%d" % n),
+                 st.integers(2, 9).map(lambda n: -n))
+VALUES = st.one_of(st.sampled_from([b"0", b"9999", b"10000", b"07", b"v", b"-3"]),
+                   st.integers(0, 12000).map(lambda n: b"%d" % n), st.just([1]))
+
+
+def test_twins_agree_on_random_operations(access_twins):
+    compiled, pure = access_twins
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.now = NOW
+            self.sides = []
+            for mod in (compiled, pure):
+                clock = mod.AccessClock(self.now)
+                data = {}
+                self.sides.append((clock, data, mod.AccessTable(clock, data)))
+
+        def both(self, fn):
+            results = [fn(*side) for side in self.sides]
+            assert results[0] == results[1]
+
+        @rule(key=KEYS)
+        def create(self, key):
+            def op(clock, data, table):
+                data[key] = b"v"
+                table.created(key)
+                return table.get(key)
+            self.both(op)
+
+        @rule(key=KEYS)
+        def delete(self, key):
+            self.both(lambda clock, data, table: data.pop(key, None))
+
+        @rule(key=KEYS, value=VALUES)
+        def touch(self, key, value):
+            def op(clock, data, table):
+                data[key] = value
+                table.touch(key, value)
+                return table.get(key), list(clock.shared)[:12001:37]
+            self.both(op)
+
+        @rule(key=KEYS)
+        def overwritten(self, key):
+            def op(clock, data, table):
+                data[key] = b"v"
+                table.overwritten(key)
+                return table.get(key)
+            self.both(op)
+
+        @rule(key=KEYS, field=st.integers(0, (1 << 32) - 1))
+        def put(self, key, field):
+            def op(clock, data, table):
+                data[key] = b"v"
+                table.put(key, field)
+                return table.get(key)
+            self.both(op)
+
+        @rule(ms=st.integers(0, 200 * 60_000))
+        def tick(self, ms):
+            self.now += ms
+            self.both(lambda clock, data, table: clock.tick(self.now))
+
+        @rule(lfu=st.booleans(), share=st.booleans(), factor=st.sampled_from([0, 1, 10, 100]),
+              decay=st.sampled_from([0, 1, 2, 60]))
+        def policy(self, lfu, share, factor, decay):
+            def op(clock, data, table):
+                clock.lfu, clock.share_integers = lfu, share
+                clock.log_factor, clock.decay_time = factor, decay
+            self.both(op)
+
+        @rule(key=KEYS, field=st.integers(0, LRU_MAX))
+        def read(self, key, field):
+            self.both(lambda clock, data, table: (
+                table.get(key), clock.idle_ms(field), clock.frequency(field),
+                clock.accessed(field)))
+
+        @invariant()
+        def same_layout(self):
+            self.both(lambda clock, data, table: (
+                table.slots(), table.capacity, len(table), clock.lru, clock.minutes))
+
+    run_state_machine_as_test(Machine, settings=settings(max_examples=150, deadline=None,
+                                                         stateful_step_count=60))
