@@ -273,10 +273,22 @@ class Server:
         c.last_interaction = time.time()
         if c.close_after_reply:
             return
-        parser = c.parser
-        if c.pending is not None or c.blocked is not None or parser.auth_required:
+        if c.pending is not None or c.blocked is not None or c.parser.auth_required:
             self._read_slow(c, data, n)
             return
+        cmds = self._parse(c, data, n)
+        if not cmds:
+            return
+        self._run(c, cmds, 0)
+        if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
+            self._watch_writable(c)
+
+    def _parse(self, c, data, n):
+        """The requests ``data`` completed (None last after a protocol error).
+
+        None when the client was closed for passing client-query-buffer-limit.
+        """
+        parser = c.parser
         cmds = parser.feed(data)
         if parser.error is not None:
             cmds.append(None)
@@ -285,12 +297,8 @@ class Server:
             # Only a read that completed nothing, or filled the buffer, can
             # have grown an incomplete request past the limit.
             self._query_buffer_full(c)
-            return
-        if not cmds:
-            return
-        self._run(c, cmds, 0)
-        if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
-            self._watch_writable(c)
+            return None
+        return cmds
 
     def _read_slow(self, c, data, n):
         """The read path of a client that waits (blocked, postponed) or has not authenticated."""
@@ -311,13 +319,7 @@ class Server:
             if c.query_buffer_bytes() > self.config["client-query-buffer-limit"]:
                 self._query_buffer_full(c)
             return
-        cmds = parser.feed(data)
-        if parser.error is not None:
-            cmds.append(None)
-        elif ((not cmds or n >= READ_SIZE)
-              and parser.pending_bytes() > self.config["client-query-buffer-limit"]):
-            self._query_buffer_full(c)
-            return
+        cmds = self._parse(c, data, n)
         if not cmds:
             return
         if not waiting:

@@ -22,31 +22,21 @@ def import_twin(name, kind):
     return module
 
 
-@pytest.fixture(scope="session", params=sorted(TWIN_SUFFIXES))
-def resp(request):
-    """The RESP parser module, once per twin."""
-    return import_twin("resp", request.param)
+def twin_fixtures(name, what):
+    """Fixtures ``<name>`` (the module, once per twin) and ``<name>_twins`` (compiled, pure)."""
+    @pytest.fixture(scope="session", params=sorted(TWIN_SUFFIXES))
+    def each(request):
+        return import_twin(name, request.param)
+
+    @pytest.fixture(scope="session")
+    def both():
+        return import_twin(name, "cython"), import_twin(name, "python")
+
+    each.__doc__ = "The %s module, once per twin." % what
+    both.__doc__ = "Both %s modules, for differential tests: (compiled, pure)." % what
+    return each, both
 
 
-@pytest.fixture(scope="session")
-def resp_twins():
-    """Both RESP parser modules, for differential tests: (compiled, pure)."""
-    return import_twin("resp", "cython"), import_twin("resp", "python")
-
-
-@pytest.fixture(scope="session", params=sorted(TWIN_SUFFIXES))
-def quicklist(request):
-    """The QuickList module, once per twin."""
-    return import_twin("quicklist", request.param)
-
-
-@pytest.fixture(scope="session", params=sorted(TWIN_SUFFIXES))
-def access(request):
-    """The per-key access metadata module, once per twin."""
-    return import_twin("access", request.param)
-
-
-@pytest.fixture(scope="session")
-def access_twins():
-    """Both access metadata modules, for differential tests: (compiled, pure)."""
-    return import_twin("access", "cython"), import_twin("access", "python")
+resp, resp_twins = twin_fixtures("resp", "RESP parser")
+quicklist, quicklist_twins = twin_fixtures("quicklist", "QuickList")
+access, access_twins = twin_fixtures("access", "per-key access metadata")
