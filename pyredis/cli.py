@@ -124,6 +124,11 @@ def load_config_text(config, text, depth=0):
         argc = len(args)
         if name in _DEPRECATED and _DEPRECATED[name][0] <= argc <= _DEPRECATED[name][1]:
             continue
+        if name == "rename-command" and argc == 3:
+            error = rename_command(args[1], args[2])
+            if error is not None:
+                raise FatalConfigError(_fatal(lineno, line, error))
+            continue
         if name == "include" and argc == 2:
             for path in sorted(glob.glob(args[1])) if any(ch in args[1] for ch in "*?[") else [args[1]]:
                 try:
@@ -134,6 +139,37 @@ def load_config_text(config, text, depth=0):
                 load_config_text(config, included, depth + 1)
             continue
         raise FatalConfigError(_fatal(lineno, line, "Bad directive or wrong number of arguments"))
+
+
+# The names redis-server's command table answers to, as renamed so far: a
+# config written for Redis may rename or disable commands pyredis lacks.
+_command_names = None
+
+
+def rename_command(old, new):
+    """The rename-command directive: ``old`` is called ``new`` from now on, or not at all
+    when ``new`` is empty; the command keeps its own name in COMMAND's replies.
+
+    The error text, or None.
+    """
+    global _command_names
+    from .commands import TABLE, introspection, load_all
+    load_all()
+    if _command_names is None:
+        _command_names = {name for name in introspection.records() if "|" not in name}
+    old = old.lower()
+    if old not in _command_names:
+        return "No such command in rename-command"
+    _command_names.discard(old)
+    cmd = TABLE.pop(old.encode("latin-1"), None)
+    if new:
+        new = new.lower()
+        if new in _command_names:
+            return "Target command name already exists"
+        _command_names.add(new)
+        if cmd is not None:
+            TABLE[new.encode("latin-1")] = cmd
+    return None
 
 
 def build_config(argv, log=None):

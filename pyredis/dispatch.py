@@ -13,15 +13,17 @@ from .errors import CommandError
 _perf_ns = time.perf_counter_ns
 _table_get = TABLE.get
 
+# These sets name commands by their own names, not by what the request
+# said: rename-command changes only the name a command is called by.
 # Commands a RESP2 client may send while subscribed.
-PUBSUB_ALLOWED = frozenset((b"ping", b"subscribe", b"ssubscribe", b"unsubscribe", b"sunsubscribe",
-                            b"psubscribe", b"punsubscribe", b"quit", b"reset"))
+PUBSUB_ALLOWED = frozenset(("ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe",
+                            "psubscribe", "punsubscribe", "quit", "reset"))
 # Commands that run at once inside MULTI instead of being queued.
-MULTI_IMMEDIATE = frozenset((b"exec", b"discard", b"multi", b"watch", b"quit", b"reset"))
-NO_AUTH_NEEDED = frozenset((b"auth", b"hello", b"quit", b"reset"))
+MULTI_IMMEDIATE = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
+NO_AUTH_NEEDED = frozenset(("auth", "hello", "quit", "reset"))
 # Commands refused unless a config option allows them for this connection
 # (Redis's CMD_PROTECTED, which COMMAND INFO does not show).
-PROTECTED = {b"debug": "enable-debug-command"}
+PROTECTED = {"debug": "enable-debug-command"}
 
 
 def unknown_command_error(argv):
@@ -34,25 +36,30 @@ def unknown_command_error(argv):
 
 
 def lookup(argv):
-    """(command, None) or (None, error) for a request, as Redis's lookupCommand."""
+    """(command, None), or (command or None, error) for a request, as Redis's lookupCommand.
+
+    A request with the wrong number of arguments still names its command.
+    """
     cmd = TABLE.get(argv[0].lower())
     if cmd is None:
         return None, unknown_command_error(argv)
     if cmd.subcommands is not None and len(argv) > 1:
         sub = cmd.subcommands.get(argv[1].lower())
         if sub is None:
-            return None, CommandError(errors.UNKNOWN_SUBCOMMAND % (errors.arg(argv[1], 128), cmd.name.upper()))
+            # Named as the request named it (rename-command).
+            return None, CommandError(errors.UNKNOWN_SUBCOMMAND % (errors.arg(argv[1], 128),
+                                                                   argv[0].upper().decode("latin-1")))
         cmd = sub
     arity = cmd.arity
     n = len(argv)
     if (arity > 0 and arity != n) or n < -arity:
         cmd.rejected_calls += 1
-        return None, CommandError(errors.WRONG_ARITY % cmd.fullname)
+        return cmd, CommandError(errors.WRONG_ARITY % cmd.fullname)
     return cmd, None
 
 
 def reject(c, error, argv=None):
-    if argv is not None and argv[0].lower() == b"exec":
+    if argv is not None and c.cmd is not None and c.cmd.fullname == "exec":
         error = _exec_abort(c, error)
     c.server.stats.count_error(error.code)
     if c.multi is not None:
@@ -72,21 +79,26 @@ def execute(c, argv):
     """Run one request from ``c`` at top level."""
     # The common case (a plain command, right arity) is checked inline: this
     # runs once per request.  The name of a subcommand's parent is argv[0] too.
+    # c.cmd is what CLIENT LIST shows as cmd=, even for a rejected or queued
+    # request (processCommand sets c->lastcmd first).
     name = argv[0].lower()
     cmd = _table_get(name)
     if cmd is None or cmd.subcommands is not None:
         cmd, error = lookup(argv)
+        c.cmd = cmd
         if error is not None:
             return reject(c, error, argv)
     else:
+        c.cmd = cmd
         arity = cmd.arity
         if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.WRONG_ARITY % cmd.fullname), argv)
     server = c.server
+    name = cmd.fullname
     if name in PROTECTED and not allow_protected(server.config[PROTECTED[name]], c):
         cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.decode().upper(), PROTECTED[name])),
+        return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if not c.authenticated or c.subscriptions or c.multi is not None:
         if not c.authenticated and name not in NO_AUTH_NEEDED:

@@ -41,7 +41,7 @@ EXPIRE_TIME_SHARE = 0.25
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 # Commands a CLIENT PAUSE WRITE holds back besides those flagged "write"
 # (Redis's CMD_MAY_REPLICATE, which COMMAND INFO does not show for them).
-MAY_REPLICATE = frozenset((b"publish", b"spublish", b"eval", b"evalsha", b"fcall"))
+MAY_REPLICATE = frozenset(("publish", "spublish", "eval", "evalsha", "fcall"))
 
 
 class _Poller:
@@ -251,6 +251,7 @@ class Server:
             self.stats.total_connections += 1
 
     def _read_ready(self, c):
+        self.stats.reads_processed += 1
         try:
             data = c.sock.recv(READ_SIZE)
         except (BlockingIOError, InterruptedError):
@@ -448,14 +449,14 @@ class Server:
     def _must_wait(self, c, argv):
         """processCommand's pause check; requests it rejects anyway are not held."""
         cmd, error = lookup(argv)
-        if error is not None or (not c.authenticated and argv[0].lower() not in NO_AUTH_NEEDED):
+        if error is not None or (not c.authenticated and cmd.fullname not in NO_AUTH_NEEDED):
             return False
         if self.pause_all:
             return True
-        if "write" in cmd.flags or argv[0].lower() in MAY_REPLICATE:
+        if "write" in cmd.flags or cmd.fullname in MAY_REPLICATE:
             return True
-        if cmd.name == "exec" and c.multi:
-            return any("write" in queued.flags or queued.name.encode() in MAY_REPLICATE
+        if cmd.fullname == "exec" and c.multi:
+            return any("write" in queued.flags or queued.fullname in MAY_REPLICATE
                        for queued, _ in c.multi)
         return False
 
@@ -492,6 +493,7 @@ class Server:
             data = out[0] if len(out) == 1 else b"".join(out)
             out.clear()
             c.out_len = 0
+            stats.writes_processed += 1
             try:
                 n = c.sock.send(data)
             except (BlockingIOError, InterruptedError):
@@ -511,6 +513,7 @@ class Server:
     def _write_ready(self, c):
         if not c.writing:
             return
+        self.stats.writes_processed += 1
         while True:
             try:
                 n = c.sock.send(memoryview(c.obuf)[c.opos:])
@@ -591,6 +594,7 @@ class Server:
         now_ms = int(now * 1000)
         for db in self.dbs:
             if not db.expires:
+                db.avg_ttl = 0
                 continue
             while True:
                 sampled, expired = db.active_expire(EXPIRE_SAMPLE, now_ms)

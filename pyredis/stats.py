@@ -18,6 +18,10 @@ class Stats:
         self.net_input_bytes = 0
         self.net_output_bytes = 0
         self.pubsub_messages = 0
+        # Read and write events handled (not requests): Redis counts each
+        # readQueryFromClient and writeToClient call.
+        self.reads_processed = 0
+        self.writes_processed = 0
         self.total_error_replies = 0
         self.errors = collections.Counter()
 

@@ -183,3 +183,29 @@ def test_command_help_and_errors(clients):
     for args in (("COMMAND", "HELP"), ("COMMAND", "help", "x"), ("COMMAND", "FOO"),
                  ("COMMAND", "COUNT", "x"), ("COMMAND", "GETKEYS")):
         assert ours.cmd(*args) == theirs.cmd(*args), args
+
+
+RENAMES = ("--rename-command", "get", "MyGet", "--rename-command", "flushall", "",
+           "--rename-command", "exec", "myexec", "--rename-command", "config", "cfg",
+           "--rename-command", "auth", "login", "--rename-command", "xadd", "",
+           "--rename-command", "eval", "myeval", "--requirepass", "pw")
+
+
+def test_renamed_commands(servers_with, pair_factory):
+    pair = pair_factory(servers_with(*RENAMES))
+    for request in [("PING",), ("AUTH", "pw"), ("LOGIN", "pw"), ("SET", "k", "v"), ("GET", "k"),
+                    ("myget", "k"), ("MYGET",), ("FLUSHALL",), ("XADD", "s", "*", "f", "v"),
+                    ("COMMAND", "INFO", "myget", "get", "flushall", "config|get", "cfg|get"),
+                    ("COMMAND", "DOCS", "myget"), ("COMMAND", "GETKEYS", "myget", "k"),
+                    ("COMMAND", "GETKEYS", "get", "k"), ("CONFIG", "GET", "maxmemory"),
+                    ("CFG", "GET", "maxmemory"), ("CFG", "NOSUCH"),
+                    ("MULTI",), ("SET", "a", "1"), ("EXEC",), ("MYEXEC",), ("GET", "a"),
+                    ("MULTI",), ("myget", "a"), ("MYEXEC",), ("MYEXEC",), ("MYEXEC", "x"),
+                    ("MULTI",), ("MYEXEC", "x"), ("MYEXEC",)]:
+        pair.run(*request)
+    names = [{item[1] for item in parse(client.cmd("COMMAND", "LIST"))[1]}
+             for client in (pair.ours, pair.theirs)]
+    for gone in (b"myget", b"cfg", b"flushall", b"myexec"):
+        assert gone not in names[0] and gone not in names[1]
+    for kept in (b"get", b"config", b"exec"):
+        assert kept in names[0] and kept in names[1]

@@ -136,3 +136,16 @@ def test_client_reply_modes(pair):
 
 def test_quit_with_pipeline(pair):
     assert pair.send_raw(b"PING\r\n" + encode_command("QUIT") + b"PING\r\n") == b"+PONG\r\n+OK\r\n"
+
+
+def test_client_list_cmd_names_the_last_request(pair_factory):
+    actor, observer = pair_factory(), pair_factory()
+    actor.run("FLUSHALL")
+    ids = [int(client.cmd("CLIENT", "ID")[1:-2]) for client in (actor.ours, actor.theirs)]
+    for request in (("MULTI",), ("SET", "k", "v"), ("GET", "k"), ("EXEC",), ("NOSUCH",), ("GET",),
+                    ("CLIENT", "NOSUCH"), ("OBJECT", "ENCODING"), ("MULTI",), ("NOSUCH",),
+                    ("DISCARD",), ("SUBSCRIBE", "x"), ("GET", "k"), ("RESET",)):
+        actor.run(*request)
+        shown = [re.search(rb" cmd=(\S+) ", observer_client.cmd("CLIENT", "LIST", "ID", cid)).group(1)
+                 for observer_client, cid in zip((observer.ours, observer.theirs), ids)]
+        assert shown[0] == shown[1], (request, shown)

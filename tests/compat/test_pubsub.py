@@ -265,3 +265,15 @@ def test_client_reply_off(pub, sub, proto):
         client.send(encode_command("GET", "x") + encode_command("UNSUBSCRIBE")
                     + encode_command("CLIENT", "REPLY", "ON"))
     same_received(sub)
+
+
+def test_client_reply_off_does_not_silence_pushes(pair_factory):
+    subscriber, publisher = pair_factory(), pair_factory()
+    subscriber.send_raw(b"CLIENT REPLY OFF\r\nSUBSCRIBE ch\r\n")
+    publisher.run("PUBLISH", "ch", "hello")
+    assert subscriber.send_raw(b"") == b"*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n"
+    subscriber.send_raw(b"UNSUBSCRIBE\r\nPING\r\nCLIENT REPLY ON\r\nPING\r\n")
+    resp3 = pair_factory()
+    for client in (resp3.ours, resp3.theirs):
+        client.cmd("HELLO", "3")
+    resp3.send_raw(b"CLIENT REPLY SKIP\r\nSUBSCRIBE x\r\nPING\r\n")

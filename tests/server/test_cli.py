@@ -40,6 +40,16 @@ BAD_OPTIONS = [
     (["--appendonly", "maybe"], fatal(2, 'appendonly "maybe"', "argument must be 'yes' or 'no'")),
     (["--port", "1", "2"], fatal(2, 'port "1" "2"', "wrong number of arguments")),
     (["--requirepass", "a\tb\xe9", "--x"], fatal(3, "x", "Bad directive or wrong number of arguments")),
+    (["--rename-command", "nosuch", "x"],
+     fatal(2, 'rename-command "nosuch" "x"', "No such command in rename-command")),
+    (["--rename-command", "get", "SET"],
+     fatal(2, 'rename-command "get" "SET"', "Target command name already exists")),
+    # Commands pyredis lacks are still Redis's names.
+    (["--rename-command", "get", "xadd"],
+     fatal(2, 'rename-command "get" "xadd"', "Target command name already exists")),
+    (["--rename-command", "get", "g", "--rename-command", "GET", "h"],
+     fatal(3, 'rename-command "GET" "h"', "No such command in rename-command")),
+    (["--rename-command", "get"], fatal(2, 'rename-command "get"', "Bad directive or wrong number of arguments")),
 ]
 
 

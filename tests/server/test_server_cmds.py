@@ -102,6 +102,47 @@ def test_info_keyspace(raw):
     raw.cmd("SELECT", "0")
 
 
+def test_info_keyspace_avg_ttl_follows_the_expiry_cycle(start_server):
+    srv = start_server("--hz", "100")
+    c = RawClient(srv.port)
+    for i in range(50):
+        c.cmd("SET", "t%d" % i, "v", "PX", "100000")
+    c.cmd("SET", "forever", "v")
+    deadline = time.time() + 5
+    line = b""
+    while time.time() < deadline:
+        line = re.search(rb"db0:keys=51,expires=50,avg_ttl=(\d+)", c.cmd("INFO", "keyspace"))
+        if line and int(line.group(1)):
+            break
+        time.sleep(0.05)
+    assert line and 90000 < int(line.group(1)) <= 100000
+    for i in range(50):
+        c.cmd("PERSIST", "t%d" % i)
+    time.sleep(0.1)
+    deadline = time.time() + 5
+    while b"avg_ttl=0" not in c.cmd("INFO", "keyspace") and time.time() < deadline:
+        time.sleep(0.05)
+    assert b"db0:keys=51,expires=0,avg_ttl=0\r\n" in c.cmd("INFO", "keyspace")
+    c.close()
+
+
+def test_info_counts_read_and_write_events(start_server):
+    srv = start_server()
+    c = RawClient(srv.port)
+    before = _info(c, "stats")
+    for _ in range(3):
+        c.cmd("PING")
+    c.send(b"PING\r\nPING\r\n")
+    c.read_reply()
+    c.read_reply()
+    after = _info(c, "stats")
+    # Each PING was a read and a write; the pipelined pair one of each; and
+    # the first INFO's own read and reply count too.
+    assert int(after["total_reads_processed"]) - int(before["total_reads_processed"]) == 5
+    assert int(after["total_writes_processed"]) - int(before["total_writes_processed"]) == 5
+    c.close()
+
+
 def test_instantaneous_ops_per_sec(start_server):
     srv = start_server("--hz", "50")
     c = RawClient(srv.port)
