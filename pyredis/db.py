@@ -137,9 +137,6 @@ class Database:
             raise E_WRONGTYPE
         return value
 
-    def exists(self, key):
-        return self.peek(key) is not None
-
     def type_name(self, value):
         return TYPE_NAMES[value.__class__]
 

@@ -1,0 +1,56 @@
+"""Per-key access table: compiled twin against pure twin, side by side.
+
+Run with ``python -m pytest benchmarks/test_bench_access.py --benchmark-only``.
+A touch is what every key lookup pays (LRU and LFU); a fill is 100k new keys
+from an empty table, rebuilds included.
+"""
+import importlib
+import importlib.machinery
+import random
+
+import pytest
+
+KEYS = [b"key:%012d" % i for i in range(100_000)]
+NOW = 1_700_000_000_000
+
+
+def import_twin(kind):
+    # Imported by name, not through the chooser, so a missing build fails
+    # here instead of timing the pure twin twice.
+    module = importlib.import_module("pyredis._speedups.access" + ("" if kind == "cython" else "_py"))
+    if kind == "cython" and not module.__file__.endswith(
+            tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        raise ImportError("%s is not a compiled extension" % module.__file__)
+    return module
+
+
+def filled(kind, lfu=False):
+    mod = import_twin(kind)
+    clock = mod.AccessClock(NOW, lfu=lfu)
+    data = dict.fromkeys(KEYS, b"v")
+    table = mod.AccessTable(clock, data)
+    for key in KEYS:
+        table.created(key)
+    return table
+
+
+@pytest.mark.benchmark(group="access: 1000 touches in a 100k-key table")
+@pytest.mark.parametrize("lfu", [False, True], ids=["lru", "lfu"])
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_touch(benchmark, kind, lfu):
+    table = filled(kind, lfu)
+    sample = random.Random(1).sample(KEYS, 1000)
+
+    def touch():
+        for key in sample:
+            table.touch(key, b"value")
+
+    benchmark(touch)
+    assert table.get(sample[0]) is not None
+
+
+@pytest.mark.benchmark(group="access: 100k new keys into an empty table")
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_fill(benchmark, kind):
+    table = benchmark.pedantic(filled, args=(kind,), rounds=3, iterations=1)
+    assert len(table) == len(KEYS)
