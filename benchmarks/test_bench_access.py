@@ -4,24 +4,18 @@ Run with ``python -m pytest benchmarks/test_bench_access.py --benchmark-only``.
 A touch is what every key lookup pays (LRU and LFU); a fill is 100k new keys
 from an empty table, rebuilds included.
 """
-import importlib
-import importlib.machinery
 import random
 
 import pytest
+
+import twin_import
 
 KEYS = [b"key:%012d" % i for i in range(100_000)]
 NOW = 1_700_000_000_000
 
 
 def import_twin(kind):
-    # Imported by name, not through the chooser, so a missing build fails
-    # here instead of timing the pure twin twice.
-    module = importlib.import_module("pyredis._speedups.access" + ("" if kind == "cython" else "_py"))
-    if kind == "cython" and not module.__file__.endswith(
-            tuple(importlib.machinery.EXTENSION_SUFFIXES)):
-        raise ImportError("%s is not a compiled extension" % module.__file__)
-    return module
+    return twin_import.import_twin("access", kind)
 
 
 def filled(kind, lfu=False):

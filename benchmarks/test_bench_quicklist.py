@@ -6,10 +6,10 @@ Pushes and pops go through bound methods one element at a time, as the list
 commands call them; index and range work on a 1M-element list of 8-byte
 values at the default fill (-2), about 1200 nodes.
 """
-import importlib
-import importlib.machinery
 
 import pytest
+
+import twin_import
 
 BATCH = 10_000
 BIG = 1_000_000
@@ -18,14 +18,7 @@ KINDS = ["cython", "python"]
 
 
 def import_twin(kind):
-    # Imported by name, not through the chooser, so a missing build fails
-    # here instead of timing the pure twin twice.
-    module = importlib.import_module(
-        "pyredis._speedups.quicklist" + ("" if kind == "cython" else "_py"))
-    if kind == "cython" and not module.__file__.endswith(
-            tuple(importlib.machinery.EXTENSION_SUFFIXES)):
-        raise ImportError("%s is not a compiled extension" % module.__file__)
-    return module
+    return twin_import.import_twin("quicklist", kind)
 
 
 @pytest.fixture(scope="module", params=KINDS)

@@ -4,23 +4,17 @@ Run with ``python -m pytest benchmarks/test_bench_resp.py --benchmark-only``.
 The workload is what a pipelining client sends: 1000 ``SET key:NNN <16 bytes>``
 requests arriving in one read.
 """
-import importlib
-import importlib.machinery
 
 import pytest
+
+import twin_import
 
 BATCH = b"".join(b"*3\r\n$3\r\nSET\r\n$7\r\nkey:%03d\r\n$16\r\nvalue-16-bytes!!\r\n" % i
                  for i in range(1000))
 
 
 def import_twin(kind):
-    # Imported by name, not through the chooser, so a missing build fails
-    # here instead of timing the pure twin twice.
-    module = importlib.import_module("pyredis._speedups.resp" + ("" if kind == "cython" else "_py"))
-    if kind == "cython" and not module.__file__.endswith(
-            tuple(importlib.machinery.EXTENSION_SUFFIXES)):
-        raise ImportError("%s is not a compiled extension" % module.__file__)
-    return module
+    return twin_import.import_twin("resp", kind)
 
 
 @pytest.mark.benchmark(group="resp: 1000 pipelined SET in one feed")
