@@ -100,13 +100,18 @@ def execute(c, argv):
         cmd.rejected_calls += 1
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
-    if not c.authenticated or c.subscriptions or c.multi is not None:
+    if not c.authenticated or c.subscriptions or c.multi is not None or server.busy is not None:
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
+        # A script past busy-reply-threshold is running (this request was
+        # read while it yields): only allow_busy commands go through.
+        if server.busy is not None and "allow_busy" not in cmd.flags:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(server.busy), argv)
         if c.multi is not None and name not in MULTI_IMMEDIATE:
             if "no_multi" in cmd.flags:
                 cmd.rejected_calls += 1

@@ -197,6 +197,31 @@ def _clients(server):
     ])
 
 
+def _scripts_memory(server):
+    """The Lua VMs' memory and what the script cache and the libraries hold."""
+    scripting = server.scripting
+    vm_eval, vm_functions = scripting.memory()
+    cache = scripting.cache
+    libraries = scripting.libraries
+    scripts = cache.body_bytes
+    functions = libraries.code_bytes()
+    return [
+        ("used_memory_lua", vm_eval),
+        ("used_memory_vm_eval", vm_eval),
+        ("used_memory_lua_human", bytes_to_human(vm_eval)),
+        ("used_memory_scripts_eval", scripts),
+        ("number_of_cached_scripts", len(cache.scripts)),
+        ("number_of_functions", libraries.function_count()),
+        ("number_of_libraries", len(libraries.libraries)),
+        ("used_memory_vm_functions", vm_functions),
+        ("used_memory_vm_total", vm_eval + vm_functions),
+        ("used_memory_vm_total_human", bytes_to_human(vm_eval + vm_functions)),
+        ("used_memory_functions", functions),
+        ("used_memory_scripts", scripts + functions),
+        ("used_memory_scripts_human", bytes_to_human(scripts + functions)),
+    ]
+
+
 def _memory(server):
     rss = rss_bytes()
     m = metrics(server)
@@ -223,19 +248,7 @@ def _memory(server):
         ("allocator_resident", rss),
         ("total_system_memory", total_system_memory()),
         ("total_system_memory_human", bytes_to_human(total_system_memory())),
-        ("used_memory_lua", 0),
-        ("used_memory_vm_eval", 0),
-        ("used_memory_lua_human", "0B"),
-        ("used_memory_scripts_eval", 0),
-        ("number_of_cached_scripts", 0),
-        ("number_of_functions", 0),
-        ("number_of_libraries", 0),
-        ("used_memory_vm_functions", 0),
-        ("used_memory_vm_total", 0),
-        ("used_memory_vm_total_human", "0B"),
-        ("used_memory_functions", 0),
-        ("used_memory_scripts", 0),
-        ("used_memory_scripts_human", "0B"),
+    ] + _scripts_memory(server) + [
         ("maxmemory", maxmemory),
         ("maxmemory_human", bytes_to_human(maxmemory)),
         ("maxmemory_policy", server.config["maxmemory-policy"]),

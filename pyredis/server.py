@@ -90,6 +90,8 @@ class Server:
         self.unblocked = []
         self.dirty = 0
         self.current_event = None
+        # The BUSY error text while a script runs past busy-reply-threshold.
+        self.busy = None
         self.notify_flags = 0
         self.notify = _no_notify
         self.poller = _Poller()
@@ -217,6 +219,29 @@ class Server:
             if self.pending_writes:
                 self._flush_all()
         self._shutdown()
+
+    def process_events_once(self, running):
+        """One non-blocking pass of the loop while a long command runs (processEventsWhileBlocked).
+
+        Other clients are read, served and written to; ``running``, the
+        client whose command is running, is not read until it ends.
+        """
+        if self.pending_writes:
+            self._flush_all()
+        for fd, mask in self.poller.poll(0):
+            c = self.fds.get(fd)
+            if c.__class__ is not Client:
+                if c is not None:
+                    self._accept(c)
+                continue
+            if mask & EV_OUT:
+                self._write_ready(c)
+                if c.closed or mask == EV_OUT:
+                    continue
+            if c is not running:
+                self._read_ready(c)
+        if self.pending_writes:
+            self._flush_all()
 
     def _accept(self, lsock):
         if lsock is self._wake:

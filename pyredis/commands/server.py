@@ -356,6 +356,9 @@ def shutdown(c, argv):
     if not now and c.deny_blocking:
         raise CommandError(errors.SHUTDOWN_DENY_BLOCKING)
     server = c.server
+    # During a busy script only SHUTDOWN NOSAVE may stop the server.
+    if not nosave and server.busy is not None:
+        raise CommandError(server.busy)
     server.log("warning", "User requested shutdown...")
     saver = getattr(server, "save_snapshot", None)
     # finishShutdown saves when asked to, or when save points are configured; without

@@ -1,0 +1,47 @@
+"""Lua scripting: EVAL's script cache and FUNCTION's libraries, each in its own runtime.
+
+``server.scripting`` (a ``Scripting``) holds both runtimes, the script
+client every script's commands run on, the PRNG behind ``math.random`` and
+the run context of the script running now (``run``), which SCRIPT KILL,
+FUNCTION KILL and FUNCTION STATS read while the server serves other clients
+during a busy script.
+"""
+import weakref
+
+from .engine import LuaEngine, ScriptClient
+from .library import Libraries
+from .rand48 import Rand48
+from .scripts import ScriptCache
+
+
+class Scripting:
+    def __init__(self, server):
+        self.server = server
+        self.rand = Rand48()
+        self.client = ScriptClient(server)
+        self.run = None
+        # Clients that asked for SCRIPT DEBUG YES|SYNC.
+        self.debug_clients = weakref.WeakSet()
+        self.cache = ScriptCache(LuaEngine(self))
+        self.functions_engine = LuaEngine(self)
+        self.libraries = Libraries()
+
+    def flush_scripts(self):
+        """SCRIPT FLUSH: a new runtime, as Redis recreates its Lua state."""
+        self.cache = ScriptCache(LuaEngine(self))
+
+    def flush_functions(self):
+        self.functions_engine = LuaEngine(self)
+        self.libraries = Libraries()
+
+    def memory(self):
+        """(Lua memory of EVAL's runtime, of FUNCTION's runtime), in bytes."""
+        return _lua_memory(self.cache.engine), _lua_memory(self.functions_engine)
+
+
+def _lua_memory(engine):
+    return int(engine.lua.execute("return collectgarbage('count')") * 1024)
+
+
+def install(server):
+    server.scripting = Scripting(server)

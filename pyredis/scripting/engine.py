@@ -1,0 +1,399 @@
+"""A Lua runtime with Redis's sandbox, and the run of one script in it.
+
+One ``LuaEngine`` serves EVAL (recreated on SCRIPT FLUSH, as Redis recreates
+its Lua state) and another FUNCTION.  Scripts are clients: ``redis.call``
+runs the command through the same lookup and checks as a request, then
+``dispatch.call``, on the server's script client, in the db the script
+client has selected.
+"""
+import hashlib
+
+import lupa.lua51 as lua51
+
+from .. import errors
+from ..client import Client
+from ..commands import TABLE
+from ..db import now_ms
+from ..dispatch import call, lookup
+from ..errors import CommandError
+from . import convert
+from .libs import install_all
+from .sandbox import BOOTSTRAP
+
+_LOG_LEVELS = ("debug", "verbose", "notice", "warning")
+
+
+def _deny_attributes(obj, name, is_setting):
+    raise AttributeError("access denied")
+
+
+class ScriptClient(Client):
+    """Redis's lua_client: the client every script's commands run on."""
+
+    __slots__ = ("captured",)
+
+    def __init__(self, server):
+        self.server = server
+        self.id = 0
+        self.sock = None
+        self.fd = -1
+        self.unix = False
+        self.addr = self.laddr = ""
+        self.parser = None
+        self.held = None
+        self.out = []
+        self.out_len = 0
+        self.obuf = None
+        self.opos = 0
+        self.writing = False
+        self.queued = False
+        self.pending = None
+        self.pending_pos = 0
+        self.db = server.dbs[0]
+        self.resp = 2
+        self.name = b""
+        self.authenticated = True
+        self.auth_implicit = False
+        self.postponed = False
+        self.close_after_reply = False
+        self.closed = False
+        self.multi = None
+        self.multi_error = False
+        self.dirty_cas = False
+        self.watching = None
+        self.subscriptions = 0
+        self.channels = None
+        self.patterns = None
+        self.shard_channels = None
+        self.blocked = None
+        # Blocking commands answer at once, as inside MULTI.
+        self.deny_blocking = True
+        self.cmd = None
+        self.argv = None
+        self.created = self.last_interaction = 0
+        self.last_cmd = b"NULL"
+        self.obuf_soft_since = 0
+        self.flags_extra = ""
+        self.no_evict = False
+        self.reply_off = False
+        self.reply_skip = 0
+        self.paused_reading = False
+        self.captured = []
+
+    def reply(self, r):
+        self.captured.append(r)
+
+    def output_size(self):
+        return 0
+
+
+class RunContext:
+    """The script running now: who called it, what it may do, what it did."""
+
+    __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
+                 "timed_out", "repl")
+
+    def __init__(self, caller, name, eval_mode, read_only):
+        self.caller = caller
+        self.name = name
+        self.eval_mode = eval_mode
+        self.read_only = read_only
+        self.start = now_ms()
+        self.wrote = False
+        self.killed = False
+        self.timed_out = False
+        self.repl = 3
+
+
+class LuaEngine:
+    """One Lua runtime: compiles scripts and runs them with the callbacks below."""
+
+    def __init__(self, scripting):
+        self.scripting = scripting
+        self.server = server = scripting.server
+        lua = self.lua = lua51.LuaRuntime(register_eval=False, register_builtins=False,
+                                          unpack_returned_tuples=True, encoding=None,
+                                          attribute_filter=_deny_attributes)
+        install_all(lua)
+        rand = scripting.rand
+        (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
+         self.rawget, self.mk_ok, self.mk_err) = lua.execute(
+            BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
+            self._acl_check, _error_info, self._tick, rand.random, rand.seed,
+            server.redis_version.encode(), _version_num(server.redis_version), name="=redis")
+        self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
+
+    # ---- compiling --------------------------------------------------------
+    def compile(self, body, chunkname):
+        """The compiled chunk, or raises ValueError with Lua's message."""
+        result = self._compile(body, chunkname)
+        if result.__class__ is tuple:
+            raise ValueError(result[1])
+        return result
+
+    def load_library(self, body, chunkname):
+        """(ok, [(name, callback, description, flags)], compile error, runtime error)."""
+        result = self._load_library(body, chunkname)
+        if result.__class__ is not tuple:
+            result = (result,)
+        if result[0]:
+            functions = []
+            for entry in result[1].values():
+                desc = entry[3]
+                functions.append((entry[1], entry[2], desc if desc else None,
+                                  list(entry[4].values())))
+            return functions, None, None
+        return None, (result[1] if len(result) > 1 else None), (result[2] if len(result) > 2 else None)
+
+    # ---- running ----------------------------------------------------------
+    def run(self, c, runner, func, name, eval_mode, read_only, nkeys, args):
+        """Run a compiled script for client ``c``; returns its reply."""
+        scripting = self.scripting
+        server = self.server
+        sc = scripting.client
+        sc.db = c.db
+        sc.resp = 2
+        run = scripting.run = RunContext(c, name, eval_mode, read_only)
+        try:
+            result = runner(func, nkeys, *args)
+        finally:
+            scripting.run = None
+            if run.timed_out:
+                server.busy = None
+            if run.killed or run.timed_out:
+                self._rearm()
+        if not server.running and run.timed_out:
+            # SHUTDOWN NOSAVE during the script: the server goes away, the caller gets nothing.
+            c.reply_off = True
+            return None
+        if result.__class__ is not tuple:
+            result = (result,)
+        ok = result[0]
+        value = result[1] if len(result) > 1 else None
+        if not ok:
+            return self._script_error(c, value, name)
+        errs = []
+        out = convert.to_reply(value, self.rawget, sc.resp, errs)
+        for e in errs:
+            if not e.counted:
+                server.stats.count_error(e.text.split(b" ", 1)[0].decode("latin-1"))
+        if errs and any(not e.counted for e in errs):
+            c.cmd.failed_calls += 1
+        return out
+
+    def _script_error(self, c, err, name):
+        """luaCallFunction's reply for an uncaught error."""
+        rawget = self.rawget
+        if err is None or lua51.lua_type(err) != "table":
+            text = err if err.__class__ is bytes else b"execution failure"
+            raise CommandError("ERR Error running script %s, %s" % (name, text[:100].decode("latin-1")))
+        msg = rawget(err, b"err")
+        msg = msg if msg.__class__ is bytes else b""
+        source = rawget(err, b"source")
+        line = rawget(err, b"line")
+        text = msg
+        if source is not None and line is not None:
+            text = b"%s script: %s, on %s:%d." % (msg, name.encode("latin-1"), source, int(line))
+        text = text.replace(b"\r", b" ").replace(b"\n", b" ")
+        if rawget(err, b"ignore_error_stats_update"):
+            return b"-" + text + b"\r\n"
+        raise CommandError(text.decode("latin-1"))
+
+    # ---- callbacks from Lua -----------------------------------------------
+    # Errors are raised as ScriptRaise; Lua's error handler (or the sandbox's
+    # pcall) turns them into Redis's error tables through _error_info.
+    def _call(self, *args):
+        """redis.call: the reply as Lua values; an error reply is raised."""
+        value = self._execute(args)
+        if value.__class__ is tuple:
+            text, tag = value
+            if tag == convert.TAG_STATUS:
+                return self.mk_ok(text)
+            raise ScriptRaise(text, tag == convert.TAG_ERROR_COUNTED)
+        return value
+
+    def _pcall(self, *args):
+        """redis.pcall: as redis.call, but an error reply is returned as ``{err=...}``."""
+        try:
+            value = self._execute(args)
+        except ScriptRaise as exc:
+            return self.mk_err(exc.text, exc.counted or None)
+        if value.__class__ is tuple:
+            text, tag = value
+            if tag == convert.TAG_STATUS:
+                return self.mk_ok(text)
+            return self.mk_err(text, (tag == convert.TAG_ERROR_COUNTED) or None)
+        return value
+
+    def _execute(self, args):
+        """scriptCall: the script's command through the request checks and dispatch's call()."""
+        argv = _argv(args)
+        run = self.scripting.run
+        cmd = TABLE.get(argv[0].lower())
+        if cmd is None or cmd.subcommands is not None or (
+                (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity):
+            cmd, error = lookup(argv)
+            if cmd is None:
+                return self._reject(None, errors.SCRIPT_UNKNOWN_COMMAND)
+            if error is not None:
+                cmd.rejected_calls -= 1
+                return self._reject(cmd, errors.SCRIPT_WRONG_ARITY)
+        flags = cmd.flags
+        if "noscript" in flags:
+            return self._reject(cmd, errors.SCRIPT_NOSCRIPT_COMMAND)
+        if "write" in flags:
+            if run.read_only:
+                return self._reject(cmd, errors.SCRIPT_WRITE_READ_ONLY)
+            run.wrote = True
+        sc = self.scripting.client
+        result = call(sc, cmd, argv)
+        if result is None:
+            captured = sc.captured
+            if not captured:
+                return None
+            result = b"".join(r if r.__class__ is bytes else r.encode(sc.resp) for r in captured)
+            captured.clear()
+        elif result.__class__ is not bytes:
+            result = result.encode(sc.resp)
+        return self.reader.top(result)
+
+    def _reject(self, cmd, text):
+        """A command refused inside a script: counted as a rejected call and an ERR reply."""
+        if cmd is not None:
+            cmd.rejected_calls += 1
+        self.server.stats.count_error("ERR")
+        return text.encode("latin-1"), convert.TAG_ERROR_COUNTED
+
+    def _log(self, *args):
+        """redis.log(level, message, ...)."""
+        if len(args) < 2:
+            raise ScriptRaise(b"ERR redis.log() requires two arguments or more.")
+        level = _number(args[0])
+        if level is None:
+            raise ScriptRaise(b"ERR First argument must be a number (log level).")
+        level = int(level)
+        if not 0 <= level <= 3:
+            raise ScriptRaise(b"ERR Invalid debug level.")
+        parts = []
+        for a in args[1:]:
+            cls = a.__class__
+            if cls is bytes:
+                parts.append(a)
+            elif cls is int or cls is float:
+                parts.append(_lua_number(a))
+        self.server.log(_LOG_LEVELS[level], b" ".join(parts).decode("utf-8", "replace"))
+
+    def _setresp(self, *args):
+        if len(args) != 1:
+            raise ScriptRaise(b"ERR redis.setresp() requires one argument.")
+        resp = _number(args[0])
+        if resp != 2 and resp != 3:
+            raise ScriptRaise(b"ERR RESP version must be 2 or 3.")
+        self.scripting.client.resp = int(resp)
+
+    def _set_repl(self, *args):
+        if len(args) != 1:
+            raise ScriptRaise(b"ERR redis.set_repl() requires two arguments.")
+        flags = _number(args[0])
+        flags = int(flags) if flags is not None else 0
+        if flags & ~3:
+            raise ScriptRaise(b"ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, "
+                              b"REPL_ALL or REPL_NONE.")
+        run = self.scripting.run
+        if run is not None:
+            run.repl = flags
+
+    def _acl_check(self, *args):
+        argv = _argv(args)
+        cmd, error = lookup(argv)
+        if cmd is None:
+            raise ScriptRaise(b"ERR Invalid command passed to redis.acl_check_cmd()")
+        if error is not None:
+            cmd.rejected_calls -= 1
+        # Every client is the default user, allowed everything.
+        return True
+
+    def _tick(self):
+        """The instruction hook: busy-script bookkeeping; a kill message once killed."""
+        scripting = self.scripting
+        run = scripting.run
+        if run is None:
+            return None
+        server = self.server
+        if not run.timed_out:
+            if now_ms() - run.start < server.config["busy-reply-threshold"]:
+                return None
+            run.timed_out = True
+            server.busy = errors.BUSY_EVAL if run.eval_mode else errors.BUSY_FUNCTION
+            server.log("warning", "Slow script detected: still in execution after %d milliseconds. "
+                       "You can try killing the script using the %s command. Script name is: %s."
+                       % (now_ms() - run.start, "SCRIPT KILL" if run.eval_mode else "FUNCTION KILL",
+                          run.name))
+        server.process_events_once(run.caller)
+        if run.killed or not server.running:
+            return (errors.SCRIPT_KILLED_EVAL if run.eval_mode
+                    else errors.SCRIPT_KILLED_FUNCTION).encode("latin-1")
+        return None
+
+
+class ScriptRaise(Exception):
+    """An error a callback raises into the script: its text and whether its stats were counted."""
+
+    def __init__(self, text, counted=False):
+        super().__init__(text)
+        self.text = text
+        self.counted = counted
+
+
+def _error_info(exc):
+    if isinstance(exc, ScriptRaise):
+        return exc.text, exc.counted
+    return b"ERR " + str(exc).encode("utf-8", "replace"), False
+
+
+def _number(v):
+    """lua_tonumber: numbers, and strings that read as numbers."""
+    cls = v.__class__
+    if cls is int or cls is float:
+        return v
+    if cls is bytes:
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _lua_number(v):
+    """A Lua number as Lua's tostring prints it (%.14g)."""
+    return b"%.14g" % v
+
+
+def _argv(args):
+    """luaArgsToRedisArgv: strings as they are, numbers as %.17g."""
+    if not args:
+        raise ScriptRaise(b"ERR Please specify at least one argument for this redis lib call")
+    argv = []
+    for a in args:
+        cls = a.__class__
+        if cls is bytes:
+            argv.append(a)
+        elif cls is int or cls is float:
+            argv.append(b"%.17g" % a)
+        else:
+            raise ScriptRaise(b"ERR Lua redis lib command arguments must be strings or integers")
+    return argv
+
+
+def _sha1hex(*args):
+    if len(args) != 1:
+        raise ScriptRaise(b"ERR wrong number of arguments")
+    data = args[0]
+    if data.__class__ is not bytes:
+        data = _lua_number(data) if data.__class__ in (int, float) else b""
+    return hashlib.sha1(data).hexdigest().encode()
+
+
+def _version_num(version):
+    major, minor, patch = (int(p) for p in version.split("."))
+    return (major << 16) | (minor << 8) | patch

@@ -1,0 +1,415 @@
+"""The Lua side of a scripting runtime: the sandbox, the ``redis`` table and the runners.
+
+``BOOTSTRAP`` runs once in a fresh runtime, after the libraries are
+installed and while ``debug`` still exists.  It takes the Python callbacks as
+its arguments, keeps what it needs in locals (out of the scripts' reach),
+removes ``debug`` and the other globals Redis leaves out, and returns the
+functions the engine calls.
+
+Scripts see a read-only global table holding Redis's allow-list; reading a
+missing global and writing any global raise Redis's errors.  Library tables
+are read-only proxies.  The error handler turns every error into Redis's
+error table ``{err=..., source=..., line=...}``, skipping the frames of this
+chunk so the position is the user's.
+"""
+
+BOOTSTRAP = r"""
+local pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyerr, pytick, pyrand, pyseed,
+      version, version_num = ...
+local G = _G
+local getinfo, sethook = debug.getinfo, debug.sethook
+local error, type, tostring, tonumber, select, next = error, type, tostring, tonumber, select, next
+local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
+local setfenv, loadstring, load, pcall, xpcall, unpack = setfenv, loadstring, load, pcall, xpcall, unpack
+local pairs = pairs
+local floor, concat = math.floor, table.concat
+local INTERNAL = getinfo(1, 'S').source
+local HOOK_INSTRUCTIONS = 100000
+
+-- An error raised by a Python callback reaches Lua as the exception
+-- (userdata); pyerr gives its text and whether its stats were counted.
+local function error_table(err)
+  if type(err) == 'userdata' then
+    local text, counted = pyerr(err)
+    return {err = text, ignore_error_stats_update = counted or nil}
+  end
+  return err
+end
+
+-- The error handler: Redis's __redis__err__handler, blind to this chunk's frames.
+local handling = false
+local function err_handler(err)
+  handling = true
+  local level = 2
+  local i = getinfo(level, 'nSl')
+  if i and i.what == 'C' then
+    level = 3
+    i = getinfo(level, 'nSl')
+  end
+  while i and i.source == INTERNAL do
+    level = level + 1
+    i = getinfo(level, 'nSl')
+  end
+  err = error_table(err)
+  if type(err) ~= 'table' then
+    err = {err = 'ERR ' .. tostring(err)}
+  end
+  if i then
+    rawset(err, 'source', i.source)
+    rawset(err, 'line', i.currentline)
+  end
+  handling = false
+  return err
+end
+
+-- Read-only tables (Redis's lua_enablereadonlytable): proxies over the real
+-- table, which pairs and next still walk.
+local readonly_tables = setmetatable({}, {__mode = 'k'})
+local function deny_write()
+  error('Attempt to modify a readonly table', 2)
+end
+local function readonly(t)
+  local proxy = setmetatable({}, {__index = t, __newindex = deny_write, __metatable = false})
+  readonly_tables[proxy] = t
+  return proxy
+end
+local function checked_rawset(t, k, v)
+  if readonly_tables[t] then
+    error('Attempt to modify a readonly table', 0)
+  end
+  return rawset(t, k, v)
+end
+local function sandboxed_next(t, k)
+  return next(readonly_tables[t] or t, k)
+end
+local function sandboxed_pairs(t)
+  local real = readonly_tables[t]
+  if real then
+    return function(_, k) return next(real, k) end, t, nil
+  end
+  return pairs(t)
+end
+local function pack_results(...) return select('#', ...), {...} end
+local function sandboxed_pcall(...)
+  local n, r = pack_results(pcall(...))
+  if not r[1] then r[2] = error_table(r[2]) end
+  return unpack(r, 1, n)
+end
+local function sandboxed_xpcall(f, handler)
+  return xpcall(f, function(err) return handler(error_table(err)) end)
+end
+
+local function raise(msg)
+  error({err = msg})
+end
+
+local function make_env(globals)
+  local env = setmetatable({}, {__index = globals, __newindex = deny_write, __metatable = false})
+  readonly_tables[env] = globals
+  setmetatable(globals, {__index = function(t, n)
+    local i = getinfo(2, 'S')
+    if i and i.what == 'C' then
+      return nil
+    end
+    error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
+  end})
+  return env
+end
+
+-- The sandboxed globals scripts see.
+local globals = {}
+local env = make_env(globals)
+
+-- math.random on Redis's rand48 (redisLrand48), math.randomseed on redisSrand48.
+local function checkint(v, n)
+  local x = tonumber(v)
+  if x == nil then
+    error("bad argument #" .. n .. " to 'random' (number expected, got " ..
+          (v == nil and 'no value' or type(v)) .. ")", 3)
+  end
+  if x >= 0 then return floor(x) end
+  return -floor(-x)
+end
+local function random(...)
+  local r = pyrand()
+  local n = select('#', ...)
+  if n == 0 then
+    return r
+  elseif n == 1 then
+    local u = checkint((...), 1)
+    if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 2) end
+    return floor(r * u) + 1
+  elseif n == 2 then
+    local l, u = ...
+    l = checkint(l, 1)
+    u = checkint(u, 2)
+    if l > u then error("bad argument #2 to 'random' (interval is empty)", 2) end
+    return floor(r * (u - l + 1)) + l
+  end
+  error('wrong number of arguments', 2)
+end
+local function randomseed(seed)
+  local x = tonumber(seed)
+  if x == nil then
+    error("bad argument #1 to 'randomseed' (number expected, got " ..
+          (seed == nil and 'no value' or type(seed)) .. ")", 2)
+  end
+  pyseed(x)
+end
+
+local function copy(t)
+  local out = {}
+  for k, v in next, t do out[k] = v end
+  return out
+end
+local math_lib = copy(math)
+math_lib.random = random
+math_lib.randomseed = randomseed
+
+local function sandboxed_loadstring(s, name)
+  local f, e = loadstring(s, name)
+  if f then setfenv(f, env) end
+  return f, e
+end
+local function sandboxed_load(fn, name)
+  local f, e = load(fn, name)
+  if f then setfenv(f, env) end
+  return f, e
+end
+
+for _, name in next, {'assert', 'collectgarbage', 'error', 'gcinfo', 'getmetatable', 'ipairs',
+                      'rawequal', 'rawget', 'select', 'setmetatable', 'tonumber', 'tostring',
+                      'type', 'unpack', '_VERSION'} do
+  globals[name] = G[name]
+end
+globals.next = sandboxed_next
+globals.pairs = sandboxed_pairs
+globals.pcall = sandboxed_pcall
+globals.xpcall = sandboxed_xpcall
+globals.rawset = checked_rawset
+globals.loadstring = sandboxed_loadstring
+globals.load = sandboxed_load
+globals.math = readonly(math_lib)
+globals.string = readonly(string)
+globals.table = readonly(table)
+globals.coroutine = readonly(coroutine)
+for _, name in next, {'bit', 'cjson', 'cmsgpack', 'struct'} do
+  if type(G[name]) == 'table' then globals[name] = readonly(G[name]) end
+end
+globals.__redis__err__handler = err_handler
+globals._G = env
+
+-- Methods on strings go through the read-only string table, and the
+-- metatable itself cannot be changed from a script.
+local string_mt = getmetatable('')
+string_mt.__index = globals.string
+string_mt.__metatable = readonly({__index = globals.string})
+
+-- The redis table.
+local redis = {}
+local function mk_ok(s) return {ok = s} end
+local function mk_err(s, counted) return {err = s, ignore_error_stats_update = counted} end
+
+-- The functions that may raise are the Python callbacks themselves: called
+-- from a script they are C functions, so even a tail call keeps the
+-- script's frame for the error position.
+redis.call = pycall
+redis.pcall = pypcall
+redis.sha1hex = pysha1
+redis.log = pylog
+redis.setresp = pysetresp
+redis.set_repl = pysetrepl
+redis.acl_check_cmd = pyacl
+
+-- luaPushErrorBuff: "-CODE msg" keeps its code, anything else gets ERR.
+local function error_text(s)
+  local code, msg = 'ERR', s
+  if s:sub(1, 1) == '-' then
+    local sp = s:find(' ', 1, true)
+    if sp then
+      code, msg = s:sub(2, sp - 1), s:sub(sp + 1)
+    else
+      msg = s:sub(2)
+    end
+  end
+  msg = msg:gsub('^[\r\n]+', ''):gsub('[\r\n]+$', '')
+  return code .. ' ' .. msg
+end
+function redis.error_reply(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then
+    return {err = 'ERR wrong number or type of arguments'}
+  end
+  if s:sub(1, 1) ~= '-' then s = '-' .. s end
+  return {err = error_text(s)}
+end
+function redis.status_reply(...)
+  local s = ...
+  if select('#', ...) ~= 1 or type(s) ~= 'string' then
+    return {err = 'ERR wrong number or type of arguments'}
+  end
+  return {ok = s}
+end
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+function redis.replicate_commands() return true end
+function redis.breakpoint() return false end
+function redis.debug() end
+redis.REDIS_VERSION = version
+redis.REDIS_VERSION_NUM = version_num
+globals.redis = readonly(redis)
+
+-- Busy scripts: every HOOK_INSTRUCTIONS instructions the engine checks the
+-- clock (and serves other clients); a kill raises from then on at every
+-- line, so a pcall in the script cannot swallow it.
+local hook
+hook = function()
+  if handling then return end
+  local killed = pytick()
+  if killed then
+    sethook(hook, 'l')
+    error({err = killed})
+  end
+end
+local function rearm()
+  sethook(hook, '', HOOK_INSTRUCTIONS)
+end
+rearm()
+
+-- Compiling: a script body runs with the sandboxed globals.
+local function compile(body, chunkname)
+  local f, e = loadstring(body, chunkname)
+  if not f then return nil, e end
+  setfenv(f, env)
+  return f
+end
+
+-- EVAL: KEYS and ARGV are globals of the run.
+local function run_eval(f, nkeys, ...)
+  local keys, argv = {}, {}
+  local n = select('#', ...)
+  local all = {...}
+  for i = 1, nkeys do keys[i] = all[i] end
+  for i = nkeys + 1, n do argv[i - nkeys] = all[i] end
+  globals.KEYS = keys
+  globals.ARGV = argv
+  return xpcall(f, err_handler)
+end
+
+-- FCALL: the function gets the keys and the arguments as its two parameters.
+local function run_function(f, nkeys, ...)
+  local keys, argv = {}, {}
+  local n = select('#', ...)
+  local all = {...}
+  for i = 1, nkeys do keys[i] = all[i] end
+  for i = nkeys + 1, n do argv[i - nkeys] = all[i] end
+  return xpcall(function() return f(keys, argv) end, err_handler)
+end
+
+-- FUNCTION LOAD: the library body runs with only a reduced redis table,
+-- whose register_function collects the functions.
+local FLAGS = {['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true,
+               ['no-cluster'] = true, ['allow-cross-slot-keys'] = true}
+local function read_flags(t)
+  local out = {}
+  for _, v in next, t do
+    if type(v) ~= 'string' or not FLAGS[v] then return nil end
+    out[#out + 1] = v
+  end
+  return out
+end
+local function valid_name(s)
+  return #s > 0 and not s:find('[^%w_]')
+end
+local function as_string(v)
+  local t = type(v)
+  if t == 'string' then return v end
+  if t == 'number' then return tostring(v) end
+  return nil
+end
+local function load_library(body, chunkname)
+  local f, e = loadstring(body, chunkname)
+  if not f then return false, e end
+  local registered, order = {}, {}
+  local function register(...)
+    local n = select('#', ...)
+    if n < 1 or n > 2 then raise('ERR wrong number of arguments to redis.register_function') end
+    local name, callback, desc, flags
+    if n == 1 then
+      local args = ...
+      if type(args) ~= 'table' then
+        raise('ERR calling redis.register_function with a single argument is only applicable ' ..
+              'to Lua table (representing named arguments).')
+      end
+      for k, v in next, args do
+        if type(k) ~= 'string' and type(k) ~= 'number' then
+          raise('ERR named argument key given to redis.register_function is not a string')
+        end
+        local key = tostring(k):lower()
+        if key == 'function_name' then
+          name = as_string(v)
+          if not name then
+            raise('ERR function_name argument given to redis.register_function must be a string')
+          end
+        elseif key == 'description' then
+          desc = as_string(v)
+          if not desc then
+            raise('ERR description argument given to redis.register_function must be a string')
+          end
+        elseif key == 'callback' then
+          if type(v) ~= 'function' then
+            raise('ERR callback argument given to redis.register_function must be a function')
+          end
+          callback = v
+        elseif key == 'flags' then
+          if type(v) ~= 'table' then
+            raise('ERR flags argument to redis.register_function must be a table representing ' ..
+                  'function flags')
+          end
+          flags = read_flags(v)
+          if not flags then raise('ERR unknown flag given') end
+        else
+          raise('ERR unknown argument given to redis.register_function')
+        end
+      end
+      if not name then raise('ERR redis.register_function must get a function name argument') end
+      if not callback then raise('ERR redis.register_function must get a callback argument') end
+    else
+      local a, b = ...
+      name = as_string(a)
+      if not name then raise('ERR first argument to redis.register_function must be a string') end
+      if type(b) ~= 'function' then
+        raise('ERR second argument to redis.register_function must be a function')
+      end
+      callback = b
+    end
+    if not valid_name(name) then
+      raise('ERR Library names can only contain letters, numbers, or underscores(_) and must be ' ..
+            'at least one character long')
+    end
+    if registered[name] then raise('ERR Function already exists in the library') end
+    if callback then setfenv(callback, env) end
+    registered[name] = true
+    order[#order + 1] = {name, callback, desc or false, flags or {}}
+  end
+  local load_redis = {register_function = register, log = pylog,
+                      LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+                      REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM}
+  local load_globals = {redis = readonly(make_env(load_redis))}
+  setfenv(f, make_env(load_globals))
+  local ok, err = xpcall(f, err_handler)
+  if not ok then
+    return false, nil, type(err) == 'table' and tostring(rawget(err, 'err')) or tostring(err)
+  end
+  return true, order
+end
+
+debug = nil
+G.debug = nil
+for _, name in next, {'dofile', 'loadfile', 'print', 'require', 'module', 'package', 'os', 'io',
+                      'setfenv', 'getfenv', 'newproxy'} do
+  G[name] = nil
+end
+
+return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err
+"""
