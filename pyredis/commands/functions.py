@@ -83,8 +83,8 @@ _FUNCTION_HELP = reply.array([reply.simple(line) for line in (
     b"    * FLUSH: delete all existing libraries.",
     b"    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
     b"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
-    b"      libraries with the new libraries (notice that REPLACE does not delete libraries that do not exist in",
-    b"      the payload).",
+    b"      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    b"      in case of functions name collision with another library).",
     b"HELP",
     b"    Prints this help.",
 )])
@@ -227,7 +227,9 @@ def function_restore(c, argv):
 def function_stats(c, argv):
     scripting = c.server.scripting
     run = scripting.run
-    if run is None or run.eval_mode:
+    if run is not None and run.eval_mode:
+        raise CommandError(errors.BUSY_EVAL)
+    if run is None:
         running = reply.NULL
     else:
         running = reply.Map([

@@ -141,7 +141,7 @@ class LuaEngine:
             for entry in result[1].values():
                 desc = entry[3]
                 functions.append((entry[1], entry[2], desc if desc else None,
-                                  list(entry[4].values())))
+                                  [f.decode("latin-1") for f in entry[4].values()]))
             return functions, None, None
         return None, (result[1] if len(result) > 1 else None), (result[2] if len(result) > 2 else None)
 
