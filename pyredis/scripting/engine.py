@@ -7,6 +7,7 @@ runs the command through the same lookup and checks as a request, then
 client has selected.
 """
 import hashlib
+import math
 
 import lupa.lua51 as lua51
 
@@ -115,11 +116,10 @@ class LuaEngine:
                                           unpack_returned_tuples=True, encoding=None,
                                           attribute_filter=_deny_attributes)
         install_all(lua)
-        rand = scripting.rand
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
          self.rawget, self.mk_ok, self.mk_err) = lua.execute(
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
-            self._acl_check, _error_info, self._tick, rand.random, rand.seed,
+            self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), name="=redis")
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
 
@@ -177,7 +177,7 @@ class LuaEngine:
         for e in errs:
             if not e.counted:
                 server.stats.count_error(e.text.split(b" ", 1)[0].decode("latin-1"))
-        if errs and any(not e.counted for e in errs):
+        if errs:
             c.cmd.failed_calls += 1
         return out
 
@@ -196,6 +196,8 @@ class LuaEngine:
             text = b"%s script: %s, on %s:%d." % (msg, name.encode("latin-1"), source, int(line))
         text = text.replace(b"\r", b" ").replace(b"\n", b" ")
         if rawget(err, b"ignore_error_stats_update"):
+            # Counted in the error stats by the command that failed; a failed call all the same.
+            c.cmd.failed_calls += 1
             return b"-" + text + b"\r\n"
         raise CommandError(text.decode("latin-1"))
 
@@ -313,6 +315,28 @@ class LuaEngine:
         # Every client is the default user, allowed everything.
         return True
 
+    def _random(self, *args):
+        """Lua's math_random on redisLrand48."""
+        r = self.scripting.rand.random()
+        n = len(args)
+        if n == 0:
+            return r
+        if n == 1:
+            upper = _checkint(args, 0, b"random")
+            if upper < 1:
+                raise ScriptRaise(b"bad argument #1 to 'random' (interval is empty)", where=True)
+            return math.floor(r * upper) + 1
+        if n == 2:
+            lower = _checkint(args, 0, b"random")
+            upper = _checkint(args, 1, b"random")
+            if lower > upper:
+                raise ScriptRaise(b"bad argument #2 to 'random' (interval is empty)", where=True)
+            return math.floor(r * (upper - lower + 1)) + lower
+        raise ScriptRaise(b"wrong number of arguments", where=True)
+
+    def _randomseed(self, *args):
+        self.scripting.rand.seed(_checkint(args, 0, b"randomseed"))
+
     def _tick(self):
         """The instruction hook: busy-script bookkeeping; a kill message once killed."""
         scripting = self.scripting
@@ -339,16 +363,40 @@ class LuaEngine:
 class ScriptRaise(Exception):
     """An error a callback raises into the script: its text and whether its stats were counted."""
 
-    def __init__(self, text, counted=False):
+    def __init__(self, text, counted=False, where=False):
         super().__init__(text)
         self.text = text
         self.counted = counted
+        # A Lua library error: the script's position goes in front, as luaL_error's.
+        self.where = where
 
 
 def _error_info(exc):
     if isinstance(exc, ScriptRaise):
-        return exc.text, exc.counted
-    return b"ERR " + str(exc).encode("utf-8", "replace"), False
+        return exc.text, exc.counted, exc.where
+    return b"ERR " + str(exc).encode("utf-8", "replace"), False, False
+
+
+def _checkint(args, i, fname):
+    """luaL_checkint: a number (or numeric string), truncated."""
+    v = args[i] if i < len(args) else None
+    x = _number(v)
+    if x is None:
+        got = b"no value" if i >= len(args) else _type_name(v)
+        raise ScriptRaise(b"bad argument #%d to '%s' (number expected, got %s)" % (i + 1, fname, got),
+                          where=True)
+    return int(x)
+
+
+def _type_name(v):
+    if v is None:
+        return b"nil"
+    cls = v.__class__
+    if cls is bool:
+        return b"boolean"
+    if cls is bytes:
+        return b"string"
+    return (lua51.lua_type(v) or "userdata").encode()
 
 
 def _number(v):

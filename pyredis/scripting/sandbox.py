@@ -28,9 +28,16 @@ local HOOK_INSTRUCTIONS = 100000
 
 -- An error raised by a Python callback reaches Lua as the exception
 -- (userdata); pyerr gives its text and whether its stats were counted.
-local function error_table(err)
+local function error_table(err, where)
   if type(err) == 'userdata' then
-    local text, counted = pyerr(err)
+    local text, counted, positioned = pyerr(err)
+    if positioned then
+      -- A Lua-style error (luaL_error): the caller's position, then ERR as any string error.
+      if where then
+        text = where.short_src .. ':' .. where.currentline .. ': ' .. text
+      end
+      text = 'ERR ' .. text
+    end
     return {err = text, ignore_error_stats_update = counted or nil}
   end
   return err
@@ -50,7 +57,7 @@ local function err_handler(err)
     level = level + 1
     i = getinfo(level, 'nSl')
   end
-  err = error_table(err)
+  err = error_table(err, i)
   if type(err) ~= 'table' then
     err = {err = 'ERR ' .. tostring(err)}
   end
@@ -89,10 +96,21 @@ local function sandboxed_pairs(t)
   end
   return pairs(t)
 end
+local function sandboxed_getmetatable(t)
+  if readonly_tables[t] then return nil end
+  return getmetatable(t)
+end
 local function pack_results(...) return select('#', ...), {...} end
+-- luaRedisPcall: an error table caught by pcall reads as its err text.
 local function sandboxed_pcall(...)
   local n, r = pack_results(pcall(...))
-  if not r[1] then r[2] = error_table(r[2]) end
+  if not r[1] then
+    local err = error_table(r[2])
+    if type(err) == 'table' and type(rawget(err, 'err')) == 'string' then
+      err = rawget(err, 'err')
+    end
+    r[2] = err
+  end
   return unpack(r, 1, n)
 end
 local function sandboxed_xpcall(f, handler)
@@ -120,51 +138,15 @@ end
 local globals = {}
 local env = make_env(globals)
 
--- math.random on Redis's rand48 (redisLrand48), math.randomseed on redisSrand48.
-local function checkint(v, n)
-  local x = tonumber(v)
-  if x == nil then
-    error("bad argument #" .. n .. " to 'random' (number expected, got " ..
-          (v == nil and 'no value' or type(v)) .. ")", 3)
-  end
-  if x >= 0 then return floor(x) end
-  return -floor(-x)
-end
-local function random(...)
-  local r = pyrand()
-  local n = select('#', ...)
-  if n == 0 then
-    return r
-  elseif n == 1 then
-    local u = checkint((...), 1)
-    if u < 1 then error("bad argument #1 to 'random' (interval is empty)", 2) end
-    return floor(r * u) + 1
-  elseif n == 2 then
-    local l, u = ...
-    l = checkint(l, 1)
-    u = checkint(u, 2)
-    if l > u then error("bad argument #2 to 'random' (interval is empty)", 2) end
-    return floor(r * (u - l + 1)) + l
-  end
-  error('wrong number of arguments', 2)
-end
-local function randomseed(seed)
-  local x = tonumber(seed)
-  if x == nil then
-    error("bad argument #1 to 'randomseed' (number expected, got " ..
-          (seed == nil and 'no value' or type(seed)) .. ")", 2)
-  end
-  pyseed(x)
-end
-
 local function copy(t)
   local out = {}
   for k, v in next, t do out[k] = v end
   return out
 end
 local math_lib = copy(math)
-math_lib.random = random
-math_lib.randomseed = randomseed
+-- math.random on Redis's rand48 (redisLrand48), math.randomseed on redisSrand48.
+math_lib.random = pyrand
+math_lib.randomseed = pyseed
 
 local function sandboxed_loadstring(s, name)
   local f, e = loadstring(s, name)
@@ -177,12 +159,13 @@ local function sandboxed_load(fn, name)
   return f, e
 end
 
-for _, name in next, {'assert', 'collectgarbage', 'error', 'gcinfo', 'getmetatable', 'ipairs',
+for _, name in next, {'assert', 'collectgarbage', 'error', 'gcinfo', 'ipairs',
                       'rawequal', 'rawget', 'select', 'setmetatable', 'tonumber', 'tostring',
                       'type', 'unpack', '_VERSION'} do
   globals[name] = G[name]
 end
 globals.next = sandboxed_next
+globals.getmetatable = sandboxed_getmetatable
 globals.pairs = sandboxed_pairs
 globals.pcall = sandboxed_pcall
 globals.xpcall = sandboxed_xpcall

@@ -1,0 +1,321 @@
+"""EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, byte for byte against redis-server."""
+import re
+import threading
+import time
+
+import pytest
+
+from respclient import RawClient
+
+
+def resp3(pair):
+    for client in (pair.ours, pair.theirs):
+        assert client.cmd("HELLO", "3").startswith(b"%")
+
+
+def run(pair, *commands):
+    return [pair.run(*cmd) for cmd in commands]
+
+
+# Lua values -> replies, in both protocols.
+RETURNS = [
+    "return 1", "return -7", "return 3.99", "return -3.99", "return 1e30", "return 0/0",
+    "return 'str'", "return ''", "return true", "return false", "return nil", "return",
+    "return {}", "return {1, 2, 3.7, 'a', nil, 5}", "return {1, {2, {3, 'x'}}, false, true}",
+    "return {ok='fine'}", "return {ok='a\\r\\nb'}", "return {err='My Error'}",
+    "return {err='ERR custom\\nline'}", "return {1, {err='inner'}, {ok='st'}}",
+    "return {double=3.5}", "return {double=1/0}", "return {double=-1/0}", "return {double=0.1}",
+    "return {map={a=1}}", "return {set={x=true}}", "return {big_number='123456789012345678901'}",
+    "return {verbatim_string={format='txt', string='hello'}}", "return {err=1}", "return {ok=1}",
+    "return {double='x'}", "return redis.status_reply('FINE')", "return redis.error_reply('xx')",
+    "return redis.error_reply('-CODE text')", "return redis.error_reply('ERR xx')",
+    "return redis.error_reply()", "return redis.status_reply(1)", "return function() end",
+    "return {1, 2, nil, 4}", "return {[1]=1, [3]=3}", "return {a=1, 'x'}",
+]
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_lua_to_reply(pair, proto):
+    if proto == 3:
+        resp3(pair)
+    for body in RETURNS:
+        pair.run("EVAL", body, "0")
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_lua_to_reply_after_setresp3(pair, proto):
+    if proto == 3:
+        resp3(pair)
+    for body in RETURNS:
+        pair.run("EVAL", "redis.setresp(3) " + body, "0")
+
+
+# Replies -> Lua values: each command's reply is read into Lua and returned.
+CALLS = [
+    ("SET", "s", "v"), ("GET", "s"), ("GET", "nokey"), ("INCR", "n"), ("INCRBYFLOAT", "f", "1.5"),
+    ("RPUSH", "l", "a", "b", "c"), ("LRANGE", "l", "0", "-1"), ("LPOP", "nolist"),
+    ("HSET", "h", "f", "v"), ("HGETALL", "h"), ("SADD", "st", "m"), ("SMEMBERS", "st"),
+    ("ZADD", "z", "1.5", "m"), ("ZSCORE", "z", "m"), ("ZRANGE", "z", "0", "-1", "WITHSCORES"),
+    ("TYPE", "s"), ("PING",), ("EXISTS", "s", "nokey"), ("INCR", "s"), ("HGET", "s", "f"),
+    ("LPOS", "l", "x"), ("ZRANDMEMBER", "nozset", "1"), ("SORT", "l", "ALPHA"),
+]
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+@pytest.mark.parametrize("call", ["call", "pcall"])
+def test_reply_to_lua(pair, resp, call):
+    body = ("redis.setresp(%d) local r = redis.%s(unpack(ARGV)) "
+            "if type(r) == 'table' then return {type(r), r} end return {type(r), r}") % (resp, call)
+    for args in CALLS:
+        pair.run("EVAL", body, "0", *args)
+
+
+def test_reply_to_lua_resp3_types(pair):
+    run(pair, ("HSET", "h", "a", "1"), ("SADD", "s", "x"), ("ZADD", "z", "2.5", "m"))
+    body = """redis.setresp(3)
+    local m = redis.call('HGETALL', 'h')
+    local s = redis.call('SMEMBERS', 's')
+    local d = redis.call('ZSCORE', 'z', 'm')
+    local n = redis.call('GET', 'nokey')
+    return {m.map.a, s.set.x and 1 or 0, d.double, type(n), type(d)}"""
+    pair.run("EVAL", body, "0")
+    pair.run("EVAL", "redis.setresp(3) return redis.call('HGETALL', 'h')", "0")
+    pair.run("EVAL", "redis.setresp(3) return redis.call('ZSCORE', 'z', 'm')", "0")
+    resp3(pair)
+    pair.run("EVAL", "redis.setresp(3) return redis.call('HGETALL', 'h')", "0")
+    pair.run("EVAL", "redis.setresp(3) return redis.call('SMEMBERS', 's')", "0")
+    pair.run("EVAL", "redis.setresp(3) return redis.call('ZSCORE', 'z', 'm')", "0")
+    pair.run("EVAL", "return redis.call('HGETALL', 'h')", "0")
+
+
+ERRORS = [
+    "return redis.call('incr', 's')", "return redis.pcall('incr', 's')",
+    "local r = redis.call('incr', 's') return r", "return redis.call('nosuch')",
+    "return redis.pcall('nosuch')", "return redis.call('get')", "return redis.call('multi')",
+    "return redis.call('blpop', 'l', 0)", "return redis.call('script', 'load', 'x')",
+    "error('boom')", "error({err='My Error'})", "error()", "error(nil)", "error(1)",
+    "return x", "x = 1", "local t = nil; return t.x", "return redis.call()", "return redis.call(1)",
+    "return redis.call('get', {})", "return redis.pcall('get', {})", "return redis.call('get', nil)",
+    "return redis.log(1)", "return redis.log('a', 'b')", "return redis.log(99, 'x')",
+    "return redis.sha1hex()", "return redis.sha1hex('a', 'b')", "return redis.setresp(4)",
+    "return redis.setresp()", "return redis.set_repl(5)", "return redis.set_repl()",
+    "return redis.acl_check_cmd('nosuch')", "return redis.acl_check_cmd()",
+    "return redis.register_function('a', function() end)", "return print",
+    "return type(setfenv)", "return type(newproxy)", "return type(os)", "return type(io)",
+    "return type(require)", "return type(package)", "return type(debug)", "return type(dofile)",
+    "return type(loadfile)", "string.x = 1", "rawset(_G, 'x', 1)", "math.foo = 1",
+    "redis.call = nil", "table.insert = nil", "_G.x = 1",
+    "local ok, e = pcall(redis.call, 'incr', 's') return {tostring(ok), e}",
+    "local ok, e = pcall(redis.call, 'nosuch') return {tostring(ok), e}",
+    "local ok, e = pcall(redis.setresp, 9) return {tostring(ok), e}",
+    "local ok, e = pcall(error, {err='X'}) return {type(e), e}",
+    "local ok, e = pcall(error, {1}) return {type(e)}",
+    "local ok, e = pcall(function() return redis.call('incr', 's') end) return e",
+    "local ok, e = xpcall(function() return redis.call('incr', 's') end, function(e) return e end) "
+    "return {type(e), tostring(e.err)}",
+    "local ok, e = pcall(function() return x end) return e",
+    "return math.random(0)", "return math.random(3, 1)", "return math.random('x')",
+    "\n\n  return redis.call('incr', 's')", "#!lua\nreturn redis.call('incr', 's')",
+    "return redis.call('select', 99)", "return 1 +", "return 'unfinished",
+]
+
+
+def test_errors(pair):
+    pair.run("SET", "s", "notanumber")
+    for body in ERRORS:
+        pair.run("EVAL", body, "0")
+
+
+def test_sandbox_and_api(pair):
+    for body in [
+        # The C libraries (bit, cjson, cmsgpack, struct) are tested on their own.
+        "local libs = {bit=1, cjson=1, cmsgpack=1, struct=1} local t={} "
+        "for k,v in pairs(_G) do if not libs[k] then t[#t+1]=k end end table.sort(t) return t",
+        "local t={} for k,v in pairs(redis) do t[#t+1]=k end table.sort(t) return t",
+        "local t={} for k in pairs(string) do t[#t+1]=k end table.sort(t) return t",
+        "local t={} for k in pairs(math) do t[#t+1]=k end table.sort(t) return t",
+        "return {redis.REDIS_VERSION, redis.REDIS_VERSION_NUM}",
+        "return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}",
+        "return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}",
+        "return redis.replicate_commands()", "return redis.breakpoint()", "return redis.debug('x')",
+        "return redis.set_repl(redis.REPL_ALL)", "return redis.log(redis.LOG_DEBUG, 'x', 1)",
+        "return redis.acl_check_cmd('set', 'a', 'b')", "return redis.sha1hex('')",
+        "return redis.sha1hex('abc')", "return redis.sha1hex(12)", "return _VERSION",
+        "return type(getmetatable(''))", "return ('abc'):upper()", "return string.format('%5.2f', 1.5)",
+        "return tostring(loadstring('return 1')())", "return type(loadstring('x = 1'))",
+        "local f = loadstring('return x') return pcall(f)", "return #KEYS + #ARGV",
+        "return table.concat({1, 2, 3}, ',')", "return tostring(1/3)", "return tostring(2^53)",
+        "return select('#', 1, 2, 3)", "return unpack({1, 2, 3})", "return coroutine.status(coroutine.create(function() end))",
+        "local t = setmetatable({}, {__index = function() return 5 end}) return t.x",
+        "return type(getmetatable(string))",
+        "return tostring(next({}))",
+    ]:
+        pair.run("EVAL", body, "0")
+    pair.run("EVAL", "return {KEYS, ARGV}", "2", "k1", "k2", "a1", "a2")
+    pair.run("EVAL", "return {KEYS, ARGV}", "0")
+
+
+def test_argument_conversion(pair):
+    for body in [
+        "return redis.call('set', 'k', 1.5)", "return redis.call('get', 'k')",
+        "redis.call('set', 'k', 0.1) return redis.call('get', 'k')",
+        "redis.call('set', 'k', 1e20) return redis.call('get', 'k')",
+        "redis.call('set', 'k', 123456789012) return redis.call('get', 'k')",
+        "return redis.call('set', 'k', true)", "return redis.call('echo', 'a\\0b')",
+    ]:
+        pair.run("EVAL", body, "0")
+
+
+def test_random_sequence(pair):
+    for _ in range(3):
+        pair.run("EVAL", "return {tostring(math.random()), math.random(10), math.random(5, 9)}", "0")
+    pair.run("EVAL", "math.randomseed(7) return {tostring(math.random()), math.random(100)}", "0")
+    pair.run("EVAL", "math.randomseed(-3) return tostring(math.random())", "0")
+
+
+def test_numkeys_and_cache(pair):
+    run(pair, ("EVAL", "return 1", "1"), ("EVAL", "return 1", "-1"), ("EVAL", "return 1", "abc"),
+        ("EVAL", "return 1", "2", "a"), ("EVAL", "return 1"), ("EVALSHA", "abc", "0"),
+        ("EVALSHA", "abc", "x"), ("EVALSHA", "a" * 40, "x"), ("EVALSHA", "a" * 40, "0"),
+        ("SCRIPT", "FLUSH"), ("SCRIPT", "LOAD", "return 'hello'"),
+        ("SCRIPT", "EXISTS", "1b936e3fe509bcbc9cd0664897bbe8fd0cac101b",
+         "1B936E3FE509BCBC9CD0664897BBE8FD0CAC101B", "x"),
+        ("EVALSHA", "1B936E3FE509BCBC9CD0664897BBE8FD0CAC101B", "0"),
+        ("EVALSHA_RO", "1b936e3fe509bcbc9cd0664897bbe8fd0cac101b", "0"),
+        ("SCRIPT", "LOAD", "return 1 +"), ("SCRIPT", "LOAD"), ("SCRIPT", "EXISTS"),
+        ("SCRIPT", "FLUSH", "ASYNC"), ("SCRIPT", "FLUSH", "SYNC"), ("SCRIPT", "FLUSH", "x"),
+        ("SCRIPT", "FLUSH", "SYNC", "x"),
+        ("SCRIPT", "EXISTS", "1b936e3fe509bcbc9cd0664897bbe8fd0cac101b"),
+        ("SCRIPT", "KILL"), ("SCRIPT", "KILL", "x"), ("SCRIPT", "DEBUG", "maybe"),
+        ("SCRIPT", "DEBUG", "no"), ("SCRIPT", "NOSUCH"), ("SCRIPT", "HELP"), ("SCRIPT",),
+        ("EVAL", "return redis.call('get', KEYS[1])", "1", "x"))
+
+
+def test_shebang_flags(pair):
+    run(pair, ("SET", "a", "1"))
+    for body in [
+        "#!lua\nreturn 1", "#!lua flags=no-writes\nreturn redis.call('get', 'a')",
+        "#!lua flags=no-writes\nreturn redis.call('set', 'a', 'b')",
+        "#!lua flags=no-writes,allow-oom,allow-stale,no-cluster,allow-cross-slot-keys\nreturn 2",
+        "#!lua flags=\nreturn 3", "#!lua flags=bad\nreturn 1", "#!lua name=x\nreturn 1",
+        "#!luax\nreturn 1", "#!lua", "#! lua\nreturn 1", "#!lua  flags=no-writes \nreturn 4",
+    ]:
+        pair.run("EVAL", body, "0")
+        pair.run("EVAL_RO", body, "0")
+    run(pair, ("EVAL_RO", "return redis.call('set', 'a', 'b')", "0"),
+        ("EVAL_RO", "return redis.call('get', 'a')", "0"),
+        ("EVAL_RO", "return redis.pcall('set', 'a', 'b')", "0"))
+
+
+def test_keyspace_effects(pair):
+    run(pair, ("EVAL", "redis.call('select', 2) redis.call('set', 'x', 'db2') return redis.call('get', 'x')", "0"),
+        ("GET", "x"), ("SELECT", "2"), ("GET", "x"),
+        ("EVAL", "return redis.call('get', 'x')", "0"), ("SELECT", "0"),
+        ("EVAL", "redis.call('rpush', 'l', 'b', 'a', 'c') return redis.call('sort', 'l', 'alpha')", "0"),
+        ("EVAL", "redis.call('sadd', 'st', 'z', 'y', 'x') return redis.call('sort', 'st', 'alpha')", "0"),
+        ("EVAL", "return redis.call('smembers', 'nosuch')", "0"))
+
+
+def test_multi_exec_with_eval(pair):
+    run(pair, ("MULTI",), ("EVAL", "return redis.call('incr', 'c')", "0"),
+        ("EVAL", "return redis.call('nosuch')", "0"), ("EVAL", "return 1 +", "0"),
+        ("EVALSHA", "a" * 40, "0"), ("EXEC",), ("GET", "c"))
+
+
+def test_watch_invalidated_by_script(pair_factory):
+    pair = pair_factory()
+    pair.run("FLUSHALL")
+    other = pair_factory()
+    run(pair, ("WATCH", "w"))
+    other.run("EVAL", "return redis.call('set', 'w', '1')", "0")
+    run(pair, ("MULTI",), ("PING",), ("EXEC",))
+
+
+def _stat_lines(client):
+    """INFO commandstats and errorstats lines, without timings and CONFIG's own line."""
+    lines = []
+    for section in ("commandstats", "errorstats"):
+        for line in client.cmd("INFO", section).decode().splitlines():
+            if line.startswith(("cmdstat_", "errorstat_")) and not line.startswith("cmdstat_config"):
+                lines.append(re.sub(r"usec=\d+,usec_per_call=[\d.]+,", "", line))
+    return sorted(lines)
+
+
+def test_stats(pair):
+    run(pair, ("CONFIG", "RESETSTAT"), ("SET", "s", "x"),
+        ("EVAL", "redis.call('set', 'a', '1') return redis.call('get', 'a')", "0"),
+        ("EVAL", "return redis.call('incr', 's')", "0"), ("EVAL", "error('x')", "0"),
+        ("EVAL", "return redis.pcall('incr', 's')", "0"), ("EVAL", "return {err='X bad'}", "0"),
+        ("EVAL", "return redis.call('nosuch')", "0"), ("EVAL", "return redis.call('get')", "0"))
+    ours, theirs = _stat_lines(pair.ours), _stat_lines(pair.theirs)
+    assert ours == theirs, "\n%s\n%s" % (ours, theirs)
+
+
+def test_memory_fields(pair):
+    for client in (pair.ours, pair.theirs):
+        client.cmd("SCRIPT", "FLUSH")
+        client.cmd("SCRIPT", "LOAD", "return 1")
+        info = client.cmd("INFO", "memory").decode()
+        fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+        assert fields["number_of_cached_scripts"] == "1"
+        for name in ("used_memory_vm_eval", "used_memory_scripts_eval", "used_memory_vm_functions",
+                     "used_memory_vm_total", "used_memory_functions", "used_memory_scripts",
+                     "used_memory_lua"):
+            assert int(fields[name]) >= 0
+
+
+def test_getkeys(pair):
+    run(pair, ("COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b", "c"),
+        ("COMMAND", "GETKEYS", "EVAL", "return 1", "0"),
+        ("COMMAND", "GETKEYS", "EVALSHA_RO", "x", "1", "k"),
+        ("COMMAND", "GETKEYS", "EVAL", "return 1", "5", "a"),
+        ("COMMAND", "INFO", "eval", "evalsha", "eval_ro", "evalsha_ro"),
+        ("COMMAND", "DOCS", "eval"))
+
+
+def _busy_run(servers, body, commands, kill):
+    """Start ``body`` on one connection, then send ``commands`` from another; both servers."""
+    results = []
+    for server in servers:
+        caller, other = RawClient(server.port), RawClient(server.port)
+        other.cmd("CONFIG", "SET", "busy-reply-threshold", "100")
+        replies = {}
+        thread = threading.Thread(target=lambda: replies.setdefault("r", caller.cmd(*body)))
+        thread.start()
+        time.sleep(0.5)
+        seen = [other.cmd(*cmd) for cmd in commands]
+        if kill:
+            seen.append(other.cmd(*kill))
+        thread.join(20)
+        seen.append(replies.get("r"))
+        seen.append(other.cmd("PING"))
+        caller.close()
+        other.close()
+        results.append(seen)
+    assert results[0] == results[1]
+    return results[0]
+
+
+def test_busy_script_killed(servers_with):
+    servers = servers_with()
+    seen = _busy_run(servers, ("EVAL", "local i = 0 while true do i = i + 1 end", "0"),
+                     [("PING",), ("GET", "x"), ("FUNCTION", "STATS"), ("FUNCTION", "KILL"),
+                      ("MULTI",), ("GET", "x"), ("SCRIPT", "LOAD", "return 1"), ("DISCARD",),
+                      ("SHUTDOWN",)],
+                     ("SCRIPT", "KILL"))
+    assert seen[0].startswith(b"-BUSY")
+    assert seen[-2].startswith(b"-ERR Script killed by user with SCRIPT KILL")
+
+
+def test_busy_script_pcall_cannot_swallow_kill(servers_with):
+    servers = servers_with()
+    body = "while true do pcall(function() local i = 0 while true do i = i + 1 end end) end"
+    _busy_run(servers, ("EVAL", body, "0"), [("PING",)], ("SCRIPT", "KILL"))
+
+
+def test_busy_script_unkillable_after_write(servers_with):
+    servers = servers_with()
+    body = ("redis.call('set', 'w', 'x') local i = 0 while i < 20000000 do i = i + 1 end "
+            "return redis.call('get', 'w')")
+    seen = _busy_run(servers, ("EVAL", body, "0"), [("GET", "w")], ("SCRIPT", "KILL"))
+    assert seen[-3].startswith(b"-UNKILLABLE")
