@@ -207,7 +207,7 @@ def function_restore(c, argv):
     codes = library.read_codes(payload)
     if policy == b"flush":
         # Loaded into a fresh runtime first, so a bad payload leaves everything as it was.
-        engine = type(scripting.functions_engine)(scripting)
+        engine = type(scripting.functions_engine)(scripting, False)
     else:
         engine = scripting.functions_engine
     restored = library.Libraries()

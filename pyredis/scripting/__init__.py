@@ -22,16 +22,16 @@ class Scripting:
         self.run = None
         # Clients that asked for SCRIPT DEBUG YES|SYNC.
         self.debug_clients = weakref.WeakSet()
-        self.cache = ScriptCache(LuaEngine(self))
-        self.functions_engine = LuaEngine(self)
+        self.cache = ScriptCache(LuaEngine(self, True))
+        self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()
 
     def flush_scripts(self):
         """SCRIPT FLUSH: a new runtime, as Redis recreates its Lua state."""
-        self.cache = ScriptCache(LuaEngine(self))
+        self.cache = ScriptCache(LuaEngine(self, True))
 
     def flush_functions(self):
-        self.functions_engine = LuaEngine(self)
+        self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()
 
     def memory(self):

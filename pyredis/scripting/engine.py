@@ -109,7 +109,7 @@ class RunContext:
 class LuaEngine:
     """One Lua runtime: compiles scripts and runs them with the callbacks below."""
 
-    def __init__(self, scripting):
+    def __init__(self, scripting, eval_engine):
         self.scripting = scripting
         self.server = server = scripting.server
         lua = self.lua = lua51.LuaRuntime(register_eval=False, register_builtins=False,
@@ -120,7 +120,8 @@ class LuaEngine:
          self.rawget, self.mk_ok, self.mk_err) = lua.execute(
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
-            server.redis_version.encode(), _version_num(server.redis_version), name="=redis")
+            server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
+            name="=redis")
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
 
     # ---- compiling --------------------------------------------------------
@@ -355,8 +356,8 @@ class LuaEngine:
                           run.name))
         server.process_events_once(run.caller)
         if run.killed or not server.running:
-            return (errors.SCRIPT_KILLED_EVAL if run.eval_mode
-                    else errors.SCRIPT_KILLED_FUNCTION).encode("latin-1")
+            # Redis 7.0 words it so for FUNCTION KILL too.
+            return errors.SCRIPT_KILLED.encode("latin-1")
         return None
 
 

@@ -15,7 +15,7 @@ chunk so the position is the user's.
 
 BOOTSTRAP = r"""
 local pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyerr, pytick, pyrand, pyseed,
-      version, version_num = ...
+      version, version_num, eval_engine = ...
 local G = _G
 local getinfo, sethook = debug.getinfo, debug.sethook
 local error, type, tostring, tonumber, select, next = error, type, tostring, tonumber, select, next
@@ -179,7 +179,9 @@ globals.coroutine = readonly(coroutine)
 for _, name in next, {'bit', 'cjson', 'cmsgpack', 'struct'} do
   if type(G[name]) == 'table' then globals[name] = readonly(G[name]) end
 end
-globals.__redis__err__handler = err_handler
+if eval_engine then
+  globals.__redis__err__handler = err_handler
+end
 globals._G = env
 
 -- Methods on strings go through the read-only string table, and the
