@@ -7,7 +7,7 @@ then the script, then the shebang flags against the command.
 from .. import errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
-from ..scripting import install
+from ..scripting import forget_client, install
 from ..scripting.scripts import sha1hex
 from ..server import Server
 from . import command, container
@@ -194,3 +194,4 @@ def script_debug(c, argv):
 
 
 Server.start_hooks.append(install)
+Server.close_hooks.append(forget_client)

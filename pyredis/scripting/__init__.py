@@ -6,8 +6,6 @@ the run context of the script running now (``run``), which SCRIPT KILL,
 FUNCTION KILL and FUNCTION STATS read while the server serves other clients
 during a busy script.
 """
-import weakref
-
 from .engine import LuaEngine, ScriptClient
 from .library import Libraries
 from .rand48 import Rand48
@@ -21,7 +19,7 @@ class Scripting:
         self.client = ScriptClient(server)
         self.run = None
         # Clients that asked for SCRIPT DEBUG YES|SYNC.
-        self.debug_clients = weakref.WeakSet()
+        self.debug_clients = set()
         self.cache = ScriptCache(LuaEngine(self, True))
         self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()
@@ -45,3 +43,10 @@ def _lua_memory(engine):
 
 def install(server):
     server.scripting = Scripting(server)
+
+
+def forget_client(c):
+    """A closed client leaves the debugging set."""
+    debugging = c.server.scripting.debug_clients
+    if debugging:
+        debugging.discard(c)

@@ -269,25 +269,26 @@ local function compile(body, chunkname)
   return f
 end
 
--- EVAL: KEYS and ARGV are globals of the run.
-local function run_eval(f, nkeys, ...)
-  local keys, argv = {}, {}
+-- KEYS and ARGV of a run from the arguments after numkeys.
+local function split_args(nkeys, ...)
   local n = select('#', ...)
-  local all = {...}
+  if nkeys == n then return {...}, {} end
+  if nkeys == 0 then return {}, {...} end
+  local all, keys, argv = {...}, {}, {}
   for i = 1, nkeys do keys[i] = all[i] end
   for i = nkeys + 1, n do argv[i - nkeys] = all[i] end
-  globals.KEYS = keys
-  globals.ARGV = argv
+  return keys, argv
+end
+
+-- EVAL: KEYS and ARGV are globals of the run.
+local function run_eval(f, nkeys, ...)
+  globals.KEYS, globals.ARGV = split_args(nkeys, ...)
   return xpcall(f, err_handler)
 end
 
 -- FCALL: the function gets the keys and the arguments as its two parameters.
 local function run_function(f, nkeys, ...)
-  local keys, argv = {}, {}
-  local n = select('#', ...)
-  local all = {...}
-  for i = 1, nkeys do keys[i] = all[i] end
-  for i = nkeys + 1, n do argv[i - nkeys] = all[i] end
+  local keys, argv = split_args(nkeys, ...)
   return xpcall(function() return f(keys, argv) end, err_handler)
 end
 
