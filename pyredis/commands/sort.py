@@ -126,8 +126,8 @@ def _sort_generic(c, argv, readonly):
         kind = "zset"
     else:
         raise E_WRONGTYPE
-    if dontsort and kind == "set" and store is not None:
-        # A set has no order of its own: a stored result must not depend on it.
+    if dontsort and kind == "set" and (store is not None or c is c.server.scripting.client):
+        # A set has no order of its own: a stored result, or a script's, must not depend on it.
         dontsort = False
         alpha = True
         sortby = None

@@ -215,7 +215,12 @@ def test_keyspace_effects(pair):
         ("EVAL", "return redis.call('get', 'x')", "0"), ("SELECT", "0"),
         ("EVAL", "redis.call('rpush', 'l', 'b', 'a', 'c') return redis.call('sort', 'l', 'alpha')", "0"),
         ("EVAL", "redis.call('sadd', 'st', 'z', 'y', 'x') return redis.call('sort', 'st', 'alpha')", "0"),
-        ("EVAL", "return redis.call('smembers', 'nosuch')", "0"))
+        ("EVAL", "return redis.call('smembers', 'nosuch')", "0"),
+        ("SADD", "big", *"kcjabdefghi"),
+        # SORT BY nosort of a set sorts anyway inside a script (the set has no order to keep).
+        ("EVAL", "return redis.call('sort', 'big', 'by', 'nosort')", "0"),
+        ("EVAL", "return redis.call('sort', 'big', 'by', 'nosort', 'desc', 'limit', 1, 3)", "0"),
+        ("EVAL", "return redis.call('sort_ro', 'big', 'by', 'nosort', 'limit', 0, 2)", "0"))
 
 
 def test_multi_exec_with_eval(pair):
