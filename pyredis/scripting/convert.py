@@ -9,6 +9,7 @@ values: bulk strings, integers, ``false`` for RESP2 nulls, tables for arrays,
 Lua -> reply (what a script returns): luaReplyToRedisReply.
 """
 import math
+import sys
 
 from lupa.lua51 import lua_type
 
@@ -167,8 +168,27 @@ def _integer(v):
     return reply.integer(v)
 
 
-def to_reply(v, rawget, script_resp, errors):
+# luaReplyToRedisReply needs room for 4 more values on the Lua stack at each
+# step (lua_checkstack against LUAI_MAXCSTACK); nested tables use it up, and
+# where it runs out the reply holds an error instead.  ``top`` follows the
+# stack height Redis's recursion would have: the top-level value sits at 2,
+# an array element one above its table, a map key four and a map value three
+# above theirs, a set member three.
+_MAX_C_STACK = 8000
+_TOP_LEVEL = 2
+_STACK_LIMIT = b"ERR reached lua stack limit"
+
+# Python frames for the deepest reply Lua's stack allows.
+if sys.getrecursionlimit() < 3 * _MAX_C_STACK:
+    sys.setrecursionlimit(3 * _MAX_C_STACK)
+
+
+def to_reply(v, rawget, script_resp, errors, top=_TOP_LEVEL):
     """luaReplyToRedisReply for a Lua value; error replies met are appended to ``errors``."""
+    if top + 4 > _MAX_C_STACK:
+        e = ScriptError(_STACK_LIMIT, False)
+        errors.append(e)
+        return e
     cls = v.__class__
     if cls is bytes:
         return reply.bulk(v)
@@ -206,18 +226,18 @@ def to_reply(v, rawget, script_resp, errors):
     if mapping is not None and lua_type(mapping) == "table":
         items = []
         for key, value in mapping.items():
-            items.append(to_reply(key, rawget, script_resp, errors))
-            items.append(to_reply(value, rawget, script_resp, errors))
+            items.append(to_reply(key, rawget, script_resp, errors, top + 4))
+            items.append(to_reply(value, rawget, script_resp, errors, top + 3))
         return reply.Map(items)
     members = rawget(v, b"set")
     if members is not None and lua_type(members) == "table":
-        return reply.Set([to_reply(key, rawget, script_resp, errors) for key in members.keys()])
+        return reply.Set([to_reply(key, rawget, script_resp, errors, top + 3) for key in members.keys()])
     items = []
     i = 1
     while True:
         item = rawget(v, i)
         if item is None:
             break
-        items.append(to_reply(item, rawget, script_resp, errors))
+        items.append(to_reply(item, rawget, script_resp, errors, top + 1))
         i += 1
     return reply.array(items)

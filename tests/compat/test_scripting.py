@@ -43,6 +43,18 @@ def test_lua_to_reply(pair, proto):
 
 
 @pytest.mark.parametrize("proto", [2, 3])
+def test_nesting_past_the_lua_stack(pair, proto):
+    if proto == 3:
+        resp3(pair)
+    for body in ["local t = {} t[1] = t return t", "local t = {} t.map = t return t",
+                 "local t = {} t.set = {} t.set[t] = true return t",
+                 "local t = {} t[1] = {map={a=t}} return t",
+                 "local t = {} for i = 1, 300 do t = {t} end return t"]:
+        pair.run("EVAL", body, "0")
+    pair.run("PING")
+
+
+@pytest.mark.parametrize("proto", [2, 3])
 def test_lua_to_reply_after_setresp3(pair, proto):
     if proto == 3:
         resp3(pair)
