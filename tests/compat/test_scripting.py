@@ -1,5 +1,6 @@
 """EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, byte for byte against redis-server."""
 import re
+import sys
 import threading
 import time
 
@@ -44,6 +45,16 @@ def test_lua_to_reply(pair, proto):
 
 @pytest.mark.parametrize("proto", [2, 3])
 def test_nesting_past_the_lua_stack(pair, proto):
+    # The test client reads nested replies recursively too.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 30000))
+    try:
+        _nesting(pair, proto)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _nesting(pair, proto):
     if proto == 3:
         resp3(pair)
     for body in ["local t = {} t[1] = t return t", "local t = {} t.map = t return t",
