@@ -18,6 +18,8 @@ class Scripting:
         self.rand = Rand48()
         self.client = ScriptClient(server)
         self.run = None
+        # While FUNCTION LOAD runs a library's code: when it must have ended.
+        self.load_deadline = None
         # Clients that asked for SCRIPT DEBUG YES|SYNC.
         self.debug_clients = set()
         self.cache = ScriptCache(LuaEngine(self, True))

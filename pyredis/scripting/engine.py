@@ -22,6 +22,8 @@ from .libs import install_all
 from .sandbox import BOOTSTRAP
 
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
+# How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS).
+LOAD_TIMEOUT_MS = 500
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -134,7 +136,15 @@ class LuaEngine:
 
     def load_library(self, body, chunkname):
         """(ok, [(name, callback, description, flags)], compile error, runtime error)."""
-        result = self._load_library(body, chunkname)
+        scripting = self.scripting
+        scripting.load_deadline = now_ms() + LOAD_TIMEOUT_MS
+        try:
+            result = self._load_library(body, chunkname)
+        finally:
+            timed_out = scripting.load_deadline < 0
+            scripting.load_deadline = None
+            if timed_out:
+                self._rearm()
         if result.__class__ is not tuple:
             result = (result,)
         if result[0]:
@@ -343,6 +353,11 @@ class LuaEngine:
         scripting = self.scripting
         run = scripting.run
         if run is None:
+            deadline = scripting.load_deadline
+            if deadline is not None and (deadline < 0 or now_ms() > deadline):
+                # luaEngineLoadHook: a library's code must finish loading in time.
+                scripting.load_deadline = -1
+                return errors.FUNCTION_LOAD_TIMEOUT.encode("latin-1")
             return None
         server = self.server
         if not run.timed_out:

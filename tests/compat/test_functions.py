@@ -54,6 +54,7 @@ LOAD_ERRORS = [
     "#!lua name=lib4\nreturn 1 +", "#!lua name=lib4\nx = 5", "#!lua name=lib4\nlocal s = string.rep('x', 2)",
     "#!lua name=lib4\nredis.setresp(3)", "#!lua name=lib4\nredis.nosuch()",
     "#!lua name=lib4\nredis.register_function('echo_args', function() end)",
+    "#!lua name=spin\nwhile true do end",
 ]
 
 
