@@ -249,7 +249,11 @@ globals.redis = readonly(redis)
 -- line, so a pcall in the script cannot swallow it.
 local hook
 hook = function()
+  -- Never inside this chunk's own code: once a run has failed, its return
+  -- path must not fail again.
   if handling then return end
+  local i = getinfo(2, 'S')
+  if i and i.source == INTERNAL then return end
   local killed = pytick()
   if killed then
     sethook(hook, 'l')
