@@ -27,12 +27,18 @@ class Scripting:
         self.libraries = Libraries()
 
     def flush_scripts(self):
-        """SCRIPT FLUSH: a new runtime, as Redis recreates its Lua state."""
-        self.cache = ScriptCache(LuaEngine(self, True))
+        """SCRIPT FLUSH: a new runtime, as Redis recreates its Lua state.
+
+        A runtime no script has run in is kept: test harnesses flush between
+        every two tests.
+        """
+        if self.cache.scripts:
+            self.cache = ScriptCache(LuaEngine(self, True))
 
     def flush_functions(self):
-        self.functions_engine = LuaEngine(self, False)
-        self.libraries = Libraries()
+        if self.libraries.libraries:
+            self.functions_engine = LuaEngine(self, False)
+            self.libraries = Libraries()
 
     def memory(self):
         """(Lua memory of EVAL's runtime, of FUNCTION's runtime), in bytes."""
