@@ -8,7 +8,6 @@ from .. import errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..scripting import forget_client, install
-from ..scripting.scripts import sha1hex
 from ..server import Server
 from . import command, container
 

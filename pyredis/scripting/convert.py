@@ -13,7 +13,7 @@ import sys
 
 from lupa.lua51 import lua_type
 
-from .. import reply
+from .. import errors, reply
 
 _INT64_MIN = -(1 << 63)
 
@@ -176,7 +176,7 @@ def _integer(v):
 # above theirs, a set member three.
 _MAX_C_STACK = 8000
 _TOP_LEVEL = 2
-_STACK_LIMIT = b"ERR reached lua stack limit"
+_STACK_LIMIT = errors.LUA_STACK_LIMIT.encode()
 
 # Python frames for the deepest reply Lua's stack allows.
 if sys.getrecursionlimit() < 3 * _MAX_C_STACK:

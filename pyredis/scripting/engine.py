@@ -197,7 +197,7 @@ class LuaEngine:
         rawget = self.rawget
         if err is None or lua51.lua_type(err) != "table":
             text = err if err.__class__ is bytes else b"execution failure"
-            raise CommandError("ERR Error running script %s, %s" % (name, text[:100].decode("latin-1")))
+            raise CommandError(errors.SCRIPT_RUN_FAILED % (name, errors.arg(text[:100])))
         msg = rawget(err, b"err")
         msg = msg if msg.__class__ is bytes else b""
         source = rawget(err, b"source")
@@ -280,13 +280,13 @@ class LuaEngine:
     def _log(self, *args):
         """redis.log(level, message, ...)."""
         if len(args) < 2:
-            raise ScriptRaise(b"ERR redis.log() requires two arguments or more.")
+            raise _api_error(errors.LUA_LOG_ARGS)
         level = _number(args[0])
         if level is None:
-            raise ScriptRaise(b"ERR First argument must be a number (log level).")
+            raise _api_error(errors.LUA_LOG_LEVEL_TYPE)
         level = int(level)
         if not 0 <= level <= 3:
-            raise ScriptRaise(b"ERR Invalid debug level.")
+            raise _api_error(errors.LUA_LOG_LEVEL)
         parts = []
         for a in args[1:]:
             cls = a.__class__
@@ -298,20 +298,19 @@ class LuaEngine:
 
     def _setresp(self, *args):
         if len(args) != 1:
-            raise ScriptRaise(b"ERR redis.setresp() requires one argument.")
+            raise _api_error(errors.LUA_SETRESP_ARGS)
         resp = _number(args[0])
         if resp != 2 and resp != 3:
-            raise ScriptRaise(b"ERR RESP version must be 2 or 3.")
+            raise _api_error(errors.LUA_SETRESP_VERSION)
         self.scripting.client.resp = int(resp)
 
     def _set_repl(self, *args):
         if len(args) != 1:
-            raise ScriptRaise(b"ERR redis.set_repl() requires two arguments.")
+            raise _api_error(errors.LUA_SET_REPL_ARGS)
         flags = _number(args[0])
         flags = int(flags) if flags is not None else 0
         if flags & ~3:
-            raise ScriptRaise(b"ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, "
-                              b"REPL_ALL or REPL_NONE.")
+            raise _api_error(errors.LUA_SET_REPL_FLAGS)
         run = self.scripting.run
         if run is not None:
             run.repl = flags
@@ -320,7 +319,7 @@ class LuaEngine:
         argv = _argv(args)
         cmd, error = lookup(argv)
         if cmd is None:
-            raise ScriptRaise(b"ERR Invalid command passed to redis.acl_check_cmd()")
+            raise _api_error(errors.LUA_ACL_INVALID_COMMAND)
         if error is not None:
             cmd.rejected_calls -= 1
         # Every client is the default user, allowed everything.
@@ -387,6 +386,10 @@ class ScriptRaise(Exception):
         self.where = where
 
 
+def _api_error(text):
+    return ScriptRaise(text.encode("latin-1"))
+
+
 def _error_info(exc):
     if isinstance(exc, ScriptRaise):
         return exc.text, exc.counted, exc.where
@@ -436,7 +439,7 @@ def _lua_number(v):
 def _argv(args):
     """luaArgsToRedisArgv: strings as they are, numbers as %.17g."""
     if not args:
-        raise ScriptRaise(b"ERR Please specify at least one argument for this redis lib call")
+        raise _api_error(errors.LUA_CALL_NO_ARGS)
     argv = []
     for a in args:
         cls = a.__class__
@@ -445,13 +448,13 @@ def _argv(args):
         elif cls is int or cls is float:
             argv.append(b"%.17g" % a)
         else:
-            raise ScriptRaise(b"ERR Lua redis lib command arguments must be strings or integers")
+            raise _api_error(errors.LUA_CALL_ARG_TYPE)
     return argv
 
 
 def _sha1hex(*args):
     if len(args) != 1:
-        raise ScriptRaise(b"ERR wrong number of arguments")
+        raise _api_error(errors.LUA_WRONG_ARGS)
     data = args[0]
     if data.__class__ is not bytes:
         data = _lua_number(data) if data.__class__ in (int, float) else b""

@@ -129,7 +129,7 @@ class Libraries:
                 old = self.libraries.get(lib.name)
                 if old is not None:
                     if not replace:
-                        raise CommandError("ERR Library %s already exists" % errors.arg(lib.name))
+                        raise errors.fmt(errors.LIBRARY_EXISTS_RESTORE, lib.name)
                     self.unlink(old)
                     replaced.append(old)
             for lib in other.libraries.values():
@@ -273,13 +273,13 @@ def read_codes(payload):
         try:
             kind = reader.byte()
         except ValueError:
-            raise CommandError("ERR can not read data type")
+            raise CommandError(errors.RESTORE_NO_TYPE)
         if kind == RDB_OPCODE_FUNCTION_PRE_GA:
-            raise CommandError("ERR Pre-GA function format not supported")
+            raise CommandError(errors.RESTORE_PRE_GA)
         if kind != RDB_OPCODE_FUNCTION2:
-            raise CommandError("ERR given type is not a function")
+            raise CommandError(errors.RESTORE_NOT_FUNCTION)
         try:
             codes.append(reader.string())
         except ValueError:
-            raise CommandError("ERR Failed loading library payload")
+            raise CommandError(errors.RESTORE_BAD_LIBRARY)
     return codes
