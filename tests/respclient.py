@@ -159,3 +159,13 @@ def keyevents(sub):
             return out
         parts = reply.split(b"\r\n")
         out.append("%s %s" % (parts[6].decode().split(":", 1)[1], parts[8].decode()))
+
+
+def wait_busy(client, timeout=10.0):
+    """Poll with PING until the server answers BUSY: a script is past busy-reply-threshold."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.cmd("PING").startswith(b"-BUSY"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the script never became busy")

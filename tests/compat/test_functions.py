@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from respclient import RawClient, parse
+from respclient import RawClient, parse, wait_busy
 
 LIB = ("#!lua name=mylib\n"
        "redis.register_function('echo_args', function(keys, args) return {keys, args} end)\n"
@@ -184,7 +184,7 @@ def test_busy_function_killed(servers_with):
         replies = {}
         thread = threading.Thread(target=lambda: replies.setdefault("r", caller.cmd("FCALL", "spin", "0")))
         thread.start()
-        time.sleep(0.5)
+        wait_busy(other)
         seen = [other.cmd("PING"), other.cmd("SCRIPT", "KILL"), other.cmd("MULTI"), other.cmd("INCR", "x"),
                 other.cmd("EXEC")]
         stats = parse(other.cmd("FUNCTION", "STATS"))

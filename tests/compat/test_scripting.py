@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from respclient import RawClient
+from respclient import RawClient, wait_busy
 
 
 def resp3(pair):
@@ -312,7 +312,7 @@ def _busy_run(servers, body, commands, kill):
         replies = {}
         thread = threading.Thread(target=lambda: replies.setdefault("r", caller.cmd(*body)))
         thread.start()
-        time.sleep(0.5)
+        wait_busy(other)
         seen = [other.cmd(*cmd) for cmd in commands]
         if kill:
             seen.append(other.cmd(*kill))

@@ -5,7 +5,7 @@ import time
 import pytest
 from redis.exceptions import ResponseError
 
-from respclient import RawClient
+from respclient import RawClient, wait_busy
 
 LIB = """#!lua name=counters
 local function incr(keys, args)
@@ -104,7 +104,7 @@ def test_busy_function_kill_and_stats(start_server):
     replies = {}
     thread = threading.Thread(target=lambda: replies.setdefault("r", caller.cmd("FCALL", "spin", "0")))
     thread.start()
-    time.sleep(0.4)
+    wait_busy(setup)
     assert setup.cmd("GET", "x") == (b"-BUSY Redis is busy running a script. You can only call "
                                      b"FUNCTION KILL or SHUTDOWN NOSAVE.\r\n")
     stats = setup.cmd("FUNCTION", "STATS")

@@ -7,7 +7,7 @@ import pytest
 import redis
 from redis.exceptions import LockNotOwnedError, NoScriptError, ResponseError
 
-from respclient import RawClient, keyevents
+from respclient import RawClient, keyevents, wait_busy
 
 
 def test_eval_basics(r):
@@ -217,7 +217,7 @@ def test_busy_script_and_kill(start_server):
     server = start_server("--busy-reply-threshold", "50")
     caller, thread, replies = _start_busy(server.port, "local i = 0 while true do i = i + 1 end")
     other = RawClient(server.port)
-    time.sleep(0.4)
+    wait_busy(other)
     busy = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
     assert other.cmd("GET", "x") == busy
     assert other.cmd("SHUTDOWN") == busy
@@ -240,7 +240,7 @@ def test_busy_script_shutdown_nosave(start_server):
     server = start_server("--busy-reply-threshold", "50")
     caller, thread, replies = _start_busy(server.port, "redis.call('set', 'x', 1) while true do end")
     other = RawClient(server.port)
-    time.sleep(0.4)
+    wait_busy(other)
     assert other.cmd("SCRIPT", "KILL").startswith(b"-UNKILLABLE Sorry the script already executed")
     other.send(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n")
     thread.join(10)
