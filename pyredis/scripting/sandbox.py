@@ -22,7 +22,6 @@ local error, type, tostring, tonumber, select, next = error, type, tostring, ton
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
 local setfenv, loadstring, load, pcall, xpcall, unpack = setfenv, loadstring, load, pcall, xpcall, unpack
 local pairs = pairs
-local floor, concat = math.floor, table.concat
 local INTERNAL = getinfo(1, 'S').source
 local HOOK_INSTRUCTIONS = 100000
 
@@ -121,22 +120,26 @@ local function raise(msg)
   error({err = msg})
 end
 
-local function make_env(globals)
-  local env = setmetatable({}, {__index = globals, __newindex = deny_write, __metatable = false})
-  readonly_tables[env] = globals
-  setmetatable(globals, {__index = function(t, n)
-    local i = getinfo(2, 'S')
-    if i and i.what == 'C' then
-      return nil
-    end
-    error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
-  end})
-  return env
+-- Reading a name a table does not hold is an error (Redis's globals protection).
+local function missing_global(t, n)
+  local i = getinfo(2, 'S')
+  if i and i.what == 'C' then
+    return nil
+  end
+  error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2)
+end
+local function strict(t)
+  return setmetatable(t, {__index = missing_global})
 end
 
--- The sandboxed globals scripts see.
-local globals = {}
-local env = make_env(globals)
+-- The sandboxed globals scripts see: one read-only table whose lookups go
+-- to ``globals``, or to the library API while FUNCTION LOAD runs a library
+-- (Redis swaps the globals' __index the same way), so every function a
+-- library defines sees the full globals when it is called.
+local globals = strict({})
+local env_mt = {__index = globals, __newindex = deny_write, __metatable = false}
+local env = setmetatable({}, env_mt)
+readonly_tables[env] = globals
 
 local function copy(t)
   local out = {}
@@ -378,16 +381,16 @@ local function load_library(body, chunkname)
             'at least one character long')
     end
     if registered[name] then raise('ERR Function already exists in the library') end
-    if callback then setfenv(callback, env) end
     registered[name] = true
     order[#order + 1] = {name, callback, desc or false, flags or {}}
   end
   local load_redis = {register_function = register, log = pylog,
                       LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
                       REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM}
-  local load_globals = {redis = readonly(make_env(load_redis))}
-  setfenv(f, make_env(load_globals))
+  setfenv(f, env)
+  env_mt.__index = strict({redis = readonly(strict(load_redis))})
   local ok, err = xpcall(f, err_handler)
+  env_mt.__index = globals
   if not ok then
     return false, nil, type(err) == 'table' and tostring(rawget(err, 'err')) or tostring(err)
   end

@@ -86,9 +86,13 @@ def test_function_globals(fpair):
            "redis.register_function('keys', function() return KEYS end)\n"
            "redis.register_function('setglobal', function() y = 1 end)\n"
            "redis.register_function('resp3', function() redis.setresp(3) "
-           "return redis.call('hgetall', 'h') end)\n")
+           "return redis.call('hgetall', 'h') end)\n"
+           # Helpers defined while the library loads see the full globals when called.
+           "local function helper(k) return {redis.call('get', k), string.upper('x')} end\n"
+           "redis.register_function('uses_helper', function(keys) return helper(keys[1]) end)\n")
     run(fpair, ("FUNCTION", "LOAD", lib), ("FCALL", "globals", "0"), ("FCALL", "keys", "0"),
-        ("FCALL", "setglobal", "0"), ("HSET", "h", "a", "b"), ("FCALL", "resp3", "0"))
+        ("FCALL", "setglobal", "0"), ("HSET", "h", "a", "b"), ("FCALL", "resp3", "0"),
+        ("SET", "hk", "hv"), ("FCALL", "uses_helper", "1", "hk"))
 
 
 # Redis lists libraries, and functions in a library, in its hash tables'
