@@ -172,10 +172,21 @@ def test_sandbox_and_api(pair):
         "local t = setmetatable({}, {__index = function() return 5 end}) return t.x",
         "return type(getmetatable(string))",
         "return tostring(next({}))",
+        # Precompiled chunks are refused: only source text loads.
+        "local f, e = loadstring(string.dump(function() return 1 end)) return {tostring(f), e}",
+        "local f, e = loadstring(string.dump(function() return 1 end), 'n') return {tostring(f), e}",
+        "local s = string.dump(function() return 1 end) local i = 0 "
+        "local f, e = load(function() i = i + 1 if i == 1 then return s end end) return {tostring(f), e}",
+        "local co = coroutine.wrap(function() return redis.call('set', 'cc', '1') end) return co()",
     ]:
         pair.run("EVAL", body, "0")
     pair.run("EVAL", "return {KEYS, ARGV}", "2", "k1", "k2", "a1", "a2")
     pair.run("EVAL", "return {KEYS, ARGV}", "0")
+
+
+def test_bytecode_script_is_refused(pair):
+    pair.run("EVAL", b"\x1bLuaQ\x00\x01\x04\x08", "0")
+    pair.run("SCRIPT", "LOAD", b"\x1bLuaQ\x00")
 
 
 def test_argument_conversion(pair):
