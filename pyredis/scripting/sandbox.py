@@ -95,8 +95,19 @@ local function sandboxed_pairs(t)
   end
   return pairs(t)
 end
+-- The Python callbacks stand where Redis has C functions: to scripts they
+-- are functions, and their metatables stay out of reach.
+local callbacks = {}
+for _, f in next, {pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyrand, pyseed} do
+  callbacks[f] = true
+end
+local function sandboxed_type(v)
+  local t = type(v)
+  if t == 'userdata' and callbacks[v] then return 'function' end
+  return t
+end
 local function sandboxed_getmetatable(t)
-  if readonly_tables[t] then return nil end
+  if readonly_tables[t] or callbacks[t] then return nil end
   return getmetatable(t)
 end
 local function pack_results(...) return select('#', ...), {...} end
@@ -179,11 +190,12 @@ end
 
 for _, name in next, {'assert', 'collectgarbage', 'error', 'gcinfo', 'ipairs',
                       'rawequal', 'rawget', 'select', 'setmetatable', 'tonumber', 'tostring',
-                      'type', 'unpack', '_VERSION'} do
+                      'unpack', '_VERSION'} do
   globals[name] = G[name]
 end
 globals.next = sandboxed_next
 globals.getmetatable = sandboxed_getmetatable
+globals.type = sandboxed_type
 globals.pairs = sandboxed_pairs
 globals.pcall = sandboxed_pcall
 globals.xpcall = sandboxed_xpcall
