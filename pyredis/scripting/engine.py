@@ -135,7 +135,8 @@ class LuaEngine:
         return result
 
     def load_library(self, body, chunkname):
-        """(ok, [(name, callback, description, flags)], compile error, runtime error)."""
+        """Run a library's code: ([(name, callback, description, flags)], None, None), or
+        (None, compile error, None), or (None, None, error raised while it ran)."""
         scripting = self.scripting
         scripting.load_deadline = now_ms() + LOAD_TIMEOUT_MS
         try:
@@ -240,8 +241,10 @@ class LuaEngine:
 
     def _execute(self, args):
         """scriptCall: the script's command through the request checks and dispatch's call()."""
-        argv = _argv(args)
         run = self.scripting.run
+        if run is None:
+            raise _api_error(errors.SCRIPT_CALL_OUTSIDE_RUN)
+        argv = _argv(args)
         cmd = TABLE.get(argv[0].lower())
         if cmd is None or cmd.subcommands is not None or (
                 (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity):
@@ -260,12 +263,15 @@ class LuaEngine:
             run.wrote = True
         sc = self.scripting.client
         result = call(sc, cmd, argv)
-        if result is None:
-            captured = sc.captured
-            if not captured:
-                return None
+        captured = sc.captured
+        if captured:
+            # What the handler wrote to the client itself comes first, as on a connection.
+            if result is not None:
+                captured.append(result)
             result = b"".join(r if r.__class__ is bytes else r.encode(sc.resp) for r in captured)
             captured.clear()
+        elif result is None:
+            return None
         elif result.__class__ is not bytes:
             result = result.encode(sc.resp)
         return self.reader.top(result)
