@@ -13,7 +13,7 @@ class Client:
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
-                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor",
                  "__weakref__")
 
     def __init__(self, server, sock, cid):
@@ -78,6 +78,9 @@ class Client:
         self.reply_skip = 0
         # Not read while its unsent replies are over the backpressure limit.
         self.paused_reading = False
+        # In MONITOR mode: it receives every command and may run no others
+        # that touch the keyspace.
+        self.monitor = False
 
     def reply(self, r):
         """Queue a reply; it is written when the event loop flushes."""

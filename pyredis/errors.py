@@ -177,3 +177,8 @@ E_NOT_INTEGER = CommandError(NOT_INTEGER)
 E_NOT_FLOAT = CommandError(NOT_FLOAT)
 E_NO_SUCH_KEY = CommandError(NO_SUCH_KEY)
 E_OVERFLOW = CommandError(OVERFLOW)
+
+# SLOWLOG, LATENCY, MEMORY, MONITOR
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
+LATENCY_NO_SAMPLES = "ERR No samples available for event '%s'"

@@ -434,9 +434,8 @@ def _errorstats(server):
 
 
 def _latencystats(server):
-    # Per-command latency histograms are not kept; the section is empty, as on a
-    # Redis running with latency-tracking disabled.
-    return "# Latencystats\r\n"
+    from .commands.latency import latencystats_fields
+    return _section("Latencystats", latencystats_fields(server))
 
 
 def _cluster(server):

@@ -23,7 +23,7 @@ from .blocking import Blocking
 from .client import Client
 from .commands import load_all
 from .db import Database, new_access_clock
-from .dispatch import NO_AUTH_NEEDED, execute, lookup
+from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, execute, lookup
 from .stats import Stats
 
 # Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
@@ -39,9 +39,6 @@ EV_OUT = selectors.EVENT_WRITE
 EXPIRE_SAMPLE = 20
 EXPIRE_TIME_SHARE = 0.25
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
-# Commands a CLIENT PAUSE WRITE holds back besides those flagged "write"
-# (Redis's CMD_MAY_REPLICATE, which COMMAND INFO does not show for them).
-MAY_REPLICATE = frozenset(("publish", "spublish", "eval", "evalsha", "fcall"))
 
 
 class _Poller:
