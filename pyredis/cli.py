@@ -124,6 +124,12 @@ def load_config_text(config, text, depth=0):
         argc = len(args)
         if name in _DEPRECATED and _DEPRECATED[name][0] <= argc <= _DEPRECATED[name][1]:
             continue
+        if name == "user" and argc >= 2:
+            from .commands.acl import check_user_directive
+            error = check_user_directive(config, [a.encode("latin-1") for a in args])
+            if error is not None:
+                raise FatalConfigError(_fatal(lineno, line, error))
+            continue
         if name == "rename-command" and argc == 3:
             error = rename_command(args[1], args[2])
             if error is not None:
@@ -243,6 +249,11 @@ def main(argv=None):
         _daemonize()
     log.role = "M"
     server = Server(config, log)
+    from .commands.acl import load_startup_users
+    error = load_startup_users(server)
+    if error is not None:
+        log("warning", error)
+        return 1
     try:
         server.listen()
     except OSError as exc:

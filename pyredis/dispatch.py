@@ -107,10 +107,20 @@ def execute(c, argv):
         cmd.rejected_calls += 1
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
-    if not c.authenticated or c.subscriptions or c.multi is not None or c.monitor:
+    if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
+            or c.acl_check is not None):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
+        if c.multi is not None and "no_multi" in cmd.flags and name not in MULTI_IMMEDIATE:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
+        if c.acl_check is not None:
+            from .commands.acl import check_command
+            error = check_command(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
@@ -119,9 +129,6 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.REPLICA_KEYSPACE), argv)
         if c.multi is not None and name not in MULTI_IMMEDIATE:
-            if "no_multi" in cmd.flags:
-                cmd.rejected_calls += 1
-                return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
             c.multi.append((cmd, argv))
             c.reply(reply.QUEUED)
             return None

@@ -182,3 +182,24 @@ E_OVERFLOW = CommandError(OVERFLOW)
 SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
 REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
 LATENCY_NO_SAMPLES = "ERR No samples available for event '%s'"
+
+# ACL
+NOPERM_COMMAND = "NOPERM this user has no permissions to run the '%s' command"
+NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = ("NOPERM this user has no permissions to access one of the channels used as "
+                  "arguments")
+NOPERM_EXEC = ("NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+               "the EXEC call. This command is no longer allowed for the following reason: %s")
+ACL_SETUSER_ERROR = "ERR Error in ACL SETUSER modifier '%s': %s"
+ACL_UNMATCHED_PAREN = "ERR Unmatched parenthesis in acl selector starting at '%s'."
+ACL_DELETE_DEFAULT = "ERR The 'default' user cannot be removed"
+ACL_UNKNOWN_CATEGORY = "ERR Unknown category '%s'"
+ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the output password, "
+                    "a positive number up to 4096")
+ACL_USER_NOT_FOUND = "ERR User '%s' not found"
+ACL_COMMAND_NOT_FOUND = "ERR Command '%s' not found"
+ACL_NO_FILE = ("ERR This Redis instance is not configured to use an ACL file. You may want to "
+               "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
+               "(assuming you have a Redis configuration file set) in order to store users in the "
+               "Redis configuration.")
+ACL_SAVE_FAILED = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"

@@ -41,6 +41,31 @@ EXPIRE_TIME_SHARE = 0.25
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 
 
+PROTECTED_MODE_DENIED = (
+    b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    b"password is set for the default user. In this mode connections are only accepted from the "
+    b"loopback interface. If you want to connect from external computers to Redis you may adopt "
+    b"one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    b"SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    b"host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    b"internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    b"you can just disable the protected mode by editing the Redis configuration file, and "
+    b"setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    b"started the server manually just for testing, restart it with the '--protected-mode no' "
+    b"option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    b"to do one of the above things in order for the server to start accepting connections from "
+    b"the outside.\r\n")
+
+
+def is_loopback(sock):
+    """connIsLocal: the peer is on a loopback address."""
+    try:
+        host = sock.getpeername()[0]
+    except OSError:
+        return False
+    return host.startswith("127.") or host == "::1" or host.startswith("::ffff:127.")
+
+
 class _Poller:
     """The loop's view of a ``selectors`` selector: file descriptors in, (fd, events) out.
 
@@ -239,6 +264,14 @@ class Server:
                     pass
                 sock.close()
                 self.stats.rejected_connections += 1
+                continue
+            if self.config["protected-mode"] and sock.family != socket.AF_UNIX and \
+                    self.users[b"default"].nopass and not is_loopback(sock):
+                try:
+                    sock.send(PROTECTED_MODE_DENIED)
+                except OSError:
+                    pass
+                sock.close()
                 continue
             c = Client(self, sock, self.next_client_id)
             self.next_client_id += 1
