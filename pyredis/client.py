@@ -13,7 +13,7 @@ class Client:
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
-                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check", "tracking",
                  "__weakref__")
 
     def __init__(self, server, sock, cid):
@@ -84,6 +84,8 @@ class Client:
         # In MONITOR mode: it receives every command and may run no others
         # that touch the keyspace.
         self.monitor = False
+        # CLIENT TRACKING's state (a tracking.State) while it is on.
+        self.tracking = None
 
     def reply(self, r):
         """Queue a reply; it is written when the event loop flushes."""

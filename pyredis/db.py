@@ -204,6 +204,8 @@ class Database:
                 event = server.current_event
             if event is not None:
                 server.notify(event[0], event[1], key, self.id)
+        if server.tracking.clients:
+            server.tracking.invalidate(key, server.current_client)
 
     def notify(self, event, key):
         """A keyspace event that is not a write of the running command."""

@@ -132,9 +132,17 @@ def execute(c, argv):
             c.multi.append((cmd, argv))
             c.reply(reply.QUEUED)
             return None
+    server.current_client = c
     result = call(c, cmd, argv)
     if result is not None:
         c.reply(result)
+    if c.tracking is not None:
+        tracking = server.tracking
+        if tracking.pending:
+            tracking.after_command(c)
+        if c.tracking is not None and c.tracking.caching:
+            after_tracked_command(c)
+    server.current_client = None
     if server.blocking.ready:
         server.blocking.serve_ready()
     return None
@@ -148,6 +156,15 @@ def feed_monitors(c, cmd, argv):
 def slow_command(c, cmd, argv, us):
     from .commands.slowlog import slow_command as record
     record(c, cmd, argv, us)
+
+
+def remember_keys(c, cmd, argv):
+    c.server.tracking.remember(c, [argv[i] for i in cmd.key_indexes(argv)])
+
+
+def after_tracked_command(c):
+    from .commands.tracking import after_command
+    after_command(c)
 
 
 def _is_local(c):
@@ -197,6 +214,8 @@ def call(c, cmd, argv):
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)
+        if c.tracking is not None and "readonly" in cmd.flags and not c.tracking.bcast:
+            remember_keys(c, cmd, argv)
     if monitors and not cmd.flags & _NOT_MONITORED:
         feed_monitors(c, cmd, argv)
     return result

@@ -203,3 +203,22 @@ ACL_NO_FILE = ("ERR This Redis instance is not configured to use an ACL file. Yo
                "(assuming you have a Redis configuration file set) in order to store users in the "
                "Redis configuration.")
 ACL_SAVE_FAILED = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+
+# CLIENT TRACKING and CACHING
+TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "ERR PREFIX option requires BCAST mode to be enabled"
+TRACKING_SWITCH_BCAST = ("ERR You can't switch BCAST mode on/off before disabling tracking for "
+                         "this client, and then re-enabling it with a different mode.")
+TRACKING_OPT_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_SWITCH_OPT = ("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this "
+                       "client, and then re-enabling it with a different mode.")
+TRACKING_PREFIX_EXISTING = ("ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a "
+                            "single client must not overlap.")
+TRACKING_PREFIX_OTHER = ("ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for "
+                         "a single client must not overlap.")
+CACHING_NOT_TRACKING = ("ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                        "with OPTIN or OPTOUT mode enabled")
+CACHING_YES_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."

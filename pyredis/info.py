@@ -192,7 +192,7 @@ def _clients(server):
         ("client_recent_max_input_buffer", max_in),
         ("client_recent_max_output_buffer", max_out),
         ("blocked_clients", blocked),
-        ("tracking_clients", 0),
+        ("tracking_clients", server.tracking.clients),
         ("clients_in_timeout_table", blocked),
     ])
 
@@ -355,9 +355,9 @@ def _stats(server):
         ("active_defrag_key_misses", 0),
         ("total_active_defrag_time", 0),
         ("current_active_defrag_time", 0),
-        ("tracking_total_keys", 0),
-        ("tracking_total_items", 0),
-        ("tracking_total_prefixes", 0),
+        ("tracking_total_keys", len(server.tracking.table)),
+        ("tracking_total_items", server.tracking.items),
+        ("tracking_total_prefixes", len(server.tracking.prefixes)),
         ("unexpected_error_replies", 0),
         ("total_error_replies", st.total_error_replies),
         ("dump_payload_sanitizations", 0),

@@ -215,6 +215,8 @@ class Server:
                 self.unpause()
             if self.unblocked:
                 self._resume_unblocked()
+            if self.tracking.prefixes:
+                self.tracking.broadcast()
             if self.pending_writes:
                 self._flush_all()
             timeout = next_cron - now

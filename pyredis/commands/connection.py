@@ -214,13 +214,19 @@ def set_name(c, name):
 
 def client_info(c, now, caller):
     """One CLIENT LIST line, fields in Redis 7.0's order (catClientInfoString)."""
-    flags = ""
+    flags = "O" if c.monitor else ""
     if c.subscriptions:
         flags += "P"
     if c.multi is not None:
         flags += "x"
     if c.blocked is not None or c.postponed:
         flags += "b"
+    if c.tracking is not None:
+        flags += "t"
+        if c.tracking.broken_redirect:
+            flags += "R"
+        if c.tracking.bcast:
+            flags += "B"
     if c.dirty_cas:
         flags += "d"
     if c.close_after_reply:
@@ -241,14 +247,14 @@ def client_info(c, now, caller):
     tot_mem = 20474 + qbuf + argv_mem + multi_mem + rbs + omem + 768
     return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d "
             "multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d "
-            "tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d" % (
+            "tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d" % (
                 c.id, c.addr, c.laddr, c.fd, c.name.decode("latin-1"), int(now) - int(c.created),
                 int(now) - int(c.last_interaction), flags or "N", c.db.id, len(c.channels or ()),
                 len(c.patterns or ()), len(c.shard_channels or ()),
                 len(c.multi) if c.multi is not None else -1, qbuf, max(20474 - qbuf, 0), argv_mem,
                 multi_mem, rbs, rbs if current else 0, obuf, 1 if omem else 0, omem, tot_mem, events,
                 c.cmd.fullname if c.cmd is not None else "NULL", c.user.name.decode("latin-1"),
-                c.resp))
+                c.tracking.redirect if c.tracking is not None else -1, c.resp))
 
 
 def _info_reply(text):
@@ -444,21 +450,6 @@ def client_reply(c, argv):
             c.reply_off = True
         return None
     raise errors.E_SYNTAX
-
-
-# CLIENT GETREDIR
-@command("client|getredir", 2, "noscript loading stale", group="connection")
-def client_getredir(c, argv):
-    # Client-side caching is not supported, so tracking is always off.
-    return reply.integer(-1)
-
-
-# CLIENT TRACKINGINFO
-@command("client|trackinginfo", 2, "noscript loading stale", group="connection")
-def client_trackinginfo(c, argv):
-    return reply.Map([b"$5\r\nflags\r\n", reply.Set([b"$3\r\noff\r\n"]),
-                      b"$8\r\nredirect\r\n", reply.integer(-1),
-                      b"$8\r\nprefixes\r\n", reply.EMPTY_ARRAY])
 
 
 # CLIENT PAUSE timeout [WRITE|ALL]
