@@ -9,6 +9,7 @@ import time
 from . import errors, reply
 from .commands import TABLE
 from .errors import CommandError
+from .eviction import FAIL
 
 _perf_ns = time.perf_counter_ns
 _table_get = TABLE.get
@@ -31,6 +32,8 @@ PROTECTED = {"debug": "enable-debug-command"}
 
 
 _NOT_MONITORED = frozenset(("admin", "skip_monitor"))
+# Commands refused under a transaction when out of memory, but these.
+_NEVER_OOM = frozenset(("exec", "discard", "quit", "reset"))
 
 
 def unknown_command_error(argv):
@@ -108,7 +111,7 @@ def execute(c, argv):
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
-            or c.acl_check is not None):
+            or c.acl_check is not None or server.maxmemory):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -121,6 +124,12 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
+        if server.maxmemory and server.memory.perform() == FAIL and (
+                "denyoom" in cmd.flags
+                or (c.multi is not None and name not in _NEVER_OOM)
+                or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.OOM), argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)

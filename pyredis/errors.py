@@ -222,3 +222,6 @@ CACHING_NOT_TRACKING = ("ERR CLIENT CACHING can be called only when the client i
                         "with OPTIN or OPTOUT mode enabled")
 CACHING_YES_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
 CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+# maxmemory
+OOM = "OOM command not allowed when used memory > 'maxmemory'."

@@ -212,6 +212,34 @@ def set_name(c, name):
     c.name = name
 
 
+def client_memory(c):
+    """tot-mem of CLIENT LIST for a client that is not the caller (what client eviction counts)."""
+    qbuf = c.query_buffer_bytes()
+    multi_mem = sum(len(a) for _, args in c.multi for a in args) if c.multi else 0
+    return 20474 + qbuf + multi_mem + 1024 + c.output_size() + 768
+
+
+def evict_clients(server):
+    """evictClients: past maxmemory-clients, close the clients using the most memory."""
+    config = server.config
+    limit = config["maxmemory-clients"]
+    if limit < 0:
+        limit = config["maxmemory"] * -limit // 100
+    if not limit:
+        return
+    candidates = [(client_memory(c), c) for c in server.clients.values()
+                  if not c.no_evict and not c.closed]
+    total = sum(m for m, _ in candidates)
+    candidates.sort(key=lambda mc: mc[0], reverse=True)
+    for mem, c in candidates:
+        if total < limit:
+            break
+        server.log("verbose", "Evicting client: id=%d addr=%s" % (c.id, c.addr))
+        server.free_client(c)
+        server.stats.evicted_clients += 1
+        total -= mem
+
+
 def client_info(c, now, caller):
     """One CLIENT LIST line, fields in Redis 7.0's order (catClientInfoString)."""
     flags = "O" if c.monitor else ""

@@ -3,10 +3,13 @@
 USAGE estimates what redis-server would use for the key (see memsize); the
 process totals in STATS are pyredis's own (RSS), as INFO memory shows them.
 """
-from .. import errors, info, memsize, reply
+from .. import errors, eviction, info, memsize, reply
+from ..config import on_change
+from ..server import Server
 from ..errors import E_NOT_INTEGER, E_SYNTAX
 from ..numbers import parse_int
 from . import command, container
+from .connection import evict_clients
 from .introspection import help_reply
 
 # Below this much data Redis's doctor has nothing to say (5 MB).
@@ -79,13 +82,13 @@ def _db_overhead(db):
 @command("memory|stats", 2, "", group="server")
 def memory_stats(c, argv):
     server = c.server
-    rss = info.rss_bytes()
+    used = used_memory(server)
     m = info.metrics(server)
-    m.peak_memory = peak = max(m.peak_memory, rss)
-    startup = min(info.STARTUP_MEMORY, rss)
+    m.peak_memory = peak = max(m.peak_memory, used)
+    startup = eviction.STARTUP_BYTES
     clients = sum(cl.output_size() for cl in server.clients.values())
     items = [b"peak.allocated", reply.integer(peak),
-             b"total.allocated", reply.integer(rss),
+             b"total.allocated", reply.integer(used),
              b"startup.allocated", reply.integer(startup),
              b"replication.backlog", reply.ZERO,
              b"clients.slaves", reply.ZERO,
@@ -106,17 +109,17 @@ def memory_stats(c, argv):
             reply.bulk(b"overhead.hashtable.main"), reply.integer(main),
             reply.bulk(b"overhead.hashtable.expires"), reply.integer(expires),
             reply.bulk(b"overhead.hashtable.slot-to-keys"), reply.ZERO])]
-    net = max(rss - startup, 0)
-    dataset = max(rss - overhead, 0)
+    net = max(used - startup, 0)
+    dataset = max(used - overhead, 0)
     items += [b"overhead.total", reply.integer(overhead),
               b"keys.count", reply.integer(keys),
               b"keys.bytes-per-key", reply.integer(net // keys if keys else 0),
               b"dataset.bytes", reply.integer(dataset),
               b"dataset.percentage", reply.double(dataset * 100.0 / net if net else 0.0),
-              b"peak.percentage", reply.double(rss * 100.0 / peak if peak else 0.0),
-              b"allocator.allocated", reply.integer(rss),
-              b"allocator.active", reply.integer(rss),
-              b"allocator.resident", reply.integer(rss),
+              b"peak.percentage", reply.double(used * 100.0 / peak if peak else 0.0),
+              b"allocator.allocated", reply.integer(used),
+              b"allocator.active", reply.integer(used),
+              b"allocator.resident", reply.integer(used),
               b"allocator-fragmentation.ratio", reply.double(1.0),
               b"allocator-fragmentation.bytes", reply.ZERO,
               b"allocator-rss.ratio", reply.double(1.0),
@@ -163,3 +166,40 @@ def memory_purge(c, argv):
 @command("memory|help", 2, "loading stale", group="server")
 def memory_help(c, argv):
     return help_reply("MEMORY", _HELP)
+
+
+def used_memory(server):
+    """used_memory as pyredis reports it: an empty server's plus the dataset estimate."""
+    memory = server.memory
+    if memory.active:
+        return memory.used()
+    return eviction.STARTUP_BYTES + sum(dataset_estimate(db) for db in server.dbs if db.data)
+
+
+@on_change("maxmemory")
+def _maxmemory_changed(server, value):
+    memory = server.memory
+    server.maxmemory = bool(value)
+    if value and not memory.active:
+        memory.start()
+    elif not value and memory.active:
+        memory.stop()
+    if value:
+        memory.perform()
+
+
+def _start(server):
+    server.memory = eviction.Memory(server)
+    server.maxmemory = False
+
+
+def _cron(server):
+    if server.memory.running:
+        server.memory.perform()
+    if server.config["maxmemory-clients"]:
+        evict_clients(server)
+
+
+# Before the config runs its change listeners at start-up, which read this state.
+Server.start_hooks.insert(0, _start)
+Server.cron_hooks.append(_cron)

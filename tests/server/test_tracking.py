@@ -1,4 +1,4 @@
-"""The tracking table's limit and INFO counts on a live server."""
+"""The tracking table's limit, INFO counts and client eviction on a live server."""
 import time
 
 import redis
@@ -24,3 +24,20 @@ def test_info_counts(server):
     assert stats["tracking_total_prefixes"] >= 1
     r.execute_command("CLIENT", "TRACKING", "OFF")
     r.close()
+
+
+def test_client_eviction_spares_no_evict_clients(start_server):
+    import socket
+    proc = start_server("--maxmemory-clients", "200kb")
+    r = redis.Redis(port=proc.port)
+    r.set("big", "x" * 300000)
+    keeper = redis.Redis(port=proc.port)
+    keeper.execute_command("CLIENT", "NO-EVICT", "on")
+    greedy = socket.create_connection(("127.0.0.1", proc.port))
+    greedy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    greedy.sendall(b"GET big\r\n" * 20)
+    deadline = time.time() + 5
+    while int(r.info("stats")["evicted_clients"]) == 0:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert keeper.ping()
