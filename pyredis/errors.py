@@ -177,3 +177,11 @@ E_NOT_INTEGER = CommandError(NOT_INTEGER)
 E_NOT_FLOAT = CommandError(NOT_FLOAT)
 E_NO_SUCH_KEY = CommandError(NO_SUCH_KEY)
 E_OVERFLOW = CommandError(OVERFLOW)
+
+# HyperLogLog
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+PFDEBUG_NO_KEY = "ERR The specified key does not exist"
+PFDEBUG_NOT_SPARSE = "ERR HLL encoding is not sparse"
+PFDEBUG_UNKNOWN = "ERR Unknown PFDEBUG subcommand '%s'"
+PFSELFTEST_FAILED = "ERR TESTFAILED %s"

@@ -11,6 +11,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
     from .crc64_py import crc64
+    from . import hll_py as hyperloglog
     IMPLEMENTATION = "python"
 else:
     try:
@@ -19,6 +20,7 @@ else:
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
         from .crc64 import crc64
+        from . import hll as hyperloglog
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -26,4 +28,4 @@ else:
     IMPLEMENTATION = "cython"
 
 __all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "lzf_compress",
-           "lzf_decompress", "crc64", "IMPLEMENTATION"]
+           "lzf_decompress", "crc64", "hyperloglog", "IMPLEMENTATION"]

@@ -119,7 +119,11 @@ def _at(hll, i):
 
 
 def sparse_registers(hll):
-    """The registers a sparse HLL encodes, or None when its runs do not cover exactly 16384."""
+    """The registers a sparse HLL encodes, or None when its runs do not cover exactly 16384.
+
+    A VAL run past the last register is corrupt even when the runs before it
+    end exactly there (Redis 7.0.15 stops and reports it).
+    """
     regs = bytearray(REGISTERS)
     idx = 0
     p = HDR_SIZE
@@ -135,7 +139,7 @@ def sparse_registers(hll):
         else:
             runlen = (op & 3) + 1
             if idx + runlen > REGISTERS:
-                break
+                return None
             regs[idx:idx + runlen] = bytes([((op >> 2) & 0x1F) + 1]) * runlen
             idx += runlen
             p += 1
@@ -349,7 +353,7 @@ def merge(registers, hll):
         else:
             runlen = (op & 3) + 1
             if idx + runlen > REGISTERS:
-                break
+                raise HLLCorruptError(CORRUPT)
             value = ((op >> 2) & 0x1F) + 1
             for i in range(idx, idx + runlen):
                 if registers[i] < value:
