@@ -193,18 +193,17 @@ def _zero_run(seq, length):
         seq.append(length - 1)
 
 
-def sparse_set(hll, index, count, max_bytes, path=None):
+def sparse_set(hll, index, count, max_bytes, _path=None):
     """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt.
 
-    ``path`` (a list kept by the caller across calls with ascending register
+    ``_path`` (a list kept by the caller across calls with ascending register
     indexes) holds (offset, first register) of the opcodes passed over; an
     update changes nothing before the opcode ahead of its target, so the next
     scan resumes from there instead of from the start, with the same result.
     """
     if count > SPARSE_VAL_MAX_VALUE:
         return _promote(hll, index, count)
-    if path is None:
-        path = []
+    path = [] if _path is None else _path
     if path:
         p, first = path.pop()
         prev = path[-1][0] if path else None
