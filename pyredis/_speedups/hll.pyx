@@ -131,6 +131,42 @@ cdef inline int at(const uint8_t *s, Py_ssize_t n, Py_ssize_t i) noexcept nogil:
     return s[i] if i < n else 0
 
 
+cdef void dense_histogram(const uint8_t *body, long *hist) noexcept nogil:
+    """Count the registers of a whole dense body, four registers per three bytes."""
+    cdef long i
+    cdef unsigned int b0, b1, b2
+    for i in range(0, C_DENSE_BODY, 3):
+        b0 = body[i]
+        b1 = body[i + 1]
+        b2 = body[i + 2]
+        hist[b0 & 63] += 1
+        hist[((b0 >> 6) | (b1 << 2)) & 63] += 1
+        hist[((b1 >> 4) | (b2 << 4)) & 63] += 1
+        hist[b2 >> 2] += 1
+
+
+cdef void dense_max(const uint8_t *body, uint8_t *mx) noexcept nogil:
+    cdef long i, reg = 0
+    cdef unsigned int b0, b1, b2, r
+    for i in range(0, C_DENSE_BODY, 3):
+        b0 = body[i]
+        b1 = body[i + 1]
+        b2 = body[i + 2]
+        r = b0 & 63
+        if r > mx[reg]:
+            mx[reg] = r
+        r = ((b0 >> 6) | (b1 << 2)) & 63
+        if r > mx[reg + 1]:
+            mx[reg + 1] = r
+        r = ((b1 >> 4) | (b2 << 4)) & 63
+        if r > mx[reg + 2]:
+            mx[reg + 2] = r
+        r = b2 >> 2
+        if r > mx[reg + 3]:
+            mx[reg + 3] = r
+        reg += 4
+
+
 cdef int sparse_to_regs(const uint8_t *s, Py_ssize_t n, uint8_t *regs) noexcept nogil:
     """Decode a sparse HLL into 16384 register bytes; 0 if its runs do not cover them."""
     cdef Py_ssize_t p = C_HDR
@@ -453,10 +489,7 @@ def merge(bytearray registers, hll):
     cdef long i = 0, runlen, reg
     cdef int op, value
     if s[4] == 0:
-        for reg in range(C_REGS):
-            value = reg_get(s + C_HDR, n - C_HDR, reg)
-            if value > mx[reg]:
-                mx[reg] = value
+        dense_max(s + C_HDR, mx)
         return
     while p < n:
         op = s[p]
@@ -575,8 +608,7 @@ def count(hll):
     cdef int op
     memset(hist, 0, sizeof(hist))
     if s[4] == 0:
-        for reg in range(C_REGS):
-            hist[reg_get(s + C_HDR, n - C_HDR, reg)] += 1
+        dense_histogram(s + C_HDR, hist)
         return c_estimate(hist)
     while p < n:
         op = s[p]
