@@ -188,3 +188,30 @@ def test_arity_and_command_info(pair):
 
 def test_pfselftest(pair):
     pair.run("PFSELFTEST")
+
+
+# ---- keyspace notifications (PFADD and PFMERGE publish "pfadd"; PFCOUNT nothing) ----
+
+from .test_notifications import clients, env, servers  # noqa: E402,F401 - fixtures
+
+PF_WRITES = [
+    ([], ("PFADD", "h", "a")),
+    ([], ("PFADD", "h")),
+    ([("PFADD", "h", "a")], ("PFADD", "h", "a")),
+    ([("PFADD", "h", "a")], ("PFCOUNT", "h")),
+    ([("PFADD", "h", "a")], ("PFCOUNT", "h", "nokey")),
+    ([("PFADD", "h", "a")], ("PFMERGE", "d", "h")),
+    ([], ("PFMERGE", "d")),
+    ([("PFADD", "h", "a")], ("PFDEBUG", "TODENSE", "h")),
+    ([("SET", "h", "x")], ("PFADD", "h", "a")),
+]
+
+
+@pytest.mark.parametrize("setup, command", PF_WRITES, ids=[" ".join(c) for _, c in PF_WRITES])
+def test_events(env, setup, command):
+    writer, sub = env
+    for s in setup:
+        writer.run(*s)
+    sub.received()
+    writer.run(*command)
+    sub.received()
