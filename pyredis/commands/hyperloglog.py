@@ -25,8 +25,11 @@ def _check(value):
     """isHLLObjectOrReply: a string with the HYLL header and a coherent size."""
     if value.__class__ is not bytes and value.__class__ is not bytearray:
         raise E_WRONGTYPE
-    if (len(value) < hll.HDR_SIZE or value[:4] != b"HYLL" or value[4] > hll.SPARSE
-            or (value[4] == hll.DENSE and len(value) != hll.DENSE_SIZE)):
+    size = len(value)
+    if size < hll.HDR_SIZE or not value.startswith(b"HYLL"):
+        raise _WRONGTYPE
+    encoding = value[4]
+    if encoding > hll.SPARSE or (encoding == hll.DENSE and size != hll.DENSE_SIZE):
         raise _WRONGTYPE
 
 
