@@ -66,6 +66,34 @@ def test_random_merges(pair, seed):
         pair.run("GET", dest)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_random_mixed_programs(pair, seed):
+    rng = random.Random(500 + seed)
+    keys = ["a", "b", "c", "d"]
+    pair.run("CONFIG", "SET", "hll-sparse-max-bytes", rng.choice(["60", "700", "3000", "9000"]))
+    try:
+        for _ in range(40):
+            op = rng.random()
+            key = rng.choice(keys)
+            if op < 0.5:
+                # Small elements from a small pool: many repeats, many VAL merges.
+                pool = rng.choice([30, 3000, 10**9])
+                pair.run("PFADD", key, *[b"%d" % rng.randrange(pool)
+                                         for _ in range(rng.randrange(1, 80))])
+            elif op < 0.7:
+                pair.run("PFMERGE", key, *rng.sample(keys, rng.randrange(0, 3)))
+            elif op < 0.85:
+                pair.run("PFCOUNT", *rng.sample(keys, rng.randrange(1, 3)))
+            elif op < 0.9:
+                pair.run("PFDEBUG", "TODENSE", key)
+            else:
+                pair.run("PFDEBUG", "ENCODING", key)
+            for k in keys:
+                pair.run("GET", k)
+    finally:
+        pair.run("CONFIG", "SET", "hll-sparse-max-bytes", "3000")
+
+
 def test_sparse_max_bytes(pair):
     rng = random.Random(7)
     for limit in ("0", "100", "5000"):
