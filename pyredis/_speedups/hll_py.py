@@ -51,7 +51,6 @@ def _lanes(byte, n=_LANES):
 
 _L3, _L15, _L63 = _lanes(3), _lanes(15), _lanes(63)
 _HIGH = _lanes(0x80, REGISTERS)
-_ALL = _lanes(0xFF, REGISTERS)
 _EMPTY = (b"HYLL\x01\x00\x00\x00" + bytes(8)
           + b"\x7f\xff" * (REGISTERS // SPARSE_XZERO_MAX_LEN))
 
@@ -332,11 +331,7 @@ def add(hll, elements, max_bytes):
 def merge(registers, hll):
     """Raise each of 16384 ``registers`` to the HLL's (hllMerge)."""
     if hll[4] == DENSE:
-        theirs = int.from_bytes(unpack_dense(hll), "little")
-        ours = int.from_bytes(registers, "little")
-        ge = ((ours | _HIGH) - theirs) & _HIGH
-        keep = (ge >> 7) * 0xFF
-        registers[:] = ((ours & keep) | (theirs & (_ALL ^ keep))).to_bytes(REGISTERS, "little")
+        _max_into(registers, unpack_dense(hll))
         return
     idx = 0
     p = HDR_SIZE
@@ -382,6 +377,11 @@ def store(hll, registers, max_bytes):
 
 
 def _max_into(registers, other):
+    """registers[i] = max(registers[i], other[i]) for byte values below 128, lane-parallel.
+
+    Each byte is a lane: setting its top bit before subtracting keeps any
+    borrow inside the lane, and the top bit left says which side was larger.
+    """
     ours = int.from_bytes(registers, "little")
     theirs = int.from_bytes(other, "little")
     n = len(registers)
