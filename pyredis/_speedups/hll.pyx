@@ -105,6 +105,36 @@ def pat_len(element):
     return index, count
 
 
+# ---- the contract: values that passed PFADD's header checks ----------------------
+
+NOT_AN_HLL = "not a HyperLogLog value"
+BAD_REGISTERS = "16384 registers expected"
+
+
+cdef int require(hll, bint dense=False) except -1:
+    cdef Py_ssize_t size = len(hll)
+    cdef int encoding
+    if size < C_HDR:
+        raise ValueError(NOT_AN_HLL)
+    encoding = hll[4]
+    if encoding > 1 or (encoding == 0 and size != C_HDR + C_DENSE_BODY) or (dense and encoding != 0):
+        raise ValueError(NOT_AN_HLL)
+    return 0
+
+
+cdef int require_registers(registers) except -1:
+    if len(registers) != C_REGS:
+        raise ValueError(BAD_REGISTERS)
+    return 0
+
+
+cdef int require_register(hll, long reg) except -1:
+    require(hll, True)
+    if not 0 <= reg < C_REGS:
+        raise IndexError("register index out of range")
+    return 0
+
+
 # ---- registers ------------------------------------------------------------------
 
 cdef inline int reg_get(const uint8_t *regs, Py_ssize_t avail, long reg) noexcept nogil:
@@ -208,6 +238,7 @@ cdef void unpack_regs(const uint8_t *body, Py_ssize_t avail, uint8_t *regs) noex
 
 def unpack_dense(hll):
     """The 16384 registers of a dense HLL, one per byte."""
+    require(hll, True)
     cdef bytes body = bytes(hll[C_HDR:DENSE_SIZE])
     out = bytearray(C_REGS)
     unpack_regs(<const uint8_t *>PyBytes_AS_STRING(body), PyBytes_GET_SIZE(body),
@@ -217,6 +248,7 @@ def unpack_dense(hll):
 
 def pack_dense(registers):
     """6-bit packing of 16384 registers (each 0..63), as the dense body."""
+    require_registers(registers)
     cdef bytes regs = bytes(registers)
     out = bytearray(C_DENSE_BODY)
     pack_regs(<const uint8_t *>PyBytes_AS_STRING(regs), <uint8_t *>PyByteArray_AS_STRING(out))
@@ -225,6 +257,7 @@ def pack_dense(registers):
 
 def sparse_registers(hll):
     """The registers a sparse HLL encodes, or None when its runs do not cover exactly 16384."""
+    require(hll)
     cdef bytes s = bytes(hll)
     out = bytearray(C_REGS)
     if not sparse_to_regs(<const uint8_t *>PyBytes_AS_STRING(s), PyBytes_GET_SIZE(s),
@@ -256,16 +289,21 @@ cdef int c_to_dense(bytearray hll) except -1:
 
 def to_dense(bytearray hll):
     """Turn a sparse HLL dense in place (hllSparseToDense); False if already dense."""
+    require(hll)
     return c_to_dense(hll) == 1
 
 
 def dense_get(bytearray hll, long reg):
+    require_register(hll, reg)
     cdef uint8_t *s = <uint8_t *>PyByteArray_AS_STRING(hll)
     return reg_get(s + C_HDR, PyByteArray_GET_SIZE(hll) - C_HDR, reg)
 
 
 def dense_set(bytearray hll, long reg, int value):
     """Raise register ``reg`` to ``value``; 1 if it changed (hllDenseSet)."""
+    require_register(hll, reg)
+    if not 0 <= value <= 63:
+        raise ValueError("register value out of range")
     cdef uint8_t *s = <uint8_t *>PyByteArray_AS_STRING(hll)
     return reg_set(s + C_HDR, PyByteArray_GET_SIZE(hll) - C_HDR, reg, value)
 
@@ -434,6 +472,11 @@ cdef int c_sparse_set(bytearray hll, long index, int count, long long max_bytes,
 
 def sparse_set(bytearray hll, long index, int count, long long max_bytes):
     """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt."""
+    require(hll)
+    if not 0 <= index < C_REGS:
+        raise IndexError("register index out of range")
+    if not 1 <= count <= 63:
+        raise ValueError("register value out of range")
     cdef Path path
     path.pos = NULL
     path.first = NULL
@@ -453,6 +496,7 @@ def add(bytearray hll, elements, long long max_bytes):
     Raises HLLCorruptError at the first element that finds the HLL corrupt;
     the changes made before it stay, as in Redis.
     """
+    require(hll)
     cdef long updated = 0, index
     cdef int count, result
     cdef bytes element
@@ -482,6 +526,8 @@ def add(bytearray hll, elements, long long max_bytes):
 
 def merge(bytearray registers, hll):
     """Raise each of 16384 ``registers`` to the HLL's (hllMerge)."""
+    require_registers(registers)
+    require(hll)
     cdef const uint8_t[::1] view = hll
     cdef uint8_t *mx = <uint8_t *>PyByteArray_AS_STRING(registers)
     cdef const uint8_t *s = &view[0]
@@ -516,6 +562,8 @@ def merge(bytearray registers, hll):
 
 def store(bytearray hll, registers, long long max_bytes):
     """PFMERGE's write: every non-zero register set into the HLL, sparse while it fits."""
+    require(hll)
+    require_registers(registers)
     cdef bytes regs = bytes(registers)
     cdef const uint8_t *mx = <const uint8_t *>PyBytes_AS_STRING(regs)
     cdef long j
@@ -600,6 +648,7 @@ def estimate(histogram):
 
 def count(hll):
     """The cardinality of an HLL (not its cached value); HLLCorruptError if sparse is corrupt."""
+    require(hll)
     cdef const uint8_t[::1] view = hll
     cdef const uint8_t *s = &view[0]
     cdef Py_ssize_t n = view.shape[0], p = C_HDR
@@ -632,6 +681,7 @@ def count(hll):
 
 def count_registers(registers):
     """The cardinality of 16384 raw registers (PFCOUNT of several keys)."""
+    require_registers(registers)
     cdef bytes regs = bytes(registers)
     cdef const uint8_t *r = <const uint8_t *>PyBytes_AS_STRING(regs)
     cdef long hist[64]

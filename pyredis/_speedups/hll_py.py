@@ -88,6 +88,7 @@ def pat_len(element):
 
 def unpack_dense(hll):
     """The 16384 registers of a dense HLL, one per byte."""
+    _require(hll, dense=True)
     body = hll[HDR_SIZE:DENSE_SIZE]
     b0 = int.from_bytes(body[0::3], "little")
     b1 = int.from_bytes(body[1::3], "little")
@@ -102,6 +103,7 @@ def unpack_dense(hll):
 
 def pack_dense(registers):
     """6-bit packing of 16384 registers (each 0..63), as the dense body."""
+    _require_registers(registers)
     s0 = int.from_bytes(registers[0::4], "little")
     s1 = int.from_bytes(registers[1::4], "little")
     s2 = int.from_bytes(registers[2::4], "little")
@@ -111,6 +113,26 @@ def pack_dense(registers):
     out[1::3] = (((s1 >> 2) & _L15) | ((s2 & _L15) << 4)).to_bytes(_LANES, "little")
     out[2::3] = (((s2 >> 4) & _L3) | (s3 << 2)).to_bytes(_LANES, "little")
     return out
+
+
+NOT_AN_HLL = "not a HyperLogLog value"
+BAD_REGISTERS = "16384 registers expected"
+
+
+def _require(hll, dense=False):
+    """The twins' contract: a value that passed PFADD's header checks (isHLLObject)."""
+    size = len(hll)
+    if size < HDR_SIZE:
+        raise ValueError(NOT_AN_HLL)
+    encoding = hll[4]
+    if (encoding > SPARSE or (encoding == DENSE and size != DENSE_SIZE)
+            or (dense and encoding != DENSE)):
+        raise ValueError(NOT_AN_HLL)
+
+
+def _require_registers(registers):
+    if len(registers) != REGISTERS:
+        raise ValueError(BAD_REGISTERS)
 
 
 def _at(hll, i):
@@ -123,6 +145,7 @@ def sparse_registers(hll):
     A VAL run past the last register is corrupt even when the runs before it
     end exactly there (Redis 7.0.15 stops and reports it).
     """
+    _require(hll)
     regs = bytearray(REGISTERS)
     idx = 0
     p = HDR_SIZE
@@ -152,6 +175,7 @@ def new_sparse():
 
 def to_dense(hll):
     """Turn a sparse HLL dense in place (hllSparseToDense); False if already dense."""
+    _require(hll)
     if hll[4] == DENSE:
         return False
     regs = sparse_registers(hll)
@@ -165,7 +189,14 @@ def to_dense(hll):
 
 # ---- single registers -----------------------------------------------------------
 
+def _require_register(hll, reg):
+    _require(hll, dense=True)
+    if not 0 <= reg < REGISTERS:
+        raise IndexError("register index out of range")
+
+
 def dense_get(hll, reg):
+    _require_register(hll, reg)
     pos = HDR_SIZE + reg * 6 // 8
     fb = reg * 6 & 7
     return ((hll[pos] >> fb) | (_at(hll, pos + 1) << (8 - fb))) & REGISTER_MAX
@@ -173,6 +204,13 @@ def dense_get(hll, reg):
 
 def dense_set(hll, reg, value):
     """Raise register ``reg`` to ``value``; 1 if it changed (hllDenseSet)."""
+    _require_register(hll, reg)
+    if not 0 <= value <= REGISTER_MAX:
+        raise ValueError("register value out of range")
+    return _dense_set(hll, reg, value)
+
+
+def _dense_set(hll, reg, value):
     pos = HDR_SIZE + reg * 6 // 8
     fb = reg * 6 & 7
     old = ((hll[pos] >> fb) | (_at(hll, pos + 1) << (8 - fb))) & REGISTER_MAX
@@ -192,8 +230,18 @@ def _zero_run(seq, length):
         seq.append(length - 1)
 
 
-def sparse_set(hll, index, count, max_bytes, _path=None):
-    """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt.
+def sparse_set(hll, index, count, max_bytes):
+    """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt."""
+    _require(hll)
+    if not 0 <= index < REGISTERS:
+        raise IndexError("register index out of range")
+    if not 1 <= count <= REGISTER_MAX:
+        raise ValueError("register value out of range")
+    return _sparse_set(hll, index, count, max_bytes)
+
+
+def _sparse_set(hll, index, count, max_bytes, _path=None):
+    """``sparse_set`` on a checked value.
 
     ``_path`` (a list kept by the caller across calls with ascending register
     indexes) holds (offset, first register) of the opcodes passed over; an
@@ -303,7 +351,7 @@ def _promote(hll, index, count):
         to_dense(hll)
     except HLLCorruptError:
         return -1
-    dense_set(hll, index, count)
+    _dense_set(hll, index, count)
     return 1
 
 
@@ -315,13 +363,14 @@ def add(hll, elements, max_bytes):
     Raises HLLCorruptError at the first element that finds the HLL corrupt;
     the changes made before it stay, as in Redis.
     """
+    _require(hll)
     updated = 0
     for element in elements:
         index, count = pat_len(element)
         if hll[4] == DENSE:
-            updated += dense_set(hll, index, count)
+            updated += _dense_set(hll, index, count)
         else:
-            result = sparse_set(hll, index, count, max_bytes)
+            result = _sparse_set(hll, index, count, max_bytes)
             if result < 0:
                 raise HLLCorruptError(CORRUPT)
             updated += result
@@ -330,6 +379,8 @@ def add(hll, elements, max_bytes):
 
 def merge(registers, hll):
     """Raise each of 16384 ``registers`` to the HLL's (hllMerge)."""
+    _require_registers(registers)
+    _require(hll)
     if hll[4] == DENSE:
         _max_into(registers, unpack_dense(hll))
         return
@@ -360,6 +411,8 @@ def merge(registers, hll):
 
 def store(hll, registers, max_bytes):
     """PFMERGE's write: every non-zero register set into the HLL, sparse while it fits."""
+    _require(hll)
+    _require_registers(registers)
     path = []
     for j in range(REGISTERS):
         value = registers[j]
@@ -373,7 +426,7 @@ def store(hll, registers, max_bytes):
             current[j:] = tail
             hll[HDR_SIZE:] = pack_dense(current)
             return
-        sparse_set(hll, j, value, max_bytes, path)
+        _sparse_set(hll, j, value, max_bytes, path)
 
 
 def _max_into(registers, other):
@@ -449,6 +502,7 @@ def _histogram_of(registers):
 
 def count(hll):
     """The cardinality of an HLL (not its cached value); HLLCorruptError if sparse is corrupt."""
+    _require(hll)
     if hll[4] == DENSE:
         return estimate(_histogram_of(unpack_dense(hll)))
     histogram = [0] * 64
@@ -477,6 +531,7 @@ def count(hll):
 
 def count_registers(registers):
     """The cardinality of 16384 raw registers (PFCOUNT of several keys)."""
+    _require_registers(registers)
     return estimate(_histogram_of(registers))
 
 
