@@ -225,3 +225,10 @@ CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enable
 
 # maxmemory
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# HyperLogLog
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+PFDEBUG_NO_KEY = "ERR The specified key does not exist"
+PFDEBUG_NOT_SPARSE = "ERR HLL encoding is not sparse"
+PFDEBUG_UNKNOWN = "ERR Unknown PFDEBUG subcommand '%s'"
+PFSELFTEST_FAILED = "ERR TESTFAILED %s"
