@@ -52,7 +52,8 @@ def unpack_number(kind, data):
         return _float.unpack(data)[0]
     if kind == 0xCB:
         return _double.unpack(data)[0]
-    return float(int.from_bytes(data, "big", signed=kind == 0xD3))
+    # Redis's lua_pushunsigned() is lua_pushinteger(): uint 64 reads as signed too.
+    return float(int.from_bytes(data, "big", signed=True))
 
 
 HELPERS = (pack_double, pack_int, unpack_number)
@@ -62,7 +63,7 @@ local C, pack_double, pack_int, unpack_number = ...
 local byte, sub, char, format = string.byte, string.sub, string.char, string.format
 local concat, select, pcall, type, next, unpack = table.concat, select, pcall, type, next, unpack
 local floor, huge = math.floor, math.huge
-local raise, argerror, checkstring, checkint = C.raise, C.argerror, C.checkstring, C.checkint
+local raise, argerror, checkstring, checkinteger, int32 = C.raise, C.argerror, C.checkstring, C.checkinteger, C.int32
 
 local MAX_NESTING, MAXCSTACK, INT_MAX = 16, 8000, 2147483647
 
@@ -171,6 +172,7 @@ end
 local decode
 
 local function decode_array(s, p, len, top)
+  if top + 2 > MAXCSTACK then error('stack overflow (in function mp_decode_to_lua_array)', 0) end
   local t = {}
   for i = 1, len do
     t[i], p = decode(s, p, top + 2)
@@ -249,13 +251,14 @@ end
 -- mp_unpack_full(): the values (after the next offset unless decoding everything).
 local function unpack_full(s, limit, offset, top)
   local len = #s
+  -- offset and limit are 64-bit; the messages print them as C ints.
   if offset < 0 or limit < 0 then
-    error(format('Invalid request to unpack with offset of %d and limit of %d.', offset, len), 0)
+    error(format('Invalid request to unpack with offset of %d and limit of %d.', int32(offset), int32(len)), 0)
   elseif offset > len then
-    error(format('Start offset %d greater than input length %d.', offset, len), 0)
+    error(format('Start offset %d greater than input length %d.', int32(offset), int32(len)), 0)
   end
   local decode_all = limit == 0 and offset == 0
-  if decode_all then limit = INT_MAX end
+  if decode_all then limit = huge end
   local res, cnt = {}, 0
   local p = offset + 1
   local first = decode_all and 0 or 1
@@ -282,13 +285,13 @@ local function unpack_all(nargs, s)
 end
 
 local function unpack_one(nargs, s, offset)
-  if nargs >= 2 and offset ~= nil then offset = checkint(nargs, 2, offset) else offset = 0 end
+  if nargs >= 2 and offset ~= nil then offset = checkinteger(nargs, 2, offset) else offset = 0 end
   return unpack_full(checkstring(nargs, 1, s), 1, offset, 1)
 end
 
 local function unpack_limit(nargs, s, limit, offset)
-  limit = checkint(nargs, 2, limit)
-  if nargs >= 3 and offset ~= nil then offset = checkint(nargs, 3, offset) else offset = 0 end
+  limit = checkinteger(nargs, 2, limit)
+  if nargs >= 3 and offset ~= nil then offset = checkinteger(nargs, 3, offset) else offset = 0 end
   return unpack_full(checkstring(nargs, 1, s), limit, offset, 1)
 end
 

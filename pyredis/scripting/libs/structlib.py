@@ -161,6 +161,8 @@ end
 local function pack(n, ...)
   local args = {...}
   local fmt = cformat(n, args[1])
+  -- b_pack() pushes a nil after its arguments: a missing one reads as nil.
+  n = n + 1
   local out, k = {}, 0
   local little, align, arg, total = true, 1, 2, 0
   local i, len = 1, #fmt
