@@ -201,6 +201,16 @@ CJSON = [
     "return #cjson.encode(cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000)))",
     "local t = {} local c = t for i = 1, 1000 do c[1] = {} c = c[1] end return D({pcall(cjson.encode, t)})",
     "local t = {} local c = t for i = 1, 999 do c[1] = {} c = c[1] end return #cjson.encode(t)",
+    "cjson.encode_max_depth(10000) local t = {} local c = t for i = 1, 9000 do c[1] = {} c = c[1] end "
+    "local r = D({pcall(cjson.encode, t)}) cjson.encode_max_depth(1000) return r",
+    "cjson.encode_max_depth(10000) local t = {} local c = t for i = 1, 5000 do c.k = {} c = c.k end "
+    "local r = D({pcall(cjson.encode, t)}) cjson.encode_max_depth(1000) return r",
+    "cjson.decode_max_depth(100000) local r = D({pcall(cjson.decode, string.rep('[', 9000) .. string.rep(']', 9000))}) "
+    "cjson.decode_max_depth(1000) return r",
+    "cjson.decode_max_depth(100000) local r = D({pcall(cjson.decode, string.rep('{\"a\":', 5000))}) "
+    "cjson.decode_max_depth(1000) return r",
+    "cjson.decode_max_depth(100000) local r = #cjson.encode(cjson.decode(string.rep('[', 900) .. string.rep(']', 900))) "
+    "cjson.decode_max_depth(1000) return r",
     # settings
     "return P(cjson.encode_sparse_array())",
     "return P(cjson.encode_max_depth())",
@@ -418,6 +428,11 @@ CMSGPACK = [
     "return select('#', cmsgpack.unpack(string.rep('\\1', 7990)))",
     "return D({pcall(cmsgpack.unpack, string.rep('\\1', 8000))})",
     "return D({pcall(cmsgpack.unpack, string.rep('\\145', 5000) .. '\\1')})",
+    "return D({pcall(cmsgpack.unpack, string.rep('\\129\\1', 5000) .. '\\1')})",
+    "return D({pcall(cmsgpack.unpack, string.rep('\\129\\1', 3999) .. '\\1')})",
+    "return D({pcall(cmsgpack.unpack, string.rep('\\1', 3000) .. string.rep('\\145', 2500) .. '\\1')})",
+    "return D({pcall(cmsgpack.unpack_one, string.rep('\\145', 3998) .. '\\1')})",
+    "return #cmsgpack.pack(cmsgpack.unpack(string.rep('\\145', 3990) .. '\\1'))",
     "return D(cmsgpack._NAME) .. D(cmsgpack._VERSION) .. D(cmsgpack._COPYRIGHT) .. D(cmsgpack._DESCRIPTION)",
     "local r = {} for k in pairs(cmsgpack) do r[#r + 1] = k end return table.concat(r, ' ')",
     "return cmsgpack.pack(cjson.decode('{\"a\":[1,2,{\"b\":null}],\"c\":1.5}'))",

@@ -1,7 +1,11 @@
 """LuaBitOp 1.0.2 (``bit``): operations on 32-bit values, results as signed numbers.
 
 A number becomes 32 bits as LuaBitOp does it: add 2^52+2^51 in double
-precision and keep the low 32 bits of the result's representation.
+precision and keep the low 32 bits of the result's representation.  Below
+2^51 in magnitude that is the number rounded half-to-even, modulo 2^32, which
+Lua computes exactly; larger magnitudes, infinities and NaN go through the
+double's bits in Python.  AND, OR and XOR combine 4-bit digits through
+16x16 tables.
 """
 import struct
 
@@ -11,84 +15,58 @@ _double = struct.Struct("<d")
 _uint64 = struct.Struct("<Q")
 
 
-def _bits(x):
-    return _uint64.unpack(_double.pack(float(x) + _MAGIC))[0] & _MASK
+def tobits(x):
+    """The low 32 bits of ``x + 2^52 + 2^51`` as a double, unsigned."""
+    return float(_uint64.unpack(_double.pack(float(x) + _MAGIC))[0] & _MASK)
 
 
-def _signed(b):
-    return float(b - 0x100000000 if b & 0x80000000 else b)
-
-
-def _fold(op, args):
-    b = _bits(args[0])
-    for x in args[1:]:
-        b = op(b, _bits(x))
-    return b
-
-
-def _rol(b, n):
-    return ((b << n) | (b >> (32 - n))) & _MASK
-
-
-def _ror(b, n):
-    return ((b >> n) | (b << (32 - n))) & _MASK
-
-
-_SHIFTS = {
-    b"lshift": lambda b, n: (b << n) & _MASK,
-    b"rshift": lambda b, n: b >> n,
-    b"arshift": lambda b, n: ((b - 0x100000000 if b & 0x80000000 else b) >> n) & _MASK,
-    b"rol": _rol,
-    b"ror": _ror,
-}
-
-
-def bitop(name, *args):
-    """Apply the LuaBitOp function ``name`` to already type-checked numbers."""
-    if name == b"tobit":
-        return _signed(_bits(args[0]))
-    if name == b"bnot":
-        return _signed(~_bits(args[0]) & _MASK)
-    if name == b"bswap":
-        return _signed(int.from_bytes(_bits(args[0]).to_bytes(4, "little"), "big"))
-    if name == b"band":
-        return _signed(_fold(int.__and__, args))
-    if name == b"bor":
-        return _signed(_fold(int.__or__, args))
-    if name == b"bxor":
-        return _signed(_fold(int.__xor__, args))
-    return _signed(_SHIFTS[name](_bits(args[0]), _bits(args[1]) & 31))
-
-
-def tohex(x, n):
-    b = _bits(x)
-    n = _bits(n)
-    n = n - 0x100000000 if n & 0x80000000 else n
-    digits = "0123456789abcdef"
-    if n < 0:
-            # -INT_MIN overflows; the C build ends up printing 8 digits.
-        n = 8 if n == -0x80000000 else -n
-        digits = "0123456789ABCDEF"
-    n = min(n, 8)
-    out = []
-    for _ in range(n):
-        out.append(digits[b & 15])
-        b >>= 4
-    return "".join(reversed(out)).encode()
-
-
-HELPERS = (bitop, tohex)
+HELPERS = (tobits,)
 
 LUA = r"""
-local C, bitop, tohex = ...
-local select, pcall, tonumber, unpack = select, pcall, tonumber, unpack
+local C, tobits = ...
+local select, pcall, tonumber, format, sub = select, pcall, tonumber, string.format, string.sub
+local floor = math.floor
 local raise, typeerror = C.raise, C.typeerror
 
--- barg(): numbers and numeric strings; anything else is a type error.
+local MAGIC, LIMIT, TWO32, TWO31 = 6755399441055744, 2251799813685248, 4294967296, 2147483648
+
+-- barg(): numbers and numeric strings as unsigned 32-bit values; anything else is a type error.
 local function barg(n, i, v)
   local x = tonumber(v)
   if x == nil then typeerror(n, i, v, 'number') end
-  return x
+  if x > -LIMIT and x < LIMIT then return ((x + MAGIC) - MAGIC) % TWO32 end
+  return tobits(x)
+end
+
+-- 16x16 tables of AND, OR and XOR of two 4-bit digits.
+local AND, OR, XOR = {}, {}, {}
+for x = 0, 15 do
+  for y = 0, 15 do
+    local a, o, e, m, p, q = 0, 0, 0, 1, x, y
+    for _ = 1, 4 do
+      local bp, bq = p % 2, q % 2
+      if bp + bq == 2 then a = a + m end
+      if bp + bq >= 1 then o = o + m end
+      if bp + bq == 1 then e = e + m end
+      p, q, m = (p - bp) / 2, (q - bq) / 2, m * 2
+    end
+    AND[x * 16 + y], OR[x * 16 + y], XOR[x * 16 + y] = a, o, e
+  end
+end
+
+local function combine(t, a, b)
+  local r, m = 0, 1
+  for _ = 1, 8 do
+    local x, y = a % 16, b % 16
+    r = r + t[x * 16 + y] * m
+    a, b, m = (a - x) / 16, (b - y) / 16, m * 16
+  end
+  return r
+end
+
+local function signed(u)
+  if u >= TWO31 then return u - TWO32 end
+  return u
 end
 
 local function wrap(impl)
@@ -99,38 +77,63 @@ local function wrap(impl)
   end
 end
 
-local function unary(name)
-  return wrap(function(n, a) return bitop(name, barg(n, 1, a)) end)
+local function unary(f)
+  return wrap(function(n, a) return signed(f(barg(n, 1, a))) end)
 end
 
-local function binary(name)
+-- The shift count is the second argument's low 5 bits.
+local function shift(f)
   return wrap(function(n, a, b)
     a = barg(n, 1, a)
-    return bitop(name, a, barg(n, 2, b))
+    return signed(f(a, barg(n, 2, b) % 32))
   end)
 end
 
 -- band/bor/bxor check argument 1, then the others from the last one down.
-local function variadic(name)
-  return wrap(function(n, ...)
-    local args = {...}
-    args[1] = barg(n, 1, args[1])
-    for i = n, 2, -1 do args[i] = barg(n, i, args[i]) end
-    return bitop(name, unpack(args, 1, n > 0 and n or 1))
+local function variadic(t)
+  return wrap(function(n, a, b, ...)
+    a = barg(n, 1, a)
+    if n <= 1 then return signed(a) end
+    if n == 2 then return signed(combine(t, a, barg(n, 2, b))) end
+    local rest = {...}
+    for i = n, 3, -1 do rest[i - 2] = barg(n, i, rest[i - 2]) end
+    a = combine(t, a, barg(n, 2, b))
+    for i = 1, n - 2 do a = combine(t, a, rest[i]) end
+    return signed(a)
   end)
+end
+
+local function bswap(u)
+  local b0, b1, b2 = u % 256, floor(u / 256) % 256, floor(u / 65536) % 256
+  return ((b0 * 256 + b1) * 256 + b2) * 256 + floor(u / 16777216)
 end
 
 local hex = wrap(function(n, a, b)
   a = barg(n, 1, a)
-  if n < 2 then return tohex(a, 8) end
-  return tohex(a, barg(n, 2, b))
+  local digits, fmt = 8, '%08x'
+  if n >= 2 then
+    digits = signed(barg(n, 2, b))
+    if digits < 0 then
+      fmt = '%08X'
+      -- -INT_MIN overflows in C; the build ends up printing 8 digits.
+      digits = digits == -TWO31 and 8 or -digits
+    end
+    if digits > 8 then digits = 8 end
+  end
+  return sub(format(fmt, a), 9 - digits)
 end)
 
 -- One constructor, in luaL_register's order, so the table is laid out (and iterates) as Redis's.
 return {
-  tobit = unary('tobit'), bnot = unary('bnot'),
-  band = variadic('band'), bor = variadic('bor'), bxor = variadic('bxor'),
-  lshift = binary('lshift'), rshift = binary('rshift'), arshift = binary('arshift'),
-  rol = binary('rol'), ror = binary('ror'), bswap = unary('bswap'), tohex = hex,
+  tobit = unary(function(u) return u end),
+  bnot = unary(function(u) return TWO32 - 1 - u end),
+  band = variadic(AND), bor = variadic(OR), bxor = variadic(XOR),
+  lshift = shift(function(u, k) return (u * 2 ^ k) % TWO32 end),
+  rshift = shift(function(u, k) return floor(u / 2 ^ k) end),
+  arshift = shift(function(u, k) return floor(signed(u) / 2 ^ k) % TWO32 end),
+  rol = shift(function(u, k) return (u * 2 ^ k) % TWO32 + floor(u / 2 ^ (32 - k)) end),
+  ror = shift(function(u, k) return floor(u / 2 ^ k) + (u * 2 ^ (32 - k)) % TWO32 end),
+  bswap = unary(bswap),
+  tohex = hex,
 }
 """
