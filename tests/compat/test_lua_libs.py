@@ -288,6 +288,8 @@ STRUCT = [
     "return D({pcall(struct.pack, 'i99999999999', 1)})",
     "return D({pcall(struct.pack, '!3i', 1)})",
     "return D({pcall(struct.pack, '!0i', 1)})",
+    "return D({pcall(struct.pack, '!65i', 1)})",
+    "return struct.pack('!64bd', 1, 2) .. struct.size('!128bdi3') .. struct.size('!1bd')",
     "return D({pcall(struct.pack)})",
     "return D({pcall(struct.pack, {})})",
     "return D({pcall(struct.pack, 5)})",
@@ -562,3 +564,21 @@ def test_struct_random(check, opt, prefix, x):
 def test_numbers_survive_the_helpers():
     # The helpers see every Lua number exactly as the double it is.
     assert struct.pack("<d", -0.0) != struct.pack("<d", 0.0)
+
+
+@FUZZ
+@given(st.text(alphabet='[]{}:,"\\/ -+.0123456789eExXpPabfilnrstuINFu\x00\t\n', max_size=24))
+def test_cjson_random_text(check, text):
+    data = lua_string(text.encode())
+    check("local r = D({pcall(cjson.decode, %s)}) cjson.decode_invalid_numbers(false) "
+          "r = r .. D({pcall(cjson.decode, %s)}) cjson.decode_invalid_numbers(true) return r" % (data, data))
+
+
+@FUZZ
+@given(st.text(alphabet="<>!=bBhHlLTiIfdxsc0123456789 q", max_size=8), st.binary(max_size=24),
+       st.lists(st.one_of(numbers, st.binary(max_size=6)), max_size=4))
+def test_struct_random_formats(check, fmt, data, args):
+    f = lua_string(fmt.encode())
+    literal = ",".join([f] + [lua_literal(a) for a in args])
+    check("return D({pcall(struct.pack, %s)}) .. D({pcall(struct.unpack, %s, %s)}) .. D({pcall(struct.size, %s)})"
+          % (literal, f, lua_string(data), f))

@@ -134,7 +134,11 @@ local function gettoalign(len, align, opt, size)
   return masked(a - masked(len, a), a)
 end
 
-local function isp2(x) return x > 0 and masked(x, x) == 0 end
+local function isp2(x)
+  if x <= 0 then return false end
+  while x % 2 == 0 do x = x / 2 end
+  return x == 1
+end
 
 -- Returns endian (true = little), align.
 local function controloptions(opt, fmt, i, little, align)
