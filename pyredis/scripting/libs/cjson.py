@@ -255,6 +255,9 @@ local UNKNOWN = {}
 for c in ('"+-0123456789fiInNt'):gmatch('.') do UNKNOWN[byte(c)] = true end
 
 local function number_token(s, p)
+  -- Plain integers (the common case) are read directly: nothing strtod would go on with follows.
+  local _, e = find(s, '^-?%d+', p)
+  if e and not find(s, '^[%.eExX]', e + 1) then return 'T_NUMBER', tonumber(sub(s, p, e)), p, e + 1 end
   local v, np = strtod(s, p)
   if v == nil then return 'T_ERROR', 'invalid number', p, p end
   return 'T_NUMBER', v, p, np

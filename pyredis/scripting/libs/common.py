@@ -18,7 +18,8 @@ An implementation raises one of:
 SOURCE = "=lualibs"
 
 LUA = r"""
-local getinfo = debug.getinfo
+-- Kept before the engine removes the debug library from the scripts' globals.
+local getinfo = debug and debug.getinfo or function() return nil end
 local error, format, type, tostring, tonumber, select = error, string.format, type, tostring, tonumber, select
 local floor, ceil = math.floor, math.ceil
 local C = {}
