@@ -139,6 +139,14 @@ CJSON = [
     "return cjson.encode({[1] = 1, [10] = 2})",
     "return cjson.encode({[1] = 1, [11] = 2, [12] = 3, [2] = 1, [3] = 1, [4] = 1})",
     "return cjson.encode({[0] = 1})",
+    "return cjson.encode({[2^31] = 1}) .. cjson.encode({[2^53] = 1}) .. cjson.encode({[1] = 1, [2^31] = 2})",
+    "return D({pcall(cjson.encode, {[1] = 1, [2^31 - 1] = 2})})",
+    "return cjson.encode({[1/0] = 1}) .. cjson.encode({[-1/0] = 1})",
+    "local r = P(cjson.encode_sparse_array(false, 1, 0)) .. D({pcall(cjson.encode, {1, nil, 3})}) "
+    ".. D({pcall(cjson.encode, {1, 2, 3})}) cjson.encode_sparse_array(false, 2, 10) return r",
+    "local r = P(cjson.encode_sparse_array(true, 2^31 - 1, 0)) .. D({pcall(cjson.encode, {1, 2, nil, 4})}) "
+    "cjson.encode_sparse_array(false, 2, 10) return r",
+    "local r = P(cjson.encode_sparse_array(nil, 2^32 + 3, '7')) cjson.encode_sparse_array(false, 2, 10) return r",
     "return cjson.encode({[-1] = 1, [1.5] = 2})",
     "return cjson.encode({a = 1, b = 'x', c = true, d = false, [1] = 5})",
     "return cjson.encode({x = {y = {z = {1, 2, {w = 'v'}}}}})",
