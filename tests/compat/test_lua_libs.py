@@ -618,3 +618,52 @@ def test_struct_random_formats(check, fmt, data, args):
     literal = ",".join([f] + [lua_literal(a) for a in args])
     check("return D({pcall(struct.pack, %s)}) .. D({pcall(struct.unpack, %s, %s)}) .. D({pcall(struct.size, %s)})"
           % (literal, f, lua_string(data), f))
+
+
+def test_libraries_read_no_globals():
+    # The engine reshapes the scripts' globals; the libraries hold what they use.
+    lua = make_runtime()
+    result = lua.execute(b"""
+        local cjson, cmsgpack, struct, bit, pcall, pairs, next = cjson, cmsgpack, struct, bit, pcall, pairs, next
+        local tostring, table = tostring, table
+        local G = _G
+        local saved = {}
+        for k, v in pairs(G) do saved[k] = v end
+        for k in pairs(saved) do G[k] = nil end
+        local ok, err = pcall(function()
+            local out = {}
+            local t = cjson.decode('{"a":[1,2.5,"x",null,true,{"b":-1e300}],"c":"\\\\u00e9"}')
+            out[#out + 1] = cjson.encode(t)
+            out[#out + 1] = cjson.new().encode({1, 2})
+            out[#out + 1] = tostring(cjson.encode_invalid_numbers('off'))
+            out[#out + 1] = cmsgpack.pack(t, 1.5, -70000, 'str')
+            local u = {cmsgpack.unpack(out[#out])}
+            local v = {cmsgpack.unpack_limit(out[#out - 1] or '', 1, 0)}
+            out[#out + 1] = struct.pack('>!4bi3dsc0', 1, 2, 0.5, 'z', 'q')
+            local w = {struct.unpack('>!4bi3ds', out[#out])}
+            out[#out + 1] = struct.size('>!4bi3d')
+            out[#out + 1] = bit.tohex(bit.band(bit.bor(1, 2^40), bit.bxor(7, 1), 255), -4)
+            out[#out + 1] = bit.rol(bit.lshift(1, 5), 30) + bit.arshift(-256, 4) + bit.bswap(1) + bit.tobit(2^60)
+            for _, f in next, {
+                function() return cjson.decode('[1,') end,
+                function() return cjson.encode(function() end) end,
+                function() return cjson.encode_number_precision(99) end,
+                function() return cmsgpack.unpack('\\193') end,
+                function() return cmsgpack.unpack('\\129\\192\\1') end,
+                function() return struct.pack('q') end,
+                function() return struct.unpack('i', 'ab') end,
+                function() return struct.size('s') end,
+                function() return bit.band({}) end,
+            } do
+                local ok2, e = pcall(f)
+                out[#out + 1] = e
+            end
+            return out
+        end)
+        for k, v in next, saved do G[k] = v end
+        if not ok then return 'failed: ' .. tostring(err) end
+        return table.concat(err, '|')
+    """)
+    assert not result.startswith(b"failed"), result
+    assert b"Expected value but found T_END at character 4" in result
+    assert b"bad argument #1 to '?' (number expected, got table)" in result

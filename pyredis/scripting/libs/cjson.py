@@ -17,7 +17,8 @@ local C = ...
 local byte, sub, find, format, gsub, lower, char = string.byte, string.sub, string.find, string.format, string.gsub, string.lower, string.char
 local concat, select, pcall, type, tostring, tonumber, next, rawget, rawequal =
   table.concat, select, pcall, type, tostring, tonumber, next, rawget, rawequal
-local floor, huge = math.floor, math.huge
+local floor, huge, match = math.floor, math.huge, string.match
+local error, ipairs, newproxy, getmetatable = error, ipairs, newproxy, getmetatable
 local raise, argerror, typename, checkint, int32 = C.raise, C.argerror, C.typename, C.checkint, C.int32
 
 local MAXCSTACK, INT_MAX = 8000, 2147483647
@@ -203,10 +204,10 @@ local function strtod(s, p)
   local tok
   local m = sub(s, q, q + 1)
   if m == '0x' or m == '0X' then
-    local mant = s:match('^%x*%.?%x*', q + 2)
+    local mant = match(s, '^%x*%.?%x*', q + 2)
     if find(mant, '%x') then
       tok = sub(s, q, q + 1 + #mant)
-      local e = s:match('^[pP][+-]?%d+', q + #tok)
+      local e = match(s, '^[pP][+-]?%d+', q + #tok)
       if e then tok = tok .. e end
     end
   end
@@ -218,13 +219,13 @@ local function strtod(s, p)
       tok = sub(s, q, q + 2)
     elseif sub(w, 1, 3) == 'nan' then
       tok = sub(s, q, q + 2)
-      local paren = s:match('^%([%w_]*%)', q + 3)
+      local paren = match(s, '^%([%w_]*%)', q + 3)
       if paren then tok = tok .. paren end
     else
-      local mant = s:match('^%d*%.?%d*', q)
+      local mant = match(s, '^%d*%.?%d*', q)
       if find(mant, '%d') then
         tok = mant
-        local e = s:match('^[eE][+-]?%d+', q + #mant)
+        local e = match(s, '^[eE][+-]?%d+', q + #mant)
         if e then tok = tok .. e end
       end
     end

@@ -62,6 +62,7 @@ LUA = r"""
 local C, pack_double, pack_int, unpack_number = ...
 local byte, sub, char, format = string.byte, string.sub, string.char, string.format
 local concat, select, pcall, type, next, unpack = table.concat, select, pcall, type, next, unpack
+local error = error
 local floor, huge = math.floor, math.huge
 local raise, argerror, checkstring, checkinteger, int32 = C.raise, C.argerror, C.checkstring, C.checkinteger, C.int32
 

@@ -65,6 +65,7 @@ LUA = r"""
 local C, putinteger, getinteger, packfloat, unpackfloat = ...
 local byte, sub, find, rep, char, format = string.byte, string.sub, string.find, string.rep, string.char, string.format
 local concat, unpack, select, pcall, type, tonumber = table.concat, unpack, select, pcall, type, tonumber
+local error = error
 local floor = math.floor
 local raise, argerror, checknumber, checkstring, checkinteger =
   C.raise, C.argerror, C.checknumber, C.checkstring, C.checkinteger
