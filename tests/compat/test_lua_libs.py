@@ -653,6 +653,8 @@ def test_libraries_read_no_globals():
                 function() return struct.pack('q') end,
                 function() return struct.unpack('i', 'ab') end,
                 function() return struct.size('s') end,
+                function() return struct.unpack('s', 'abc') end,
+                function() return struct.pack('!3i', 1) end,
                 function() return bit.band({}) end,
             } do
                 local ok2, e = pcall(f)
