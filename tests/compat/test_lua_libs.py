@@ -667,5 +667,7 @@ def test_libraries_read_no_globals():
         return table.concat(err, '|')
     """)
     assert not result.startswith(b"failed"), result
+    assert b"attempt to" not in result, result
+    assert b"unfinished string in data|alignment 3 is not a power of 2" in result
     assert b"Expected value but found T_END at character 4" in result
     assert b"bad argument #1 to '?' (number expected, got table)" in result
