@@ -7,14 +7,16 @@ objects (so ``{}`` is ``{}``).  Decoding follows the C parser token by token,
 with its error texts and 1-based character positions; numbers are read with
 ``strtod`` (through Lua's own ``tonumber``), so hex, ``inf`` and ``nan`` decode
 while ``decode_invalid_numbers`` is on.  Each ``cjson.new()`` instance keeps
-its own settings, and ``cjson.null`` is one shared sentinel.
+its own settings, and ``cjson.null`` is one shared sentinel: a userdata that
+prints as Redis's lightuserdata NULL does (``userdata: (nil)``).
 """
 
 HELPERS = ()
 
 LUA = r"""
 local C = ...
-local byte, sub, find, format, gsub, lower, char = string.byte, string.sub, string.find, string.format, string.gsub, string.lower, string.char
+local byte, sub, find, format, gsub, lower, char =
+  string.byte, string.sub, string.find, string.format, string.gsub, string.lower, string.char
 local concat, select, pcall, type, tostring, tonumber, next, rawget, rawequal =
   table.concat, select, pcall, type, tostring, tonumber, next, rawget, rawequal
 local floor, huge, match = math.floor, math.huge, string.match
