@@ -20,7 +20,7 @@ SOURCE = "=lualibs"
 LUA = r"""
 -- Kept before the engine removes the debug library from the scripts' globals.
 local getinfo = debug and debug.getinfo or function() return nil end
-local error, format, type, tostring, tonumber, select = error, string.format, type, tostring, tonumber, select
+local error, format, type, tostring, tonumber = error, string.format, type, tostring, tonumber
 local floor, ceil = math.floor, math.ceil
 local C = {}
 

@@ -63,8 +63,8 @@ HELPERS = (putinteger, getinteger, packfloat, unpackfloat)
 
 LUA = r"""
 local C, putinteger, getinteger, packfloat, unpackfloat = ...
-local byte, sub, find, rep, char, format = string.byte, string.sub, string.find, string.rep, string.char, string.format
-local concat, unpack, select, pcall, type, tonumber = table.concat, unpack, select, pcall, type, tonumber
+local byte, sub, find, rep, format = string.byte, string.sub, string.find, string.rep, string.format
+local concat, unpack, select, pcall, tonumber = table.concat, unpack, select, pcall, tonumber
 local error = error
 local floor = math.floor
 local raise, argerror, checknumber, checkstring, checkinteger =
