@@ -178,6 +178,61 @@ E_NOT_FLOAT = CommandError(NOT_FLOAT)
 E_NO_SUCH_KEY = CommandError(NO_SUCH_KEY)
 E_OVERFLOW = CommandError(OVERFLOW)
 
+# SLOWLOG, LATENCY, MEMORY, MONITOR
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
+LATENCY_NO_SAMPLES = "ERR No samples available for event '%s'"
+
+# ACL
+NOPERM_COMMAND = "NOPERM this user has no permissions to run the '%s' command"
+NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = ("NOPERM this user has no permissions to access one of the channels used as "
+                  "arguments")
+NOPERM_EXEC = ("NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+               "the EXEC call. This command is no longer allowed for the following reason: %s")
+ACL_SETUSER_ERROR = "ERR Error in ACL SETUSER modifier '%s': %s"
+ACL_UNMATCHED_PAREN = "ERR Unmatched parenthesis in acl selector starting at '%s'."
+ACL_DELETE_DEFAULT = "ERR The 'default' user cannot be removed"
+ACL_UNKNOWN_CATEGORY = "ERR Unknown category '%s'"
+ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the output password, "
+                    "a positive number up to 4096")
+ACL_USER_NOT_FOUND = "ERR User '%s' not found"
+ACL_COMMAND_NOT_FOUND = "ERR Command '%s' not found"
+ACL_NO_FILE = ("ERR This Redis instance is not configured to use an ACL file. You may want to "
+               "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
+               "(assuming you have a Redis configuration file set) in order to store users in the "
+               "Redis configuration.")
+ACL_SAVE_FAILED = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+
+# CLIENT TRACKING and CACHING
+TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "ERR PREFIX option requires BCAST mode to be enabled"
+TRACKING_SWITCH_BCAST = ("ERR You can't switch BCAST mode on/off before disabling tracking for "
+                         "this client, and then re-enabling it with a different mode.")
+TRACKING_OPT_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_SWITCH_OPT = ("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this "
+                       "client, and then re-enabling it with a different mode.")
+TRACKING_PREFIX_EXISTING = ("ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a "
+                            "single client must not overlap.")
+TRACKING_PREFIX_OTHER = ("ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for "
+                         "a single client must not overlap.")
+CACHING_NOT_TRACKING = ("ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                        "with OPTIN or OPTOUT mode enabled")
+CACHING_YES_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+# maxmemory
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# HyperLogLog
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+PFDEBUG_NO_KEY = "ERR The specified key does not exist"
+PFDEBUG_NOT_SPARSE = "ERR HLL encoding is not sparse"
+PFDEBUG_UNKNOWN = "ERR Unknown PFDEBUG subcommand '%s'"
+PFSELFTEST_FAILED = "ERR TESTFAILED %s"
+
 # Scripting and functions
 SCRIPT_UNKNOWN_COMMAND = "ERR Unknown Redis command called from script"
 SCRIPT_WRONG_ARITY = "ERR Wrong number of args calling Redis command from script"

@@ -18,7 +18,7 @@ from ..db import now_ms
 from ..dispatch import call, lookup
 from ..errors import CommandError
 from . import convert
-from .libs import install_all
+from .libs import SOURCE as LIBS_SOURCE, install_all
 from .sandbox import BOOTSTRAP
 
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
@@ -81,6 +81,11 @@ class ScriptClient(Client):
         self.reply_off = False
         self.reply_skip = 0
         self.paused_reading = False
+        self.monitor = False
+        self.tracking = None
+        # The caller's user, set for each run (a script runs with its caller's permissions).
+        self.user = None
+        self.acl_check = None
         self.captured = []
 
     def reply(self, r):
@@ -123,7 +128,7 @@ class LuaEngine:
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
-            name="=redis")
+            LIBS_SOURCE.encode(), name="=redis")
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
 
     # ---- compiling --------------------------------------------------------
@@ -165,6 +170,8 @@ class LuaEngine:
         sc = scripting.client
         sc.db = c.db
         sc.resp = 2
+        sc.user = c.user
+        sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only)
         try:
             result = runner(func, nkeys, *args)

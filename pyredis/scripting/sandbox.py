@@ -15,7 +15,7 @@ chunk so the position is the user's.
 
 BOOTSTRAP = r"""
 local pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyerr, pytick, pyrand, pyseed,
-      version, version_num, eval_engine = ...
+      version, version_num, eval_engine, libs_source = ...
 local G = _G
 local getinfo, sethook = debug.getinfo, debug.sethook
 local error, type, tostring, tonumber, select, next = error, type, tostring, tonumber, select, next
@@ -52,7 +52,8 @@ local function err_handler(err)
     level = 3
     i = getinfo(level, 'nSl')
   end
-  while i and i.source == INTERNAL do
+  -- The C libraries (cjson ...) are Lua code here: their frames are skipped as Redis skips C ones.
+  while i and (i.source == INTERNAL or i.source == libs_source) do
     level = level + 1
     i = getinfo(level, 'nSl')
   end
