@@ -187,7 +187,7 @@ def function_list(c, argv):
 # FUNCTION DUMP
 @command("function|dump", 2, "noscript", group="scripting")
 def function_dump(c, argv):
-    return reply.bulk(library.dump(c.server.scripting.libraries))
+    return reply.bulk(library.dump(c.server.scripting.libraries, c.server.config["rdbcompression"]))
 
 
 # FUNCTION RESTORE serialized-value [FLUSH|APPEND|REPLACE]

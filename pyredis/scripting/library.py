@@ -8,7 +8,7 @@ import struct
 
 from .. import errors
 from ..errors import CommandError
-from .crc64 import crc64
+from .._speedups import crc64, lzf_compress, lzf_decompress
 
 RDB_OPCODE_FUNCTION_PRE_GA = 246
 RDB_OPCODE_FUNCTION2 = 245
@@ -155,13 +155,21 @@ def _save_length(n):
     return b"\x81" + struct.pack(">Q", n)
 
 
-def dump(libraries):
+def _save_string(data, compress):
+    """rdbSaveRawString: LZF when asked, for strings over 20 bytes it shrinks by 4 or more."""
+    if compress and len(data) > 20:
+        packed = lzf_compress(data, len(data) - 4)
+        if packed is not None:
+            return b"\xc3" + _save_length(len(packed)) + _save_length(len(data)) + packed
+    return _save_length(len(data)) + data
+
+
+def dump(libraries, compress):
     """rdbSaveFunctions plus the DUMP trailer: RDB version and CRC64, little endian."""
     out = bytearray()
     for lib in libraries.libraries.values():
         out.append(RDB_OPCODE_FUNCTION2)
-        out += _save_length(len(lib.code))
-        out += lib.code
+        out += _save_string(lib.code, compress)
     out += struct.pack("<H", RDB_VERSION)
     out += struct.pack("<Q", crc64(0, bytes(out)))
     return bytes(out)
@@ -227,41 +235,6 @@ class _Reader:
             ulen, _ = self.length()
             return lzf_decompress(self.take(clen), ulen)
         raise ValueError
-
-
-def lzf_decompress(data, out_len):
-    """liblzf's lzf_decompress; raises ValueError on corrupt input."""
-    out = bytearray()
-    i = 0
-    n = len(data)
-    while i < n:
-        ctrl = data[i]
-        i += 1
-        if ctrl < 32:
-            run = ctrl + 1
-            if i + run > n:
-                raise ValueError("corrupt LZF data")
-            out += data[i:i + run]
-            i += run
-            continue
-        length = ctrl >> 5
-        if length == 7:
-            if i >= n:
-                raise ValueError("corrupt LZF data")
-            length += data[i]
-            i += 1
-        if i >= n:
-            raise ValueError("corrupt LZF data")
-        ref = len(out) - ((ctrl & 0x1F) << 8) - 1 - data[i]
-        i += 1
-        if ref < 0:
-            raise ValueError("corrupt LZF data")
-        for _ in range(length + 2):
-            out.append(out[ref])
-            ref += 1
-    if len(out) != out_len:
-        raise ValueError("corrupt LZF data")
-    return bytes(out)
 
 
 def read_codes(payload):

@@ -161,6 +161,15 @@ def test_dump_restore_between_servers(fpair, direction):
     fpair.run("FUNCTION", "RESTORE", corrupt)
 
 
+def test_dump_is_redis_bytes(fpair):
+    # One library per dump: several would come out in each server's hash order.
+    run(fpair, ("FUNCTION", "DUMP"), ("FUNCTION", "LOAD", LIB), ("FUNCTION", "DUMP"),
+        ("FUNCTION", "FLUSH"),
+        ("FUNCTION", "LOAD", "#!lua name=tiny\nredis.register_function('t', function() end)"),
+        ("FUNCTION", "DUMP"), ("CONFIG", "SET", "rdbcompression", "no"), ("FUNCTION", "DUMP"),
+        ("CONFIG", "SET", "rdbcompression", "yes"))
+
+
 def test_restore_errors(fpair):
     fpair.run("FUNCTION", "LOAD", LIB)
     payload = _dump(fpair.theirs)
