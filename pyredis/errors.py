@@ -304,3 +304,7 @@ LUA_CALL_NO_ARGS = "ERR Please specify at least one argument for this redis lib 
 LUA_CALL_ARG_TYPE = "ERR Lua redis lib command arguments must be strings or integers"
 LUA_WRONG_ARGS = "ERR wrong number of arguments"
 SCRIPT_CALL_OUTSIDE_RUN = "ERR redis.call/pcall can only be called inside a script invocation"
+SCRIPT_NOPERM_COMMAND = "ERR The user executing the script can't run this command or subcommand"
+SCRIPT_NOPERM_KEY = ("ERR The user executing the script can't access at least one of the keys mentioned "
+                     "in the command arguments")
+SCRIPT_NOPERM_CHANNEL = "ERR The user executing the script can't publish to the channel mentioned in the command"

@@ -264,6 +264,11 @@ class LuaEngine:
         flags = cmd.flags
         if "noscript" in flags:
             return self._reject(cmd, errors.SCRIPT_NOSCRIPT_COMMAND)
+        caller = run.caller
+        if caller.acl_check is not None:
+            denied = _acl_denial(caller, cmd, argv, True)
+            if denied is not None:
+                return self._reject(cmd, denied)
         if "write" in flags:
             if run.read_only:
                 return self._reject(cmd, errors.SCRIPT_WRITE_READ_ONLY)
@@ -335,7 +340,10 @@ class LuaEngine:
             raise _api_error(errors.LUA_ACL_INVALID_COMMAND)
         if error is not None:
             cmd.rejected_calls -= 1
-        # Every client is the default user, allowed everything.
+        run = self.scripting.run
+        caller = run.caller if run is not None else None
+        if caller is not None and caller.acl_check is not None:
+            return _acl_denial(caller, cmd, argv, False) is None
         return True
 
     def _random(self, *args):
@@ -397,6 +405,21 @@ class ScriptRaise(Exception):
         self.counted = counted
         # A Lua library error: the script's position goes in front, as luaL_error's.
         self.where = where
+
+
+def _acl_denial(caller, cmd, argv, log):
+    """The ACL check of scriptCall with the caller's user: None, or the error text."""
+    from ..commands import acl
+    result, pos = acl.check_user(caller.acl_check, cmd, argv)
+    if not result:
+        return None
+    if log:
+        acl.log_denial(caller, result, "lua", cmd.fullname if result == acl.DENIED_CMD else argv[pos])
+    if result == acl.DENIED_CMD:
+        return errors.SCRIPT_NOPERM_COMMAND
+    if result == acl.DENIED_KEY:
+        return errors.SCRIPT_NOPERM_KEY
+    return errors.SCRIPT_NOPERM_CHANNEL
 
 
 def _api_error(text):

@@ -360,3 +360,22 @@ def test_busy_script_unkillable_after_write(servers_with):
             "return redis.call('get', 'w')")
     seen = _busy_run(servers, ("EVAL", body, "0"), [("GET", "w")], ("SCRIPT", "KILL"))
     assert seen[-3].startswith(b"-UNKILLABLE")
+
+
+def test_acl_applies_to_script_commands(pair_factory):
+    admin = pair_factory()
+    admin.run("ACL", "SETUSER", "lim", "on", "nopass", "~k*", "&chan", "+eval", "+get", "+acl|log")
+    admin.run("ACL", "LOG", "RESET")
+    try:
+        limited = pair_factory()
+        limited.run("AUTH", "lim", "x")
+        for body in ["return redis.call('set', 'k1', 'v')", "return redis.call('get', 'other')",
+                     "return redis.pcall('set', 'k1', 'v')", "return redis.call('get', 'k1')",
+                     "return redis.acl_check_cmd('set', 'k1', 'v')",
+                     "return redis.acl_check_cmd('get', 'k1')", "return redis.acl_check_cmd('get', 'zz')"]:
+            limited.run("EVAL", body, "0")
+        for client in (admin.ours, admin.theirs):
+            entry = client.cmd("ACL", "LOG", "1")
+            assert b"$7\r\ncontext\r\n$3\r\nlua\r\n" in entry and b"$3\r\nset\r\n" in entry
+    finally:
+        admin.run("ACL", "DELUSER", "lim")
