@@ -11,7 +11,8 @@ TABLE = {}
 
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
-           "hashes", "sets", "zsets", "sort", "transactions", "pubsub")
+           "hashes", "sets", "zsets", "sort", "transactions", "pubsub",
+           "bitops", "geo")
 
 
 class Command:
