@@ -82,8 +82,24 @@ def _coordinate(c, value):
 
 
 def _distance_reply(d):
-    """Redis addReplyDoubleDistance."""
-    return reply.bulk(b"%.4f" % d)
+    """Redis addReplyDoubleDistance (fixedpoint_d2string with 4 digits).
+
+    Not printf's ``%.4f``: Redis scales by 10000 in double precision and
+    rounds that to the nearest integer, ties to even (llrint), which differs
+    from exact decimal rounding when the distance sits on a half.
+    """
+    if d == 0:
+        return _ZERO_DISTANCE
+    n = round(d * 10000.0)
+    sign = b""
+    if n < 0:
+        sign = b"-"
+        n = -n
+    whole, frac = divmod(n, 10000)
+    return reply.bulk(b"%b%d.%04d" % (sign, whole, frac))
+
+
+_ZERO_DISTANCE = reply.bulk(b"0.0000")
 
 
 def _zset(c, key):
@@ -317,8 +333,13 @@ def _search(c, argv, src_index, flags):
     if not found and store_key is None:
         return reply.EMPTY_ARRAY
     if sort:
-        found.sort(key=_by_distance, reverse=sort < 0)
-    if count:
+        if count and count < len(found):
+            partial_sort(found, count - 1, sort < 0)
+            del found[count:]
+        else:
+            # glibc's qsort is a merge sort: stable, as Python's.
+            found.sort(key=_by_distance, reverse=sort < 0)
+    elif count:
         del found[count:]
     conversion = shape.conversion
     if store_key is None:
@@ -351,6 +372,95 @@ def _search(c, argv, src_index, flags):
 
 def _by_distance(entry):
     return entry[0]
+
+
+def partial_sort(items, last, descending):
+    """Redis's pqsort (a NetBSD quicksort that skips partitions outside 0..last).
+
+    Only positions 0..last come out sorted; members at equal distances end up
+    in the very order Redis leaves them, which a stable sort would not give.
+    """
+    def cmp(i, j):
+        a = items[i][0]
+        b = items[j][0]
+        r = 0 if a == b else (1 if a > b else -1)
+        return -r if descending else r
+
+    def swap(i, j):
+        items[i], items[j] = items[j], items[i]
+
+    def med3(a, b, c):
+        if cmp(a, b) < 0:
+            return b if cmp(b, c) < 0 else (c if cmp(a, c) < 0 else a)
+        return b if cmp(b, c) > 0 else (a if cmp(a, c) < 0 else c)
+
+    lrange, rrange = 0, last
+    stack = [(0, len(items))]
+    while stack:
+        a, n = stack.pop()
+        while True:
+            if n < 7:
+                for pm in range(a + 1, a + n):
+                    pl = pm
+                    while pl > a and cmp(pl - 1, pl) > 0:
+                        swap(pl, pl - 1)
+                        pl -= 1
+                break
+            pm = a + n // 2
+            if n > 7:
+                pl = a
+                pn = a + n - 1
+                if n > 40:
+                    d = n // 8
+                    pl = med3(pl, pl + d, pl + 2 * d)
+                    pm = med3(pm - d, pm, pm + d)
+                    pn = med3(pn - 2 * d, pn - d, pn)
+                pm = med3(pl, pm, pn)
+            swap(a, pm)
+            pa = pb = a + 1
+            pc = pd = a + n - 1
+            while True:
+                while pb <= pc:
+                    r = cmp(pb, a)
+                    if r > 0:
+                        break
+                    if r == 0:
+                        swap(pa, pb)
+                        pa += 1
+                    pb += 1
+                while pb <= pc:
+                    r = cmp(pc, a)
+                    if r < 0:
+                        break
+                    if r == 0:
+                        swap(pc, pd)
+                        pd -= 1
+                    pc -= 1
+                if pb > pc:
+                    break
+                swap(pb, pc)
+                pb += 1
+                pc -= 1
+            pn = a + n
+            r = min(pa - a, pb - pa)
+            for k in range(r):
+                swap(a + k, pb - r + k)
+            r = min(pd - pc, pn - pd - 1)
+            for k in range(r):
+                swap(pb + k, pn - r + k)
+            r = pb - pa
+            if r > 1:
+                lo, hi = a, a + r - 1
+                if not ((lrange < lo and rrange < lo) or (lrange > hi and rrange > hi)):
+                    stack.append((a, r))
+            r = pd - pc
+            if r > 1:
+                a = pn - r
+                n = r
+                lo, hi = a, a + r - 1
+                if not ((lrange < lo and rrange < lo) or (lrange > hi and rrange > hi)):
+                    continue
+            break
 
 
 # GEORADIUS key longitude latitude radius <M | KM | FT | MI> [WITHCOORD] [WITHDIST] [WITHHASH]
