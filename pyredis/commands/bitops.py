@@ -349,24 +349,43 @@ def _signed(n, bits):
     return n - (1 << bits) if n >> (bits - 1) else n
 
 
-def _overflow(signed, bits, total, owtype):
-    """Redis check(Un)signedBitfieldOverflow for the exact sum ``total``.
+def _overflow(signed, bits, value, incr, owtype):
+    """Redis check(Un)signedBitfieldOverflow, int64 wrap-arounds included.
 
-    Returns (overflowed, value to store).
+    ``value`` is the field's value (or SET's operand) and ``incr`` the
+    increment (0 for SET).  Returns (overflowed, value to store or None).
+    Redis compares against ``max - value`` computed in a C int64, so a SET
+    of a very negative number to a narrow signed field saturates to the
+    maximum, not the minimum; that is kept.
     """
     if signed:
         hi = (1 << (bits - 1)) - 1
         lo = -hi - 1
+        maxincr = _wrap_int64(hi - value)
+        minincr = _wrap_int64(lo - value)
+        if (value > hi or (bits != 64 and incr > maxincr)
+                or (value >= 0 and incr > 0 and incr > maxincr)):
+            limit = hi
+        elif (value < lo or (bits != 64 and incr < minincr)
+                or (value < 0 and incr < 0 and incr < minincr)):
+            limit = lo
+        else:
+            return False, value + incr
+        if owtype == _WRAP:
+            return True, _signed((value + incr) & ((1 << bits) - 1), bits)
     else:
         hi = (1 << bits) - 1
-        lo = 0
-    if lo <= total <= hi:
-        return False, total
-    if owtype == _WRAP:
-        wrapped = total & ((1 << bits) - 1)
-        return True, _signed(wrapped, bits) if signed else wrapped
+        value &= _U64
+        if value > hi or (incr > 0 and incr > _wrap_int64(hi - value)):
+            limit = hi
+        elif incr < 0 and incr < _wrap_int64(-value):
+            limit = 0
+        else:
+            return False, value + incr
+        if owtype == _WRAP:
+            return True, (value + incr) & hi
     if owtype == _SAT:
-        return True, hi if total > hi else lo
+        return True, limit
     return True, None
 
 
@@ -423,13 +442,11 @@ def _bitfield(c, argv, readonly_cmd):
             out.append(reply.integer(old))
             continue
         if opcode == _INCRBY:
-            overflowed, new = _overflow(signed, bits, old + operand, owtype)
+            _, new = _overflow(signed, bits, old, operand, owtype)
             result = new
         else:
-            # SET stores the operand as Redis sees it: an unsigned field
-            # reads a negative int64 as a huge uint64.
-            overflowed, new = _overflow(signed, bits, operand if signed else operand & _U64,
-                                        owtype)
+            # An unsigned field reads a negative operand as a huge uint64.
+            _, new = _overflow(signed, bits, operand, 0, owtype)
             result = old
         if new is None:
             out.append(reply.NULL)
