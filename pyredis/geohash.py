@@ -7,7 +7,8 @@ step below is the same IEEE double operation, in the same order, as Redis's
 C code, so encoded scores, decoded positions and distances are identical to
 the last bit.  Nothing here knows about sorted sets or replies.
 """
-from math import asin, cos, pi, sin, sqrt
+import math
+from math import isfinite, nan, pi
 
 LAT_MIN = -85.05112878
 LAT_MAX = 85.05112878
@@ -129,6 +130,24 @@ def standard_geohash(longitude, latitude):
 
 
 # ---- distances ------------------------------------------------------------------
+# C's libm answers NaN where Python's math raises (cos(inf), asin(2) ...):
+# an infinite radius must search, not fail.
+def sin(x):
+    return math.sin(x) if isfinite(x) else nan
+
+
+def cos(x):
+    return math.cos(x) if isfinite(x) else nan
+
+
+def asin(x):
+    return math.asin(x) if -1.0 <= x <= 1.0 else nan
+
+
+def sqrt(x):
+    return math.sqrt(x) if x >= 0.0 or x != x else nan
+
+
 def _deg_rad(ang):
     return ang * _D_R
 
