@@ -15,7 +15,8 @@ else:
     ext_modules = cythonize(
         [Extension("pyredis._speedups.resp", ["pyredis/_speedups/resp.pyx"]),
          Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"]),
-         Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"])],
+         Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"]),
+         Extension("pyredis._speedups.bitops", ["pyredis/_speedups/bitops.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

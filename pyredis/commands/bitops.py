@@ -3,11 +3,12 @@
 Bits are numbered from the most significant bit of the first byte.  A write
 turns the value into a ``bytearray`` (Redis unshares it into a raw string,
 so OBJECT ENCODING then says "raw"), grown with zero bytes as needed.
-Whole-string work (BITCOUNT, BITPOS, BITOP) is done with ``int.from_bytes``,
-``bit_count``, ``bytes.translate`` and ``strip``: C loops, never a Python loop
-per byte.
+Whole-string work (BITCOUNT, BITOP) is the ``bitops`` twin's (C word loops,
+or Python's big integers in the pure twin); BITPOS finds its byte with
+``strip``: never a Python loop per byte.
 """
 from .. import errors, reply
+from .._speedups import bitops as _twin
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE
 from ..numbers import parse_int
 from . import command
@@ -18,7 +19,6 @@ _E_BIT_VALUE = CommandError(errors.BIT_VALUE)
 _E_BITFIELD_TYPE = CommandError(errors.BITFIELD_TYPE)
 
 _U64 = (1 << 64) - 1
-_NOT_TABLE = bytes(255 - i for i in range(256))
 
 
 def _wrap_int64(n):
@@ -159,7 +159,7 @@ def bitcount(c, argv):
         return reply.ZERO
     n = len(argv)
     if n == 2:
-        return reply.integer(int.from_bytes(value, "big").bit_count())
+        return reply.integer(_twin.popcount(value))
     if n not in (4, 5):
         raise E_SYNTAX
     start, end, in_bits, total = _range(argv, argv[2], argv[3], argv[4] if n == 5 else None,
@@ -169,9 +169,15 @@ def bitcount(c, argv):
     start, end = _clamp(start, end, total)
     if start > end:
         return reply.ZERO
-    if in_bits:
-        return reply.integer(_bits_of(value, start, end).bit_count())
-    return reply.integer(int.from_bytes(memoryview(value)[start:end + 1], "big").bit_count())
+    if not in_bits:
+        return reply.integer(_twin.popcount(memoryview(value)[start:end + 1]))
+    # Count the whole bytes, then take off the bits of the edge bytes that
+    # lie outside the range (bitcountCommand's masks).
+    first, last = start >> 3, end >> 3
+    count = _twin.popcount(memoryview(value)[first:last + 1])
+    count -= (value[first] & ~((1 << (8 - (start & 7))) - 1) & 0xFF).bit_count()
+    count -= (value[last] & ((1 << (7 - (end & 7))) - 1)).bit_count()
+    return reply.integer(count)
 
 
 def _first_bit(value, bit, first_bit, last_bit):
@@ -250,7 +256,7 @@ def bitpos(c, argv):
     return reply.integer(((last_bit >> 3) + 1) << 3)
 
 
-_BITOP = {b"and": "and", b"or": "or", b"xor": "xor", b"not": "not"}
+_BITOP = {b"and": _twin.AND, b"or": _twin.OR, b"xor": _twin.XOR, b"not": _twin.NOT}
 
 
 # BITOP <AND | OR | XOR | NOT> destkey key [key ...]
@@ -259,7 +265,7 @@ def bitop(c, argv):
     op = _BITOP.get(option_name(argv[1]))
     if op is None:
         raise E_SYNTAX
-    if op == "not" and len(argv) != 4:
+    if op == _twin.NOT and len(argv) != 4:
         raise CommandError(errors.BITOP_NOT_ONE_KEY)
     db = c.db
     sources = []
@@ -273,22 +279,7 @@ def bitop(c, argv):
                 forget(db, dst)
             db.signal(dst, ("g", "del"))
         return reply.ZERO
-    if op == "not":
-        result = bytearray(bytes(sources[0]).translate(_NOT_TABLE))
-    else:
-        # Shorter sources count as zero-padded on the right: shift them up.
-        acc = None
-        for s in sources:
-            n = int.from_bytes(s, "big") << ((maxlen - len(s)) << 3)
-            if acc is None:
-                acc = n
-            elif op == "and":
-                acc &= n
-            elif op == "or":
-                acc |= n
-            else:
-                acc ^= n
-        result = bytearray(acc.to_bytes(maxlen, "big"))
+    result = _twin.bitop(op, sources, maxlen)
     # Redis stores the result as a raw string whatever its length.
     db.store(dst, result)
     if OVERRIDES:

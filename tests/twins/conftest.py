@@ -40,3 +40,4 @@ def twin_fixtures(name, what):
 resp, resp_twins = twin_fixtures("resp", "RESP parser")
 quicklist, quicklist_twins = twin_fixtures("quicklist", "QuickList")
 access, access_twins = twin_fixtures("access", "per-key access metadata")
+bitops, bitops_twins = twin_fixtures("bitops", "whole-string bit operations")
