@@ -180,6 +180,25 @@ def bitcount(c, argv):
     return reply.integer(count)
 
 
+def _skip_bytes(value, fill, start, stop):
+    """Index of the first byte in start..stop-1 that is not ``fill``, or None.
+
+    Windows double in size, so the work is proportional to how far the
+    answer is, as Redis's scan, not to the length of the range.
+    """
+    view = memoryview(value)
+    width = 64
+    while start < stop:
+        end = min(stop, start + width)
+        chunk = bytes(view[start:end])
+        rest = chunk.lstrip(fill)
+        if rest:
+            return end - len(rest)
+        start = end
+        width <<= 1
+    return None
+
+
 def _first_bit(value, bit, first_bit, last_bit):
     """Position of the first ``bit`` within first_bit..last_bit, or None."""
     first_byte = first_bit >> 3
@@ -198,11 +217,9 @@ def _first_bit(value, bit, first_bit, last_bit):
         first_byte += 1
     whole_end = last_byte if (last_bit & 7) == 7 else last_byte - 1
     if first_byte <= whole_end:
-        span = bytes(memoryview(value)[first_byte:whole_end + 1])
-        rest = span.lstrip(b"\x00" if bit else b"\xff")
-        if rest:
-            pos = first_byte + len(span) - len(rest)
-            byte = rest[0] if bit else rest[0] ^ 0xFF
+        pos = _skip_bytes(value, b"\x00" if bit else b"\xff", first_byte, whole_end + 1)
+        if pos is not None:
+            byte = value[pos] if bit else value[pos] ^ 0xFF
             return (pos << 3) + 8 - byte.bit_length()
         first_byte = whole_end + 1
     if first_byte <= last_byte:
