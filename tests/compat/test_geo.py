@@ -179,3 +179,17 @@ def test_radius_edges(pair):
         pair.run("GEORADIUSBYMEMBER", "g", "c", radius, "m", "WITHDIST", "ASC")
     for width in ("222.38", "222.39", "444", "111194", "111196"):
         pair.run("GEOSEARCH", "g", "FROMLONLAT", "0", "0", "BYBOX", width, width, "m", "WITHDIST")
+
+
+def test_resp3_replies(pair):
+    # The reply to HELLO holds the connection id, which differs.
+    pair.ours.cmd("HELLO", "3")
+    pair.theirs.cmd("HELLO", "3")
+    script(pair, """
+        GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania -0.0000001 0 z
+        GEOPOS Sicily Palermo x z
+        GEODIST Sicily Palermo Catania
+        GEOHASH Sicily Palermo x
+        GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km WITHCOORD WITHDIST WITHHASH
+        GEORADIUS Sicily 15 37 200 km WITHCOORD COUNT 1
+    """)
