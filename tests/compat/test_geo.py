@@ -193,3 +193,27 @@ def test_resp3_replies(pair):
         GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 200 km WITHCOORD WITHDIST WITHHASH
         GEORADIUS Sicily 15 37 200 km WITHCOORD COUNT 1
     """)
+
+
+@pytest.mark.parametrize("n", [50, 129, 400])
+def test_equal_distances_keep_redis_order(pair, n):
+    """Clustered duplicates: many members at one distance, cut by COUNT (Redis's pqsort order)."""
+    rnd = random.Random(n)
+    base = [(rnd.uniform(-1, 1), rnd.uniform(-1, 1)) for _ in range(n // 5)]
+    args = []
+    for i in range(n):
+        lon, lat = rnd.choice(base)
+        if rnd.random() < 0.5:
+            lon += rnd.uniform(-0.01, 0.01)
+            lat += rnd.uniform(-0.01, 0.01)
+        args += ["%.6f" % lon, "%.6f" % lat, "m%d" % i]
+    pair.run("GEOADD", "pts", *args)
+    for _ in range(30):
+        opts = (["COUNT", str(rnd.randint(1, n + 3))]
+                + rnd.choice([[], ["ASC"], ["DESC"], ["ANY"], ["ANY", "DESC"]]))
+        pair.run("GEORADIUS", "pts", "%.4f" % rnd.uniform(-1, 1), "%.4f" % rnd.uniform(-1, 1),
+                 str(rnd.uniform(0, 300)), "km", "WITHDIST", *opts)
+        pair.run("GEOSEARCHSTORE", "dst", "pts", "FROMMEMBER", "m%d" % rnd.randrange(n), "BYBOX",
+                 str(rnd.uniform(0, 300)), str(rnd.uniform(0, 300)), "km", *opts)
+        pair.run("ZRANGE", "dst", "0", "-1", "WITHSCORES")
+        pair.run("OBJECT", "ENCODING", "dst")
