@@ -8,7 +8,7 @@ C code, so encoded scores, decoded positions and distances are identical to
 the last bit.  Nothing here knows about sorted sets or replies.
 """
 import math
-from math import isfinite, nan, pi
+from math import asin as _asin, cos as _cos, isfinite, nan, pi, sin as _sin, sqrt as _sqrt
 
 LAT_MIN = -85.05112878
 LAT_MAX = 85.05112878
@@ -130,18 +130,10 @@ def standard_geohash(longitude, latitude):
 
 
 # ---- distances ------------------------------------------------------------------
-# C's libm answers NaN where Python's math raises (cos(inf), asin(2) ...):
+# C's libm answers NaN where Python's math raises (cos(inf), sqrt(-1) ...):
 # an infinite radius must search, not fail.
-def sin(x):
-    return math.sin(x) if isfinite(x) else nan
-
-
 def cos(x):
     return math.cos(x) if isfinite(x) else nan
-
-
-def asin(x):
-    return math.asin(x) if -1.0 <= x <= 1.0 else nan
 
 
 def sqrt(x):
@@ -161,17 +153,23 @@ def lat_distance(lat1, lat2):
 
 
 def distance(lon1, lat1, lon2, lat2):
-    """Redis geohashGetDistance: haversine on a sphere of EARTH_RADIUS metres."""
-    lon1r = _deg_rad(lon1)
-    lon2r = _deg_rad(lon2)
-    v = sin((lon2r - lon1r) / 2)
+    """Redis geohashGetDistance: haversine on a sphere of EARTH_RADIUS metres.
+
+    Coordinates are finite here, so only asin's argument can leave libm's
+    domain (by rounding, for near antipodes), where C answers NaN.
+    """
+    lon1r = lon1 * _D_R
+    lon2r = lon2 * _D_R
+    v = _sin((lon2r - lon1r) / 2)
     if v == 0.0:
-        return lat_distance(lat1, lat2)
-    lat1r = _deg_rad(lat1)
-    lat2r = _deg_rad(lat2)
-    u = sin((lat2r - lat1r) / 2)
-    a = u * u + cos(lat1r) * cos(lat2r) * v * v
-    return 2.0 * EARTH_RADIUS * asin(sqrt(a))
+        return EARTH_RADIUS * abs(lat2 * _D_R - lat1 * _D_R)
+    lat1r = lat1 * _D_R
+    lat2r = lat2 * _D_R
+    u = _sin((lat2r - lat1r) / 2)
+    a = u * u + _cos(lat1r) * _cos(lat2r) * v * v
+    if not 0.0 <= a <= 1.0:
+        return nan
+    return 2.0 * EARTH_RADIUS * _asin(_sqrt(a))
 
 
 # ---- search areas ------------------------------------------------------------------

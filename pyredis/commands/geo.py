@@ -90,7 +90,9 @@ def _distance_reply(d):
     """
     if d == 0:
         return _ZERO_DISTANCE
-    n = round(d * 10000.0)
+    scaled = d * 10000.0
+    # llrint answers LLONG_MIN for what no long long holds (NaN included).
+    n = round(scaled) if -9.2e18 < scaled < 9.2e18 else -(1 << 63)
     sign = b""
     if n < 0:
         sign = b"-"
