@@ -105,11 +105,18 @@ def getbit(c, argv):
     return reply.ONE if value[byte] & (0x80 >> (offset & 7)) else reply.ZERO
 
 
-def _range(argv, start_arg, end_arg, unit_arg, length, end_default):
-    """Parse start/end [BYTE|BIT] as BITCOUNT/BITPOS do; (start, end, in_bits, total)."""
+def _range(start_arg, end_arg, unit_arg, length, end_default, unit_first):
+    """Parse start/end [BYTE|BIT]; (start, end, in_bits, total).
+
+    BITCOUNT parses the end before the unit, BITPOS the unit before the end,
+    which decides the error when both are wrong.
+    """
     start = parse_int(start_arg)
     if start is None:
         raise E_NOT_INTEGER
+    end = None
+    if end_arg is not None and not unit_first:
+        end = _int_arg(end_arg)
     in_bits = False
     if unit_arg is not None:
         unit = option_name(unit_arg)
@@ -117,14 +124,19 @@ def _range(argv, start_arg, end_arg, unit_arg, length, end_default):
             in_bits = True
         elif unit != b"byte":
             raise E_SYNTAX
-    if end_arg is not None:
-        end = parse_int(end_arg)
-        if end is None:
-            raise E_NOT_INTEGER
-    else:
+    if end_arg is None:
         end = end_default(in_bits)
+    elif unit_first:
+        end = _int_arg(end_arg)
     total = length * 8 if in_bits else length
     return start, end, in_bits, total
+
+
+def _int_arg(arg):
+    n = parse_int(arg)
+    if n is None:
+        raise E_NOT_INTEGER
+    return n
 
 
 def _clamp(start, end, total):
@@ -162,8 +174,8 @@ def bitcount(c, argv):
         return reply.integer(_twin.popcount(value))
     if n not in (4, 5):
         raise E_SYNTAX
-    start, end, in_bits, total = _range(argv, argv[2], argv[3], argv[4] if n == 5 else None,
-                                        len(value), None)
+    start, end, in_bits, total = _range(argv[2], argv[3], argv[4] if n == 5 else None,
+                                        len(value), None, False)
     if start < 0 and end < 0 and start > end:
         return reply.ZERO
     start, end = _clamp(start, end, total)
@@ -252,8 +264,8 @@ def bitpos(c, argv):
         start, end, in_bits = 0, length - 1, False
     elif n <= 6:
         start, end, in_bits, total = _range(
-            argv, argv[3], argv[4] if n >= 5 else None, argv[5] if n == 6 else None,
-            length, lambda in_bits: length * 8 + 7 if in_bits else length - 1)
+            argv[3], argv[4] if n >= 5 else None, argv[5] if n == 6 else None,
+            length, lambda in_bits: length * 8 + 7 if in_bits else length - 1, True)
         start, end = _clamp(start, end, total)
     else:
         raise E_SYNTAX

@@ -54,6 +54,10 @@ def test_bitcount_bitpos_scripted(pair):
         BITCOUNT s -5 -1 BIT
         BITCOUNT s -1 -5
         BITCOUNT s 0 9223372036854775807
+        BITCOUNT s 1 b badunit
+        BITCOUNT s a 1 badunit
+        BITPOS s 1 1 b badunit
+        BITPOS s 1 a 1 badunit
         BITCOUNT s -9223372036854775808 -1
         BITPOS nokey 1 x
         BITPOS nokey 2
