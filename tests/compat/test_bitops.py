@@ -202,3 +202,36 @@ def test_random_mixed_bit_commands(pair):
                      rnd.choice(["BIT", "BYTE"]))
         pair.run("GET", k)
         pair.run("GET", "d")
+
+
+_TOKENS = ["0", "1", "-1", "x", "2", "#3", "#-1", "i8", "u8", "u64", "i64", "u63", "bit", "byte",
+           "BIT", "get", "set", "incrby", "overflow", "wrap", "sat", "fail", "1.5", "", "and",
+           "100", "-100", "9223372036854775808", "s", "l", "nk"]
+_TEMPLATES = ["SETBIT K 7 1", "GETBIT K 7", "BITCOUNT K 1 5 bit", "BITCOUNT K", "BITPOS K 1 2 10 bit",
+              "BITPOS K 0 1", "BITOP and D K K", "BITOP not D K",
+              "BITFIELD K get i8 0 overflow sat set u8 #1 300 incrby i5 3 100",
+              "BITFIELD_RO K get u8 0 get i4 #2"]
+
+
+def test_mutated_commands_check_order(pair):
+    """Valid commands with arguments swapped, dropped or added: the same reply or error wins."""
+    rnd = random.Random(5)
+    for t in range(1500):
+        if t % 25 == 0:
+            pair.run("FLUSHALL")
+            pair.run("SET", "s", "foobar")
+            pair.run("RPUSH", "l", "a")
+        words = [rnd.choice(["s", "nk", "l"]) if w == "K" else rnd.choice(["d", "s", "nk"])
+                 if w == "D" else w for w in rnd.choice(_TEMPLATES).split()]
+        for _ in range(rnd.choice([0, 1, 1, 2, 3])):
+            i = rnd.randrange(1, len(words))
+            r = rnd.random()
+            if r < 0.6:
+                words[i] = rnd.choice(_TOKENS)
+            elif r < 0.8:
+                del words[i]
+            else:
+                words.insert(i, rnd.choice(_TOKENS))
+            if len(words) < 2:
+                break
+        pair.run(*words)

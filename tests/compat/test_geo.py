@@ -217,3 +217,45 @@ def test_equal_distances_keep_redis_order(pair, n):
                  str(rnd.uniform(0, 300)), str(rnd.uniform(0, 300)), "km", *opts)
         pair.run("ZRANGE", "dst", "0", "-1", "WITHSCORES")
         pair.run("OBJECT", "ENCODING", "dst")
+
+
+_TOKENS = ["0", "1", "-1", "x", "1.5", "inf", "-inf", "nan", "km", "m", "mi", "store", "storedist",
+           "withdist", "withhash", "withcoord", "count", "any", "asc", "desc", "frommember",
+           "fromlonlat", "byradius", "bybox", "999999999999", "13.361389", "38.115556", "Palermo",
+           "Catania", "nope", "85.1", "", "s", "z", "nk"]
+_TEMPLATES = [
+    "GEOADD Z nx ch 13.361389 38.115556 Palermo 15 37 x", "GEODIST Z Palermo Catania km",
+    "GEOHASH Z Palermo x", "GEOPOS Z Palermo nope",
+    "GEORADIUS Z 15 37 200 km withdist withcoord count 1 asc store D",
+    "GEORADIUS_RO Z 15 37 200 km withdist withhash count 2 any desc",
+    "GEORADIUSBYMEMBER Z Palermo 200 km withdist count 1 storedist D",
+    "GEORADIUSBYMEMBER_RO Z Palermo 200 km withcoord",
+    "GEOSEARCH Z frommember Palermo bybox 400 400 km withdist count 1 any asc",
+    "GEOSEARCH Z fromlonlat 15 37 byradius 200 km withhash desc",
+    "GEOSEARCHSTORE D Z fromlonlat 15 37 byradius 200 km count 1 storedist",
+]
+
+
+def test_mutated_commands_check_order(pair):
+    """Valid commands with arguments swapped, dropped or added: the same reply or error wins."""
+    rnd = random.Random(6)
+    for t in range(1500):
+        if t % 25 == 0:
+            pair.run("FLUSHALL")
+            pair.run("SET", "s", "foobar")
+            pair.run("GEOADD", "z", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669",
+                     "Catania")
+        words = [rnd.choice(["z", "nk", "s"]) if w == "Z" else rnd.choice(["d", "s", "nk", "z"])
+                 if w == "D" else w for w in rnd.choice(_TEMPLATES).split()]
+        for _ in range(rnd.choice([0, 1, 1, 2, 3])):
+            i = rnd.randrange(1, len(words))
+            r = rnd.random()
+            if r < 0.6:
+                words[i] = rnd.choice(_TOKENS)
+            elif r < 0.8:
+                del words[i]
+            else:
+                words.insert(i, rnd.choice(_TOKENS))
+            if len(words) < 2:
+                break
+        pair.run(*words)
