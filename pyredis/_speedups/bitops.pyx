@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""Whole-string bit work for BITCOUNT and BITOP, compiled twin of ``bitops_py.py``.
+"""Whole-string bit work for BITCOUNT, BITPOS and BITOP, compiled twin of ``bitops_py.py``.
 
 Eight bytes at a time with the CPU's popcount, as Redis's redisPopcount and
 bitopCommand's word loops do.
@@ -36,6 +36,28 @@ def popcount(data):
             count += __builtin_popcountll(p[i])
             i += 1
     return count
+
+
+def first_not(data, int fill):
+    """Index of the first byte of the bytes-like ``data`` that is not ``fill``, or -1."""
+    cdef const unsigned char[::1] view = memoryview(data).cast("B")
+    cdef Py_ssize_t n = view.shape[0]
+    cdef Py_ssize_t i = 0
+    cdef uint64_t word
+    cdef uint64_t pattern = (<uint64_t>(fill & 0xFF)) * 0x0101010101010101ULL
+    cdef unsigned char c = fill & 0xFF
+    if n == 0:
+        return -1
+    cdef const unsigned char *p = &view[0]
+    with nogil:
+        while i + 8 <= n:
+            memcpy(&word, p + i, 8)
+            if word != pattern:
+                break
+            i += 8
+        while i < n and p[i] == c:
+            i += 1
+    return i if i < n else -1
 
 
 def bitop(int op, sources, Py_ssize_t length):

@@ -1,4 +1,4 @@
-"""Whole-string bit work for BITCOUNT and BITOP, pure-Python twin of ``bitops.pyx``.
+"""Whole-string bit work for BITCOUNT, BITPOS and BITOP, pure-Python twin of ``bitops.pyx``.
 
 Python's big integers do the work in C: ``int.from_bytes`` then
 ``bit_count`` or ``&``/``|``/``^``, never a Python loop per byte.
@@ -14,6 +14,13 @@ _NOT_TABLE = bytes(255 - i for i in range(256))
 def popcount(data):
     """Number of set bits in the bytes-like ``data``."""
     return int.from_bytes(data, "little").bit_count()
+
+
+def first_not(data, fill):
+    """Index of the first byte of the bytes-like ``data`` that is not ``fill``, or -1."""
+    data = bytes(data)
+    rest = data.lstrip(bytes((fill,)))
+    return len(data) - len(rest) if rest else -1
 
 
 def bitop(op, sources, length):

@@ -202,10 +202,9 @@ def _skip_bytes(value, fill, start, stop):
     width = 64
     while start < stop:
         end = min(stop, start + width)
-        chunk = bytes(view[start:end])
-        rest = chunk.lstrip(fill)
-        if rest:
-            return end - len(rest)
+        pos = _twin.first_not(view[start:end], fill)
+        if pos >= 0:
+            return start + pos
         start = end
         width <<= 1
     return None
@@ -229,7 +228,7 @@ def _first_bit(value, bit, first_bit, last_bit):
         first_byte += 1
     whole_end = last_byte if (last_bit & 7) == 7 else last_byte - 1
     if first_byte <= whole_end:
-        pos = _skip_bytes(value, b"\x00" if bit else b"\xff", first_byte, whole_end + 1)
+        pos = _skip_bytes(value, 0 if bit else 0xFF, first_byte, whole_end + 1)
         if pos is not None:
             byte = value[pos] if bit else value[pos] ^ 0xFF
             return (pos << 3) + 8 - byte.bit_length()

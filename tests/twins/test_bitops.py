@@ -50,3 +50,13 @@ def test_megabyte(bitops):
     data = bytes(range(256)) * 4096
     assert bitops.popcount(data) == 4 * len(data)
     assert bitops.bitop(bitops.XOR, [data, data[:10]], len(data))[:12] == bytes(10) + b"\x0a\x0b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefix=st.integers(0, 40), fill=st.sampled_from([0, 0xFF, 7]), tail=st.binary(max_size=20))
+def test_first_not(bitops_twins, prefix, fill, tail):
+    data = bytes([fill]) * prefix + tail
+    expected = next((i for i, b in enumerate(data) if b != fill), -1)
+    for twin in bitops_twins:
+        assert twin.first_not(data, fill) == expected
+        assert twin.first_not(memoryview(bytearray(data)), fill) == expected
