@@ -87,6 +87,10 @@ class ScriptClient(Client):
         self.user = None
         self.acl_check = None
         self.captured = []
+        # Client state this class does not know of reads as unset (None).
+        for name in Client.__slots__:
+            if name != "__weakref__" and not hasattr(self, name):
+                setattr(self, name, None)
 
     def reply(self, r):
         self.captured.append(r)
