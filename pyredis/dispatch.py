@@ -138,6 +138,11 @@ def call(c, cmd, argv):
     server.current_event = cmd.event
     c.cmd = cmd
     c.argv = argv
+    # Read once: the command itself may turn the AOF on or off.
+    propagating = server.propagating
+    if propagating:
+        dirty = server.dirty
+        mark = server.propagation.begin(c)
     start = _perf_ns()
     try:
         result = cmd.handler(c, argv)
@@ -146,6 +151,8 @@ def call(c, cmd, argv):
         cmd.failed_calls += 1
         server.stats.count_error(exc.code)
     cmd.usec += _perf_ns() - start
+    if propagating:
+        server.propagation.end(c, argv, server.dirty != dirty, mark)
     # A command that blocked is counted once, when it is served or times out.
     if result is not None or c.blocked is None:
         cmd.calls += 1

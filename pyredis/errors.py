@@ -172,6 +172,10 @@ OBJECT_IDLETIME_LFU = ("ERR An LFU maxmemory policy is selected, idle time not t
 
 # Shared prebuilt errors for the hot paths
 E_WRONGTYPE = CommandError(WRONGTYPE)
+AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
+AOF_REWRITE_FAILED = ("ERR Can't execute an AOF background rewriting. "
+                      "Please check the server logs for more information.")
+
 E_SYNTAX = CommandError(SYNTAX)
 E_NOT_INTEGER = CommandError(NOT_INTEGER)
 E_NOT_FLOAT = CommandError(NOT_FLOAT)

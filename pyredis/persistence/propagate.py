@@ -1,0 +1,90 @@
+"""The propagation stream: what each command changed, as commands, for the AOF and replicas.
+
+After a command runs through ``dispatch.call()`` and moved ``server.dirty``,
+its argv (or what its handler rewrote it to) joins the pending operations of
+the running execution unit; when the outermost call returns they go to every
+listener, wrapped in MULTI ... EXEC when there is more than one (Redis's
+``alsoPropagate`` and ``propagatePendingCommands``).  A command that ran
+other commands (EXEC, a script) propagates their effects instead of itself.
+Expiry deletes go out at once, as Redis's ``propagateDeletion``.
+
+Listeners are called ``listener(db_id, argv)`` and keep their own idea of the
+selected db.  With no listener the stream costs dispatch one flag test.
+"""
+
+MULTI = [b"MULTI"]
+EXEC = [b"EXEC"]
+
+
+class Propagation:
+    def __init__(self, server):
+        self.server = server
+        self.listeners = []
+        self.ops = []
+        self.depth = 0
+
+    def add_listener(self, listener):
+        self.listeners.append(listener)
+        self.server.propagating = True
+
+    def remove_listener(self, listener):
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+        self.server.propagating = bool(self.listeners)
+
+    # ---- the API handlers use -------------------------------------------
+    def rewrite(self, c, argv):
+        """The running command propagates as ``argv`` (a list of bytes) instead of itself."""
+        if self.depth:
+            c.propagate_as = argv
+
+    def prevent(self, c):
+        """The running command propagates nothing of itself (what it added with ``also`` stays)."""
+        if self.depth:
+            c.propagate_as = False
+
+    def also(self, db_id, argv):
+        """Propagate ``argv`` in ``db_id`` as part of the running command's effects."""
+        if self.depth:
+            self.ops.append((db_id, argv))
+
+    def now(self, db_id, argv):
+        """Propagate ``argv`` at once, outside any execution unit (expiry deletes)."""
+        for listener in self.listeners:
+            listener(db_id, argv)
+
+    # ---- dispatch.call() -------------------------------------------------
+    def begin(self, c):
+        self.depth += 1
+        saved = c.propagate_as
+        c.propagate_as = None
+        return len(self.ops), saved
+
+    def end(self, c, argv, changed, mark):
+        start, saved = mark
+        own = c.propagate_as
+        c.propagate_as = saved
+        if changed and own is not False:
+            if own is not None:
+                self.ops.append((c.db.id, own))
+            elif len(self.ops) == start:
+                self.ops.append((c.db.id, argv))
+        self.depth -= 1
+        if not self.depth and self.ops:
+            self.flush()
+
+    def flush(self):
+        ops, self.ops = self.ops, []
+        listeners = self.listeners
+        if len(ops) == 1:
+            db_id, argv = ops[0]
+            for listener in listeners:
+                listener(db_id, argv)
+            return
+        # MULTI takes the first op's db, EXEC the last one's, so no SELECT
+        # lands between EXEC and what it closes.
+        for listener in listeners:
+            listener(ops[0][0], MULTI)
+            for db_id, argv in ops:
+                listener(db_id, argv)
+            listener(ops[-1][0], EXEC)
