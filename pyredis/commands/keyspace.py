@@ -332,8 +332,8 @@ def _expire_generic(c, argv, base_ms, unit_ms):
         db.set_expire(key, when)
         db.signal(key)
         if base_ms or unit_ms != 1:
-            # Propagated as an absolute time, the options dropped (they held).
-            c.server.rewrite_propagation(c, [b"PEXPIREAT", key, b"%d" % when])
+            # Propagated as an absolute time; the options stay.
+            c.server.rewrite_propagation(c, [b"PEXPIREAT", key, b"%d" % when] + argv[3:])
     return reply.ONE
 
 

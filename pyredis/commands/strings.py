@@ -204,9 +204,8 @@ def _set_generic(c, key, value, flags, expire, ok_reply, abort_reply):
     if when is not None:
         db.set_expire(key, when)
         db.notify(("g", "expire"), key)
-        if not flags & _PXAT:
-            # A relative or second-based expiry propagates as its absolute time.
-            c.server.rewrite_propagation(c, [b"SET", key, value, b"PXAT", b"%d" % when])
+        # Propagated as the absolute time alone: the other options held.
+        c.server.rewrite_propagation(c, [b"SET", key, value, b"PXAT", b"%d" % when])
     elif flags & _GET:
         # GET changes nothing: propagated without it (it may repeat).
         c.server.rewrite_propagation(c, c.argv[:3] + [a for a in c.argv[3:] if a.lower() != b"get"])
