@@ -174,6 +174,7 @@ class Aof:
             self.log("notice", "Creating AOF base file %s on server start" % name)
         if m.incrs:
             name = m.incrs[-1]
+            self.log("notice", "Opening AOF incr file %s on server start" % name)
         else:
             name = m.new_incr()
             self.log("notice", "Creating AOF incr file %s on server start" % name)

@@ -197,7 +197,7 @@ def _replay(server, c, data, pos, name):
         for _ in range(argc):
             got = _line(data, pos)
             if got is None:
-                return _eof(valid_up_to, before_multi, in_multi, server, name)
+                return "eof", valid_up_to
             head, pos = got
             if head[:1] != b"$":
                 return "fmt", valid_up_to
@@ -206,7 +206,7 @@ def _replay(server, c, data, pos, name):
             except ValueError:
                 return "fmt", valid_up_to
             if pos + length + 2 > n:
-                return _eof(valid_up_to, before_multi, in_multi, server, name)
+                return "eof", valid_up_to
             argv.append(data[pos:pos + length])
             pos += length + 2
         cmd, error = lookup(argv)
@@ -230,7 +230,10 @@ def _replay(server, c, data, pos, name):
                 _run(server, c, cmd, argv)
         valid_up_to = pos
     if in_multi:
-        return _eof(valid_up_to, before_multi, in_multi, server, name)
+        # Only a clean end inside MULTI is reverted; a command cut short
+        # leaves the file as far as its last whole command, as Redis does.
+        server.log("warning", "Revert incomplete MULTI/EXEC transaction in AOF file %s" % name)
+        return "eof", before_multi
     return "ok"
 
 
@@ -242,10 +245,3 @@ def _run(server, c, cmd, argv):
         cmd.handler(c, argv)
     except CommandError:
         pass
-
-
-def _eof(valid_up_to, before_multi, in_multi, server, name):
-    if in_multi:
-        server.log("warning", "Revert incomplete MULTI/EXEC transaction in AOF file %s" % name)
-        return "eof", before_multi
-    return "eof", valid_up_to
