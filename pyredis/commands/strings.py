@@ -313,6 +313,7 @@ def getset(c, argv):
     if OVERRIDES:
         forget(db, key)
     db.signal(key)
+    c.server.rewrite_propagation(c, [b"SET", key, argv[2]])
     return _bulk_or_null(old)
 
 

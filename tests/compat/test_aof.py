@@ -64,6 +64,22 @@ SCRIPT = [
     ("SET", "k", "1", "PX", "1"),
 ]
 
+# Commands Redis propagates as they came (but GETSET, as SET).
+VERBATIM = [
+    ("GETSET", "g", "1"), ("APPEND", "g", "2"), ("SETRANGE", "g", "0", "x"), ("MSET", "m1", "1", "m2", "2"),
+    ("MSETNX", "n1", "1"), ("INCR", "i"), ("DECRBY", "i", "5"), ("DEL", "m1", "m2", "missing"),
+    ("UNLINK", "n1"), ("RPUSH", "l", "a", "b", "c"), ("LINSERT", "l", "BEFORE", "b", "x"),
+    ("LPOP", "l", "2"), ("LREM", "l", "0", "c"), ("LSET", "l", "0", "y"), ("LTRIM", "l", "0", "0"),
+    ("SADD", "s1", "a", "b"), ("SADD", "s2", "b", "c"), ("SMOVE", "s1", "s2", "a"),
+    ("SINTERSTORE", "s3", "s1", "s2"), ("SREM", "s2", "c", "zz"),
+    ("ZADD", "z", "INCR", "1.5", "m"), ("ZINCRBY", "z", "2", "m"), ("ZADD", "z2", "1", "a"),
+    ("ZUNIONSTORE", "z3", "2", "z", "z2"), ("ZREM", "z3", "a"), ("ZREMRANGEBYSCORE", "z3", "0", "1"),
+    ("HSET", "h", "a", "1", "b", "2"), ("HDEL", "h", "a"), ("HINCRBY", "h", "b", "3"),
+    ("SORT", "l", "ALPHA", "STORE", "sorted"), ("RENAME", "sorted", "sorted2"), ("COPY", "sorted2", "c2"),
+    ("MOVE", "c2", "1"), ("SWAPDB", "0", "1"), ("SWAPDB", "0", "1"), ("EXPIRE", "h", "100", "NX"),
+    ("PERSIST", "h"), ("PERSIST", "h"), ("FLUSHDB",), ("SET", "x", "1"), ("FLUSHALL",),
+]
+
 
 def _aof_dir(proc):
     return os.path.join(proc.cwd, "appendonlydir")
@@ -126,6 +142,14 @@ def test_propagated_commands_equal_redis(aof_pair):
     for proc in aof_pair:
         # A read of the expired key propagates its deletion.
         _run(proc, [("GET", "k")])
+    assert _wait_for(lambda: _incr_commands(ours) == _incr_commands(theirs), 3), \
+        "%r\n%r" % (_incr_commands(ours), _incr_commands(theirs))
+
+
+def test_verbatim_commands_equal_redis(aof_pair):
+    ours, theirs = aof_pair
+    for proc in aof_pair:
+        _run(proc, VERBATIM)
     assert _wait_for(lambda: _incr_commands(ours) == _incr_commands(theirs), 3), \
         "%r\n%r" % (_incr_commands(ours), _incr_commands(theirs))
 
