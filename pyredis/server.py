@@ -79,6 +79,8 @@ class Server:
     # Callables run with the server before queued replies are written (the
     # AOF reaches the disk before a write is acknowledged).
     before_reply_hooks = []
+    # Callables run with the server as it shuts down, before clients are freed.
+    shutdown_hooks = []
 
     def __init__(self, config, log):
         load_all()
@@ -666,6 +668,8 @@ class Server:
         return True
 
     def _shutdown(self):
+        for hook in self.shutdown_hooks:
+            hook(self)
         if self.shutdown_hook is not None:
             self.shutdown_hook(self)
         for c in list(self.clients.values()):

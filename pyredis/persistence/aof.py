@@ -13,6 +13,7 @@ manifest moves to the new base plus the incr files opened since, and the
 older files become history and are deleted.
 """
 import os
+import threading
 import time
 
 from ..db import TYPE_NAMES, now_ms
@@ -56,11 +57,13 @@ class Aof:
         self.base_size = 0
         self.last_fsync = time.time()
         self.unsynced = False
+        self.fsync_thread = None
         self.last_write_ok = True
         # Rewrite child: pid, the temp file it writes, when it started.
         self.child = None
         self.child_temp = None
         self.child_start = 0.0
+        self.child_rdb = False
         self.rewrite_scheduled = False
         self.rewrites = 0
         self.rewrite_failures = 0
@@ -128,11 +131,11 @@ class Aof:
         self.before_reply()
         if self.unsynced and self.fd >= 0 and self.config["appendfsync"] == "everysec":
             now = time.time()
-            if now - self.last_fsync >= 1.0:
-                try:
-                    os.fsync(self.fd)
-                except OSError:
-                    pass
+            # One fsync at a time, off the event loop (Redis's bio job); a
+            # slow disk delays the next one rather than the clients.
+            if now - self.last_fsync >= 1.0 and not self.fsync_in_progress():
+                self.fsync_thread = threading.Thread(target=_fsync_quietly, args=(self.fd,), daemon=True)
+                self.fsync_thread.start()
                 self.last_fsync = now
                 self.unsynced = False
         if self.child is not None:
@@ -141,6 +144,15 @@ class Aof:
             self.start_rewrite()
         elif self.state == ON:
             self._auto_rewrite()
+
+    def fsync_in_progress(self):
+        return self.fsync_thread is not None and self.fsync_thread.is_alive()
+
+    def _join_fsync(self):
+        """Before the descriptor closes, the fsync running on it ends."""
+        if self.fsync_thread is not None:
+            self.fsync_thread.join()
+            self.fsync_thread = None
 
     def _auto_rewrite(self):
         percent = self.config["auto-aof-rewrite-percentage"]
@@ -157,6 +169,7 @@ class Aof:
         fd = os.open(self.path(name), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if self.fd >= 0:
             self.before_reply()
+            self._join_fsync()
             os.close(self.fd)
         self.fd = fd
         # A new file starts with no db selected.
@@ -169,8 +182,9 @@ class Aof:
         if m is None:
             m = self.manifest = self._new_manifest()
         if m.base is None and not m.incrs:
-            name = m.new_base(rdb=False)
-            self._write_base(self.path(name))
+            snapshot = _snapshot_writer(self.config)
+            name = m.new_base(rdb=snapshot is not None)
+            self._write_base(self.path(name), snapshot)
             self.log("notice", "Creating AOF base file %s on server start" % name)
         if m.incrs:
             name = m.incrs[-1]
@@ -192,12 +206,17 @@ class Aof:
             return
         os.makedirs(self.dirname, exist_ok=True)
         if self.manifest is None:
-            self.manifest = mf.load_from_disk(self.dirname, self.config["appendfilename"]) \
-                or self._new_manifest()
+            try:
+                self.manifest = mf.load_from_disk(self.dirname, self.config["appendfilename"]) \
+                    or self._new_manifest()
+            except (OSError, mf.ManifestError) as exc:
+                self.log("warning", "Can't read the AOF manifest: %s" % exc)
+                raise ConfigError("Unable to turn on AOF. Check server logs.")
         self.state = WAIT_REWRITE
         self.temp_incr = mf.temp_incr_name(self.config["appendfilename"])
         self._open_incr(self.temp_incr)
         os.ftruncate(self.fd, 0)
+        self.log("notice", "Creating AOF incr file %s on background rewrite" % self.temp_incr)
         self.server.propagation.add_listener(self.feed)
         if self.child is not None:
             self.rewrite_scheduled = True
@@ -213,10 +232,8 @@ class Aof:
             return
         self.before_reply()
         if self.fd >= 0:
-            try:
-                os.fsync(self.fd)
-            except OSError:
-                pass
+            self._join_fsync()
+            _fsync_quietly(self.fd)
             os.close(self.fd)
         self.fd = -1
         self.buf = []
@@ -227,6 +244,20 @@ class Aof:
         if self.child is not None:
             self.log("notice", "Killing running AOF rewrite child: %d" % self.child)
             self._kill_child()
+
+    def shutdown(self, server=None):
+        """prepareForShutdown's part: no rewrite child left behind, the file on disk."""
+        if self.child is not None:
+            self.log("warning", "There is a child rewriting the AOF. Killing it!")
+            self._kill_child()
+        if self.state != OFF and self.fd >= 0:
+            self.before_reply()
+            self.log("notice", "Calling fsync() on the AOF file.")
+            self._join_fsync()
+            try:
+                os.fsync(self.fd)
+            except OSError:
+                pass
 
     # ---- rewrite --------------------------------------------------------
     def start_rewrite(self):
@@ -240,7 +271,9 @@ class Aof:
             name = m.new_incr()
             self._open_incr(name)
             self._persist_manifest()
-        temp = "temp-rewriteaof-bg-%d.aof" % os.getpid()
+            self.log("notice", "Creating AOF incr file %s on background rewrite" % name)
+        snapshot = _snapshot_writer(self.config)
+        self.child_rdb = snapshot is not None
         started = time.time()
         try:
             pid = os.fork()
@@ -251,13 +284,20 @@ class Aof:
         if pid == 0:
             code = 1
             try:
-                self._write_base(temp)
+                self.log.role = "C"
+                temp = "temp-rewriteaof-bg-%d.aof" % os.getpid()
+                self._write_base(temp, snapshot)
+                self.log("notice", "Successfully created the temporary AOF base file %s" % temp)
                 code = 0
             except BaseException:
                 pass
             finally:
                 os._exit(code)
+        # Named after the child, as Redis names it.
+        temp = "temp-rewriteaof-bg-%d.aof" % pid
         self.child = pid
+        # Counted when started, as Redis's stat_aof_rewrites.
+        self.rewrites += 1
         self.child_temp = temp
         self.child_start = started
         self.log("notice", "Background append only file rewriting started by pid %d" % pid)
@@ -297,7 +337,7 @@ class Aof:
         """backgroundRewriteDoneHandler."""
         self.log("notice", "Background AOF rewrite terminated with success")
         m = self.manifest.copy()
-        name = m.new_base(rdb=False)
+        name = m.new_base(rdb=self.child_rdb)
         try:
             os.rename(self.child_temp, self.path(name))
         except OSError as exc:
@@ -315,10 +355,10 @@ class Aof:
                      % (mf.temp_incr_name(self.config["appendfilename"]), incr))
         elif self.state == ON:
             # Every incr file but the one written since the fork is in the new base.
-            m.history.extend(m.incrs[:-1])
+            m.history[:0] = m.incrs[:-1]
             del m.incrs[:-1]
         else:
-            m.history.extend(m.incrs)
+            m.history[:0] = m.incrs
             m.incrs = []
         self.manifest = m
         self._persist_manifest()
@@ -327,7 +367,6 @@ class Aof:
         self.base_size = self._file_size(m.base)
         self.current_size = self.base_size + sum(self._file_size(n) for n in m.incrs)
         self._delete_history()
-        self.rewrites += 1
         self.rewrite_failures = 0
         self.last_rewrite_ok = True
         self.log("notice", "Background AOF rewrite finished successfully")
@@ -344,11 +383,14 @@ class Aof:
             pass
         self.child = None
 
-    def _write_base(self, path):
-        """rewriteAppendOnlyFile: the dataset as commands, fsynced, through a temp file."""
+    def _write_base(self, path, snapshot=None):
+        """rewriteAppendOnlyFile: the dataset as an RDB or as commands, fsynced, through a temp file."""
         temp = path + ".tmp-%d" % os.getpid()
         with open(temp, "wb") as f:
-            write_dataset(self.server, f, self.config["aof-timestamp-enabled"])
+            if snapshot is not None:
+                snapshot(self.server, f)
+            else:
+                write_dataset(self.server, f, self.config["aof-timestamp-enabled"])
             f.flush()
             os.fsync(f.fileno())
         os.rename(temp, path)
@@ -402,10 +444,28 @@ class Aof:
                 ("aof_base_size", self.base_size),
                 ("aof_pending_rewrite", 1 if self.rewrite_scheduled else 0),
                 ("aof_buffer_length", sum(len(b) for b in self.buf)),
-                ("aof_pending_bio_fsync", 0),
+                ("aof_pending_bio_fsync", 1 if self.fsync_in_progress() else 0),
                 ("aof_delayed_fsync", 0),
             ]
         return fields
+
+
+def _snapshot_writer(config):
+    """The RDB writer for the base's preamble, when asked for and the RDB module provides one."""
+    if not config["aof-use-rdb-preamble"]:
+        return None
+    try:
+        from .rdb import write_snapshot
+    except ImportError:
+        return None
+    return write_snapshot
+
+
+def _fsync_quietly(fd):
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
 
 
 def _score(score):
@@ -480,6 +540,7 @@ def install(server):
     # Per server: the class-level hook lists are shared by every instance.
     server.before_reply_hooks = server.before_reply_hooks + [aof.before_reply]
     server.cron_hooks = server.cron_hooks + [aof.cron]
+    server.shutdown_hooks = server.shutdown_hooks + [aof.shutdown]
 
     def appendonly_changed(value):
         if value:

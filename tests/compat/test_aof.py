@@ -217,8 +217,7 @@ def _fill_and_rewrite(proc):
     c = RawClient(proc.port)
     try:
         assert c.cmd("BGREWRITEAOF").startswith(b"+Background append only file rewriting")
-        assert _wait_for(lambda: b"aof_rewrite_in_progress:0" in c.cmd("INFO", "persistence")
-                         and b"aof_rewrites:1" in c.cmd("INFO", "persistence"))
+        assert _wait_for(lambda: _rewritten(c, 1))
     finally:
         c.close()
     _run(proc, FILL[6:])
@@ -312,7 +311,7 @@ def test_bgrewriteaof_rotates_files_as_redis(aof_pair):
         try:
             c.cmd("SET", "k", "v")
             assert c.cmd("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
-            assert _wait_for(lambda: b"aof_rewrites:1" in c.cmd("INFO", "persistence"))
+            assert _wait_for(lambda: _rewritten(c, 1))
             c.cmd("SET", "k2", "v2")
         finally:
             c.close()
@@ -324,3 +323,48 @@ def test_bgrewriteaof_rotates_files_as_redis(aof_pair):
             texts.append(f.read())
     assert texts[0] == texts[1] == (b"file appendonly.aof.2.base.aof seq 2 type b\n"
                                     b"file appendonly.aof.2.incr.aof seq 2 type i\n")
+
+
+def _rewritten(c, n):
+    """The n-th rewrite started and no rewrite runs (Redis counts a rewrite when it starts)."""
+    info = c.cmd("INFO", "persistence")
+    return b"aof_rewrites:%d\r\n" % n in info and b"aof_rewrite_in_progress:0\r\n" in info and \
+        b"aof_rewrite_scheduled:0\r\n" in info
+
+
+def _layout(proc):
+    d = _aof_dir(proc)
+    with open(os.path.join(d, "appendonly.aof.manifest"), "rb") as f:
+        return sorted(os.listdir(d)), f.read()
+
+
+def test_rewrite_while_off_then_enable_then_rewrite_as_redis():
+    procs = [start_pyredis("--aof-use-rdb-preamble", "no")]
+    procs.append(start_redis("--aof-use-rdb-preamble", "no", "--dir", tempfile.mkdtemp(prefix="redis-aof-")))
+    procs[1].cwd = _redis_dir(procs[1])
+    clients = [RawClient(p.port) for p in procs]
+    try:
+        steps = []
+        for c in clients:
+            c.cmd("SET", "a", "1")
+            assert c.cmd("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
+        assert all(_wait_for(lambda: _rewritten(c, 1)) for c in clients)
+        steps.append([_layout(p) for p in procs])
+        for c in clients:
+            assert c.cmd("CONFIG", "SET", "appendonly", "yes") == b"+OK\r\n"
+        assert all(_wait_for(lambda: _rewritten(c, 2)) for c in clients)
+        steps.append([_layout(p) for p in procs])
+        for c in clients:
+            c.cmd("SET", "b", "2")
+            assert c.cmd("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
+        assert all(_wait_for(lambda: _rewritten(c, 3)) for c in clients)
+        steps.append([_layout(p) for p in procs])
+        for ours, theirs in steps:
+            assert ours == theirs
+        assert steps[-1][0][1] == (b"file appendonly.aof.3.base.aof seq 3 type b\n"
+                                   b"file appendonly.aof.2.incr.aof seq 2 type i\n")
+    finally:
+        for c in clients:
+            c.close()
+        for p in procs:
+            p.stop()

@@ -148,6 +148,7 @@ def test_restart_keeps_everything(running):
     c.cmd("SELECT", "5")
     c.cmd("HSET", "h", "f", "v")
     proc.stop()
+    assert "Calling fsync() on the AOF file." in proc.log()
     again, c2 = running(cwd=proc.cwd)
     assert c2.cmd("GET", "k") == b"$1\r\nv\r\n"
     assert 990 <= int(c2.cmd("TTL", "k")[1:]) <= 1000
@@ -211,7 +212,8 @@ def test_bgrewriteaof_then_history_is_removed(running):
     proc, c = running()
     c.cmd("RPUSH", "l", *[str(i) for i in range(100)])
     assert c.cmd("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
-    assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1")
+    assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1"
+                     and _info(c)["aof_rewrite_in_progress"] == "0")
     c.cmd("SET", "after", "1")
     d = os.path.join(proc.cwd, "appendonlydir")
     assert sorted(os.listdir(d)) == ["appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof",
@@ -234,7 +236,8 @@ def test_automatic_rewrite_on_growth(running):
     proc, c = running("--auto-aof-rewrite-min-size", "1kb", "--auto-aof-rewrite-percentage", "100")
     for i in range(40):
         c.cmd("SET", "key%d" % i, "x" * 40)
-    assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1")
+    assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1"
+                     and _info(c)["aof_rewrite_in_progress"] == "0")
     assert re.search(r"Starting automatic rewriting of AOF on \d+% growth", proc.log())
 
 
@@ -245,7 +248,8 @@ def test_config_set_appendonly_at_run_time():
         c.cmd("SET", "before", "1")
         assert c.cmd("CONFIG", "SET", "appendonly", "yes") == b"+OK\r\n"
         c.cmd("SET", "during", "2")
-        assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1")
+        assert _wait_for(lambda: _info(c)["aof_rewrites"] == "1"
+                     and _info(c)["aof_rewrite_in_progress"] == "0")
         c.cmd("SET", "after", "3")
         d = os.path.join(proc.cwd, "appendonlydir")
         assert _read(os.path.join(d, "appendonly.aof.manifest")) == MANIFEST
