@@ -287,7 +287,7 @@ class Database:
         self.signal(key, ("x", "expired"))
         server.dirty -= 1
         if server.propagating:
-            server.propagation.now(self.id, [b"UNLINK" if server.config["lazyfree-lazy-expire"] else b"DEL",
+            server.propagation.expired(self.id, [b"UNLINK" if server.config["lazyfree-lazy-expire"] else b"DEL",
                                              key])
 
     def active_expire(self, samples, now):

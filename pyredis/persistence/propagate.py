@@ -6,7 +6,8 @@ the running execution unit; when the outermost call returns they go to every
 listener, wrapped in MULTI ... EXEC when there is more than one (Redis's
 ``alsoPropagate`` and ``propagatePendingCommands``).  A command that ran
 other commands (EXEC, a script) propagates their effects instead of itself.
-Expiry deletes go out at once, as Redis's ``propagateDeletion``.
+An expiry's delete joins the effects of the command that met the key, or
+goes out at once from the active expiry cycle (Redis's ``propagateDeletion``).
 
 Listeners are called ``listener(db_id, argv)`` and keep their own idea of the
 selected db.  With no listener the stream costs dispatch one flag test.
@@ -22,6 +23,9 @@ class Propagation:
         self.listeners = []
         self.ops = []
         self.depth = 0
+        # Ops appended for calls that ended: a command whose nested calls
+        # propagated something does not propagate itself.
+        self.called = 0
 
     def add_listener(self, listener):
         self.listeners.append(listener)
@@ -49,16 +53,23 @@ class Propagation:
             self.ops.append((db_id, argv))
 
     def now(self, db_id, argv):
-        """Propagate ``argv`` at once, outside any execution unit (expiry deletes)."""
+        """Propagate ``argv`` at once, outside any execution unit."""
         for listener in self.listeners:
             listener(db_id, argv)
+
+    def expired(self, db_id, argv):
+        """An expiry's delete: part of the running command's effects, else at once (active expiry)."""
+        if self.depth:
+            self.ops.append((db_id, argv))
+        else:
+            self.now(db_id, argv)
 
     # ---- dispatch.call() -------------------------------------------------
     def begin(self, c):
         self.depth += 1
         saved = c.propagate_as
         c.propagate_as = None
-        return len(self.ops), saved
+        return self.called, saved
 
     def end(self, c, argv, changed, mark):
         start, saved = mark
@@ -67,8 +78,10 @@ class Propagation:
         if changed and own is not False:
             if own is not None:
                 self.ops.append((c.db.id, own))
-            elif len(self.ops) == start:
+                self.called += 1
+            elif self.called == start:
                 self.ops.append((c.db.id, argv))
+                self.called += 1
         self.depth -= 1
         if not self.depth and self.ops:
             self.flush()

@@ -368,3 +368,25 @@ def test_rewrite_while_off_then_enable_then_rewrite_as_redis():
             c.close()
         for p in procs:
             p.stop()
+
+
+def test_lazy_expiry_inside_exec_is_part_of_the_transaction():
+    args = AOF_ARGS + ("--enable-debug-command", "yes")
+    ours = start_pyredis(*args)
+    theirs = start_redis(*args, "--dir", tempfile.mkdtemp(prefix="redis-aof-"))
+    theirs.cwd = _redis_dir(theirs)
+    try:
+        for proc in (ours, theirs):
+            _run(proc, [("DEBUG", "SET-ACTIVE-EXPIRE", "0"), ("SET", "e1", "1", "PX", "1"),
+                        ("SET", "e2", "1", "PX", "1"), ("SET", "e3", "1", "PX", "1")])
+        time.sleep(0.05)
+        for proc in (ours, theirs):
+            _run(proc, [("MULTI",), ("SET", "x", "1"), ("GET", "e1"), ("SET", "y", "2"), ("EXEC",),
+                        ("MULTI",), ("SET", "e2", "new"), ("EXEC",),
+                        # The delete and the write go out as one transaction.
+                        ("SET", "e3", "new")])
+        assert _wait_for(lambda: _incr_commands(ours) == _incr_commands(theirs), 3), \
+            "%r\n%r" % (_incr_commands(ours), _incr_commands(theirs))
+    finally:
+        ours.stop()
+        theirs.stop()
