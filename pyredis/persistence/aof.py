@@ -108,7 +108,7 @@ class Aof:
                 n = os.write(self.fd, view)
                 view = view[n:]
                 self.current_size += n
-            if self.config["appendfsync"] == "always":
+            if self.config["appendfsync"] == "always" and not self._fsync_held():
                 os.fsync(self.fd)
                 self.last_fsync = time.time()
             else:
@@ -133,7 +133,7 @@ class Aof:
             now = time.time()
             # One fsync at a time, off the event loop (Redis's bio job); a
             # slow disk delays the next one rather than the clients.
-            if now - self.last_fsync >= 1.0 and not self.fsync_in_progress():
+            if now - self.last_fsync >= 1.0 and not self.fsync_in_progress() and not self._fsync_held():
                 self.fsync_thread = threading.Thread(target=_fsync_quietly, args=(self.fd,), daemon=True)
                 self.fsync_thread.start()
                 self.last_fsync = now
@@ -144,6 +144,10 @@ class Aof:
             self.start_rewrite()
         elif self.state == ON:
             self._auto_rewrite()
+
+    def _fsync_held(self):
+        """no-appendfsync-on-rewrite: no fsync while a child writes to the disk too."""
+        return self.child is not None and self.config["no-appendfsync-on-rewrite"]
 
     def fsync_in_progress(self):
         return self.fsync_thread is not None and self.fsync_thread.is_alive()

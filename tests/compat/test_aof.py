@@ -390,3 +390,11 @@ def test_lazy_expiry_inside_exec_is_part_of_the_transaction():
     finally:
         ours.stop()
         theirs.stop()
+
+
+def test_bgrewriteaof_while_one_runs(servers_with, pair_factory):
+    # hz 1: a finished child is noticed by the cron only, so the second request still sees it.
+    pair = pair_factory(servers_with(*AOF_ARGS, "--hz", "1"))
+    pair.run("SET", "k", "v")
+    assert pair.run("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
+    assert pair.run("BGREWRITEAOF") == b"-ERR Background append only file rewriting already in progress\r\n"
