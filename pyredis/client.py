@@ -13,7 +13,7 @@ class Client:
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
-                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "propagate_as",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held",
                  "__weakref__")
 
     def __init__(self, server, sock, cid):
@@ -67,8 +67,6 @@ class Client:
         self.deny_blocking = False
         self.cmd = None
         self.argv = None
-        # What the running command propagates instead of its argv (persistence.propagate).
-        self.propagate_as = None
         self.created = self.last_interaction = time.time()
         self.last_cmd = b"NULL"
         self.obuf_soft_since = 0

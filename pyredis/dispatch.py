@@ -142,7 +142,7 @@ def call(c, cmd, argv):
     propagating = server.propagating
     if propagating:
         dirty = server.dirty
-        mark = server.propagation.begin(c)
+        mark = server.propagation.begin()
     start = _perf_ns()
     try:
         result = cmd.handler(c, argv)

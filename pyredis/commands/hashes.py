@@ -252,7 +252,7 @@ def hincrbyfloat(c, argv):
     h.store(field, text, *_limits(c))
     c.db.signal(key)
     # The result, not the increment: a replica's float arithmetic may differ.
-    c.server.rewrite_propagation(c, [b"HSET", key, field, text])
+    c.server.rewrite_propagation([b"HSET", key, field, text])
     return reply.bulk(text)
 
 

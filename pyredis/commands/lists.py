@@ -254,7 +254,7 @@ def _mpop_from(c, key, ql, head, count):
     before = c.server.dirty
     values = _pop_range(ql, count, head)
     _removed(c, key, ql, head, len(values), before)
-    c.server.rewrite_propagation(c, [b"LPOP" if head else b"RPOP", key, b"%d" % len(values)])
+    c.server.rewrite_propagation([b"LPOP" if head else b"RPOP", key, b"%d" % len(values)])
     return b"*2\r\n" + reply.bulk(key) + _bulks(values)
 
 
@@ -497,7 +497,7 @@ def _blocking_pop(c, keys, timeout_arg, head, count):
         before = c.server.dirty
         value = ql.pop_head() if head else ql.pop_tail()
         _removed(c, key, ql, head, 1, before)
-        c.server.rewrite_propagation(c, [b"LPOP" if head else b"RPOP", key])
+        c.server.rewrite_propagation([b"LPOP" if head else b"RPOP", key])
         return b"*2\r\n" + reply.bulk(key) + reply.bulk(value)
     return _block(c, keys, deadline, reply.NULL_ARRAY)
 
@@ -532,7 +532,7 @@ def _blocking_move(c, src, dst, from_head, to_head, timeout_arg):
             return reply.NULL
         return _block(c, (src,), deadline, reply.NULL_ARRAY)
     argv = c.argv
-    c.server.rewrite_propagation(c, [b"LMOVE"] + argv[1:5] if len(argv) == 6 else [b"RPOPLPUSH", src, dst])
+    c.server.rewrite_propagation([b"LMOVE"] + argv[1:5] if len(argv) == 6 else [b"RPOPLPUSH", src, dst])
     return _move(c, src, dst, from_head, to_head)
 
 

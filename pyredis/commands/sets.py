@@ -238,7 +238,7 @@ def spop(c, argv):
     s.remove_member(member)
     c.db.signal(key)
     c.db.remove_if_empty(key, s)
-    c.server.rewrite_propagation(c, [b"SREM", key, member])
+    c.server.rewrite_propagation([b"SREM", key, member])
     return reply.bulk(member)
 
 
@@ -258,7 +258,7 @@ def _spop_count(c, argv):
         db.delete(key)
         db.signal(key)
         db.signal(key, ("g", "del"))
-        c.server.rewrite_propagation(c, [b"DEL", key])
+        c.server.rewrite_propagation([b"DEL", key])
         return _set_reply(popped)
     remaining = size - count
     if remaining * _SPOP_MOVE_STRATEGY_MUL > count:
@@ -284,7 +284,7 @@ def _spop_count(c, argv):
     if server.propagating:
         for m in popped:
             server.also_propagate(db.id, [b"SREM", key, m])
-        server.prevent_propagation(c)
+        server.prevent_propagation()
     return _set_reply(popped)
 
 

@@ -23,6 +23,9 @@ class Propagation:
         self.listeners = []
         self.ops = []
         self.depth = 0
+        # What the running command propagates instead of its argv: None (as
+        # called), False (nothing) or an argv; saved and restored per nested call.
+        self.current = None
         # Ops appended for calls that ended: a command whose nested calls
         # propagated something does not propagate itself.
         self.called = 0
@@ -37,15 +40,15 @@ class Propagation:
         self.server.propagating = bool(self.listeners)
 
     # ---- the API handlers use -------------------------------------------
-    def rewrite(self, c, argv):
+    def rewrite(self, argv):
         """The running command propagates as ``argv`` (a list of bytes) instead of itself."""
         if self.depth:
-            c.propagate_as = argv
+            self.current = argv
 
-    def prevent(self, c):
+    def prevent(self):
         """The running command propagates nothing of itself (what it added with ``also`` stays)."""
         if self.depth:
-            c.propagate_as = False
+            self.current = False
 
     def also(self, db_id, argv):
         """Propagate ``argv`` in ``db_id`` as part of the running command's effects."""
@@ -65,16 +68,16 @@ class Propagation:
             self.now(db_id, argv)
 
     # ---- dispatch.call() -------------------------------------------------
-    def begin(self, c):
+    def begin(self):
         self.depth += 1
-        saved = c.propagate_as
-        c.propagate_as = None
+        saved = self.current
+        self.current = None
         return self.called, saved
 
     def end(self, c, argv, changed, mark):
         start, saved = mark
-        own = c.propagate_as
-        c.propagate_as = saved
+        own = self.current
+        self.current = saved
         if changed and own is not False:
             if own is not None:
                 self.ops.append((c.db.id, own))
