@@ -150,6 +150,11 @@ def call(c, cmd, argv):
         result = exc.reply
         cmd.failed_calls += 1
         server.stats.count_error(exc.code)
+    except BaseException:
+        if propagating:
+            # The stream must not stay inside a call that will never end.
+            server.propagation.end(c, argv, server.dirty != dirty, mark)
+        raise
     cmd.usec += _perf_ns() - start
     if propagating:
         server.propagation.end(c, argv, server.dirty != dirty, mark)
