@@ -101,6 +101,7 @@ class Server:
         self.rewrite_propagation = self.propagation.rewrite
         self.prevent_propagation = self.propagation.prevent
         self.also_propagate = self.propagation.also
+        self.force_propagation = self.propagation.force
         self.current_event = None
         self.notify_flags = 0
         self.notify = _no_notify

@@ -538,6 +538,8 @@ def flushdb(c, argv):
     db = c.db
     c.server.dirty += db.flush()
     _forget_db(db)
+    # An empty db's flush is propagated too.
+    c.server.force_propagation()
     return reply.OK
 
 

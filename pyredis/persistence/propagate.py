@@ -24,7 +24,8 @@ class Propagation:
         self.ops = []
         self.depth = 0
         # What the running command propagates instead of its argv: None (as
-        # called), False (nothing) or an argv; saved and restored per nested call.
+        # called, if it changed something), True (as called, in any case),
+        # False (nothing) or an argv; saved and restored per nested call.
         self.current = None
         # Ops appended for calls that ended: a command whose nested calls
         # propagated something does not propagate itself.
@@ -49,6 +50,11 @@ class Propagation:
         """The running command propagates nothing of itself (what it added with ``also`` stays)."""
         if self.depth:
             self.current = False
+
+    def force(self):
+        """The running command propagates as called even if it changed nothing (FLUSHDB of an empty db)."""
+        if self.depth and self.current is None:
+            self.current = True
 
     def also(self, db_id, argv):
         """Propagate ``argv`` in ``db_id`` as part of the running command's effects."""
@@ -78,6 +84,9 @@ class Propagation:
         start, saved = mark
         own = self.current
         self.current = saved
+        if own is True:
+            own = None
+            changed = True
         if changed and own is not False:
             if own is not None:
                 self.ops.append((c.db.id, own))

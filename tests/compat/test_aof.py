@@ -78,6 +78,9 @@ VERBATIM = [
     ("SORT", "l", "ALPHA", "STORE", "sorted"), ("RENAME", "sorted", "sorted2"), ("COPY", "sorted2", "c2"),
     ("MOVE", "c2", "1"), ("SWAPDB", "0", "1"), ("SWAPDB", "0", "1"), ("EXPIRE", "h", "100", "NX"),
     ("PERSIST", "h"), ("PERSIST", "h"), ("FLUSHDB",), ("SET", "x", "1"), ("FLUSHALL",),
+    # Propagated even when there was nothing to flush.
+    ("FLUSHALL",), ("FLUSHDB",), ("SELECT", "4"), ("FLUSHDB", "ASYNC"), ("SELECT", "0"),
+    ("SWAPDB", "0", "0"), ("DEL", "gone"), ("EXPIRE", "gone", "10"), ("LPOP", "gone"), ("SPOP", "gone"),
 ]
 
 
