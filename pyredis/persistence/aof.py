@@ -14,32 +14,16 @@ older files become history and are deleted.
 """
 import os
 import threading
-import time
 
-from ..db import TYPE_NAMES, now_ms
-from ..config import ConfigError
 from .. import errors
+from ..config import ConfigError
+from ..db import now_ms
 from ..errors import CommandError
 from . import manifest as mf
-
-REWRITE_ITEMS_PER_CMD = 64
-SELECT = b"*2\r\n$6\r\nSELECT\r\n"
+from .aofformat import encode_command, select, write_dataset
 
 # aof_state
 OFF, ON, WAIT_REWRITE = 0, 1, 2
-
-
-def encode_command(argv):
-    """catAppendOnlyGenericCommand: a RESP multibulk."""
-    parts = [b"*%d\r\n" % len(argv)]
-    for a in argv:
-        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(parts)
-
-
-def _select(db_id):
-    text = b"%d" % db_id
-    return SELECT + b"$%d\r\n%s\r\n" % (len(text), text)
 
 
 class Aof:
@@ -55,7 +39,7 @@ class Aof:
         self.last_ts = 0
         self.current_size = 0
         self.base_size = 0
-        self.last_fsync = time.time()
+        self.last_fsync = _now()
         self.unsynced = False
         self.fsync_thread = None
         self.last_write_ok = True
@@ -87,12 +71,12 @@ class Aof:
     def feed(self, db_id, argv):
         buf = self.buf
         if self.config["aof-timestamp-enabled"]:
-            now = int(time.time())
+            now = int(_now())
             if now > self.last_ts:
                 buf.append(b"#TS:%d\r\n" % now)
                 self.last_ts = now
         if db_id != self.selected_db:
-            buf.append(_select(db_id))
+            buf.append(select(db_id))
             self.selected_db = db_id
         buf.append(encode_command(argv))
 
@@ -110,7 +94,7 @@ class Aof:
                 self.current_size += n
             if self.config["appendfsync"] == "always" and not self._fsync_held():
                 os.fsync(self.fd)
-                self.last_fsync = time.time()
+                self.last_fsync = _now()
             else:
                 self.unsynced = True
             if not self.last_write_ok:
@@ -130,7 +114,7 @@ class Aof:
     def cron(self, server):
         self.before_reply()
         if self.unsynced and self.fd >= 0 and self.config["appendfsync"] == "everysec":
-            now = time.time()
+            now = _now()
             # One fsync at a time, off the event loop (Redis's bio job); a
             # slow disk delays the next one rather than the clients.
             if now - self.last_fsync >= 1.0 and not self.fsync_in_progress() and not self._fsync_held():
@@ -278,7 +262,7 @@ class Aof:
             self.log("notice", "Creating AOF incr file %s on background rewrite" % name)
         snapshot = _snapshot_writer(self.config)
         self.child_rdb = snapshot is not None
-        started = time.time()
+        started = _now()
         try:
             pid = os.fork()
         except OSError as exc:
@@ -315,7 +299,7 @@ class Aof:
         if pid == 0:
             return
         self.child = None
-        self.last_rewrite_secs = int(time.time() - self.child_start)
+        self.last_rewrite_secs = int(_now() - self.child_start)
         code = os.waitstatus_to_exitcode(status)
         if code == 0:
             self._rewrite_done()
@@ -433,7 +417,7 @@ class Aof:
             ("aof_rewrite_scheduled", 1 if self.rewrite_scheduled else 0),
             ("aof_last_rewrite_time_sec", self.last_rewrite_secs),
             ("aof_current_rewrite_time_sec",
-             int(time.time() - self.child_start) if self.child is not None else -1),
+             int(_now() - self.child_start) if self.child is not None else -1),
             ("aof_last_bgrewrite_status", "ok" if self.last_rewrite_ok else "err"),
             ("aof_rewrites", self.rewrites),
             ("aof_rewrites_consecutive_failures", self.rewrite_failures),
@@ -454,6 +438,11 @@ class Aof:
         return fields
 
 
+def _now():
+    """Seconds, from the server's one clock."""
+    return now_ms() / 1000.0
+
+
 def _snapshot_writer(config):
     """The RDB writer for the base's preamble, when asked for and the RDB module provides one."""
     if not config["aof-use-rdb-preamble"]:
@@ -470,56 +459,6 @@ def _fsync_quietly(fd):
         os.fsync(fd)
     except OSError:
         pass
-
-
-def _score(score):
-    return (b"%.17g" % score).replace(b"+", b"")
-
-
-def write_dataset(server, f, timestamps=False):
-    """rewriteAppendOnlyFileRio: SELECT per db, one or more commands per key, PEXPIREAT after."""
-    write = f.write
-    if timestamps:
-        write(b"#TS:%d\r\n" % int(time.time()))
-    now = now_ms()
-    for db in server.dbs:
-        if not db.data:
-            continue
-        write(_select(db.id))
-        expires = db.expires
-        for key, value in list(db.data.items()):
-            when = expires.get(key) if expires else None
-            if when is not None and when <= now:
-                continue
-            kind = TYPE_NAMES[value.__class__]
-            if kind == b"string":
-                write(encode_command([b"SET", key, bytes(value)]))
-            elif kind == b"list":
-                _batched(write, b"RPUSH", key, list(value))
-            elif kind == b"set":
-                _batched(write, b"SADD", key, list(value))
-            elif kind == b"zset":
-                items = []
-                for score, member in value:
-                    items.append(_score(score))
-                    items.append(member)
-                _batched(write, b"ZADD", key, items, 2)
-            elif kind == b"hash":
-                items = []
-                for field, v in value.items():
-                    items.append(field)
-                    items.append(v)
-                _batched(write, b"HMSET", key, items, 2)
-            else:
-                raise ValueError("no AOF form for type %r" % kind)
-            if when is not None:
-                write(encode_command([b"PEXPIREAT", key, b"%d" % when]))
-
-
-def _batched(write, name, key, items, width=1):
-    step = REWRITE_ITEMS_PER_CMD * width
-    for i in range(0, len(items), step):
-        write(encode_command([name, key] + items[i:i + step]))
 
 
 def bgrewriteaof(server):

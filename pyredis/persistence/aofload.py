@@ -8,9 +8,9 @@ becomes the base (aofUpgradePrepare).
 """
 import os
 import socket
-import time
 
 from ..client import Client
+from ..db import now_ms
 from ..dispatch import lookup
 from ..errors import CommandError
 from . import manifest as mf
@@ -55,12 +55,12 @@ def load_at_startup(server):
         m = _upgrade(server, dirname, filename)
     aof.manifest = m
     if m is not None:
-        start = time.time()
+        start = now_ms() / 1000.0
         result = _load_files(server, m, dirname)
         if result == FAILED:
             raise LoadFailed()
         if result != NOT_EXIST:
-            log("notice", "DB loaded from append only file: %.3f seconds" % (time.time() - start))
+            log("notice", "DB loaded from append only file: %.3f seconds" % (now_ms() / 1000.0 - start))
     aof.open_on_start()
 
 
@@ -88,7 +88,7 @@ def _load_files(server, m, dirname):
         if not os.path.exists(path):
             server.log("warning", "The AOF file %s doesn't exist" % name)
             return FAILED
-        start = time.time()
+        start = now_ms() / 1000.0
         result = load_file(server, path, name)
         if result == TRUNCATED and not last:
             server.log("warning", "Fatal error: the truncated file is not the last file")
@@ -98,7 +98,7 @@ def _load_files(server, m, dirname):
         if result in (OK, TRUNCATED):
             loaded_any = True
             server.log("notice", "DB loaded from %s file %s: %.3f seconds"
-                       % (kind, name, time.time() - start))
+                       % (kind, name, now_ms() / 1000.0 - start))
     return OK if loaded_any else EMPTY
 
 
