@@ -532,7 +532,14 @@ def _blocking_move(c, src, dst, from_head, to_head, timeout_arg):
             return reply.NULL
         return _block(c, (src,), deadline, reply.NULL_ARRAY)
     argv = c.argv
-    c.server.rewrite_propagation([b"LMOVE"] + argv[1:5] if len(argv) == 6 else [b"RPOPLPUSH", src, dst])
+    if len(argv) != 6:
+        c.server.rewrite_propagation([b"RPOPLPUSH", src, dst])
+    elif c.server.blocking.serving is None:
+        c.server.rewrite_propagation([b"LMOVE"] + argv[1:5])
+    else:
+        # Served after blocking, Redis builds the directions itself, in lower case.
+        c.server.rewrite_propagation([b"LMOVE", src, dst, b"left" if from_head else b"right",
+                                      b"left" if to_head else b"right"])
     return _move(c, src, dst, from_head, to_head)
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from respclient import RawClient
+from respclient import RawClient, encode_command
 from serverproc import start_pyredis, start_redis
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
@@ -401,3 +401,28 @@ def test_bgrewriteaof_while_one_runs(servers_with, pair_factory):
     pair.run("SET", "k", "v")
     assert pair.run("BGREWRITEAOF") == b"+Background append only file rewriting started\r\n"
     assert pair.run("BGREWRITEAOF") == b"-ERR Background append only file rewriting already in progress\r\n"
+
+
+BLOCKED = [
+    (("BLMOVE", "src", "dst", "LEFT", "RIGHT", "0"), ("RPUSH", "src", "a", "b")),
+    (("BRPOPLPUSH", "src2", "dst", "0"), ("LPUSH", "src2", "x")),
+    (("BZPOPMAX", "z", "0"), ("ZADD", "z", "1", "m", "2", "n")),
+    (("BLMPOP", "0", "2", "nol", "l", "RIGHT", "COUNT", "3"), ("RPUSH", "l", "1", "2")),
+    (("BZMPOP", "0", "1", "z2", "MIN", "COUNT", "5"), ("ZADD", "z2", "1", "m")),
+]
+
+
+def test_clients_served_after_blocking_propagate_as_redis(aof_pair):
+    for proc in aof_pair:
+        for blocking, write in BLOCKED:
+            waiter, writer = RawClient(proc.port), RawClient(proc.port)
+            try:
+                waiter.send(encode_command(*blocking))
+                assert _wait_for(lambda: b"blocked_clients:1\r\n" in writer.cmd("INFO", "clients"))
+                writer.cmd(*write)
+                assert waiter.read_reply() not in (b"*-1\r\n", b"$-1\r\n")
+            finally:
+                waiter.close()
+                writer.close()
+    assert _wait_for(lambda: _incr_commands(aof_pair[0]) == _incr_commands(aof_pair[1]), 3), \
+        "%r\n%r" % (_incr_commands(aof_pair[0]), _incr_commands(aof_pair[1]))
