@@ -43,6 +43,8 @@ class Aof:
         self.unsynced = False
         self.fsync_thread = None
         self.last_write_ok = True
+        # strerror of the last failed write (Redis's -MISCONF text names it).
+        self.last_write_error = None
         # Rewrite child: pid, the temp file it writes, when it started.
         self.child = None
         self.child_temp = None
@@ -102,6 +104,7 @@ class Aof:
             self.last_write_ok = True
         except OSError as exc:
             self.last_write_ok = False
+            self.last_write_error = exc.strerror
             self.log("warning", "Error writing to the AOF file: %s" % exc.strerror)
             if self.config["appendfsync"] == "always":
                 self.log("warning", "Can't recover from AOF write error when the AOF fsync policy is "
@@ -207,10 +210,11 @@ class Aof:
         self.log("notice", "Creating AOF incr file %s on background rewrite" % self.temp_incr)
         self.server.propagation.add_listener(self.feed)
         if self.child is not None:
-            self.rewrite_scheduled = True
-            self.log("warning", "AOF was enabled but there is already another background operation. "
-                     "An AOF background was scheduled to start when possible.")
-        elif not self.start_rewrite():
+            # Its base would miss what the new incr file did not record.
+            self.log("warning", "AOF was enabled but there is already an AOF rewriting in background. "
+                     "Stopping background AOF and starting a rewrite now.")
+            self._kill_child()
+        if not self.start_rewrite():
             self.disable()
             raise ConfigError("Unable to turn on AOF. Check server logs.")
 
@@ -226,6 +230,12 @@ class Aof:
         self.fd = -1
         self.buf = []
         self.selected_db = -1
+        if self.state == WAIT_REWRITE:
+            try:
+                os.unlink(self.path(self.temp_incr))
+            except OSError:
+                pass
+            self.temp_incr = None
         self.state = OFF
         self.rewrite_scheduled = False
         self.server.propagation.remove_listener(self.feed)
