@@ -170,12 +170,12 @@ OBJECT_IDLETIME_LFU = ("ERR An LFU maxmemory policy is selected, idle time not t
                        "that when switching between policies at runtime LRU and LFU data will take "
                        "some time to adjust.")
 
-# Shared prebuilt errors for the hot paths
-E_WRONGTYPE = CommandError(WRONGTYPE)
 AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
 AOF_REWRITE_FAILED = ("ERR Can't execute an AOF background rewriting. "
                       "Please check the server logs for more information.")
 
+# Shared prebuilt errors for the hot paths
+E_WRONGTYPE = CommandError(WRONGTYPE)
 E_SYNTAX = CommandError(SYNTAX)
 E_NOT_INTEGER = CommandError(NOT_INTEGER)
 E_NOT_FLOAT = CommandError(NOT_FLOAT)
