@@ -268,6 +268,12 @@ def main(argv=None):
     log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
         % (server.port, os.getpid(), IMPLEMENTATION))
     log("warning", "Server initialized")
+    if config["appendonly"]:
+        from .persistence.aofload import LoadFailed, load_at_startup
+        try:
+            load_at_startup(server)
+        except LoadFailed:
+            return 1
     if config["pidfile"]:
         try:
             with open(config["pidfile"], "w") as f:

@@ -286,10 +286,19 @@ class Database:
         return self.expires.pop(key, None) is not None
 
     def expire_key(self, key):
-        """Delete an expired key and tell everyone who listens."""
+        """Delete an expired key and tell everyone who listens (deleteExpiredKeyAndPropagate).
+
+        Not counted in ``dirty``: Redis counts no change for an expiry, and
+        the command that met the key must not propagate for it.
+        """
         self.delete(key)
-        self.server.stats.expired_keys += 1
+        server = self.server
+        server.stats.expired_keys += 1
         self.signal(key, ("x", "expired"))
+        server.dirty -= 1
+        if server.propagating:
+            server.propagation.expired(self.id, [b"UNLINK" if server.config["lazyfree-lazy-expire"] else b"DEL",
+                                             key])
 
     def active_expire(self, samples, now):
         """Sample up to ``samples`` keys with a TTL; return (sampled, expired)."""

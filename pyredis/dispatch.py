@@ -202,6 +202,11 @@ def call(c, cmd, argv):
     if monitors and "skip_monitor" in cmd.flags:
         # Scripts show before the commands they run (evalGenericCommand).
         feed_monitors(c, cmd, argv)
+    # Read once: the command itself may turn the AOF on or off.
+    propagating = server.propagating
+    if propagating:
+        dirty = server.dirty
+        mark = server.propagation.begin()
     start = _perf_ns()
     try:
         result = cmd.handler(c, argv)
@@ -209,8 +214,15 @@ def call(c, cmd, argv):
         result = exc.reply
         cmd.failed_calls += 1
         server.stats.count_error(exc.code)
+    except BaseException:
+        if propagating:
+            # The stream must not stay inside a call that will never end.
+            server.propagation.end(c, argv, server.dirty != dirty, mark)
+        raise
     elapsed = _perf_ns() - start
     cmd.usec += elapsed
+    if propagating:
+        server.propagation.end(c, argv, server.dirty != dirty, mark)
     # A command that blocked is counted once, when it is served or times out.
     if result is not None or c.blocked is None:
         cmd.calls += 1

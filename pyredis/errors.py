@@ -194,6 +194,9 @@ GEO_ANY_NEEDS_COUNT = "ERR the ANY argument requires COUNT argument"
 GEO_STORE_WITH = "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
 GEO_NEED_FROM = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s"
 GEO_NEED_BY = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
+AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in progress"
+AOF_REWRITE_FAILED = ("ERR Can't execute an AOF background rewriting. "
+                      "Please check the server logs for more information.")
 
 # Shared prebuilt errors for the hot paths
 E_WRONGTYPE = CommandError(WRONGTYPE)

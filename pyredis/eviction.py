@@ -189,7 +189,12 @@ class Memory:
         return clock.idle_ms(field)
 
     def _evict(self, db, key):
+        """Delete ``key`` as Redis evicts: an event and a propagated delete, no change counted."""
         server = self.server
         db.delete(key)
         server.stats.evicted_keys += 1
         db.signal(key, ("e", "evicted"))
+        server.dirty -= 1
+        if server.propagating:
+            lazy = server.config["lazyfree-lazy-eviction"]
+            server.propagation.expired(db.id, [b"UNLINK" if lazy else b"DEL", key])

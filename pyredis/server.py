@@ -24,6 +24,7 @@ from .client import Client
 from .commands import load_all
 from .db import Database, new_access_clock
 from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, execute, lookup
+from .persistence.propagate import Propagation
 from .stats import Stats
 
 # Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
@@ -97,6 +98,11 @@ class Server:
     # Callables run with a client on RESET (drop its transaction, WATCHes,
     # subscriptions ...).
     reset_hooks = []
+    # Callables run with the server before queued replies are written (the
+    # AOF reaches the disk before a write is acknowledged).
+    before_reply_hooks = []
+    # Callables run with the server as it shuts down, before clients are freed.
+    shutdown_hooks = []
 
     def __init__(self, config, log):
         load_all()
@@ -111,6 +117,13 @@ class Server:
         self.pending_writes = []
         self.unblocked = []
         self.dirty = 0
+        # The propagation stream (AOF, replicas): dispatch tests the flag on every call.
+        self.propagating = False
+        self.propagation = Propagation(self)
+        self.rewrite_propagation = self.propagation.rewrite
+        self.prevent_propagation = self.propagation.prevent
+        self.also_propagate = self.propagation.also
+        self.force_propagation = self.propagation.force
         self.current_event = None
         # The BUSY error text while a script runs past busy-reply-threshold.
         self.busy = None
@@ -536,6 +549,8 @@ class Server:
     # ---- writing --------------------------------------------------------
     def _flush_all(self):
         """Write each client's queued replies with one send (beforeSleep's handleClientsWithPendingWrites)."""
+        for hook in self.before_reply_hooks:
+            hook(self)
         clients, self.pending_writes = self.pending_writes, []
         stats = self.stats
         for c in clients:
@@ -720,6 +735,8 @@ class Server:
         return True
 
     def _shutdown(self):
+        for hook in self.shutdown_hooks:
+            hook(self)
         if self.shutdown_hook is not None:
             self.shutdown_hook(self)
         for c in list(self.clients.values()):

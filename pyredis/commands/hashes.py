@@ -251,6 +251,8 @@ def hincrbyfloat(c, argv):
         h = _create(c, key)
     h.store(field, text, *_limits(c))
     c.db.signal(key)
+    # The result, not the increment: a replica's float arithmetic may differ.
+    c.server.rewrite_propagation([b"HSET", key, field, text])
     return reply.bulk(text)
 
 

@@ -326,9 +326,13 @@ def _expire_generic(c, argv, base_ms, unit_ms):
     if when <= (base_ms or now_ms()):
         db.delete(key)
         db.signal(key, ("g", "del"))
+        c.server.rewrite_propagation([b"UNLINK" if c.server.config["lazyfree-lazy-expire"] else b"DEL", key])
     else:
         db.set_expire(key, when)
         db.signal(key)
+        if base_ms or unit_ms != 1:
+            # Propagated as an absolute time; the options stay.
+            c.server.rewrite_propagation([b"PEXPIREAT", key, b"%d" % when] + argv[3:])
     return reply.ONE
 
 
@@ -538,6 +542,8 @@ def flushdb(c, argv):
     db = c.db
     c.server.dirty += db.flush()
     _forget_db(db)
+    # An empty db's flush is propagated too.
+    c.server.force_propagation()
     for hook in FLUSH_HOOKS:
         hook(c)
     return reply.OK

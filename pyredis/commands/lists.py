@@ -266,6 +266,7 @@ def _mpop_from(c, key, ql, head, count):
     before = c.server.dirty
     values = _pop_range(ql, count, head)
     _removed(c, key, ql, head, len(values), before)
+    c.server.rewrite_propagation([b"LPOP" if head else b"RPOP", key, b"%d" % len(values)])
     return b"*2\r\n" + reply.bulk(key) + _bulks(values)
 
 
@@ -508,6 +509,7 @@ def _blocking_pop(c, keys, timeout_arg, head, count):
         before = c.server.dirty
         value = ql.pop_head() if head else ql.pop_tail()
         _removed(c, key, ql, head, 1, before)
+        c.server.rewrite_propagation([b"LPOP" if head else b"RPOP", key])
         return b"*2\r\n" + reply.bulk(key) + reply.bulk(value)
     return _block(c, keys, deadline, reply.NULL_ARRAY)
 
@@ -541,6 +543,15 @@ def _blocking_move(c, src, dst, from_head, to_head, timeout_arg):
         if c.deny_blocking:
             return reply.NULL
         return _block(c, (src,), deadline, reply.NULL_ARRAY)
+    argv = c.argv
+    if len(argv) != 6:
+        c.server.rewrite_propagation([b"RPOPLPUSH", src, dst])
+    elif c.server.blocking.serving is None:
+        c.server.rewrite_propagation([b"LMOVE"] + argv[1:5])
+    else:
+        # Served after blocking, Redis builds the directions itself, in lower case.
+        c.server.rewrite_propagation([b"LMOVE", src, dst, b"left" if from_head else b"right",
+                                      b"left" if to_head else b"right"])
     return _move(c, src, dst, from_head, to_head)
 
 

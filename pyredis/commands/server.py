@@ -9,6 +9,7 @@ from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
 from ..numbers import parse_double, parse_int
 from ..dispatch import allow_protected
+from ..persistence import aof
 from ..server import Server
 from . import TABLE, command, container
 from .introspection import help_reply
@@ -97,6 +98,7 @@ def _cron(server):
 
 
 Server.start_hooks.append(_start)
+Server.start_hooks.append(aof.install)
 Server.cron_hooks.append(_cron)
 
 
@@ -500,3 +502,7 @@ def debug(c, argv):
     raise errors.fmt(errors.SUBCOMMAND_SYNTAX, argv[1], "DEBUG")
 
 
+# BGREWRITEAOF
+@command("bgrewriteaof", 1, "admin noscript no_async_loading", group="server")
+def bgrewriteaof(c, argv):
+    return aof.bgrewriteaof(c.server)

@@ -238,6 +238,7 @@ def spop(c, argv):
     s.remove_member(member)
     c.db.signal(key)
     c.db.remove_if_empty(key, s)
+    c.server.rewrite_propagation([b"SREM", key, member])
     return reply.bulk(member)
 
 
@@ -257,6 +258,7 @@ def _spop_count(c, argv):
         db.delete(key)
         db.signal(key)
         db.signal(key, ("g", "del"))
+        c.server.rewrite_propagation([b"DEL", key])
         return _set_reply(popped)
     remaining = size - count
     if remaining * _SPOP_MOVE_STRATEGY_MUL > count:
@@ -277,6 +279,12 @@ def _spop_count(c, argv):
             s.remove_member(m)
         s.intset = fits_intset(s, max_entries)
     db.signal(key)
+    # One SREM per member, so a replica removes exactly these.
+    server = c.server
+    if server.propagating:
+        for m in popped:
+            server.also_propagate(db.id, [b"SREM", key, m])
+        server.prevent_propagation()
     return _set_reply(popped)
 
 

@@ -204,6 +204,11 @@ def _set_generic(c, key, value, flags, expire, ok_reply, abort_reply):
     if when is not None:
         db.set_expire(key, when)
         db.notify(("g", "expire"), key)
+        # Propagated as the absolute time alone: the other options held.
+        c.server.rewrite_propagation([b"SET", key, value, b"PXAT", b"%d" % when])
+    elif flags & _GET:
+        # GET changes nothing: propagated without it (it may repeat).
+        c.server.rewrite_propagation(c.argv[:3] + [a for a in c.argv[3:] if a.lower() != b"get"])
     if flags & _GET:
         return _bulk_or_null(old)
     return ok_reply
@@ -268,12 +273,15 @@ def getex(c, argv):
         if flags & (_EXAT | _PXAT) and when <= now_ms():
             db.delete(key)
             db.signal(key, ("g", "del"))
+            c.server.rewrite_propagation([_lazy(c, "lazyfree-lazy-expire"), key])
         else:
             db.set_expire(key, when)
             db.signal(key, ("g", "expire"))
+            c.server.rewrite_propagation([b"PEXPIREAT", key, b"%d" % when])
     elif flags & _PERSIST:
         if db.persist(key):
             db.signal(key, ("g", "persist"))
+            c.server.rewrite_propagation([b"PERSIST", key])
     return result
 
 
@@ -286,7 +294,13 @@ def getdel(c, argv):
         return reply.NULL
     db.delete(argv[1])
     db.signal(argv[1])
+    c.server.rewrite_propagation([_lazy(c, "lazyfree-lazy-user-del"), argv[1]])
     return reply.bulk(value)
+
+
+def _lazy(c, option):
+    """The delete command Redis propagates: UNLINK when ``option`` frees lazily."""
+    return b"UNLINK" if c.server.config[option] else b"DEL"
 
 
 # GETSET key value
@@ -299,6 +313,7 @@ def getset(c, argv):
     if OVERRIDES:
         forget(db, key)
     db.signal(key)
+    c.server.rewrite_propagation([b"SET", key, argv[2]])
     return _bulk_or_null(old)
 
 
@@ -533,6 +548,8 @@ def incrbyfloat(c, argv):
     elif OVERRIDES:
         forget(db, key)
     db.signal(key)
+    # The result, not the increment: a replica's float arithmetic may differ.
+    c.server.rewrite_propagation([b"SET", key, text, b"KEEPTTL"])
     return reply.bulk(text)
 
 

@@ -641,6 +641,10 @@ def _pop(c, keys, from_max, emit_key, count, nested, nil_when_empty):
     pairs = zs.pop(1 if count is None else count, from_max)
     database.signal(key, _POP_EVENTS[from_max])
     database.remove_if_empty(key, zs)
+    if emit_key:
+        # The multi-key and blocking forms propagate as the pop they did.
+        name = b"ZPOPMAX" if from_max else b"ZPOPMIN"
+        c.server.rewrite_propagation([name, key] if count is None else [name, key, b"%d" % len(pairs)])
     if nested:
         body = reply.Array([reply.Array([reply.bulk(m), reply.Double(s)]) for s, m in pairs])
         return reply.Array([reply.bulk(key), body]) if emit_key else body

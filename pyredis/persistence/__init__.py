@@ -1,0 +1,1 @@
+"""Persistence: the propagation stream and the append only file."""
