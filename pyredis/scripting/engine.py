@@ -30,6 +30,11 @@ def _deny_attributes(obj, name, is_setting):
     raise AttributeError("access denied")
 
 
+
+# redis.set_repl flags: REPL_AOF | REPL_REPLICA, all by default.
+REPL_AOF = 1
+REPL_ALL = 3
+
 class ScriptClient(Client):
     """Redis's lua_client: the client every script's commands run on."""
 
@@ -114,7 +119,7 @@ class RunContext:
         self.wrote = False
         self.killed = False
         self.timed_out = False
-        self.repl = 3
+        self.repl = REPL_ALL
 
 
 class LuaEngine:
@@ -278,7 +283,15 @@ class LuaEngine:
                 return self._reject(cmd, errors.SCRIPT_WRITE_READ_ONLY)
             run.wrote = True
         sc = self.scripting.client
-        result = call(sc, cmd, argv)
+        server = self.server
+        if server.propagating and not run.repl & REPL_AOF:
+            # redis.set_repl: this command's effects stay out of the AOF.
+            ops = server.propagation.ops
+            mark = len(ops)
+            result = call(sc, cmd, argv)
+            del ops[mark:]
+        else:
+            result = call(sc, cmd, argv)
         captured = sc.captured
         if captured:
             # What the handler wrote to the client itself comes first, as on a connection.

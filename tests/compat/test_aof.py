@@ -426,3 +426,27 @@ def test_clients_served_after_blocking_propagate_as_redis(aof_pair):
                 writer.close()
     assert _wait_for(lambda: _incr_commands(aof_pair[0]) == _incr_commands(aof_pair[1]), 3), \
         "%r\n%r" % (_incr_commands(aof_pair[0]), _incr_commands(aof_pair[1]))
+
+
+SCRIPTED = [
+    ("EVAL", "redis.call('set', KEYS[1], 'a') return 1", "1", "s1"),
+    ("EVAL", "redis.call('set', KEYS[1], 'a'); redis.call('incr', KEYS[2]); "
+             "redis.call('expire', KEYS[1], 100) return 1", "2", "s1", "s2"),
+    ("EVAL", "return redis.call('get', KEYS[1])", "1", "s1"),
+    ("EVAL", "redis.set_repl(redis.REPL_NONE); redis.call('set', KEYS[1], 'x'); "
+             "redis.set_repl(redis.REPL_ALL); redis.call('del', KEYS[1]) return 1", "1", "s3"),
+    ("EVAL", "redis.call('select', 3); redis.call('set', KEYS[1], 'z') return 1", "1", "s4"),
+    ("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function(k) "
+                         "return redis.call('lpush', k[1], 'x') end)"),
+    ("FCALL", "f", "1", "l1"),
+    ("MULTI",), ("EVAL", "redis.call('set', KEYS[1], 'm') return 1", "1", "s5"),
+    ("SET", "s6", "v"), ("EXEC",),
+]
+
+
+def test_script_effects_equal_redis(aof_pair):
+    ours, theirs = aof_pair
+    for proc in aof_pair:
+        _run(proc, SCRIPTED)
+    assert _wait_for(lambda: _incr_commands(ours) == _incr_commands(theirs), 3), \
+        "%r\n%r" % (_incr_commands(ours), _incr_commands(theirs))

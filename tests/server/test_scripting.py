@@ -255,3 +255,21 @@ def test_nothing_a_script_returns_breaks_the_server(r):
     assert r.eval("return {coroutine.create(function() end), function() end}", 0) == [None, None]
     assert r.eval("return redis.call('ping')", 0) == b"PONG"
     assert r.ping()
+
+
+def test_script_effects_reach_the_aof(start_server, tmp_path):
+    import glob
+    import os
+    import redis as redis_py
+    proc = start_server("--appendonly", "yes", "--dir", str(tmp_path))
+    r = redis_py.Redis(port=proc.port)
+    r.eval("redis.call('set', KEYS[1], 'a'); redis.call('incr', KEYS[2]); "
+           "redis.set_repl(redis.REPL_NONE); redis.call('set', KEYS[3], 'hidden'); "
+           "redis.set_repl(redis.REPL_ALL); redis.call('del', KEYS[3]); return 1",
+           3, "k1", "k2", "k3")
+    incr = glob.glob(os.path.join(str(tmp_path), "appendonlydir", "*.incr.aof"))[0]
+    data = open(incr, "rb").read()
+    assert b"eval" not in data.lower()
+    assert b"*1\r\n$5\r\nMULTI\r\n" in data.upper() or b"multi" in data.lower()
+    assert b"hidden" not in data
+    assert b"k1" in data and b"k2" in data and b"k3" in data
