@@ -29,7 +29,7 @@ def _fcall(c, argv, ro):
         raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
     engine = scripting.functions_engine
     return engine.run(c, engine.run_function, fn.callback, fn.name.decode("latin-1"), False,
-                      ro or no_writes, numkeys, argv[3:])
+                      ro or no_writes, numkeys, argv[3:], fn.flags)
 
 
 # FCALL function numkeys [key ...] [arg ...]

@@ -39,7 +39,7 @@ def _run(c, script, sha, argv, numkeys, ro):
     engine = scripting.cache.engine
     read_only = ro or "no-writes" in script.flags
     return engine.run(c, engine.run_eval, script.func, sha.decode(), True, read_only, numkeys,
-                      argv[3:])
+                      argv[3:], script.flags if script.shebang else None)
 
 
 def _eval(c, argv, ro):

@@ -15,6 +15,7 @@ from .. import errors
 from ..client import Client
 from ..commands import TABLE
 from ..db import now_ms
+from ..eviction import FAIL
 from ..dispatch import call, lookup
 from ..errors import CommandError
 from . import convert
@@ -108,7 +109,7 @@ class RunContext:
     """The script running now: who called it, what it may do, what it did."""
 
     __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
-                 "timed_out", "repl")
+                 "timed_out", "repl", "oom")
 
     def __init__(self, caller, name, eval_mode, read_only):
         self.caller = caller
@@ -120,6 +121,9 @@ class RunContext:
         self.killed = False
         self.timed_out = False
         self.repl = REPL_ALL
+        # Out of memory when it started (and not allowed to ignore it): its
+        # first write may not be one that grows memory (scriptVerifyOOM).
+        self.oom = False
 
 
 class LuaEngine:
@@ -172,16 +176,29 @@ class LuaEngine:
         return None, (result[1] if len(result) > 1 else None), (result[2] if len(result) > 2 else None)
 
     # ---- running ----------------------------------------------------------
-    def run(self, c, runner, func, name, eval_mode, read_only, nkeys, args):
-        """Run a compiled script for client ``c``; returns its reply."""
+    def run(self, c, runner, func, name, eval_mode, read_only, nkeys, args, flags=None):
+        """Run a compiled script for client ``c``; returns its reply.
+
+        ``flags`` are the script's declared flags (a shebang's, a function's),
+        None for a script without a shebang.
+        """
         scripting = self.scripting
         server = self.server
+        oom = False
+        if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
+            if server.memory.perform() == FAIL:
+                # A script that declares its flags counts as a command that
+                # grows memory unless it says allow-oom (scriptFlagsToCmdFlags).
+                if flags is not None:
+                    raise CommandError(errors.OOM)
+                oom = True
         sc = scripting.client
         sc.db = c.db
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only)
+        run.oom = oom
         try:
             result = runner(func, nkeys, *args)
         finally:
@@ -281,6 +298,8 @@ class LuaEngine:
         if "write" in flags:
             if run.read_only:
                 return self._reject(cmd, errors.SCRIPT_WRITE_READ_ONLY)
+            if run.oom and not run.wrote and "denyoom" in flags:
+                return self._reject(cmd, errors.OOM)
             run.wrote = True
         sc = self.scripting.client
         server = self.server

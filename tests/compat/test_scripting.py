@@ -379,3 +379,29 @@ def test_acl_applies_to_script_commands(pair_factory):
             assert b"$7\r\ncontext\r\n$3\r\nlua\r\n" in entry and b"$3\r\nset\r\n" in entry
     finally:
         admin.run("ACL", "DELUSER", "lim")
+
+
+def test_scripts_when_out_of_memory(servers_with, pair_factory):
+    p = pair_factory(servers_with("--maxmemory-policy", "noeviction"))
+    for side in (p.ours, p.theirs):
+        for i in range(2000):
+            side.cmd("SET", "fill:%d" % i, "x" * 1000)
+        # Far below what the data uses, so both are plainly out of memory.
+        side.cmd("CONFIG", "SET", "maxmemory", "1mb")
+    for args in (
+            ("EVAL", "return redis.call('set', KEYS[1], 'v')", "1", "a"),
+            ("EVAL", "return redis.pcall('set', KEYS[1], 'v')", "1", "a"),
+            ("EVAL", "return redis.call('get', KEYS[1])", "1", "fill:1"),
+            ("EVAL", "redis.call('del', KEYS[1]); return redis.call('set', KEYS[2], 'v')", "2",
+             "fill:1", "b"),
+            ("EVAL", "#!lua\nreturn redis.call('set', KEYS[1], 'v')", "1", "a"),
+            ("EVAL", "#!lua flags=allow-oom\nreturn redis.call('set', KEYS[1], 'v')", "1", "a"),
+            ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "a"),
+            ("EVAL_RO", "return redis.call('get', KEYS[1])", "1", "a"),
+            ("FUNCTION", "LOAD", "#!lua name=oomlib\nredis.register_function('w', function(k) "
+                                 "return redis.call('set', k[1], 'v') end)"),
+            ("FCALL", "w", "1", "c")):
+        ours = p.ours.cmd(*args)
+        theirs = p.theirs.cmd(*args)
+        # Script error replies name the script's sha and line: compared whole.
+        assert ours == theirs, (args, ours, theirs)
