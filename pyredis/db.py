@@ -20,6 +20,9 @@ TYPE_NAMES = {bytes: b"string", bytearray: b"string", dict: b"hash", set: b"set"
 
 # Types a blocked client can wait for; key creation with one of these wakes it.
 BLOCKING_TYPES = set()
+# Types whose deletion wakes the clients waiting on the key (a blocked
+# XREADGROUP is told its stream is gone: Redis's signalDeletedKeyAsReady).
+SIGNAL_ON_DELETE = set()
 
 
 def now_ms():
@@ -172,11 +175,14 @@ class Database:
 
     def delete(self, key):
         """Remove ``key`` if it exists (expired or not); True if it held a value."""
-        if self.data.pop(key, None) is None:
+        value = self.data.pop(key, None)
+        if value is None:
             return False
         self.version += 1
         if self.expires:
             self.expires.pop(key, None)
+        if value.__class__ in SIGNAL_ON_DELETE:
+            self.server.blocking.key_created(self, key)
         return True
 
     def remove_if_empty(self, key, value):
