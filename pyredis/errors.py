@@ -193,7 +193,7 @@ STREAM_XADD_ZERO_ID = "ERR The ID specified in XADD must be greater than 0-0"
 STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
 STREAM_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
 STREAM_BLOCK_IN_SCRIPT = "ERR %s command is not allowed with BLOCK option from scripts"
-STREAM_UNBALANCED = ("ERR Unbalanced '%s' list of streams: for each stream key an ID or '%s' must be "
+STREAM_UNBALANCED = ("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
                      "specified.")
 STREAM_GROUP_ONLY_XREADGROUP = ("ERR The GROUP option is only supported by XREADGROUP. You called "
                                 "XREAD instead.")
@@ -224,8 +224,6 @@ STREAM_COUNT_POSITIVE = "ERR COUNT must be > 0"
 STREAM_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
 STREAM_XSETID_BELOW_GIVEN_MAXDELETED = ("ERR The ID specified in XSETID is smaller than the "
                                         "provided max_deleted_entry_id")
-STREAM_XSETID_BELOW_MAXDELETED = ("ERR The ID specified in XSETID is smaller than current "
-                                  "max_deleted_entry_id")
 STREAM_XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
 STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is smaller than the "
                                "target stream length")

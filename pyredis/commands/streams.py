@@ -394,8 +394,10 @@ def _xrange(c, argv, rev):
         else:
             raise E_SYNTAX
     stream = _read(c, argv[1])
-    if stream is None or count == 0:
+    if stream is None:
         return reply.EMPTY_ARRAY
+    if count == 0:
+        return reply.NULL_ARRAY
     return _entries(stream.range(start, end, count if count > 0 else 0, rev))
 
 
@@ -508,7 +510,6 @@ def _xread(c, argv, xreadgroup):
     streams_arg = 0
     group_name = consumer_name = None
     noack = False
-    name = c.cmd.fullname
     i = 1
     while i < n:
         more = n - i - 1
@@ -530,7 +531,7 @@ def _xread(c, argv, xreadgroup):
             streams_arg = i + 1
             nstreams = n - streams_arg
             if nstreams % 2:
-                raise CommandError(errors.STREAM_UNBALANCED % (name, ">" if xreadgroup else "$"))
+                raise CommandError(errors.STREAM_UNBALANCED)
             nstreams //= 2
             break
         elif opt == b"group" and more >= 2:
@@ -808,7 +809,7 @@ _XGROUP_HELP = (
     "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
     "    Set the current group ID and entries_read counter.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 )
 
 _XINFO_HELP = (
@@ -820,7 +821,7 @@ _XINFO_HELP = (
     "STREAM <key> [FULL [COUNT <count>]",
     "    Show information about the stream.",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 )
 
 
@@ -1122,8 +1123,6 @@ def xsetid(c, argv):
     stream = _write(c, key)
     if stream is None:
         raise _E_NO_SUCH_KEY
-    if sid < stream.max_deleted_id:
-        raise CommandError(errors.STREAM_XSETID_BELOW_MAXDELETED)
     if stream.length:
         if sid < stream.last_valid_id():
             raise CommandError(errors.STREAM_XSETID_BELOW_TOP)
@@ -1205,12 +1204,11 @@ def xinfo_stream(c, argv):
     full = False
     count = 10
     if extra:
-        if option_name(extra[0]) != b"full":
-            raise E_SYNTAX
+        if len(extra) not in (1, 3) or option_name(extra[0]) != b"full" or (
+                len(extra) == 3 and option_name(extra[1]) != b"count"):
+            raise CommandError(errors.SUBCOMMAND_SYNTAX % (errors.arg(argv[1], 128), "XINFO"))
         full = True
-        if len(extra) > 1:
-            if len(extra) != 3 or option_name(extra[1]) != b"count":
-                raise E_SYNTAX
+        if len(extra) == 3:
             count = _int(extra[2])
             if count < 0:
                 count = 10
