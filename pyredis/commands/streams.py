@@ -787,9 +787,11 @@ def xgroup_createconsumer(c, argv):
 def xgroup_delconsumer(c, argv):
     stream, group, _, _ = _xgroup_target(c, argv, False, False)
     pending = group.delete_consumer(argv[4])
+    if pending is None:
+        return reply.ZERO
     c.server.dirty += 1
     c.db.notify(XGROUP_DELCONSUMER, argv[2])
-    return reply.integer(pending or 0)
+    return reply.integer(pending)
 
 
 _XGROUP_HELP = (

@@ -109,7 +109,7 @@ CASES = {
                  ("XPENDING", "s", "g", "-", "+"), ("XPENDING", "s", "g", "-", "+", "x"),
                  ("XPENDING", "s", "g", "x", "+", "1"), ("XPENDING", "s", "g", "IDLE", "x", "-", "+", "1"),
                  ("XPENDING", "s", "g", "IDLE", "10", "-", "+"), ("XPENDING", "s", "g", "-", "+", "0"),
-                 ("XPENDING", "s", "g", "-", "+", "1", "nobody"), ("XPENDING", "s", "g", "(1-1", "(3-5", "9", "b"),
+                 ("XPENDING", "s", "g", "-", "+", "1", "nobody"), ("XPENDING", "s", "g", "IDLE", "999999", "(1-1", "(3-5", "9", "b"),
                  ("XPENDING", "s", "g", "-", "+", "0", "a", "extra"),
                  ("XPENDING", "s", "g", "(18446744073709551615-18446744073709551615", "+", "1")],
     "xclaim": [("XGROUP", "CREATE", "s", "g", "0"), ("XCLAIM", "s", "nog", "c", "0", "1-1"),
@@ -325,3 +325,47 @@ def test_blocking_scenarios(server, real_redis, pair, name):
     mine = [m for i, m in enumerate(mine) if i != 2 or name != "timeouts-unblock"]
     theirs = [t for i, t in enumerate(theirs) if i != 2 or name != "timeouts-unblock"]
     assert mine == theirs
+
+
+# ---- keyspace notifications ----------------------------------------------------------------------
+
+def _events(client):
+    token = b"--fence--"
+    client.send(b"".join(_enc("PING", token)))
+    out = []
+    while True:
+        got = client.read_reply()
+        if got.endswith(b"$%d\r\n%b\r\n" % (len(token), token)):
+            return out
+        out.append(got)
+
+
+NOTIFY_SCRIPT = [
+    ("XADD", "s", "MAXLEN", "0", "1-0", "f", "v"), ("XADD", "s", "2-0", "f", "v"), ("XDEL", "s", "2-0"),
+    ("XDEL", "s", "2-0"), ("XTRIM", "s", "MAXLEN", "0"), ("XADD", "s", "3-0", "f", "v"),
+    ("XTRIM", "s", "MAXLEN", "0"), ("XADD", "s", "NOMKSTREAM", "4-0", "f", "v"),
+    ("XADD", "none", "NOMKSTREAM", "4-0", "f", "v"), ("XGROUP", "CREATE", "s", "g", "$"),
+    ("XGROUP", "CREATE", "m", "g", "$", "MKSTREAM"), ("XGROUP", "CREATECONSUMER", "s", "g", "c"),
+    ("XGROUP", "CREATECONSUMER", "s", "g", "c"), ("XGROUP", "SETID", "s", "g", "0"),
+    ("XADD", "s", "5-0", "f", "v"), ("XREADGROUP", "GROUP", "g", "d", "STREAMS", "s", ">"),
+    ("XCLAIM", "s", "g", "e", "0", "5-0"), ("XAUTOCLAIM", "s", "g", "f", "0", "0"), ("XACK", "s", "g", "5-0"),
+    ("XGROUP", "DELCONSUMER", "s", "g", "c"), ("XGROUP", "DELCONSUMER", "s", "g", "zz"),
+    ("XGROUP", "DESTROY", "s", "g"), ("XGROUP", "DESTROY", "s", "g"), ("XSETID", "s", "9-0"),
+    ("COPY", "s", "s2"), ("RENAME", "s2", "s3"), ("DEL", "s3"),
+]
+
+
+def test_keyspace_notifications(servers_with):
+    ours, theirs = servers_with("--notify-keyspace-events", "KEA")
+    subs = [RawClient(ours.port), RawClient(theirs.port)]
+    writers = [RawClient(ours.port), RawClient(theirs.port)]
+    try:
+        for sub in subs:
+            sub.cmd("PSUBSCRIBE", "*")
+        for cmd in NOTIFY_SCRIPT:
+            mine, oracle = writers[0].cmd(*cmd), writers[1].cmd(*cmd)
+            assert mine == oracle, cmd
+            assert _events(subs[0]) == _events(subs[1]), cmd
+    finally:
+        for client in subs + writers:
+            client.close()
