@@ -259,6 +259,7 @@ class Database:
     def flush(self):
         if self.watched:
             self.touch_all_watched()
+        self.signal_deleted_waits()
         removed = len(self.data)
         self.data = {}
         self.expires = {}
@@ -267,6 +268,21 @@ class Database:
         self.version += 1
         self.scan_snapshot = None
         return removed
+
+    def signal_deleted_waits(self, replaced_with=None):
+        """Wake clients waiting on keys whose value goes with this db's contents and
+        is not replaced by one of its type (scanDatabaseForDeletedStreams)."""
+        blocking = self.server.blocking
+        if not SIGNAL_ON_DELETE or not blocking.waiting:
+            return
+        for dbid, key in list(blocking.waiting):
+            if dbid != self.id:
+                continue
+            cls = self.data.get(key).__class__
+            if cls in SIGNAL_ON_DELETE:
+                if replaced_with is not None and replaced_with.data.get(key).__class__ is cls:
+                    continue
+                blocking.key_created(self, key)
 
     # ---- expiry ---------------------------------------------------------
     def set_expire(self, key, when_ms):
