@@ -209,6 +209,8 @@ class TrimArgs:
 def _parse_add_trim(c, argv, xadd):
     """streamParseAddOrTrimArgsOrReply: (args, index of the ID for XADD)."""
     args = TrimArgs()
+    if xadd and argv[2] == b"*":
+        return args, 2
     n = len(argv)
     i = 2
     limit_given = False
@@ -1135,7 +1137,9 @@ def xsetid(c, argv):
         stream.entries_added = entries_added
     if max_deleted:
         stream.max_deleted_id = max_deleted
-    c.db.signal(key)
+    # xsetidCommand notifies but does not signal the key: WATCH does not see it.
+    c.server.dirty += 1
+    c.db.notify(XSETID, key)
     return reply.OK
 
 

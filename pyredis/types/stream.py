@@ -62,10 +62,13 @@ def int_size(v):
     return 10
 
 
+_INT_START = frozenset(b"-0123456789")
+
+
 def str_size(s):
     """Bytes of a string listpack element: an integer when it spells one (lpStringToInt64)."""
     n = len(s)
-    if n <= 20:
+    if n <= 20 and n and s[0] in _INT_START:
         v = parse_int(s)
         if v is not None:
             return int_size(v)

@@ -404,3 +404,32 @@ def test_keyspace_notifications(servers_with):
     finally:
         for client in subs + writers:
             client.close()
+
+
+# ---- WATCH ---------------------------------------------------------------------------------------
+
+WATCHED_WRITES = [
+    ("XADD", "s", "9-0", "f", "v"), ("XADD", "s", "NOMKSTREAM", "9-0", "f", "v"), ("XADD", "s", "1-0", "f", "v"),
+    ("XDEL", "s", "1-1"), ("XDEL", "s", "7-7"), ("XTRIM", "s", "MAXLEN", "1"), ("XTRIM", "s", "MAXLEN", "100"),
+    ("XSETID", "s", "9-9"), ("XGROUP", "CREATE", "s", "g2", "0"), ("XGROUP", "CREATE", "new", "g", "0", "MKSTREAM"),
+    ("XGROUP", "SETID", "s", "g", "0"), ("XGROUP", "DESTROY", "s", "g"), ("XGROUP", "CREATECONSUMER", "s", "g", "z"),
+    ("XGROUP", "DELCONSUMER", "s", "g", "c"), ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"),
+    ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"), ("XACK", "s", "g", "1-1"),
+    ("XCLAIM", "s", "g", "d", "0", "1-1"), ("XAUTOCLAIM", "s", "g", "d", "0", "0"),
+]
+
+
+@pytest.mark.parametrize("write", WATCHED_WRITES, ids=lambda w: " ".join(w[:2]))
+def test_watch(pair_factory, write):
+    p = pair_factory()
+    other = pair_factory()
+    p.run("FLUSHALL")
+    for cmd in SETUP + [("XGROUP", "CREATE", "s", "g", "0"),
+                        ("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">")]:
+        p.run(*cmd)
+    key = write[2] if write[0] == "XGROUP" else write[1]
+    p.run("WATCH", key)
+    other.run(*write)
+    p.run("MULTI")
+    p.run("PING")
+    p.run("EXEC")

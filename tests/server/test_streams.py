@@ -175,7 +175,7 @@ def test_watch_sees_stream_writes(server, raw):
     other = RawClient(server.port)
     try:
         xadd(raw, "s", "1-0")
-        for write in (("XADD", "s", "2-0", "f", "v"), ("XDEL", "s", "1-0"), ("XTRIM", "s", "MAXLEN", "0"),
+        for write in (("XADD", "s", "2-0", "f", "v"), ("XDEL", "s", "2-0"), ("XTRIM", "s", "MAXLEN", "0"),
                       ("XGROUP", "CREATE", "s2", "g", "$", "MKSTREAM")):
             key = write[2] if write[0] == "XGROUP" else write[1]
             raw.cmd("WATCH", key)
