@@ -254,11 +254,16 @@ def test_random_layout(pair, node, seed):
 # ---- blocking ------------------------------------------------------------------------------------
 
 def _blocked_script(port, script):
-    """Run ``script`` (client index, command, wait) on fresh clients; what each one received."""
+    """Run ``script`` on fresh clients; what each one received.
+
+    A step is (client index, command, blocks); a step without a command sleeps ``blocks`` seconds.
+    """
     clients = [RawClient(port) for _ in range(4)]
     try:
         for client, args, blocks in script:
-            if blocks:
+            if args is None:
+                time.sleep(blocks)
+            elif blocks:
                 clients[client].send(b"".join(_enc(*args)))
                 time.sleep(0.05)
             else:
@@ -338,13 +343,13 @@ BLOCKING = {
     "expired-and-resp3": [
         (1, ("HELLO", "3"), False),
         (0, ("XGROUP", "CREATE", "a", "g", "$", "MKSTREAM"), False),
-        (0, ("PEXPIRE", "a", "100"), False),
+        (0, ("PEXPIRE", "a", "250"), False),
         (1, ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "a", ">"), True),
         (2, ("XREAD", "BLOCK", "0", "STREAMS", "b", "$"), True),
         (3, ("HELLO", "3"), False),
         (3, ("XREAD", "BLOCK", "0", "STREAMS", "b", "$"), True),
         (0, ("XADD", "b", "1-0", "f", "v"), False),
-        (0, ("DEBUG", "SLEEP", "0.15"), False),
+        (0, None, 0.4),
         (0, ("XADD", "a", "1-0", "f", "v"), False),
     ],
 }
