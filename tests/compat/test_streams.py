@@ -146,7 +146,7 @@ CASES = {
                 ("TTL", "l"), ("RENAME", "l", "list"), ("TYPE", "list"), ("TTL", "list"), ("XGROUP", "CREATE", "s", "g", "0"),
                 ("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"),
                 ("COPY", "s", "s2"), ("XADD", "s2", "9-0", "f", "v"), ("XLEN", "s"), ("XLEN", "s2"),
-                ("XINFO", "GROUPS", "s2"), ("XACK", "s2", "g", "1-1"), ("XPENDING", "s", "g", "-", "+", "9"),
+                ("XINFO", "GROUPS", "s2"), ("XACK", "s2", "g", "1-1"), ("XPENDING", "s", "g"), ("XPENDING", "s2", "g"),
                 ("RENAME", "s2", "s3"), ("XLEN", "s3"), ("MOVE", "s3", "1"), ("EXISTS", "s3"),
                 ("SCAN", "0", "TYPE", "stream"), ("DEL", "s"), ("UNLINK", "s"), ("EXISTS", "s")],
     "multi": [("MULTI",), ("XREAD", "BLOCK", "0", "STREAMS", "none", "$"), ("XGROUP", "CREATE", "s", "g", "$"),
