@@ -148,7 +148,7 @@ CASES = {
                 ("COPY", "s", "s2"), ("XADD", "s2", "9-0", "f", "v"), ("XLEN", "s"), ("XLEN", "s2"),
                 ("XINFO", "GROUPS", "s2"), ("XACK", "s2", "g", "1-1"), ("XPENDING", "s", "g"), ("XPENDING", "s2", "g"),
                 ("RENAME", "s2", "s3"), ("XLEN", "s3"), ("MOVE", "s3", "1"), ("EXISTS", "s3"),
-                ("SCAN", "0", "TYPE", "stream"), ("DEL", "s"), ("UNLINK", "s"), ("EXISTS", "s")],
+                ("DEL", "s"), ("UNLINK", "s"), ("EXISTS", "s"), ("SCAN", "0", "TYPE", "stream")],
     "multi": [("MULTI",), ("XREAD", "BLOCK", "0", "STREAMS", "none", "$"), ("XGROUP", "CREATE", "s", "g", "$"),
               ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"), ("EXEC",)],
     "getkeys": [("COMMAND", "GETKEYS", "XREAD", "COUNT", "1", "STREAMS", "a", "b", "0", "0"),
