@@ -643,7 +643,7 @@ def _serve_blocked(c, wait, key):
         group = stream.groups.get(wait.group)
         if group is None:
             del _WAITS[c]
-            return CommandError(errors.STREAM_BLOCKED_GROUP_GONE).reply
+            raise CommandError(errors.STREAM_BLOCKED_GROUP_GONE)
         gt = wait.ids[key] = group.last_id
     if stream.last_id <= gt:
         return None

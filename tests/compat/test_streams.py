@@ -170,7 +170,8 @@ def test_cases(compare, name):
     compare(*CASES[name])
 
 
-@pytest.mark.parametrize("name", ["xrange", "xread", "groups", "xsetid", "xpending"])
+@pytest.mark.parametrize("name", ["xrange", "xread", "groups", "xsetid", "xpending", "xdel", "xtrim",
+                                  "xautoclaim", "xclaim", "multi"])
 def test_cases_resp3(pair_factory, name):
     p = pair_factory()
     for client in (p.ours, p.theirs):
