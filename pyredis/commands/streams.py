@@ -18,7 +18,7 @@ key waits beyond, the count, the group and consumer) is kept in ``_WAITS``.
 import weakref
 from bisect import bisect_left
 
-from .. import blocking, db as dbmod, errors, reply
+from .. import db as dbmod, errors, reply
 from ..errors import E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE, CommandError
 from ..numbers import INT64_MAX, parse_int
 from ..types import ENCODINGS
@@ -417,7 +417,7 @@ def xrevrange(c, argv):
 
 # ---- groups: reading ---------------------------------------------------------------------------
 def _lookup_consumer(group, name, now):
-    """streamLookupConsumer (refreshing seen-time), creating it when missing (streamCreateConsumer)."""
+    """streamLookupConsumer: the consumer with its seen-time refreshed, or None."""
     consumer = group.consumers.get(name)
     if consumer is None:
         return None
@@ -434,6 +434,7 @@ def _create_consumer(c, group, name, key, now):
 
 
 def _consumer(c, group, name, key, now):
+    """The named consumer, created (and announced) when missing."""
     consumer = _lookup_consumer(group, name, now)
     if consumer is None:
         consumer = _create_consumer(c, group, name, key, now)
@@ -927,12 +928,6 @@ def xpending(c, argv):
     return b"*%d\r\n%b" % (len(parts), b"".join(parts))
 
 
-def _claim_target(c, group, name, consumer, key, now):
-    if consumer is None:
-        consumer = _consumer(c, group, name, key, now)
-    return consumer
-
-
 # XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds]
 #   [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 @command("xclaim", -6, "write fast", keys=(1, 1, 1), group="stream")
@@ -1005,7 +1000,8 @@ def xclaim(c, argv):
             continue
         if nack.consumer is not None and minidle and now - nack.delivery_time < minidle:
             continue
-        consumer = _claim_target(c, group, name, consumer, key, now)
+        if consumer is None:
+            consumer = _consumer(c, group, name, key, now)
         if nack.consumer is not consumer and nack.consumer is not None:
             nack.consumer.pel.remove(sid)
         nack.delivery_time = deliverytime
@@ -1081,7 +1077,8 @@ def xautoclaim(c, argv):
         pos += 1
         if minidle and now - nack.delivery_time < minidle:
             continue
-        consumer = _claim_target(c, group, name, consumer, key, now)
+        if consumer is None:
+            consumer = _consumer(c, group, name, key, now)
         if nack.consumer is not consumer:
             nack.consumer.pel.remove(sid)
         nack.delivery_time = now

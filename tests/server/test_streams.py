@@ -1,6 +1,5 @@
 """Stream commands against a live pyredis: what the compat run cannot pin (times, blocking,
 WATCH, notifications, copies), plus the container's own invariants."""
-import threading
 import time
 
 import pytest
