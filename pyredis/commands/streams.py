@@ -170,7 +170,12 @@ def _id_reply(sid):
 
 
 def _entry(sid, pairs):
-    text = format_id(sid)
+    text = b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
+    if len(pairs) == 2:
+        # One field: the shape of most streams, built in one step.
+        f, v = pairs
+        return b"*2\r\n$%d\r\n%b\r\n*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (
+            len(text), text, len(f), f, len(v), v)
     return b"*2\r\n$%d\r\n%b\r\n%b" % (len(text), text, reply.bulks(pairs))
 
 

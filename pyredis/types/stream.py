@@ -115,7 +115,10 @@ class Node:
         master = self.master
         size = 2 + int_size(_delta((sid >> 64) - (master >> 64))) + \
             int_size(_delta((sid & SEQ_MASK) - (master & SEQ_MASK)))
-        same = n == len(fields) and pairs[0::2] == fields
+        if n == 1:
+            same = len(fields) == 1 and pairs[0] == fields[0]
+        else:
+            same = n == len(fields) and pairs[0::2] == fields
         if same:
             size += sum(map(str_size, pairs[1::2]))
             lp_count = n + 3
@@ -320,16 +323,22 @@ class Stream:
                 node = nodes[n]
                 ids = node.ids
                 items = node.items
-                while i < len(ids):
-                    sid = ids[i]
-                    if sid > end:
-                        return out
-                    item = items[i]
-                    if item is not None:
-                        out.append((sid, item))
-                        if len(out) == count:
-                            return out
-                    i += 1
+                stop = len(ids) if ids[-1] <= end else bisect_right(ids, end)
+                if not node.deleted:
+                    # No marks in this node: take the run as one slice.
+                    if count:
+                        stop = min(stop, i + count - len(out))
+                    out.extend(zip(ids[i:stop], items[i:stop]))
+                else:
+                    while i < stop:
+                        item = items[i]
+                        if item is not None:
+                            out.append((ids[i], item))
+                            if len(out) == count:
+                                return out
+                        i += 1
+                if (count and len(out) >= count) or stop < len(ids):
+                    return out
                 n += 1
                 i = 0
             return out
