@@ -180,7 +180,18 @@ def _entry(sid, pairs):
 
 
 def _entries(items):
-    return b"*%d\r\n%b" % (len(items), b"".join([_entry(sid, pairs) for sid, pairs in items]))
+    # _entry written out: this is XRANGE's and XREAD's whole reply.
+    parts = [b"*%d\r\n" % len(items)]
+    append = parts.append
+    for sid, pairs in items:
+        if len(pairs) == 2:
+            text = b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
+            f, v = pairs
+            append(b"*2\r\n$%d\r\n%b\r\n*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (
+                len(text), text, len(f), f, len(v), v))
+        else:
+            append(_entry(sid, pairs))
+    return b"".join(parts)
 
 
 def _stream_keyed(c, parts):
