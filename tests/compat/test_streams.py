@@ -455,7 +455,7 @@ FUZZED = [("XADD",), ("XRANGE",), ("XREVRANGE",), ("XDEL",), ("XTRIM",), ("XREAD
           ("XINFO", "STREAM"), ("XINFO", "GROUPS"), ("XLEN",)]
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(12))
 def test_argument_fuzz(pair, seed):
     rng = random.Random(seed)
     for cmd in SETUP + [("XGROUP", "CREATE", "s", "g", "0")]:
