@@ -16,7 +16,7 @@ from .numbers import INT64_MAX, INT64_MIN, parse_int
 
 
 class BlockState:
-    __slots__ = ("db", "keys", "deadline", "timeout_reply", "argv", "cmd", "types")
+    __slots__ = ("db", "keys", "deadline", "timeout_reply", "argv", "cmd", "types", "gone_reply")
 
     def __init__(self, db, keys, deadline, timeout_reply, argv, cmd, types):
         self.db = db
@@ -26,6 +26,9 @@ class BlockState:
         self.argv = argv
         self.cmd = cmd
         self.types = types
+        # What to answer if a key it waits on is found deleted or of another
+        # type when served (a blocked XREADGROUP); None keeps it waiting.
+        self.gone_reply = None
 
 
 class Blocking:
@@ -76,10 +79,12 @@ class Blocking:
                     continue
                 for c in list(queue):
                     value = db.lookup(key)
-                    if value is None:
-                        break
                     state = c.blocked
-                    if state is None or value.__class__ not in state.types:
+                    if state is None:
+                        continue
+                    if value is None or value.__class__ not in state.types:
+                        if state.gone_reply is not None:
+                            self.release(c, state.gone_reply)
                         continue
                     self._retry(c, state, key)
 

@@ -20,6 +20,9 @@ TYPE_NAMES = {bytes: b"string", bytearray: b"string", dict: b"hash", set: b"set"
 
 # Types a blocked client can wait for; key creation with one of these wakes it.
 BLOCKING_TYPES = set()
+# Types whose deletion wakes the clients waiting on the key (a blocked
+# XREADGROUP is told its stream is gone: Redis's signalDeletedKeyAsReady).
+SIGNAL_ON_DELETE = set()
 
 
 def now_ms():
@@ -176,11 +179,14 @@ class Database:
 
     def delete(self, key):
         """Remove ``key`` if it exists (expired or not); True if it held a value."""
-        if self.data.pop(key, None) is None:
+        value = self.data.pop(key, None)
+        if value is None:
             return False
         self.version += 1
         if self.expires:
             self.expires.pop(key, None)
+        if value.__class__ in SIGNAL_ON_DELETE:
+            self.server.blocking.key_created(self, key)
         return True
 
     def remove_if_empty(self, key, value):
@@ -263,6 +269,7 @@ class Database:
             self.touch_all_watched()
         if self.mem_sizes is not None:
             self.server.memory.flushed(self)
+        self.signal_deleted_waits()
         removed = len(self.data)
         self.data = {}
         self.expires = {}
@@ -271,6 +278,21 @@ class Database:
         self.version += 1
         self.scan_snapshot = None
         return removed
+
+    def signal_deleted_waits(self, replaced_with=None):
+        """Wake clients waiting on keys whose value goes with this db's contents and
+        is not replaced by one of its type (scanDatabaseForDeletedStreams)."""
+        blocking = self.server.blocking
+        if not SIGNAL_ON_DELETE or not blocking.waiting:
+            return
+        for dbid, key in list(blocking.waiting):
+            if dbid != self.id:
+                continue
+            cls = self.data.get(key).__class__
+            if cls in SIGNAL_ON_DELETE:
+                if replaced_with is not None and replaced_with.data.get(key).__class__ is cls:
+                    continue
+                blocking.key_created(self, key)
 
     # ---- expiry ---------------------------------------------------------
     def set_expire(self, key, when_ms):

@@ -336,3 +336,52 @@ SCRIPT_NOPERM_COMMAND = "ERR The user executing the script can't run this comman
 SCRIPT_NOPERM_KEY = ("ERR The user executing the script can't access at least one of the keys mentioned "
                      "in the command arguments")
 SCRIPT_NOPERM_CHANNEL = "ERR The user executing the script can't publish to the channel mentioned in the command"
+# Streams
+STREAM_INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+STREAM_INVALID_START = "ERR invalid start ID for the interval"
+STREAM_INVALID_END = "ERR invalid end ID for the interval"
+STREAM_MAXLEN_AND_MINID = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
+STREAM_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0."
+STREAM_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0."
+STREAM_LIMIT_WITHOUT_STRATEGY = ("ERR syntax error, LIMIT cannot be used without specifying a "
+                                 "trimming strategy")
+STREAM_XTRIM_NEEDS_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy"
+STREAM_LIMIT_WITHOUT_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option"
+STREAM_XADD_ZERO_ID = "ERR The ID specified in XADD must be greater than 0-0"
+STREAM_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items"
+STREAM_ID_TOO_SMALL = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+STREAM_BLOCK_IN_SCRIPT = "ERR %s command is not allowed with BLOCK option from scripts"
+STREAM_UNBALANCED = ("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
+                     "specified.")
+STREAM_GROUP_ONLY_XREADGROUP = ("ERR The GROUP option is only supported by XREADGROUP. You called "
+                                "XREAD instead.")
+STREAM_NOACK_ONLY_XREADGROUP = ("ERR The NOACK option is only supported by XREADGROUP. You called "
+                                "XREAD instead.")
+STREAM_MISSING_GROUP = "ERR Missing GROUP option for XREADGROUP"
+STREAM_XREADGROUP_NOGROUP = ("NOGROUP No such key '%s' or consumer group '%s' in XREADGROUP with "
+                             "GROUP option")
+STREAM_DOLLAR_IN_XREADGROUP = ("ERR The $ ID is meaningless in the context of XREADGROUP: you want "
+                               "to read the history of this consumer by specifying a proper ID, or "
+                               "use the > ID to get new messages. The $ ID would just return an "
+                               "empty result set.")
+STREAM_GT_ONLY_XREADGROUP = ("ERR The > ID can be specified only when calling XREADGROUP using the "
+                             "GROUP <group> <consumer> option.")
+STREAM_KEY_GONE = "UNBLOCKED the stream key no longer exists"
+STREAM_BLOCKED_GROUP_GONE = "NOGROUP the consumer group this client was blocked on no longer exists"
+STREAM_ENTRIESREAD = "ERR value for ENTRIESREAD must be positive or -1"
+STREAM_XGROUP_NEEDS_KEY = ("ERR The XGROUP subcommand requires the key to exist. Note that for "
+                           "CREATE you may want to use the MKSTREAM option to create an empty "
+                           "stream automatically.")
+STREAM_XGROUP_NOGROUP = "NOGROUP No such consumer group '%s' for key name '%s'"
+STREAM_BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
+STREAM_NOGROUP = "NOGROUP No such key '%s' or consumer group '%s'"
+STREAM_XCLAIM_MINIDLE = "ERR Invalid min-idle-time argument for %s"
+STREAM_XCLAIM_OPTION = "ERR Invalid %s option argument for XCLAIM"
+STREAM_XCLAIM_UNKNOWN = "ERR Unrecognized XCLAIM option '%s'"
+STREAM_COUNT_POSITIVE = "ERR COUNT must be > 0"
+STREAM_ENTRIES_ADDED_NEGATIVE = "ERR entries_added must be positive"
+STREAM_XSETID_BELOW_GIVEN_MAXDELETED = ("ERR The ID specified in XSETID is smaller than the "
+                                        "provided max_deleted_entry_id")
+STREAM_XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
+STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is smaller than the "
+                               "target stream length")

@@ -649,6 +649,9 @@ class Server:
         # server.lruclock is in serverCron.
         self.access_clock.tick(int(now * 1000))
         self._active_expire(now)
+        # An expired key may have been waited on (a blocked XREADGROUP learns its stream went).
+        if self.blocking.ready:
+            self.blocking.serve_ready()
         timeout = self.config["timeout"]
         if timeout:
             # clientsCronHandleTimeout: blocked and subscribed clients never time out.

@@ -597,6 +597,8 @@ def swap_databases(server, a, b):
         a.touch_all_watched(b)
     if b.watched:
         b.touch_all_watched(a)
+    a.signal_deleted_waits(b)
+    b.signal_deleted_waits(a)
     a.data, b.data = b.data, a.data
     a.expires, b.expires = b.expires, a.expires
     # The active expiry cycle samples each db's own list of keys with a TTL.

@@ -1,0 +1,557 @@
+"""The stream container (Redis t_stream.c's data structure), with no reply code.
+
+An ID is one int, ``ms << 64 | seq``, so IDs compare as Redis compares its
+128-bit big-endian rax keys.  Entries live in nodes laid out as Redis's
+listpack nodes: a node is opened with a "master entry" (the first entry's
+field names), takes entries until it holds ``stream-node-max-entries``
+entries (live and deleted) or its listpack would reach
+``stream-node-max-bytes``, and is never split afterwards.  A deleted entry
+stays in its node as a mark (its items become None) until the whole node
+goes; approximate trimming removes only whole nodes.  Node byte sizes are
+those of Redis's listpack encoding, so the node boundaries, and with them
+every figure trimming and XINFO report, match Redis's.
+
+Consumer groups keep the pending entries list (PEL) as a dict of ID ->
+``Nack`` plus a sorted list of the IDs for range scans; each consumer keeps
+its own PEL the same way, sharing the ``Nack`` objects with its group.
+"""
+from bisect import bisect_left, bisect_right, insort
+
+from ..numbers import parse_int
+
+SEQ_MASK = (1 << 64) - 1
+MAX_ID = (1 << 128) - 1
+# Redis's STREAM_LISTPACK_MAX_SIZE: the byte cap when stream-node-max-bytes is 0 or larger.
+LISTPACK_MAX_SIZE = 1 << 30
+INVALID_ENTRIES_READ = -1
+
+
+def make_id(ms, seq):
+    return ms << 64 | seq
+
+
+def format_id(sid):
+    return b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
+
+
+# ---- listpack sizes (listpack.c) ----------------------------------------------------------------
+def _backlen_size(n):
+    if n <= 127:
+        return 1
+    if n < 16383:
+        return 2
+    if n < 2097151:
+        return 3
+    if n < 268435455:
+        return 4
+    return 5
+
+
+def int_size(v):
+    """Bytes of an integer listpack element, backlen included."""
+    if 0 <= v <= 127:
+        return 2
+    if -4096 <= v <= 4095:
+        return 3
+    if -32768 <= v <= 32767:
+        return 4
+    if -8388608 <= v <= 8388607:
+        return 5
+    if -2147483648 <= v <= 2147483647:
+        return 6
+    return 10
+
+
+_INT_START = frozenset(b"-0123456789")
+
+
+def str_size(s):
+    """Bytes of a string listpack element: an integer when it spells one (lpStringToInt64)."""
+    n = len(s)
+    if n <= 20 and n and s[0] in _INT_START:
+        v = parse_int(s)
+        if v is not None:
+            return int_size(v)
+    if n < 64:
+        enc = 1 + n
+    elif n < 4096:
+        enc = 2 + n
+    else:
+        enc = 5 + n
+    return enc + _backlen_size(enc)
+
+
+def _delta(v):
+    """A uint64 difference as the int64 lpAppendInteger stores."""
+    v &= SEQ_MASK
+    return v - (1 << 64) if v >> 63 else v
+
+
+# ---- nodes --------------------------------------------------------------------------------------
+class Node:
+    """One listpack: master ID and fields, entries (live or marked deleted) and their sizes."""
+
+    __slots__ = ("master", "fields", "ids", "items", "count", "deleted", "master_bytes",
+                 "body_bytes")
+
+    def __init__(self, master, fields):
+        self.master = master
+        self.fields = fields
+        self.ids = []
+        self.items = []
+        self.count = 0
+        self.deleted = 0
+        # listpack header (6) + end byte (1) + num-fields + fields + master terminator.
+        self.master_bytes = 7 + int_size(len(fields) // 1) + sum(map(str_size, fields)) + 2
+        self.body_bytes = 0
+
+    def nbytes(self):
+        """lpBytes of the node's listpack."""
+        return self.master_bytes + int_size(self.count) + int_size(self.deleted) + self.body_bytes
+
+    def append(self, sid, pairs):
+        fields = self.fields
+        n = len(pairs) // 2
+        master = self.master
+        size = 2 + int_size(_delta((sid >> 64) - (master >> 64))) + \
+            int_size(_delta((sid & SEQ_MASK) - (master & SEQ_MASK)))
+        if n == 1:
+            same = len(fields) == 1 and pairs[0] == fields[0]
+        else:
+            same = n == len(fields) and pairs[0::2] == fields
+        if same:
+            size += sum(map(str_size, pairs[1::2]))
+            lp_count = n + 3
+        else:
+            size += int_size(n) + sum(map(str_size, pairs))
+            lp_count = 2 * n + 4
+        self.body_bytes += size + int_size(lp_count)
+        self.ids.append(sid)
+        self.items.append(pairs)
+        self.count += 1
+
+    def copy(self):
+        node = Node.__new__(Node)
+        node.master = self.master
+        node.fields = self.fields
+        node.ids = self.ids[:]
+        node.items = self.items[:]
+        node.count = self.count
+        node.deleted = self.deleted
+        node.master_bytes = self.master_bytes
+        node.body_bytes = self.body_bytes
+        return node
+
+
+class Nack:
+    """A pending entry: its consumer, last delivery time and delivery count."""
+
+    __slots__ = ("consumer", "delivery_time", "delivery_count")
+
+    def __init__(self, consumer, delivery_time, delivery_count=1):
+        self.consumer = consumer
+        self.delivery_time = delivery_time
+        self.delivery_count = delivery_count
+
+
+class Pel:
+    """ID -> Nack with the IDs kept sorted."""
+
+    __slots__ = ("map", "ids")
+
+    def __init__(self):
+        self.map = {}
+        self.ids = []
+
+    def __len__(self):
+        return len(self.map)
+
+    def get(self, sid):
+        return self.map.get(sid)
+
+    def add(self, sid, nack):
+        """Insert ``sid`` if absent; True when it was inserted."""
+        if sid in self.map:
+            return False
+        self.map[sid] = nack
+        ids = self.ids
+        if not ids or ids[-1] < sid:
+            ids.append(sid)
+        else:
+            insort(ids, sid)
+        return True
+
+    def remove(self, sid):
+        if self.map.pop(sid, None) is None:
+            return False
+        ids = self.ids
+        del ids[bisect_left(ids, sid)]
+        return True
+
+    def from_id(self, start, end=MAX_ID):
+        """IDs in [start, end], in order."""
+        ids = self.ids
+        i = bisect_left(ids, start)
+        j = bisect_right(ids, end)
+        return ids[i:j]
+
+    def iter_from(self, start):
+        ids = self.ids
+        for i in range(bisect_left(ids, start), len(ids)):
+            yield ids[i]
+
+
+class Consumer:
+    __slots__ = ("name", "seen_time", "pel")
+
+    def __init__(self, name, now):
+        self.name = name
+        self.seen_time = now
+        self.pel = Pel()
+
+
+class Group:
+    __slots__ = ("name", "last_id", "entries_read", "pel", "consumers")
+
+    def __init__(self, name, last_id, entries_read):
+        self.name = name
+        self.last_id = last_id
+        self.entries_read = entries_read
+        self.pel = Pel()
+        self.consumers = {}
+
+    def create_consumer(self, name, now):
+        """The new consumer, or None when one of that name exists (streamCreateConsumer)."""
+        if name in self.consumers:
+            return None
+        consumer = self.consumers[name] = Consumer(name, now)
+        return consumer
+
+    def delete_consumer(self, name):
+        """Drop a consumer and its pending entries; how many it had, or None."""
+        consumer = self.consumers.pop(name, None)
+        if consumer is None:
+            return None
+        for sid in consumer.pel.ids:
+            self.pel.remove(sid)
+        return len(consumer.pel)
+
+    def sorted_consumers(self):
+        return [self.consumers[k] for k in sorted(self.consumers)]
+
+
+# ---- the stream ---------------------------------------------------------------------------------
+class Stream:
+    __slots__ = ("nodes", "keys", "length", "last_id", "first_id", "max_deleted_id",
+                 "entries_added", "groups")
+
+    def __init__(self):
+        self.nodes = []
+        # keys[i] is nodes[i].master: the rax keys, for bisecting.
+        self.keys = []
+        self.length = 0
+        self.last_id = 0
+        self.first_id = 0
+        self.max_deleted_id = 0
+        self.entries_added = 0
+        self.groups = {}
+
+    def __len__(self):
+        return self.length
+
+    def __bool__(self):
+        # A stream key stays when its last entry goes: never "empty" for removal.
+        return True
+
+    # ---- appending ------------------------------------------------------------------------------
+    def append(self, sid, pairs, max_entries, max_bytes):
+        """streamAppendItem with an ID already checked to be above ``last_id``."""
+        nodes = self.nodes
+        node = nodes[-1] if nodes else None
+        if node is not None:
+            if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
+                max_bytes = LISTPACK_MAX_SIZE
+            if node.nbytes() + sum(map(len, pairs)) >= max_bytes:
+                node = None
+            elif max_entries and node.count + node.deleted >= max_entries:
+                node = None
+        if node is None:
+            fields = pairs[0::2]
+            node = Node(sid, fields)
+            nodes.append(node)
+            self.keys.append(sid)
+        node.append(sid, pairs)
+        self.last_id = sid
+        self.length += 1
+        self.entries_added += 1
+        if self.length == 1:
+            self.first_id = sid
+
+    # ---- seeking --------------------------------------------------------------------------------
+    def _locate(self, sid):
+        """(node index, entry index) of the first entry with ID >= sid (may be past the end)."""
+        keys = self.keys
+        n = bisect_right(keys, sid) - 1
+        if n < 0:
+            return 0, 0
+        node = self.nodes[n]
+        i = bisect_left(node.ids, sid)
+        if i == len(node.ids):
+            return n + 1, 0
+        return n, i
+
+    def get(self, sid):
+        """The field/value list of the live entry ``sid``, or None."""
+        n = bisect_right(self.keys, sid) - 1
+        if n < 0:
+            return None
+        node = self.nodes[n]
+        i = bisect_left(node.ids, sid)
+        if i < len(node.ids) and node.ids[i] == sid:
+            return node.items[i]
+        return None
+
+    def range(self, start, end, count=0, rev=False):
+        """Live (id, pairs) with start <= id <= end, ascending or descending; ``count`` 0 = all."""
+        out = []
+        if start > end or not self.nodes:
+            return out
+        nodes = self.nodes
+        if not rev:
+            n, i = self._locate(start)
+            while n < len(nodes):
+                node = nodes[n]
+                ids = node.ids
+                items = node.items
+                stop = len(ids) if ids[-1] <= end else bisect_right(ids, end)
+                if not node.deleted:
+                    # No marks in this node: take the run as one slice.
+                    if count:
+                        stop = min(stop, i + count - len(out))
+                    out.extend(zip(ids[i:stop], items[i:stop]))
+                else:
+                    while i < stop:
+                        item = items[i]
+                        if item is not None:
+                            out.append((ids[i], item))
+                            if len(out) == count:
+                                return out
+                        i += 1
+                if (count and len(out) >= count) or stop < len(ids):
+                    return out
+                n += 1
+                i = 0
+            return out
+        n = bisect_right(self.keys, end) - 1
+        if n < 0:
+            return out
+        i = bisect_right(nodes[n].ids, end) - 1
+        while n >= 0:
+            node = nodes[n]
+            ids = node.ids
+            items = node.items
+            while i >= 0:
+                sid = ids[i]
+                if sid < start:
+                    return out
+                item = items[i]
+                if item is not None:
+                    out.append((sid, item))
+                    if len(out) == count:
+                        return out
+                i -= 1
+            n -= 1
+            if n >= 0:
+                i = len(nodes[n].ids) - 1
+        return out
+
+    def first_entry(self):
+        r = self.range(0, MAX_ID, 1)
+        return r[0] if r else None
+
+    def last_entry(self):
+        r = self.range(0, MAX_ID, 1, True)
+        return r[0] if r else None
+
+    def last_valid_id(self):
+        """streamLastValidID: the last live ID (0 when there is none)."""
+        e = self.last_entry()
+        return e[0] if e is not None else 0
+
+    # ---- deleting -------------------------------------------------------------------------------
+    def delete(self, sid):
+        """Mark the live entry ``sid`` deleted (dropping its node if it was the last); True if it was there."""
+        n = bisect_right(self.keys, sid) - 1
+        if n < 0:
+            return False
+        node = self.nodes[n]
+        i = bisect_left(node.ids, sid)
+        if i == len(node.ids) or node.ids[i] != sid or node.items[i] is None:
+            return False
+        if node.count == 1:
+            del self.nodes[n]
+            del self.keys[n]
+        else:
+            node.items[i] = None
+            node.count -= 1
+            node.deleted += 1
+        self.length -= 1
+        return True
+
+    def _refresh_first(self):
+        e = self.first_entry() if self.length else None
+        self.first_id = e[0] if e is not None else 0
+
+    def xdel(self, ids):
+        """XDEL's effect: how many of ``ids`` were deleted; keeps first and max-deleted IDs."""
+        deleted = 0
+        first_gone = False
+        for sid in ids:
+            if self.delete(sid):
+                if sid == self.first_id:
+                    first_gone = True
+                if sid > self.max_deleted_id:
+                    self.max_deleted_id = sid
+                deleted += 1
+        if deleted:
+            if self.length == 0:
+                self.first_id = 0
+            elif first_gone:
+                self._refresh_first()
+        return deleted
+
+    def trim(self, maxlen=None, minid=None, approx=False, limit=0):
+        """streamTrim by MAXLEN (``maxlen``) or MINID (``minid``); entries removed."""
+        nodes = self.nodes
+        removed_nodes = 0
+        deleted = 0
+        while removed_nodes < len(nodes):
+            if maxlen is not None and self.length <= maxlen:
+                break
+            node = nodes[removed_nodes]
+            entries = node.count
+            if limit and deleted + entries > limit:
+                break
+            if maxlen is not None:
+                remove_node = self.length - entries >= maxlen
+            else:
+                remove_node = node.ids[-1] < minid
+            if remove_node:
+                removed_nodes += 1
+                self.length -= entries
+                deleted += entries
+                continue
+            if approx:
+                break
+            items = node.items
+            ids = node.ids
+            from_node = 0
+            for i in range(len(ids)):
+                if maxlen is not None:
+                    if self.length <= maxlen:
+                        break
+                elif ids[i] >= minid:
+                    break
+                if items[i] is not None:
+                    items[i] = None
+                    from_node += 1
+                    self.length -= 1
+            node.count -= from_node
+            node.deleted += from_node
+            deleted += from_node
+            break
+        if removed_nodes:
+            del nodes[:removed_nodes]
+            del self.keys[:removed_nodes]
+        if self.length == 0:
+            self.first_id = 0
+        else:
+            self._refresh_first()
+        return deleted
+
+    # ---- figures --------------------------------------------------------------------------------
+    def rax_nodes(self):
+        """Nodes of Redis's radix tree holding the node keys (16-byte big-endian IDs).
+
+        Every key is a leaf of the same depth, so the tree has: the root, each
+        key, each prefix where keys branch and each child of such a prefix.
+        """
+        keys = [k.to_bytes(16, "big") for k in self.keys]
+        if not keys:
+            return 1
+        prefixes = {b""}
+        prefixes.update(keys)
+        for a, b in zip(keys, keys[1:]):
+            n = 0
+            while a[n] == b[n]:
+                n += 1
+            prefixes.add(a[:n])
+            prefixes.add(a[:n + 1])
+            prefixes.add(b[:n + 1])
+        return len(prefixes)
+
+    def has_tombstones(self, start=0, end=MAX_ID):
+        """streamRangeHasTombstones."""
+        if not self.length or not self.max_deleted_id:
+            return False
+        if self.first_id > self.max_deleted_id:
+            return False
+        return start <= self.max_deleted_id <= end
+
+    def estimate_distance(self, sid):
+        """streamEstimateDistanceFromFirstEverEntry: the entries-read counter of ``sid``, or -1."""
+        if not self.entries_added:
+            return 0
+        if not self.length and sid <= self.last_id:
+            return self.entries_added
+        if sid == self.last_id:
+            return self.entries_added
+        if sid > self.last_id:
+            return INVALID_ENTRIES_READ
+        if not self.max_deleted_id or self.max_deleted_id < self.first_id:
+            if sid < self.first_id:
+                return self.entries_added - self.length
+            if sid == self.first_id:
+                return self.entries_added - self.length + 1
+        return INVALID_ENTRIES_READ
+
+    def group_lag(self, group):
+        """streamReplyWithCGLag: the group's lag, or None when it cannot be known."""
+        if not self.entries_added:
+            return 0
+        if group.entries_read != INVALID_ENTRIES_READ and not self.has_tombstones(group.last_id):
+            return self.entries_added - group.entries_read
+        read = self.estimate_distance(group.last_id)
+        if read != INVALID_ENTRIES_READ:
+            return self.entries_added - read
+        return None
+
+    def delivered(self, group, sid):
+        """A read through ``group`` reached ``sid``: advance its last ID and entries-read."""
+        if sid > group.last_id:
+            if group.entries_read != INVALID_ENTRIES_READ and not self.has_tombstones(sid):
+                group.entries_read += 1
+            elif self.entries_added:
+                group.entries_read = self.estimate_distance(sid)
+            group.last_id = sid
+
+    # ---- whole value ----------------------------------------------------------------------------
+    def copy(self):
+        new = Stream()
+        new.nodes = [node.copy() for node in self.nodes]
+        new.keys = self.keys[:]
+        new.length = self.length
+        new.last_id = self.last_id
+        new.first_id = self.first_id
+        new.max_deleted_id = self.max_deleted_id
+        new.entries_added = self.entries_added
+        for name, group in self.groups.items():
+            g = new.groups[name] = Group(name, group.last_id, group.entries_read)
+            for cname, consumer in group.consumers.items():
+                nc = g.consumers[cname] = Consumer(cname, consumer.seen_time)
+                for sid in consumer.pel.ids:
+                    old = consumer.pel.map[sid]
+                    nack = Nack(nc, old.delivery_time, old.delivery_count)
+                    nc.pel.add(sid, nack)
+                    g.pel.add(sid, nack)
+        return new
