@@ -16,6 +16,9 @@ class Client:
                  "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check", "tracking",
                  "__weakref__")
 
+    # True for the client scripts run their commands on (Redis's CLIENT_SCRIPT).
+    in_script = False
+
     def __init__(self, server, sock, cid):
         self.server = server
         self.id = cid

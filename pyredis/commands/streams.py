@@ -535,7 +535,7 @@ def _xread(c, argv, xreadgroup):
         opt = option_name(argv[i])
         if opt == b"block" and more:
             # Scripts run on a client of their own that says so (Redis's CLIENT_LUA).
-            if getattr(c, "in_script", False):
+            if c.in_script:
                 raise CommandError(errors.STREAM_BLOCK_IN_SCRIPT % argv[0].decode("latin-1"))
             i += 1
             timeout = _int(argv[i], CommandError(errors.TIMEOUT_NOT_INTEGER))

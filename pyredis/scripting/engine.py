@@ -40,6 +40,7 @@ class ScriptClient(Client):
     """Redis's lua_client: the client every script's commands run on."""
 
     __slots__ = ("captured",)
+    in_script = True
 
     def __init__(self, server):
         self.server = server

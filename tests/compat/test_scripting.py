@@ -405,3 +405,11 @@ def test_scripts_when_out_of_memory(servers_with, pair_factory):
         theirs = p.theirs.cmd(*args)
         # Script error replies name the script's sha and line: compared whole.
         assert ours == theirs, (args, ours, theirs)
+
+
+def test_blocking_stream_reads_from_scripts(pair):
+    pair.run("XADD", "s", "1-1", "f", "v")
+    pair.run("EVAL", "return redis.call('xread', 'block', '0', 'streams', 's', '0')", "0")
+    pair.run("EVAL", "return redis.call('xread', 'count', '1', 'streams', 's', '0')", "0")
+    pair.run("EVAL", "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', '10', "
+                     "'streams', 's', '>')", "0")
