@@ -7,13 +7,13 @@ import os
 
 if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .resp_py import RequestParser
-    from .quicklist_py import QuickList
+    from .quicklist_py import QuickList, set_packed_threshold
     from .access_py import AccessClock, AccessTable
     IMPLEMENTATION = "python"
 else:
     try:
         from .resp import RequestParser
-        from .quicklist import QuickList
+        from .quicklist import QuickList, set_packed_threshold
         from .access import AccessClock, AccessTable
     except ImportError as exc:
         raise ImportError(
@@ -21,4 +21,4 @@ else:
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "IMPLEMENTATION"]
+__all__ = ["RequestParser", "QuickList", "set_packed_threshold", "AccessClock", "AccessTable", "IMPLEMENTATION"]

@@ -19,7 +19,7 @@ from cpython.bytes cimport PyBytes_GET_SIZE
 from cpython.list cimport PyList_GET_SIZE
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
-__all__ = ["QuickList"]
+__all__ = ["QuickList", "set_packed_threshold"]
 
 cdef Py_ssize_t[5] _FILL_LEVELS = [4096, 8192, 16384, 32768, 65536]
 cdef enum:
@@ -31,6 +31,23 @@ cdef enum:
 cdef Py_ssize_t _MAXSIZE = PY_SSIZE_T_MAX
 _NOT_BYTES = "quicklist elements must be bytes"
 
+
+# Elements of at least this many bytes live alone in a plain node, stored as
+# they are instead of in a listpack (Redis 7.0's packed_threshold).
+_PACKED_THRESHOLD_DEFAULT = 1 << 30
+_PACKED_THRESHOLD_MAX = (1 << 32) - (1 << 20)
+cdef Py_ssize_t _packed_threshold = 1 << 30
+
+
+def set_packed_threshold(size):
+    """quicklistisSetPackedThreshold: 0 restores the default (1 GiB); False,
+    and no change, above the maximum."""
+    global _packed_threshold
+    size = _index_arg(size)
+    if size > _PACKED_THRESHOLD_MAX:
+        return False
+    _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
+    return True
 
 cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
     """Bytes a string of length ``n`` takes in a listpack: encoding header,
@@ -866,6 +883,15 @@ cdef class QuickList:
         other._count = self._count
         other._nodes = self._nodes
         return other
+
+    def nodes(self):
+        """(count, size, plain, elements) of each node, head first (DEBUG QUICKLIST)."""
+        cdef list out = []
+        cdef _Node node = self._head
+        while node is not None:
+            out.append((_n(node), node.sz, False, node.items[node.start:]))
+            node = node.next
+        return out
 
     def node_layout(self):
         cdef list out = []

@@ -20,7 +20,7 @@ in a signed 64-bit integer, as the command layer parses them.
 
 import sys
 
-__all__ = ["QuickList"]
+__all__ = ["QuickList", "set_packed_threshold"]
 
 _FILL_LEVELS = (4096, 8192, 16384, 32768, 65536)
 _SAFETY_LIMIT = 8192
@@ -31,6 +31,23 @@ _LP_OVERHEAD = 7
 _NOT_BYTES = "quicklist elements must be bytes"
 _MAXSIZE = sys.maxsize
 
+
+# Elements of at least this many bytes live alone in a plain node, stored as
+# they are instead of in a listpack (Redis 7.0's packed_threshold).
+_PACKED_THRESHOLD_DEFAULT = 1 << 30
+_PACKED_THRESHOLD_MAX = (1 << 32) - (1 << 20)
+_packed_threshold = 1 << 30
+
+
+def set_packed_threshold(size):
+    """quicklistisSetPackedThreshold: 0 restores the default (1 GiB); False,
+    and no change, above the maximum."""
+    global _packed_threshold
+    size = _index_arg(size)
+    if size > _PACKED_THRESHOLD_MAX:
+        return False
+    _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
+    return True
 
 def _entry_size(n):
     """Bytes a string of length ``n`` takes in a listpack: encoding header,
@@ -743,6 +760,15 @@ class QuickList:
         other._count = self._count
         other._nodes = self._nodes
         return other
+
+    def nodes(self):
+        """(count, size, plain, elements) of each node, head first (DEBUG QUICKLIST)."""
+        out = []
+        node = self._head
+        while node is not None:
+            out.append((len(node.items), node.sz, False, list(node.items)))
+            node = node.next
+        return out
 
     def node_layout(self):
         out = []
