@@ -91,15 +91,25 @@ cdef class _Node:
     cdef list items
     cdef Py_ssize_t start
     cdef Py_ssize_t sz
+    # a plain node holds one element at least packed_threshold bytes long, as
+    # it is (sz is its length); it takes no other element and never merges
+    cdef bint plain
 
     def __cinit__(self, list items, Py_ssize_t sz):
         self.items = items
         self.start = 0
         self.sz = sz
+        self.plain = False
 
 
 cdef inline _Node _new_node(list items, Py_ssize_t sz):
     cdef _Node node = _Node.__new__(_Node, items, sz)
+    return node
+
+
+cdef inline _Node _plain_node(object v):
+    cdef _Node node = _Node.__new__(_Node, [v], PyBytes_GET_SIZE(v))
+    node.plain = True
     return node
 
 
@@ -212,7 +222,8 @@ cdef class QuickList:
     # -- linking ---------------------------------------------------------
 
     cdef inline bint _allows(self, _Node node, Py_ssize_t esz):
-        return node.sz + esz <= self._limit and _n(node) < self._maxcount
+        return (node.sz + esz <= self._limit and _n(node) < self._maxcount
+                and not node.plain)
 
     cdef void _link_after(self, _Node node, _Node new):
         cdef _Node nxt = node.next
@@ -258,7 +269,8 @@ cdef class QuickList:
         while a is not end:
             b = a.next
             if (a.sz + b.sz - _LP_OVERHEAD <= self._limit
-                    and _n(a) + _n(b) <= self._maxcount):
+                    and _n(a) + _n(b) <= self._maxcount
+                    and not a.plain and not b.plain):
                 _flatten(b)
                 a.items.extend(b.items)
                 a.sz += b.sz - _LP_OVERHEAD
@@ -310,11 +322,14 @@ cdef class QuickList:
             raise TypeError(_NOT_BYTES)
         esz = _entry_size(PyBytes_GET_SIZE(v))
         t = self._tail
-        if t is not None and self._allows(t, esz):
+        if PyBytes_GET_SIZE(v) < _packed_threshold and t is not None and self._allows(t, esz):
             t.items.append(v)
             t.sz += esz
         else:
-            node = _new_node([v], esz + _LP_OVERHEAD)
+            if PyBytes_GET_SIZE(v) >= _packed_threshold:
+                node = _plain_node(v)
+            else:
+                node = _new_node([v], esz + _LP_OVERHEAD)
             node.prev = t
             if t is None:
                 self._head = node
@@ -332,14 +347,17 @@ cdef class QuickList:
             raise TypeError(_NOT_BYTES)
         esz = _entry_size(PyBytes_GET_SIZE(v))
         h = self._head
-        if h is not None and self._allows(h, esz):
+        if PyBytes_GET_SIZE(v) < _packed_threshold and h is not None and self._allows(h, esz):
             if not h.start:
                 _grow_front(h, self._maxcount)
             h.start -= 1
             h.items[h.start] = v
             h.sz += esz
         else:
-            node = _new_node([v], esz + _LP_OVERHEAD)
+            if PyBytes_GET_SIZE(v) >= _packed_threshold:
+                node = _plain_node(v)
+            else:
+                node = _new_node([v], esz + _LP_OVERHEAD)
             node.next = h
             if h is None:
                 self._tail = node
@@ -448,6 +466,9 @@ cdef class QuickList:
         node = self._seek(i, &off)
         items = node.items
         esz = _entry_size(PyBytes_GET_SIZE(v))
+        if node.plain or PyBytes_GET_SIZE(v) >= _packed_threshold:
+            self._replace_plain(node, off, v, esz)
+            return True
         delta = esz - _entry_size(PyBytes_GET_SIZE(items[node.start + off]))
         if _n(node) == 1 or node.sz + delta <= self._limit:
             items[node.start + off] = v
@@ -455,6 +476,55 @@ cdef class QuickList:
         else:
             self._split_place(node, off, 1, v, esz)
         return True
+
+    cdef int _replace_plain(self, _Node node, Py_ssize_t off, object v,
+                            Py_ssize_t esz) except -1:
+        """Replace where a plain node is involved, as quicklistReplaceEntry:
+        a large value takes a plain node of its own, a small one leaving a
+        plain node goes to the head of the next node if it fits there."""
+        cdef _Node nxt
+        if PyBytes_GET_SIZE(v) >= _packed_threshold:
+            if node.plain:
+                node.items[node.start] = v
+                node.sz = PyBytes_GET_SIZE(v)
+            else:
+                self._split_plain(node, off, 1, v)
+            return 0
+        nxt = node.next
+        if nxt is not None and self._allows(nxt, esz):
+            _prepend(nxt, v)
+            nxt.sz += esz
+            self._unlink(node)
+        else:
+            node.plain = False
+            node.items[node.start] = v
+            node.sz = esz + _LP_OVERHEAD
+        return 0
+
+    cdef int _split_plain(self, _Node node, Py_ssize_t pos, Py_ssize_t drop,
+                          object v) except -1:
+        """Split packed ``node`` at ``pos``, dropping ``drop`` elements there,
+        with a plain node for ``v`` between the halves; nothing merges."""
+        _flatten(node)
+        cdef list items = node.items
+        cdef list left = items[:pos]
+        cdef list right = items[pos + drop:]
+        cdef _Node mid = _plain_node(v)
+        if left:
+            node.items = left
+            node.sz = _LP_OVERHEAD + _items_size(left)
+            self._link_after(node, mid)
+        else:
+            self._link_before(node, mid)
+        if right:
+            if left:
+                self._link_after(mid, _new_node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+        elif not left:
+            self._unlink(node)
+        return 0
 
     def insert_before(self, Py_ssize_t i, v):
         return self._insert(i, v, False)
@@ -503,7 +573,16 @@ cdef class QuickList:
         is full, use a neighbour at its edges, else split it."""
         cdef Py_ssize_t n = _n(node)
         cdef _Node nxt, prv
-        if self._allows(node, esz):
+        if PyBytes_GET_SIZE(v) >= _packed_threshold:
+            # quicklist's _quicklistInsert for a large element: a plain node
+            # beside the node at its edges (or beside a plain one), else a split
+            if pos == n:
+                self._link_after(node, _plain_node(v))
+            elif pos == 0:
+                self._link_before(node, _plain_node(v))
+            else:
+                self._split_plain(node, pos, 0, v)
+        elif self._allows(node, esz):
             if pos == 0:
                 _prepend(node, v)
             else:
@@ -872,6 +951,7 @@ cdef class QuickList:
         cdef _Node new, t
         while node is not None:
             new = _new_node(node.items[node.start:], node.sz)
+            new.plain = node.plain
             t = other._tail
             new.prev = t
             if t is None:
@@ -889,7 +969,7 @@ cdef class QuickList:
         cdef list out = []
         cdef _Node node = self._head
         while node is not None:
-            out.append((_n(node), node.sz, False, node.items[node.start:]))
+            out.append((_n(node), node.sz, node.plain, node.items[node.start:]))
             node = node.next
         return out
 
@@ -927,6 +1007,15 @@ cdef class QuickList:
             for x in items:
                 if type(x) is not bytes:
                     raise AssertionError("node %d: element is not bytes" % pos)
+            if node.plain:
+                if n != 1 or node.sz != PyBytes_GET_SIZE(items[0]):
+                    raise AssertionError("node %d: plain node holds %d elements in %d bytes"
+                                         % (pos, n, node.sz))
+                forward.append(node)
+                count += n
+                prev = node
+                node = node.next
+                continue
             sz = _LP_OVERHEAD + _items_size(items)
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"

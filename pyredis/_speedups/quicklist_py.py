@@ -85,13 +85,20 @@ def _index_arg(value):
 
 
 class _Node:
-    __slots__ = ("prev", "next", "items", "sz")
+    # a plain node holds one element at least packed_threshold bytes long, as
+    # it is (sz is its length); it takes no other element and never merges
+    __slots__ = ("prev", "next", "items", "sz", "plain")
 
-    def __init__(self, items, sz):
+    def __init__(self, items, sz, plain=False):
         self.prev = None
         self.next = None
         self.items = items
         self.sz = sz
+        self.plain = plain
+
+
+def _plain_node(v):
+    return _Node([v], len(v), True)
 
 
 class QuickList:
@@ -206,7 +213,8 @@ class QuickList:
         while a is not end:
             b = a.next
             if (a.sz + b.sz - _LP_OVERHEAD <= limit
-                    and len(a.items) + len(b.items) <= maxcount):
+                    and len(a.items) + len(b.items) <= maxcount
+                    and not a.plain and not b.plain):
                 a.items.extend(b.items)
                 a.sz += b.sz - _LP_OVERHEAD
                 self._unlink(b)
@@ -251,12 +259,16 @@ class QuickList:
         n = len(v)
         esz = n + 2 if n < 64 else _entry_size(n)
         t = self._tail
-        if (t is not None and t.sz + esz <= self._limit
-                and len(t.items) < self._maxcount):
+        if n >= _packed_threshold:
+            node = _plain_node(v)
+        elif (t is not None and t.sz + esz <= self._limit
+                and len(t.items) < self._maxcount and not t.plain):
             t.items.append(v)
             t.sz += esz
+            node = None
         else:
             node = _Node([v], esz + _LP_OVERHEAD)
+        if node is not None:
             node.prev = t
             if t is None:
                 self._head = node
@@ -272,12 +284,16 @@ class QuickList:
         n = len(v)
         esz = n + 2 if n < 64 else _entry_size(n)
         h = self._head
-        if (h is not None and h.sz + esz <= self._limit
-                and len(h.items) < self._maxcount):
+        if n >= _packed_threshold:
+            node = _plain_node(v)
+        elif (h is not None and h.sz + esz <= self._limit
+                and len(h.items) < self._maxcount and not h.plain):
             h.items.insert(0, v)
             h.sz += esz
+            node = None
         else:
             node = _Node([v], esz + _LP_OVERHEAD)
+        if node is not None:
             node.next = h
             if h is None:
                 self._tail = node
@@ -364,6 +380,9 @@ class QuickList:
         items = node.items
         n = len(v)
         esz = n + 2 if n < 64 else _entry_size(n)
+        if node.plain or n >= _packed_threshold:
+            self._replace_plain(node, off, v, esz)
+            return True
         n = len(items[off])
         delta = esz - (n + 2 if n < 64 else _entry_size(n))
         if len(items) == 1 or node.sz + delta <= self._limit:
@@ -372,6 +391,50 @@ class QuickList:
         else:
             self._split_place(node, off, 1, v, esz)
         return True
+
+    def _replace_plain(self, node, off, v, esz):
+        """Replace where a plain node is involved, as quicklistReplaceEntry:
+        a large value takes a plain node of its own, a small one leaving a
+        plain node goes to the head of the next node if it fits there."""
+        if len(v) >= _packed_threshold:
+            if node.plain:
+                node.items[0] = v
+                node.sz = len(v)
+            else:
+                self._split_plain(node, off, 1, v)
+            return
+        nxt = node.next
+        if (nxt is not None and nxt.sz + esz <= self._limit
+                and len(nxt.items) < self._maxcount and not nxt.plain):
+            nxt.items.insert(0, v)
+            nxt.sz += esz
+            self._unlink(node)
+        else:
+            node.plain = False
+            node.items[0] = v
+            node.sz = esz + _LP_OVERHEAD
+
+    def _split_plain(self, node, pos, drop, v):
+        """Split packed ``node`` at ``pos``, dropping ``drop`` elements there,
+        with a plain node for ``v`` between the halves; nothing merges."""
+        items = node.items
+        left = items[:pos]
+        right = items[pos + drop:]
+        mid = _plain_node(v)
+        if left:
+            node.items = left
+            node.sz = _LP_OVERHEAD + _items_size(left)
+            self._link_after(node, mid)
+        else:
+            self._link_before(node, mid)
+        if right:
+            if left:
+                self._link_after(mid, _Node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+        elif not left:
+            self._unlink(node)
 
     def insert_before(self, i, v):
         return self._insert(i, v, False)
@@ -417,13 +480,22 @@ class QuickList:
         maxcount = self._maxcount
         items = node.items
         n = len(items)
-        if node.sz + esz <= limit and n < maxcount:
+        if len(v) >= _packed_threshold:
+            # quicklist's _quicklistInsert for a large element: a plain node
+            # beside the node at its edges (or beside a plain one), else a split
+            if pos == n:
+                self._link_after(node, _plain_node(v))
+            elif pos == 0:
+                self._link_before(node, _plain_node(v))
+            else:
+                self._split_plain(node, pos, 0, v)
+        elif node.sz + esz <= limit and n < maxcount and not node.plain:
             items.insert(pos, v)
             node.sz += esz
         elif pos == n:
             nxt = node.next
             if (nxt is not None and nxt.sz + esz <= limit
-                    and len(nxt.items) < maxcount):
+                    and len(nxt.items) < maxcount and not nxt.plain):
                 nxt.items.insert(0, v)
                 nxt.sz += esz
             else:
@@ -431,7 +503,7 @@ class QuickList:
         elif pos == 0:
             prv = node.prev
             if (prv is not None and prv.sz + esz <= limit
-                    and len(prv.items) < maxcount):
+                    and len(prv.items) < maxcount and not prv.plain):
                 prv.items.append(v)
                 prv.sz += esz
             else:
@@ -748,7 +820,7 @@ class QuickList:
         other = QuickList(self._fill, self._compress)
         node = self._head
         while node is not None:
-            new = _Node(node.items[:], node.sz)
+            new = _Node(node.items[:], node.sz, node.plain)
             t = other._tail
             new.prev = t
             if t is None:
@@ -766,7 +838,7 @@ class QuickList:
         out = []
         node = self._head
         while node is not None:
-            out.append((len(node.items), node.sz, False, list(node.items)))
+            out.append((len(node.items), node.sz, node.plain, list(node.items)))
             node = node.next
         return out
 
@@ -800,6 +872,15 @@ class QuickList:
             for x in items:
                 if type(x) is not bytes:
                     raise AssertionError("node %d: element is not bytes" % pos)
+            if node.plain:
+                if n != 1 or node.sz != len(items[0]):
+                    raise AssertionError("node %d: plain node holds %d elements in %d bytes"
+                                         % (pos, n, node.sz))
+                forward.append(node)
+                count += n
+                prev = node
+                node = node.next
+                continue
             sz = _LP_OVERHEAD + _items_size(items)
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"

@@ -615,3 +615,106 @@ def test_state_machine_against_list_model(quicklist):
         _machine_for(quicklist),
         settings=settings(max_examples=60, stateful_step_count=50, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]))
+
+
+# -- plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD) ------------------------------
+
+@pytest.fixture
+def packed_threshold():
+    """Set the packed threshold of both twins; the default comes back afterwards."""
+    modules = both_modules()
+
+    def set_both(size):
+        results = [m.set_packed_threshold(size) for m in modules]
+        assert results[0] == results[1]
+        return results[0]
+    yield set_both
+    set_both(0)
+
+
+def _plain_flags(t):
+    a, b = t.twins
+    flags = [plain for _, _, plain, _ in a.nodes()]
+    assert flags == [plain for _, _, plain, _ in b.nodes()]
+    return flags
+
+
+def _check_plain(t, threshold):
+    """Every element of at least ``threshold`` bytes, and only those, is alone in a plain node."""
+    _plain_flags(t)
+    for count, size, plain, items in t.twins[0].nodes():
+        if plain:
+            assert count == 1 and size == len(items[0]) >= threshold
+        else:
+            assert all(len(x) < threshold for x in items)
+
+
+def test_packed_threshold_bounds(packed_threshold):
+    assert packed_threshold((1 << 32) - (1 << 20))
+    assert not packed_threshold((1 << 32) - (1 << 20) + 1)
+    assert packed_threshold(0)
+    t = Trio(-2)
+    t.push_tail(val(9000))
+    # the default threshold (1 GiB): a big element is a packed node of its own
+    assert _plain_flags(t) == [False]
+
+
+@pytest.mark.parametrize("fill", FILLS + (0,))
+def test_plain_nodes_hold_one_element_unpacked(fill, packed_threshold):
+    packed_threshold(10)
+    t = Trio(fill)
+    big = val(10, b"P")
+    t.extend_tail([b"a", b"b"])
+    t.push_tail(big)
+    t.push_tail(b"c")
+    t.push_head(big)
+    flags = _plain_flags(t)
+    assert flags[0] and flags[-2] and not flags[-1]
+    _check_plain(t, 10)
+    nodes = t.twins[0].nodes()
+    assert nodes[0] == (1, 10, True, [big])
+    # a small element never joins a plain node: it starts a packed one
+    t.push_head(b"d")
+    assert _plain_flags(t)[:2] == [False, True]
+    # a large element inserted inside a packed node splits it around a plain node
+    t.extend_tail([b"e", b"f", b"g"])
+    before = t.layout
+    i = t.items.index(b"f")
+    t.insert_before(i, big)
+    assert t.index(i) == big and t.layout != before
+    _check_plain(t, 10)
+    # replacing: large into a packed node, small into a plain node
+    t.replace(i + 1, val(11, b"Q"))
+    t.replace(i, b"small")
+    _check_plain(t, 10)
+    t.insert_pivot(b"small", big, True)
+    t.remove(big, 1)
+    t.delete_range(1, 3)
+    _check_plain(t, 10)
+
+
+def test_plain_nodes_never_merge(packed_threshold):
+    packed_threshold(5)
+    t = Trio(-2)
+    t.extend_tail([b"a", b"bbbbb", b"c", b"ddddd", b"e"])
+    assert t.layout == [1, 1, 1, 1, 1]
+    assert _plain_flags(t) == [False, True, False, True, False]
+    t.delete_range(1, 1)
+    # the packed neighbours meet and merge; the plain node stays alone
+    assert t.layout == [2, 1, 1]
+    assert _plain_flags(t) == [False, True, False]
+    # a small value replacing a plain node's joins the next packed node
+    t.replace(2, b"x")
+    assert _plain_flags(t) == [False, False]
+    assert t.layout == [2, 2] and t.items == [b"a", b"c", b"x", b"e"]
+
+
+@pytest.mark.parametrize("threshold", [1, 3, 40, 100, 5000])
+@pytest.mark.parametrize("fill", [-2, 4, 0])
+def test_random_sequences_with_plain_nodes(fill, threshold, packed_threshold):
+    packed_threshold(threshold)
+    rnd = random.Random(threshold * 7 + fill)
+    t = Trio(fill)
+    for _ in range(300):
+        _random_step(t, rnd)
+        _check_plain(t, threshold)
