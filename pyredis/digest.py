@@ -6,10 +6,11 @@ containers (sets, hashes, sorted sets) are folded in.  ``mix_digest`` xors,
 then replaces the digest with the SHA1 of itself: order matters, as it must
 for a list or for a key followed by its value.
 
-``DIGESTERS`` maps a value class to ``fn(digest, value)``: the part of a
-value's digest that depends on its type, fed with the bytes Redis feeds for
-that type.  Adding a type means registering one function and its Redis type
-code in ``TYPE_CODES``.
+``DIGESTERS`` maps a value class to ``fn(digest, value) -> digest``: the
+part of a value's digest that depends on its type, fed with the bytes Redis
+feeds for that type.  Digests are 160-bit ints until they are shown.
+Adding a type means registering one function and its Redis type code in
+``TYPE_CODES``.
 """
 from hashlib import sha1
 
@@ -25,77 +26,82 @@ DIGESTERS = {}
 EMPTY = bytes(20)
 
 
+def _sha1(data):
+    return int.from_bytes(sha1(data).digest(), "big")
+
+
 def xor_digest(digest, data):
-    """digest ^= SHA1(data), in place."""
-    h = sha1(data).digest()
-    for i in range(20):
-        digest[i] ^= h[i]
+    """digest ^ SHA1(data); digests are 160-bit ints."""
+    return digest ^ _sha1(data)
 
 
 def mix_digest(digest, data):
-    """digest = SHA1(digest ^ SHA1(data)), in place."""
-    xor_digest(digest, data)
-    digest[:] = sha1(digest).digest()
+    """SHA1(digest ^ SHA1(data))."""
+    return _sha1((digest ^ _sha1(data)).to_bytes(20, "big"))
 
 
 def _element_digest(*parts):
     """A fresh digest with each part mixed in: one member of an unordered container."""
-    d = bytearray(20)
+    d = 0
     for part in parts:
-        mix_digest(d, part)
-    return bytes(d)
+        d = mix_digest(d, part)
+    return d.to_bytes(20, "big")
 
 
 def _string(digest, value):
-    mix_digest(digest, bytes(value))
+    return mix_digest(digest, bytes(value))
 
 
 def _list(digest, value):
     for element in value:
-        mix_digest(digest, element)
+        digest = mix_digest(digest, element)
+    return digest
 
 
 def _set(digest, value):
     for member in value:
-        xor_digest(digest, member)
+        digest ^= _sha1(member)
+    return digest
 
 
 def _zset(digest, value):
     # Both encodings print the score with "%.17g".
     for score, member in value:
-        xor_digest(digest, _element_digest(member, b"%.17g" % score))
+        digest ^= _sha1(_element_digest(member, b"%.17g" % score))
+    return digest
 
 
 def _hash(digest, value):
     for field, v in value.items():
-        xor_digest(digest, _element_digest(field, v))
+        digest ^= _sha1(_element_digest(field, v))
+    return digest
 
 
 DIGESTERS.update({bytes: _string, bytearray: _string, QuickList: _list, Set: _set,
                   ZSet: _zset, Hash: _hash})
 
 
-def value_digest(db, key, value, digest=None):
-    """xorObjectDigest: the type, the value, then whether ``key`` has a TTL."""
-    if digest is None:
-        digest = bytearray(20)
-    mix_digest(digest, TYPE_CODES[value.__class__].to_bytes(4, "big"))
-    DIGESTERS[value.__class__](digest, value)
+def value_digest(db, key, value, digest=0):
+    """xorObjectDigest: the type, the value, then whether ``key`` has a TTL; 20 bytes."""
+    return _value_digest(db, key, value, digest).to_bytes(20, "big")
+
+
+def _value_digest(db, key, value, digest):
+    digest = mix_digest(digest, TYPE_CODES[value.__class__].to_bytes(4, "big"))
+    digest = DIGESTERS[value.__class__](digest, value)
     if db.get_expire(key) != -1:
-        xor_digest(digest, b"!!expire!!")
+        digest = xor_digest(digest, b"!!expire!!")
     return digest
 
 
 def dataset_digest(dbs):
-    """computeDatasetDigest: every key of every db, logically expired ones included."""
-    final = bytearray(20)
+    """computeDatasetDigest: every key of every db, logically expired ones included; 20 bytes."""
+    final = 0
     for db in dbs:
         if not db.data:
             continue
-        mix_digest(final, db.id.to_bytes(4, "big"))
+        final = mix_digest(final, db.id.to_bytes(4, "big"))
         for key, value in db.data.items():
-            digest = bytearray(20)
-            mix_digest(digest, key)
-            value_digest(db, key, value, digest)
-            xor_digest(final, digest)
-    return bytes(final)
+            digest = _value_digest(db, key, value, mix_digest(0, key))
+            final = xor_digest(final, digest.to_bytes(20, "big"))
+    return final.to_bytes(20, "big")

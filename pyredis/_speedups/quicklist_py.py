@@ -9,6 +9,9 @@ have as a Redis listpack. The fill factor (``list-max-listpack-size``) bounds
 a node either by bytes (negative fill) or by element count (positive fill,
 with an 8 KiB safety cap); a node may break the bound only when it holds a
 single element, which is how elements larger than the limit are stored.
+An element of at least the packed threshold (``set_packed_threshold``,
+1 GiB by default) goes in a plain node instead: alone, unpacked, its size its
+length, taking no other element and never merged, as Redis 7.0's plain nodes.
 
 Pops never merge nodes (the end nodes just shrink, as in Redis). Deletions
 elsewhere, and inserts or replaces that had to split a node, try to merge the
