@@ -21,6 +21,7 @@ from ..types.hash import Hash
 from ..types.set import Set
 from ..types.zset import ZSet
 from . import command, strings
+from .keyspace import _object_lookup as keyspace_object_lookup
 from .introspection import help_reply
 
 DEBUG_HELP = (
@@ -212,8 +213,8 @@ def _raw_key(c, key):
 
 
 def _object_lookup(c, key):
-    """objectCommandLookupOrReply: a read that expires but does not touch; no such key is an error."""
-    value = c.db.peek(key)
+    """objectCommandLookupOrReply: OBJECT's read (no touch, no keymiss event); no key is an error."""
+    value = keyspace_object_lookup(c.db, key)
     if value is None:
         raise errors.E_NO_SUCH_KEY
     return value
@@ -481,11 +482,10 @@ def _rdb_path(server):
 def debug_reload(c, argv):
     server = c.server
     flush = save = True
-    merge = False
     for opt in argv[2:]:
         opt = opt.lower()
         if opt == b"merge":
-            merge = True
+            pass
         elif opt == b"noflush":
             flush = False
         elif opt == b"nosave":
@@ -510,11 +510,10 @@ def debug_reload(c, argv):
         _empty_data(server)
     if rdb is None:
         raise CommandError(errors.DEBUG_RELOAD_LOAD)
+    # MERGE (RDBFLAGS_ALLOW_DUP) is parsed as Redis does; what a key already
+    # present does on load is the loader's.
     try:
-        if merge:
-            rdb.load(server, path, merge=True)
-        else:
-            rdb.load(server, path)
+        rdb.load(server, path)
     except (OSError, rdb.RdbLoadError):
         raise CommandError(errors.DEBUG_RELOAD_LOAD) from None
     server.log("warning", "DB reloaded by DEBUG RELOAD")
