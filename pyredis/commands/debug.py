@@ -445,7 +445,11 @@ def debug_populate(c, argv):
             continue
         value = b"value:%d" % j
         if size:
-            value = value[:size].ljust(size, b"\0")
+            try:
+                value = value[:size].ljust(size, b"\0")
+            except (MemoryError, OverflowError):
+                # zmalloc failing: Redis's out of memory handler.
+                _out_of_memory(c.server, size)
         db.add(key, value)
         # signalModifiedKey: watchers see it, but nothing counts as dirty or is propagated.
         if db.watched:
@@ -843,11 +847,15 @@ def debug_assert(c, argv):
     os.abort()
 
 
+def _out_of_memory(server, size):
+    """redisOutOfMemoryHandler: log, then panic."""
+    server.log("warning", "Out Of Memory allocating %d bytes!" % size)
+    _panic(server, "Redis aborting for OUT OF MEMORY. Allocating %d bytes!" % size)
+
+
 @sub(b"oom")
 def debug_oom(c, argv):
-    server = c.server
-    server.log("warning", "Out Of Memory allocating %d bytes!" % OOM_ALLOCATION)
-    _panic(server, "Redis aborting for OUT OF MEMORY. Allocating %d bytes!" % OOM_ALLOCATION)
+    _out_of_memory(c.server, OOM_ALLOCATION)
 
 
 def _restart_delay(argv):
