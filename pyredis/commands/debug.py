@@ -143,6 +143,7 @@ IDLE_CLIENT_MEMORY = 22272
 # What Redis's OOM simulation asks zmalloc for (SIZE_MAX / 2).
 OOM_ALLOCATION = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
+SDS_MAX_PREALLOC = 1024 * 1024
 
 
 def sub(name, argc=None, min_argc=2, max_argc=None):
@@ -615,6 +616,22 @@ def malloc_size(n):
     return (n + step - 1) // step * step
 
 
+def _sds(n, alloc_len=None):
+    """(avail, zmalloc size) of an sds of ``n`` bytes allocated for ``alloc_len``.
+
+    Redis 7.0 records the allocator's usable size as the sds's capacity;
+    the smallest header (sdshdr5) has no room for one, so it has none spare.
+    """
+    alloc_len = n if alloc_len is None else alloc_len
+    header = _sds_header(alloc_len)
+    if header == 1 and alloc_len > n:
+        header = 3
+    usable = malloc_size(header + alloc_len + 1)
+    if header == 1:
+        return 0, usable
+    return usable - header - 1 - n, usable
+
+
 @sub(b"sdslen", argc=3)
 def debug_sdslen(c, argv):
     db = c.db
@@ -630,13 +647,20 @@ def debug_sdslen(c, argv):
     n = len(value)
     if encoding == b"embstr":
         # robj and sdshdr8 in one allocation; the robj is not the string's memory.
-        val_mem = malloc_size(16 + 3 + n + 1) - 16
+        val_avail, val_mem = 0, malloc_size(16 + 3 + n + 1) - 16
+    elif value.__class__ is bytearray:
+        # Grown in place (APPEND, SETRANGE): sdsMakeRoomFor's greedy doubling, once.
+        val_avail, val_mem = _sds(n, 2 * n if n < SDS_MAX_PREALLOC else n + SDS_MAX_PREALLOC)
     else:
-        val_mem = malloc_size(_sds_header(n) + n + 1)
+        val_avail, val_mem = _sds(n)
+        # tryObjectEncoding trims a value wasting more than a tenth (sdsRemoveFreeSpace).
+        if val_avail > n // 10:
+            val_avail = 0
     k = len(key)
-    return reply.simple(b"key_sds_len:%d, key_sds_avail:0, key_zmalloc: %d, val_sds_len:%d, "
-                        b"val_sds_avail:0, val_zmalloc: %d" % (
-                            k, malloc_size(_sds_header(k) + k + 1), n, val_mem))
+    key_avail, key_mem = _sds(k)
+    return reply.simple(b"key_sds_len:%d, key_sds_avail:%d, key_zmalloc: %d, val_sds_len:%d, "
+                        b"val_sds_avail:%d, val_zmalloc: %d" % (
+                            k, key_avail, key_mem, n, val_avail, val_mem))
 
 
 def _print(text):

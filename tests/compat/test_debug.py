@@ -262,6 +262,12 @@ def test_listpack_and_inspection_of_other_encodings(dpair):
     dpair.run("SET", "k", "value:1")
     dpair.run("DEBUG", "SDSLEN", "k")
     dpair.run("DEBUG", "SDSLEN", "int")
+    for n in (44, 45, 60, 100, 1000, 5000):
+        dpair.run("SET", "k" * n, "v" * n)
+        dpair.run("DEBUG", "SDSLEN", "k" * n)
+    dpair.run("APPEND", "ap", "abc")
+    dpair.run("APPEND", "ap", "defghijk")
+    dpair.run("DEBUG", "SDSLEN", "ap")
 
 
 def test_htstats_of_empty_databases(dpair):
