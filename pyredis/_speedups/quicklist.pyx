@@ -15,7 +15,8 @@ Indexes are C ``Py_ssize_t``: they must fit in a signed 64-bit integer, as
 the command layer parses them.
 """
 
-from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.stdint cimport uint64_t
 from cpython.list cimport PyList_GET_SIZE
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
@@ -49,6 +50,7 @@ def set_packed_threshold(size):
     _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
     return True
 
+
 cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
     """Bytes a string of length ``n`` takes in a listpack: encoding header,
     data and the back-length that lets the listpack be walked backwards."""
@@ -70,11 +72,65 @@ cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
     return e + 5
 
 
+cdef Py_ssize_t _int_entry_size(const char *p, Py_ssize_t n) noexcept nogil:
+    """Bytes a string of ``n`` (1..20) bytes takes in a listpack as an
+    integer (lpStringToInt64 reads it as one: no sign but '-', no leading
+    zero, fits 64 bits), else 0."""
+    cdef bint negative = p[0] == 45
+    cdef Py_ssize_t i = 1 if negative else 0
+    cdef uint64_t v = 0, limit
+    cdef long long x
+    if n == 1 and p[0] == 48:
+        return 2
+    if i >= n or p[i] < 49 or p[i] > 57:
+        return 0
+    limit = (<uint64_t>1 << 63) - 1 + negative
+    while i < n:
+        if p[i] < 48 or p[i] > 57:
+            return 0
+        if v > (limit - <uint64_t>(p[i] - 48)) // 10:
+            return 0
+        v = v * 10 + <uint64_t>(p[i] - 48)
+        i += 1
+    if negative:
+        if v > (<uint64_t>1 << 63) - 1:
+            return 10
+        x = -<long long>v
+    else:
+        x = <long long>v
+    # encoding byte(s) with the value, then a one-byte back-length
+    if 0 <= x <= 127:
+        return 2
+    if -4096 <= x <= 4095:
+        return 3
+    if -32768 <= x <= 32767:
+        return 4
+    if -8388608 <= x <= 8388607:
+        return 5
+    if -2147483648 <= x <= 2147483647:
+        return 6
+    return 10
+
+
+cdef inline Py_ssize_t _size(object v):
+    """Bytes element ``v`` takes in a listpack: as an integer if it is one."""
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(v)
+    cdef const char *p
+    cdef Py_ssize_t e
+    if 0 < n <= 20:
+        p = PyBytes_AS_STRING(v)
+        if (47 < p[0] < 58) or p[0] == 45:
+            e = _int_entry_size(p, n)
+            if e:
+                return e
+    return _entry_size(n)
+
+
 cdef Py_ssize_t _items_size(list items):
     cdef Py_ssize_t total = 0
     cdef object x
     for x in items:
-        total += _entry_size(PyBytes_GET_SIZE(x))
+        total += _size(x)
     return total
 
 
@@ -320,16 +376,19 @@ cdef class QuickList:
         cdef _Node t, node
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
+        # A node takes an element while its size plus the element's string
+        # size fits (Redis's estimate); it then grows by what the element
+        # really takes, less for an integer.
         esz = _entry_size(PyBytes_GET_SIZE(v))
         t = self._tail
         if PyBytes_GET_SIZE(v) < _packed_threshold and t is not None and self._allows(t, esz):
             t.items.append(v)
-            t.sz += esz
+            t.sz += _size(v)
         else:
             if PyBytes_GET_SIZE(v) >= _packed_threshold:
                 node = _plain_node(v)
             else:
-                node = _new_node([v], esz + _LP_OVERHEAD)
+                node = _new_node([v], _size(v) + _LP_OVERHEAD)
             node.prev = t
             if t is None:
                 self._head = node
@@ -352,12 +411,12 @@ cdef class QuickList:
                 _grow_front(h, self._maxcount)
             h.start -= 1
             h.items[h.start] = v
-            h.sz += esz
+            h.sz += _size(v)
         else:
             if PyBytes_GET_SIZE(v) >= _packed_threshold:
                 node = _plain_node(v)
             else:
-                node = _new_node([v], esz + _LP_OVERHEAD)
+                node = _new_node([v], _size(v) + _LP_OVERHEAD)
             node.next = h
             if h is None:
                 self._tail = node
@@ -397,7 +456,7 @@ cdef class QuickList:
         self._count -= 1
         n = PyList_GET_SIZE(items) - s
         if n:
-            h.sz -= _entry_size(PyBytes_GET_SIZE(v))
+            h.sz -= _size(v)
             # a node used as a queue would otherwise grow its gap forever
             if s >= 32 and s > n:
                 pass
@@ -414,7 +473,7 @@ cdef class QuickList:
         v = items.pop()
         self._count -= 1
         if PyList_GET_SIZE(items) > t.start:
-            t.sz -= _entry_size(PyBytes_GET_SIZE(v))
+            t.sz -= _size(v)
         else:
             self._unlink(t)
         return v
@@ -469,7 +528,7 @@ cdef class QuickList:
         if node.plain or PyBytes_GET_SIZE(v) >= _packed_threshold:
             self._replace_plain(node, off, v, esz)
             return True
-        delta = esz - _entry_size(PyBytes_GET_SIZE(items[node.start + off]))
+        delta = _size(v) - _size(items[node.start + off])
         if _n(node) == 1 or node.sz + delta <= self._limit:
             items[node.start + off] = v
             node.sz += delta
@@ -493,12 +552,12 @@ cdef class QuickList:
         nxt = node.next
         if nxt is not None and self._allows(nxt, esz):
             _prepend(nxt, v)
-            nxt.sz += esz
+            nxt.sz += _size(v)
             self._unlink(node)
         else:
             node.plain = False
             node.items[node.start] = v
-            node.sz = esz + _LP_OVERHEAD
+            node.sz = _size(v) + _LP_OVERHEAD
         return 0
 
     cdef int _split_plain(self, _Node node, Py_ssize_t pos, Py_ssize_t drop,
@@ -587,21 +646,21 @@ cdef class QuickList:
                 _prepend(node, v)
             else:
                 node.items.insert(node.start + pos, v)
-            node.sz += esz
+            node.sz += _size(v)
         elif pos == n:
             nxt = node.next
             if nxt is not None and self._allows(nxt, esz):
                 _prepend(nxt, v)
-                nxt.sz += esz
+                nxt.sz += _size(v)
             else:
-                self._link_after(node, _new_node([v], esz + _LP_OVERHEAD))
+                self._link_after(node, _new_node([v], _size(v) + _LP_OVERHEAD))
         elif pos == 0:
             prv = node.prev
             if prv is not None and self._allows(prv, esz):
                 prv.items.append(v)
-                prv.sz += esz
+                prv.sz += _size(v)
             else:
-                self._link_before(node, _new_node([v], esz + _LP_OVERHEAD))
+                self._link_before(node, _new_node([v], _size(v) + _LP_OVERHEAD))
         else:
             self._split_place(node, pos, 0, v, esz)
         self._count += 1
@@ -625,12 +684,12 @@ cdef class QuickList:
         cdef list pieces = []
         if lc and lsz + esz <= self._limit and lc < self._maxcount:
             left.append(v)
-            lsz += esz
+            lsz += _size(v)
         elif rc and rsz + esz <= self._limit and rc < self._maxcount:
             right.insert(0, v)
-            rsz += esz
+            rsz += _size(v)
         else:
-            mid = _new_node([v], esz + _LP_OVERHEAD)
+            mid = _new_node([v], _size(v) + _LP_OVERHEAD)
         if lc:
             pieces.append(_new_node(left, lsz))
         if mid is not None:
@@ -734,7 +793,7 @@ cdef class QuickList:
         forward = count >= 0
         big = count if forward else -count
         limit = _MAXSIZE if big > _MAXSIZE else big
-        esz = _entry_size(PyBytes_GET_SIZE(value))
+        esz = _size(value)
         if forward:
             node = self._head
             while node is not None:

@@ -204,16 +204,12 @@ def _compare_object(p, key):
 def test_object_fields(dpair):
     _fill_every_encoding(dpair.run)
     for key in KEYS[:-1]:
-        if key != "list":
-            _compare_object(dpair, key)
-    # a listpack stores "1" in fewer bytes than pyredis's size model counts
-    dpair.run("RPUSH", "words", "a", "bb", "c" * 100)
-    fields = _compare_object(dpair, "words")
+        _compare_object(dpair, key)
+    fields = _compare_object(dpair, "list")
     assert fields[b"ql_nodes"] == b"1"
 
 
 def _list_values():
-    # no integers: a listpack stores those in fewer bytes, which pyredis does not model
     sizes = (1, 5, 40, 63, 64, 100, 500, 3000, 5000, 9000, 20000)
     return [bytes([97 + i % 26]) * sizes[i % len(sizes)] for i in range(60)]
 
@@ -234,6 +230,25 @@ def test_quicklist_nodes_after_the_same_pushes(dpair, fill):
     dpair.run("DEBUG", "QUICKLIST", "l")
     dpair.run("DEBUG", "QUICKLIST", "l", "1")
     dpair.run("DEBUG", "LISTPACK", "l")
+
+
+NUMBERS = ["0", "1", "-1", "127", "128", "-4096", "4095", "40000", "-8388608", "9999999999",
+           "9223372036854775807", "-9223372036854775808", "9223372036854775808", "007", "-0",
+           "12a", "+5"]
+
+
+@pytest.mark.parametrize("fill", ["-2", "-1", "3", "100"])
+def test_quicklist_of_integers(dpair, fill):
+    dpair.run("CONFIG", "SET", "list-max-listpack-size", fill)
+    for i in range(60):
+        dpair.run("RPUSH", "l", *NUMBERS)
+        dpair.run("LPUSH", "l", *[str(i * 1000 + j) for j in range(30)])
+    _compare_object(dpair, "l")
+    dpair.run("LSET", "l", "5", "x" * 30)
+    dpair.run("LSET", "l", "-3", "77")
+    dpair.run("LREM", "l", "3", "0")
+    dpair.run("LPOP", "l", "7")
+    _compare_object(dpair, "l")
 
 
 @pytest.mark.parametrize("threshold", ["1", "60", "100", "4kb"])

@@ -448,7 +448,15 @@ _SIZES = [0, 1, 2, 3, 5, 8, 13, 40, 63, 64, 200]
 _BIG_SIZES = [1000, 4100, 9000, 17000, 70000]
 
 
+# Integers as a listpack stores them (1 to 9 bytes), and strings that only look like them.
+_NUMBERS = [b"0", b"1", b"-1", b"127", b"128", b"-4096", b"4095", b"40000", b"-8388608",
+            b"9999999999", b"9223372036854775807", b"-9223372036854775808",
+            b"9223372036854775808", b"007", b"-0", b"12a", b"-", b"+5", b" 5"]
+
+
 def _random_value(rnd):
+    if rnd.random() < 0.1:
+        return rnd.choice(_NUMBERS)
     size = rnd.choice(_BIG_SIZES) if rnd.random() < 0.04 else rnd.choice(_SIZES)
     return rnd.choice([b"a", b"b", b"c"]) * size
 
@@ -615,6 +623,42 @@ def test_state_machine_against_list_model(quicklist):
         _machine_for(quicklist),
         settings=settings(max_examples=60, stateful_step_count=50, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]))
+
+
+# -- integers: smaller in a listpack ---------------------------------------------
+
+# Listpack entry sizes of integers (encoding, value, back-length), from listpack.c's
+# encodings: 7-bit unsigned, 13, 16, 24, 32 and 64-bit signed.
+INT_SIZES = [(b"0", 2), (b"127", 2), (b"128", 3), (b"-1", 3), (b"-4096", 3), (b"4095", 3),
+             (b"4096", 4), (b"-32768", 4), (b"32768", 5), (b"-8388608", 5), (b"8388608", 6),
+             (b"-2147483648", 6), (b"2147483648", 10), (b"9223372036854775807", 10),
+             (b"-9223372036854775808", 10),
+             # not integers to lpStringToInt64: string entries
+             (b"9223372036854775808", 21), (b"-9223372036854775809", 22), (b"007", 5),
+             (b"-0", 4), (b"+5", 4), (b"1.5", 5), (b"", 2)]
+
+
+@pytest.mark.parametrize("value, size", INT_SIZES)
+def test_integer_entry_sizes(quicklist, value, size):
+    q = quicklist.QuickList()
+    q.push_tail(value)
+    assert q.nbytes == 7 + size
+    q.push_head(value)
+    q.verify()
+    assert q.nbytes == 7 + 2 * size
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_integers_fill_by_string_size_and_count_their_own(fill):
+    # Redis checks the room with the string's size, then stores the smaller integer
+    t = Trio(fill)
+    t.extend_tail([b"%d" % (100000 + i) for i in range(3000)])
+    cy, py = t.twins
+    # 100000..102999: 24-bit integers, 5 bytes each against 8 as strings
+    assert cy.nbytes == py.nbytes == 7 * len(t.layout) + 5 * 3000
+    if fill < 0:
+        # room is checked for 8 bytes: 7 + 5k + 8 <= limit
+        assert t.layout[0] == min(3000, (_node_limit(fill) - 15) // 5 + 1)
 
 
 # -- plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD) ------------------------------
