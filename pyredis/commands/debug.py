@@ -21,6 +21,7 @@ from ..types.hash import Hash
 from ..types.set import Set
 from ..types.zset import ZSet
 from . import command, strings
+from .connection import client_memory
 from .keyspace import _object_lookup as keyspace_object_lookup
 from .introspection import help_reply
 
@@ -139,7 +140,6 @@ REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME = 5000
 # Redis's maxmemory-clients buckets: 32 KiB and up, doubling, the last one open.
 CLIENT_MEM_USAGE_BUCKET_MIN_LOG = 15
 CLIENT_MEM_USAGE_BUCKETS = 1 + 33 - CLIENT_MEM_USAGE_BUCKET_MIN_LOG
-IDLE_CLIENT_MEMORY = 22272
 # What Redis's OOM simulation asks zmalloc for (SIZE_MAX / 2).
 OOM_ALLOCATION = (1 << 63) - 1
 LLONG_MIN = -(1 << 63)
@@ -787,8 +787,7 @@ def debug_client_eviction(c, argv):
     sums = [0] * CLIENT_MEM_USAGE_BUCKETS
     counts = [0] * CLIENT_MEM_USAGE_BUCKETS
     for client in server.clients.values():
-        # An idle client's memory in Redis 7.0, plus what it has buffered.
-        mem = IDLE_CLIENT_MEMORY + client.query_buffer_bytes() + client.output_size()
+        mem = client_memory(client)
         j = min(max(mem.bit_length() - CLIENT_MEM_USAGE_BUCKET_MIN_LOG, 0), CLIENT_MEM_USAGE_BUCKETS - 1)
         sums[j] += mem
         counts[j] += 1
@@ -825,13 +824,7 @@ def _bug_report(server, lines):
 
 def _raw(server, text):
     """serverLogRaw: a log line without the pid and time prefix."""
-    path = server.config["logfile"]
-    if path:
-        with open(path, "a") as f:
-            f.write(text + "\n")
-    else:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
+    server.log.raw(text + "\n")
 
 
 def _panic(server, message):

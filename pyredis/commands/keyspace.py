@@ -527,6 +527,10 @@ def _forget_db(db):
             del strings.OVERRIDES[token]
 
 
+# Run with the calling client after FLUSHDB and FLUSHALL.
+FLUSH_HOOKS = []
+
+
 # FLUSHDB [ASYNC | SYNC]
 @command("flushdb", -1, "write", group="server")
 def flushdb(c, argv):
@@ -534,6 +538,8 @@ def flushdb(c, argv):
     db = c.db
     c.server.dirty += db.flush()
     _forget_db(db)
+    for hook in FLUSH_HOOKS:
+        hook(c)
     return reply.OK
 
 
@@ -549,6 +555,8 @@ def flushall(c, argv):
     server.dirty += removed
     for hook in FLUSHALL_HOOKS:
         hook(server)
+    for hook in FLUSH_HOOKS:
+        hook(c)
     server.dirty += 1
     return reply.OK
 

@@ -4,9 +4,10 @@ import os
 import socket
 import time
 
-from .. import errors, info, reply
+from .. import REDIS_VERSION, errors, info, reply
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
+from ..numbers import parse_int
 from ..dispatch import allow_protected
 from ..server import Server
 from . import TABLE, command, container
@@ -321,6 +322,16 @@ def config_help(c, argv):
 def time_(c, argv):
     now = time.time_ns() // 1000
     return reply.bulks([b"%d" % (now // 1000000), b"%d" % (now % 1000000)])
+
+
+# LOLWUT [VERSION version]
+@command("lolwut", -1, "readonly fast", group="server")
+def lolwut(c, argv):
+    if len(argv) >= 3 and argv[1].lower() == b"version":
+        if parse_int(argv[2]) is None:
+            raise errors.E_NOT_INTEGER
+    # Redis 7.0 has no art of its own version: it answers with the version line.
+    return reply.Verbatim(b"Redis ver. " + REDIS_VERSION.encode() + b"\n")
 
 
 # DBSIZE
