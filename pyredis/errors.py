@@ -121,6 +121,19 @@ PROTECTED_NOT_ALLOWED = ('ERR %s command not allowed. If the %s option is set to
 DEBUG_PROTOCOL_TYPE = ("ERR Wrong protocol type name. Please use one of the following: "
                        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
 DEBUG_PROTOCOL_RESP2 = "ERR RESP2 is not supported by this command"
+DEBUG_RELOAD_OPTIONS = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options."
+DEBUG_RELOAD_SAVE = "ERR"
+DEBUG_RELOAD_LOAD = "ERR Error trying to load the RDB dump"
+DEBUG_RESTART_FAILED = "ERR failed to restart the server. Check server logs."
+DEBUG_NOT_SDS = "ERR Not an sds encoded string."
+DEBUG_NOT_LISTPACK = "ERR Not a listpack encoded object."
+DEBUG_NOT_QUICKLIST = "ERR Not a quicklist encoded object."
+DEBUG_NOT_HASHTABLE = "ERR The value stored at the specified key is not represented using an hash table"
+DEBUG_DB_OUT_OF_RANGE = "ERR Out of range database"
+DEBUG_PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and smaller than 4gb"
+DEBUG_CLUSTER_ONLY = "ERR Debug option only available for cluster mode enabled setup!"
+DEBUG_CLIENT_EVICTION_DISABLED = "ERR maxmemory-clients is disabled."
+DEBUG_CONFIG_REWRITE_FAILED = "ERR CONFIG-REWRITE-FORCE-ALL failed: %s"
 
 # Lists (LPOP's count, LMPOP's numkeys and COUNT share the ZSET_ texts above)
 LPOS_RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the "

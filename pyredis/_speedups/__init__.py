@@ -7,7 +7,7 @@ import os
 
 if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .resp_py import RequestParser
-    from .quicklist_py import QuickList
+    from .quicklist_py import QuickList, set_packed_threshold
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
     from .crc64_py import crc64
@@ -17,7 +17,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
 else:
     try:
         from .resp import RequestParser
-        from .quicklist import QuickList
+        from .quicklist import QuickList, set_packed_threshold
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
         from .crc64 import crc64
@@ -29,5 +29,5 @@ else:
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "lzf_compress",
-           "lzf_decompress", "crc64", "hyperloglog", "bitops", "IMPLEMENTATION"]
+__all__ = ["RequestParser", "QuickList", "set_packed_threshold", "AccessClock", "AccessTable",
+           "lzf_compress", "lzf_decompress", "crc64", "hyperloglog", "bitops", "IMPLEMENTATION"]

@@ -15,11 +15,12 @@ Indexes are C ``Py_ssize_t``: they must fit in a signed 64-bit integer, as
 the command layer parses them.
 """
 
-from cpython.bytes cimport PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from libc.stdint cimport uint64_t
 from cpython.list cimport PyList_GET_SIZE
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
-__all__ = ["QuickList"]
+__all__ = ["QuickList", "set_packed_threshold"]
 
 cdef Py_ssize_t[5] _FILL_LEVELS = [4096, 8192, 16384, 32768, 65536]
 cdef enum:
@@ -30,6 +31,24 @@ cdef enum:
     _LP_OVERHEAD = 7
 cdef Py_ssize_t _MAXSIZE = PY_SSIZE_T_MAX
 _NOT_BYTES = "quicklist elements must be bytes"
+
+
+# Elements of at least this many bytes live alone in a plain node, stored as
+# they are instead of in a listpack (Redis 7.0's packed_threshold).
+_PACKED_THRESHOLD_DEFAULT = 1 << 30
+_PACKED_THRESHOLD_MAX = (1 << 32) - (1 << 20)
+cdef Py_ssize_t _packed_threshold = 1 << 30
+
+
+def set_packed_threshold(size):
+    """quicklistisSetPackedThreshold: 0 restores the default (1 GiB); False,
+    and no change, above the maximum."""
+    global _packed_threshold
+    size = _index_arg(size)
+    if size > _PACKED_THRESHOLD_MAX:
+        return False
+    _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
+    return True
 
 
 cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
@@ -53,11 +72,65 @@ cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
     return e + 5
 
 
+cdef Py_ssize_t _int_entry_size(const char *p, Py_ssize_t n) noexcept nogil:
+    """Bytes a string of ``n`` (1..20) bytes takes in a listpack as an
+    integer (lpStringToInt64 reads it as one: no sign but '-', no leading
+    zero, fits 64 bits), else 0."""
+    cdef bint negative = p[0] == 45
+    cdef Py_ssize_t i = 1 if negative else 0
+    cdef uint64_t v = 0, limit
+    cdef long long x
+    if n == 1 and p[0] == 48:
+        return 2
+    if i >= n or p[i] < 49 or p[i] > 57:
+        return 0
+    limit = (<uint64_t>1 << 63) - 1 + negative
+    while i < n:
+        if p[i] < 48 or p[i] > 57:
+            return 0
+        if v > (limit - <uint64_t>(p[i] - 48)) // 10:
+            return 0
+        v = v * 10 + <uint64_t>(p[i] - 48)
+        i += 1
+    if negative:
+        if v > (<uint64_t>1 << 63) - 1:
+            return 10
+        x = -<long long>v
+    else:
+        x = <long long>v
+    # encoding byte(s) with the value, then a one-byte back-length
+    if 0 <= x <= 127:
+        return 2
+    if -4096 <= x <= 4095:
+        return 3
+    if -32768 <= x <= 32767:
+        return 4
+    if -8388608 <= x <= 8388607:
+        return 5
+    if -2147483648 <= x <= 2147483647:
+        return 6
+    return 10
+
+
+cdef inline Py_ssize_t _size(object v):
+    """Bytes element ``v`` takes in a listpack: as an integer if it is one."""
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(v)
+    cdef const char *p
+    cdef Py_ssize_t e
+    if 0 < n <= 20:
+        p = PyBytes_AS_STRING(v)
+        if (47 < p[0] < 58) or p[0] == 45:
+            e = _int_entry_size(p, n)
+            if e:
+                return e
+    return _entry_size(n)
+
+
 cdef Py_ssize_t _items_size(list items):
     cdef Py_ssize_t total = 0
     cdef object x
     for x in items:
-        total += _entry_size(PyBytes_GET_SIZE(x))
+        total += _size(x)
     return total
 
 
@@ -74,15 +147,25 @@ cdef class _Node:
     cdef list items
     cdef Py_ssize_t start
     cdef Py_ssize_t sz
+    # a plain node holds one element at least packed_threshold bytes long, as
+    # it is (sz is its length); it takes no other element and never merges
+    cdef bint plain
 
     def __cinit__(self, list items, Py_ssize_t sz):
         self.items = items
         self.start = 0
         self.sz = sz
+        self.plain = False
 
 
 cdef inline _Node _new_node(list items, Py_ssize_t sz):
     cdef _Node node = _Node.__new__(_Node, items, sz)
+    return node
+
+
+cdef inline _Node _plain_node(object v):
+    cdef _Node node = _Node.__new__(_Node, [v], PyBytes_GET_SIZE(v))
+    node.plain = True
     return node
 
 
@@ -195,7 +278,8 @@ cdef class QuickList:
     # -- linking ---------------------------------------------------------
 
     cdef inline bint _allows(self, _Node node, Py_ssize_t esz):
-        return node.sz + esz <= self._limit and _n(node) < self._maxcount
+        return (node.sz + esz <= self._limit and _n(node) < self._maxcount
+                and not node.plain)
 
     cdef void _link_after(self, _Node node, _Node new):
         cdef _Node nxt = node.next
@@ -241,7 +325,8 @@ cdef class QuickList:
         while a is not end:
             b = a.next
             if (a.sz + b.sz - _LP_OVERHEAD <= self._limit
-                    and _n(a) + _n(b) <= self._maxcount):
+                    and _n(a) + _n(b) <= self._maxcount
+                    and not a.plain and not b.plain):
                 _flatten(b)
                 a.items.extend(b.items)
                 a.sz += b.sz - _LP_OVERHEAD
@@ -291,13 +376,19 @@ cdef class QuickList:
         cdef _Node t, node
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
+        # A node takes an element while its size plus the element's string
+        # size fits (Redis's estimate); it then grows by what the element
+        # really takes, less for an integer.
         esz = _entry_size(PyBytes_GET_SIZE(v))
         t = self._tail
-        if t is not None and self._allows(t, esz):
+        if PyBytes_GET_SIZE(v) < _packed_threshold and t is not None and self._allows(t, esz):
             t.items.append(v)
-            t.sz += esz
+            t.sz += _size(v)
         else:
-            node = _new_node([v], esz + _LP_OVERHEAD)
+            if PyBytes_GET_SIZE(v) >= _packed_threshold:
+                node = _plain_node(v)
+            else:
+                node = _new_node([v], _size(v) + _LP_OVERHEAD)
             node.prev = t
             if t is None:
                 self._head = node
@@ -315,14 +406,17 @@ cdef class QuickList:
             raise TypeError(_NOT_BYTES)
         esz = _entry_size(PyBytes_GET_SIZE(v))
         h = self._head
-        if h is not None and self._allows(h, esz):
+        if PyBytes_GET_SIZE(v) < _packed_threshold and h is not None and self._allows(h, esz):
             if not h.start:
                 _grow_front(h, self._maxcount)
             h.start -= 1
             h.items[h.start] = v
-            h.sz += esz
+            h.sz += _size(v)
         else:
-            node = _new_node([v], esz + _LP_OVERHEAD)
+            if PyBytes_GET_SIZE(v) >= _packed_threshold:
+                node = _plain_node(v)
+            else:
+                node = _new_node([v], _size(v) + _LP_OVERHEAD)
             node.next = h
             if h is None:
                 self._tail = node
@@ -362,7 +456,7 @@ cdef class QuickList:
         self._count -= 1
         n = PyList_GET_SIZE(items) - s
         if n:
-            h.sz -= _entry_size(PyBytes_GET_SIZE(v))
+            h.sz -= _size(v)
             # a node used as a queue would otherwise grow its gap forever
             if s >= 32 and s > n:
                 pass
@@ -379,7 +473,7 @@ cdef class QuickList:
         v = items.pop()
         self._count -= 1
         if PyList_GET_SIZE(items) > t.start:
-            t.sz -= _entry_size(PyBytes_GET_SIZE(v))
+            t.sz -= _size(v)
         else:
             self._unlink(t)
         return v
@@ -431,13 +525,65 @@ cdef class QuickList:
         node = self._seek(i, &off)
         items = node.items
         esz = _entry_size(PyBytes_GET_SIZE(v))
-        delta = esz - _entry_size(PyBytes_GET_SIZE(items[node.start + off]))
+        if node.plain or PyBytes_GET_SIZE(v) >= _packed_threshold:
+            self._replace_plain(node, off, v, esz)
+            return True
+        delta = _size(v) - _size(items[node.start + off])
         if _n(node) == 1 or node.sz + delta <= self._limit:
             items[node.start + off] = v
             node.sz += delta
         else:
             self._split_place(node, off, 1, v, esz)
         return True
+
+    cdef int _replace_plain(self, _Node node, Py_ssize_t off, object v,
+                            Py_ssize_t esz) except -1:
+        """Replace where a plain node is involved, as quicklistReplaceEntry:
+        a large value takes a plain node of its own, a small one leaving a
+        plain node goes to the head of the next node if it fits there."""
+        cdef _Node nxt
+        if PyBytes_GET_SIZE(v) >= _packed_threshold:
+            if node.plain:
+                node.items[node.start] = v
+                node.sz = PyBytes_GET_SIZE(v)
+            else:
+                self._split_plain(node, off, 1, v)
+            return 0
+        nxt = node.next
+        if nxt is not None and self._allows(nxt, esz):
+            _prepend(nxt, v)
+            nxt.sz += _size(v)
+            self._unlink(node)
+        else:
+            node.plain = False
+            node.items[node.start] = v
+            node.sz = _size(v) + _LP_OVERHEAD
+        return 0
+
+    cdef int _split_plain(self, _Node node, Py_ssize_t pos, Py_ssize_t drop,
+                          object v) except -1:
+        """Split packed ``node`` at ``pos``, dropping ``drop`` elements there,
+        with a plain node for ``v`` between the halves; nothing merges."""
+        _flatten(node)
+        cdef list items = node.items
+        cdef list left = items[:pos]
+        cdef list right = items[pos + drop:]
+        cdef _Node mid = _plain_node(v)
+        if left:
+            node.items = left
+            node.sz = _LP_OVERHEAD + _items_size(left)
+            self._link_after(node, mid)
+        else:
+            self._link_before(node, mid)
+        if right:
+            if left:
+                self._link_after(mid, _new_node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+        elif not left:
+            self._unlink(node)
+        return 0
 
     def insert_before(self, Py_ssize_t i, v):
         return self._insert(i, v, False)
@@ -486,26 +632,35 @@ cdef class QuickList:
         is full, use a neighbour at its edges, else split it."""
         cdef Py_ssize_t n = _n(node)
         cdef _Node nxt, prv
-        if self._allows(node, esz):
+        if PyBytes_GET_SIZE(v) >= _packed_threshold:
+            # quicklist's _quicklistInsert for a large element: a plain node
+            # beside the node at its edges (or beside a plain one), else a split
+            if pos == n:
+                self._link_after(node, _plain_node(v))
+            elif pos == 0:
+                self._link_before(node, _plain_node(v))
+            else:
+                self._split_plain(node, pos, 0, v)
+        elif self._allows(node, esz):
             if pos == 0:
                 _prepend(node, v)
             else:
                 node.items.insert(node.start + pos, v)
-            node.sz += esz
+            node.sz += _size(v)
         elif pos == n:
             nxt = node.next
             if nxt is not None and self._allows(nxt, esz):
                 _prepend(nxt, v)
-                nxt.sz += esz
+                nxt.sz += _size(v)
             else:
-                self._link_after(node, _new_node([v], esz + _LP_OVERHEAD))
+                self._link_after(node, _new_node([v], _size(v) + _LP_OVERHEAD))
         elif pos == 0:
             prv = node.prev
             if prv is not None and self._allows(prv, esz):
                 prv.items.append(v)
-                prv.sz += esz
+                prv.sz += _size(v)
             else:
-                self._link_before(node, _new_node([v], esz + _LP_OVERHEAD))
+                self._link_before(node, _new_node([v], _size(v) + _LP_OVERHEAD))
         else:
             self._split_place(node, pos, 0, v, esz)
         self._count += 1
@@ -529,12 +684,12 @@ cdef class QuickList:
         cdef list pieces = []
         if lc and lsz + esz <= self._limit and lc < self._maxcount:
             left.append(v)
-            lsz += esz
+            lsz += _size(v)
         elif rc and rsz + esz <= self._limit and rc < self._maxcount:
             right.insert(0, v)
-            rsz += esz
+            rsz += _size(v)
         else:
-            mid = _new_node([v], esz + _LP_OVERHEAD)
+            mid = _new_node([v], _size(v) + _LP_OVERHEAD)
         if lc:
             pieces.append(_new_node(left, lsz))
         if mid is not None:
@@ -638,7 +793,7 @@ cdef class QuickList:
         forward = count >= 0
         big = count if forward else -count
         limit = _MAXSIZE if big > _MAXSIZE else big
-        esz = _entry_size(PyBytes_GET_SIZE(value))
+        esz = _size(value)
         if forward:
             node = self._head
             while node is not None:
@@ -855,6 +1010,7 @@ cdef class QuickList:
         cdef _Node new, t
         while node is not None:
             new = _new_node(node.items[node.start:], node.sz)
+            new.plain = node.plain
             t = other._tail
             new.prev = t
             if t is None:
@@ -866,6 +1022,15 @@ cdef class QuickList:
         other._count = self._count
         other._nodes = self._nodes
         return other
+
+    def nodes(self):
+        """(count, size, plain, elements) of each node, head first (DEBUG QUICKLIST)."""
+        cdef list out = []
+        cdef _Node node = self._head
+        while node is not None:
+            out.append((_n(node), node.sz, node.plain, node.items[node.start:]))
+            node = node.next
+        return out
 
     def node_layout(self):
         cdef list out = []
@@ -901,6 +1066,15 @@ cdef class QuickList:
             for x in items:
                 if type(x) is not bytes:
                     raise AssertionError("node %d: element is not bytes" % pos)
+            if node.plain:
+                if n != 1 or node.sz != PyBytes_GET_SIZE(items[0]):
+                    raise AssertionError("node %d: plain node holds %d elements in %d bytes"
+                                         % (pos, n, node.sz))
+                forward.append(node)
+                count += n
+                prev = node
+                node = node.next
+                continue
             sz = _LP_OVERHEAD + _items_size(items)
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"

@@ -9,6 +9,9 @@ have as a Redis listpack. The fill factor (``list-max-listpack-size``) bounds
 a node either by bytes (negative fill) or by element count (positive fill,
 with an 8 KiB safety cap); a node may break the bound only when it holds a
 single element, which is how elements larger than the limit are stored.
+An element of at least the packed threshold (``set_packed_threshold``,
+1 GiB by default) goes in a plain node instead: alone, unpacked, its size its
+length, taking no other element and never merged, as Redis 7.0's plain nodes.
 
 Pops never merge nodes (the end nodes just shrink, as in Redis). Deletions
 elsewhere, and inserts or replaces that had to split a node, try to merge the
@@ -20,7 +23,7 @@ in a signed 64-bit integer, as the command layer parses them.
 
 import sys
 
-__all__ = ["QuickList"]
+__all__ = ["QuickList", "set_packed_threshold"]
 
 _FILL_LEVELS = (4096, 8192, 16384, 32768, 65536)
 _SAFETY_LIMIT = 8192
@@ -30,6 +33,24 @@ _COMPRESS_MAX = (1 << 16) - 1
 _LP_OVERHEAD = 7
 _NOT_BYTES = "quicklist elements must be bytes"
 _MAXSIZE = sys.maxsize
+
+
+# Elements of at least this many bytes live alone in a plain node, stored as
+# they are instead of in a listpack (Redis 7.0's packed_threshold).
+_PACKED_THRESHOLD_DEFAULT = 1 << 30
+_PACKED_THRESHOLD_MAX = (1 << 32) - (1 << 20)
+_packed_threshold = 1 << 30
+
+
+def set_packed_threshold(size):
+    """quicklistisSetPackedThreshold: 0 restores the default (1 GiB); False,
+    and no change, above the maximum."""
+    global _packed_threshold
+    size = _index_arg(size)
+    if size > _PACKED_THRESHOLD_MAX:
+        return False
+    _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
+    return True
 
 
 def _entry_size(n):
@@ -52,11 +73,64 @@ def _entry_size(n):
     return e + 5
 
 
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+# Sizes of integers met lately: pushes and pops read them from here rather
+# than parse the same element twice.
+_INT_SIZES = {}
+_INT_SIZES_MAX = 4096
+
+
+def _int_entry_size(v):
+    """Bytes ``v`` takes in a listpack as an integer (lpStringToInt64 reads it
+    as one: no sign but '-', no leading zero, fits 64 bits), else 0."""
+    e = _parse_int_entry_size(v)
+    if e:
+        if len(_INT_SIZES) >= _INT_SIZES_MAX:
+            _INT_SIZES.clear()
+        _INT_SIZES[v] = e
+    return e
+
+
+def _parse_int_entry_size(v):
+    try:
+        i = int(v)
+    except ValueError:
+        return 0
+    # int() also takes "007", "-0", "1_0" and blanks: only the canonical
+    # spelling is an integer to Redis
+    if b"%d" % i != v or not _INT64_MIN <= i <= _INT64_MAX:
+        return 0
+    # encoding byte(s) with the value, then a one-byte back-length
+    if 0 <= i <= 127:
+        return 2
+    if -4096 <= i <= 4095:
+        return 3
+    if -32768 <= i <= 32767:
+        return 4
+    if -8388608 <= i <= 8388607:
+        return 5
+    if -2147483648 <= i <= 2147483647:
+        return 6
+    return 10
+
+
+def _size(v):
+    """Bytes element ``v`` takes in a listpack: as an integer if it is one."""
+    n = len(v)
+    if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
+        e = _int_entry_size(v)
+        if e:
+            return e
+    return n + 2 if n < 64 else _entry_size(n)
+
+
 def _items_size(items):
     total = 0
     for x in items:
-        n = len(x)
-        total += n + 2 if n < 64 else _entry_size(n)
+        total += _size(x)
     return total
 
 
@@ -68,13 +142,20 @@ def _index_arg(value):
 
 
 class _Node:
-    __slots__ = ("prev", "next", "items", "sz")
+    # a plain node holds one element at least packed_threshold bytes long, as
+    # it is (sz is its length); it takes no other element and never merges
+    __slots__ = ("prev", "next", "items", "sz", "plain")
 
-    def __init__(self, items, sz):
+    def __init__(self, items, sz, plain=False):
         self.prev = None
         self.next = None
         self.items = items
         self.sz = sz
+        self.plain = plain
+
+
+def _plain_node(v):
+    return _Node([v], len(v), True)
 
 
 class QuickList:
@@ -189,7 +270,8 @@ class QuickList:
         while a is not end:
             b = a.next
             if (a.sz + b.sz - _LP_OVERHEAD <= limit
-                    and len(a.items) + len(b.items) <= maxcount):
+                    and len(a.items) + len(b.items) <= maxcount
+                    and not a.plain and not b.plain):
                 a.items.extend(b.items)
                 a.sz += b.sz - _LP_OVERHEAD
                 self._unlink(b)
@@ -232,14 +314,23 @@ class QuickList:
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
         n = len(v)
-        esz = n + 2 if n < 64 else _entry_size(n)
+        # A node takes an element while its size plus the element's string
+        # size fits (Redis's estimate); it then grows by what the element
+        # really takes, less for an integer.
+        esz = act = n + 2 if n < 64 else _entry_size(n)
+        if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
+            act = _INT_SIZES.get(v) or _int_entry_size(v) or esz
         t = self._tail
-        if (t is not None and t.sz + esz <= self._limit
-                and len(t.items) < self._maxcount):
+        if n >= _packed_threshold:
+            node = _plain_node(v)
+        elif (t is not None and t.sz + esz <= self._limit
+                and len(t.items) < self._maxcount and not t.plain):
             t.items.append(v)
-            t.sz += esz
+            t.sz += act
+            node = None
         else:
-            node = _Node([v], esz + _LP_OVERHEAD)
+            node = _Node([v], act + _LP_OVERHEAD)
+        if node is not None:
             node.prev = t
             if t is None:
                 self._head = node
@@ -253,14 +344,20 @@ class QuickList:
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
         n = len(v)
-        esz = n + 2 if n < 64 else _entry_size(n)
+        esz = act = n + 2 if n < 64 else _entry_size(n)
+        if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
+            act = _INT_SIZES.get(v) or _int_entry_size(v) or esz
         h = self._head
-        if (h is not None and h.sz + esz <= self._limit
-                and len(h.items) < self._maxcount):
+        if n >= _packed_threshold:
+            node = _plain_node(v)
+        elif (h is not None and h.sz + esz <= self._limit
+                and len(h.items) < self._maxcount and not h.plain):
             h.items.insert(0, v)
-            h.sz += esz
+            h.sz += act
+            node = None
         else:
-            node = _Node([v], esz + _LP_OVERHEAD)
+            node = _Node([v], act + _LP_OVERHEAD)
+        if node is not None:
             node.next = h
             if h is None:
                 self._tail = node
@@ -289,7 +386,10 @@ class QuickList:
         self._count -= 1
         if items:
             n = len(v)
-            h.sz -= n + 2 if n < 64 else _entry_size(n)
+            if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
+                h.sz -= _INT_SIZES.get(v) or _int_entry_size(v) or n + 2
+            else:
+                h.sz -= n + 2 if n < 64 else _entry_size(n)
         else:
             self._unlink(h)
         return v
@@ -303,7 +403,10 @@ class QuickList:
         self._count -= 1
         if items:
             n = len(v)
-            t.sz -= n + 2 if n < 64 else _entry_size(n)
+            if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
+                t.sz -= _INT_SIZES.get(v) or _int_entry_size(v) or n + 2
+            else:
+                t.sz -= n + 2 if n < 64 else _entry_size(n)
         else:
             self._unlink(t)
         return v
@@ -347,14 +450,61 @@ class QuickList:
         items = node.items
         n = len(v)
         esz = n + 2 if n < 64 else _entry_size(n)
-        n = len(items[off])
-        delta = esz - (n + 2 if n < 64 else _entry_size(n))
+        act = _size(v)
+        if node.plain or n >= _packed_threshold:
+            self._replace_plain(node, off, v, esz, act)
+            return True
+        delta = act - _size(items[off])
         if len(items) == 1 or node.sz + delta <= self._limit:
             items[off] = v
             node.sz += delta
         else:
-            self._split_place(node, off, 1, v, esz)
+            self._split_place(node, off, 1, v, esz, act)
         return True
+
+    def _replace_plain(self, node, off, v, esz, act):
+        """Replace where a plain node is involved, as quicklistReplaceEntry:
+        a large value takes a plain node of its own, a small one leaving a
+        plain node goes to the head of the next node if it fits there."""
+        if len(v) >= _packed_threshold:
+            if node.plain:
+                node.items[0] = v
+                node.sz = len(v)
+            else:
+                self._split_plain(node, off, 1, v)
+            return
+        nxt = node.next
+        if (nxt is not None and nxt.sz + esz <= self._limit
+                and len(nxt.items) < self._maxcount and not nxt.plain):
+            nxt.items.insert(0, v)
+            nxt.sz += act
+            self._unlink(node)
+        else:
+            node.plain = False
+            node.items[0] = v
+            node.sz = act + _LP_OVERHEAD
+
+    def _split_plain(self, node, pos, drop, v):
+        """Split packed ``node`` at ``pos``, dropping ``drop`` elements there,
+        with a plain node for ``v`` between the halves; nothing merges."""
+        items = node.items
+        left = items[:pos]
+        right = items[pos + drop:]
+        mid = _plain_node(v)
+        if left:
+            node.items = left
+            node.sz = _LP_OVERHEAD + _items_size(left)
+            self._link_after(node, mid)
+        else:
+            self._link_before(node, mid)
+        if right:
+            if left:
+                self._link_after(mid, _Node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+        elif not left:
+            self._unlink(node)
 
     def insert_before(self, i, v):
         return self._insert(i, v, False)
@@ -372,9 +522,7 @@ class QuickList:
             items = node.items
             if pivot in items:
                 off = items.index(pivot)
-                n = len(v)
-                self._insert_at(node, off + 1 if after else off, v,
-                                n + 2 if n < 64 else _entry_size(n))
+                self._insert_at(node, off + 1 if after else off, v)
                 return True
             node = node.next
         return False
@@ -388,42 +536,52 @@ class QuickList:
         if i < 0 or i >= count:
             return False
         node, off = self._seek(i)
-        n = len(v)
-        self._insert_at(node, off + 1 if after else off, v,
-                        n + 2 if n < 64 else _entry_size(n))
+        self._insert_at(node, off + 1 if after else off, v)
         return True
 
-    def _insert_at(self, node, pos, v, esz):
+    def _insert_at(self, node, pos, v):
         """Put ``v`` at offset ``pos`` (0..count) of ``node``; when the node
         is full, use a neighbour at its edges, else split it."""
+        n = len(v)
+        esz = n + 2 if n < 64 else _entry_size(n)
+        act = _size(v)
         limit = self._limit
         maxcount = self._maxcount
         items = node.items
         n = len(items)
-        if node.sz + esz <= limit and n < maxcount:
+        if len(v) >= _packed_threshold:
+            # quicklist's _quicklistInsert for a large element: a plain node
+            # beside the node at its edges (or beside a plain one), else a split
+            if pos == n:
+                self._link_after(node, _plain_node(v))
+            elif pos == 0:
+                self._link_before(node, _plain_node(v))
+            else:
+                self._split_plain(node, pos, 0, v)
+        elif node.sz + esz <= limit and n < maxcount and not node.plain:
             items.insert(pos, v)
-            node.sz += esz
+            node.sz += act
         elif pos == n:
             nxt = node.next
             if (nxt is not None and nxt.sz + esz <= limit
-                    and len(nxt.items) < maxcount):
+                    and len(nxt.items) < maxcount and not nxt.plain):
                 nxt.items.insert(0, v)
-                nxt.sz += esz
+                nxt.sz += act
             else:
-                self._link_after(node, _Node([v], esz + _LP_OVERHEAD))
+                self._link_after(node, _Node([v], act + _LP_OVERHEAD))
         elif pos == 0:
             prv = node.prev
             if (prv is not None and prv.sz + esz <= limit
-                    and len(prv.items) < maxcount):
+                    and len(prv.items) < maxcount and not prv.plain):
                 prv.items.append(v)
-                prv.sz += esz
+                prv.sz += act
             else:
-                self._link_before(node, _Node([v], esz + _LP_OVERHEAD))
+                self._link_before(node, _Node([v], act + _LP_OVERHEAD))
         else:
-            self._split_place(node, pos, 0, v, esz)
+            self._split_place(node, pos, 0, v, esz, act)
         self._count += 1
 
-    def _split_place(self, node, pos, drop, v, esz):
+    def _split_place(self, node, pos, drop, v, esz, act):
         """Split ``node`` at ``pos``, dropping ``drop`` elements there, and
         place ``v`` between the halves: on the left half if it fits, else on
         the right half, else in a node of its own. Then merge around."""
@@ -439,12 +597,12 @@ class QuickList:
         mid = None
         if lc and lsz + esz <= limit and lc < maxcount:
             left.append(v)
-            lsz += esz
+            lsz += act
         elif rc and rsz + esz <= limit and rc < maxcount:
             right.insert(0, v)
-            rsz += esz
+            rsz += act
         else:
-            mid = _Node([v], esz + _LP_OVERHEAD)
+            mid = _Node([v], act + _LP_OVERHEAD)
         pieces = []
         if lc:
             pieces.append(_Node(left, lsz))
@@ -536,8 +694,7 @@ class QuickList:
         limit = count if count >= 0 else -count
         if limit > _MAXSIZE:
             limit = _MAXSIZE
-        n = len(value)
-        esz = n + 2 if n < 64 else _entry_size(n)
+        esz = _size(value)
         removed = 0
         touched = False
         lo = hi = None
@@ -731,7 +888,7 @@ class QuickList:
         other = QuickList(self._fill, self._compress)
         node = self._head
         while node is not None:
-            new = _Node(node.items[:], node.sz)
+            new = _Node(node.items[:], node.sz, node.plain)
             t = other._tail
             new.prev = t
             if t is None:
@@ -743,6 +900,15 @@ class QuickList:
         other._count = self._count
         other._nodes = self._nodes
         return other
+
+    def nodes(self):
+        """(count, size, plain, elements) of each node, head first (DEBUG QUICKLIST)."""
+        out = []
+        node = self._head
+        while node is not None:
+            out.append((len(node.items), node.sz, node.plain, list(node.items)))
+            node = node.next
+        return out
 
     def node_layout(self):
         out = []
@@ -774,6 +940,15 @@ class QuickList:
             for x in items:
                 if type(x) is not bytes:
                     raise AssertionError("node %d: element is not bytes" % pos)
+            if node.plain:
+                if n != 1 or node.sz != len(items[0]):
+                    raise AssertionError("node %d: plain node holds %d elements in %d bytes"
+                                         % (pos, n, node.sz))
+                forward.append(node)
+                count += n
+                prev = node
+                node = node.next
+                continue
             sz = _LP_OVERHEAD + _items_size(items)
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"

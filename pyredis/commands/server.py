@@ -1,4 +1,4 @@
-"""Server commands: INFO, CONFIG, TIME, DBSIZE, SHUTDOWN, DEBUG."""
+"""Server commands: INFO, CONFIG, TIME, DBSIZE, SHUTDOWN."""
 import errno
 import os
 import socket
@@ -7,7 +7,7 @@ import time
 from .. import REDIS_VERSION, errors, info, reply
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
-from ..numbers import parse_double, parse_int
+from ..numbers import parse_int
 from ..dispatch import allow_protected
 from ..persistence import aof
 from ..server import Server
@@ -225,9 +225,10 @@ def _split_args(line):
     return None if args is None else [a.decode("latin-1") for a in args]
 
 
-def rewrite_config_file(config, path):
+def rewrite_config_file(config, path, force_all=False):
     """rewriteConfig: keep the file's lines and comments, update the known options in place,
-    append the others (non-default) after a signature line, blank stale ones."""
+    append the others (non-default, or all with ``force_all``) after a signature line, blank
+    stale ones."""
     try:
         with open(path, encoding="latin-1") as f:
             content = f.read()
@@ -271,7 +272,7 @@ def rewrite_config_file(config, path):
 
     for p in PARAMS:
         value = config.values[p.name]
-        force = not p.is_default(value) or p.name == "latency-tracking-info-percentiles"
+        force = force_all or not p.is_default(value) or p.name == "latency-tracking-info-percentiles"
         for line in p.rewrite(value):
             rewrite_line(p.name, line, force)
         processed.add(p.name)
@@ -389,117 +390,6 @@ def shutdown(c, argv):
     server.running = False
     c.close_after_reply = True
     return None
-
-
-# ---- DEBUG --------------------------------------------------------------------
-class _ByProtocol(reply._Reply):
-    """Fixed bytes that differ between RESP2 and RESP3 (DEBUG PROTOCOL)."""
-
-    __slots__ = ("resp2", "resp3")
-
-    def __init__(self, resp2, resp3):
-        self.resp2 = resp2
-        self.resp3 = resp3
-
-    def encode(self, resp):
-        return self.resp2 if resp == 2 else self.resp3
-
-
-_PROTOCOL = {
-    b"string": reply.bulk(b"Hello World"),
-    b"integer": reply.integer(12345),
-    b"double": _ByProtocol(b"$5\r\n3.141\r\n", b",3.141\r\n"),
-    b"bignum": _ByProtocol(b"$37\r\n1234567999999999999999999999999999999\r\n",
-                           b"(1234567999999999999999999999999999999\r\n"),
-    b"null": reply.NULL,
-    b"array": b"*3\r\n:0\r\n:1\r\n:2\r\n",
-    b"set": reply.Set([reply.integer(0), reply.integer(1), reply.integer(2)]),
-    b"map": _ByProtocol(b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n",
-                        b"%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"),
-    b"attrib": _ByProtocol(reply.bulk(b"Some real reply following the attribute"),
-                           b"|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n"
-                           + reply.bulk(b"Some real reply following the attribute")),
-    b"verbatim": reply.Verbatim(b"This is a verbatim\nstring"),
-    b"true": _ByProtocol(b":1\r\n", b"#t\r\n"),
-    b"false": _ByProtocol(b":0\r\n", b"#f\r\n"),
-}
-
-DEBUG_HELP = (
-    "LOG <message>",
-    "    Write <message> to the server log.",
-    "PROTOCOL <type>",
-    "    Reply with a test value of the specified type. <type> can be: string,",
-    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
-    "    true, false.",
-    "SET-ACTIVE-EXPIRE <0|1>",
-    "    Setting it to 0 disables expiring keys in background when they are not",
-    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-    "    default.",
-    "SLEEP <seconds>",
-    "    Stop the server for <seconds>. Decimals allowed.",
-)
-
-
-def _atoi(arg):
-    """C ``atoi``: leading digits after blanks and a sign, 0 when there are none."""
-    text = arg.lstrip(b" \t\n\v\f\r")
-    sign = 1
-    if text[:1] in (b"+", b"-"):
-        sign = -1 if text[:1] == b"-" else 1
-        text = text[1:]
-    digits = len(text) - len(text.lstrip(b"0123456789"))
-    return sign * int(text[:digits]) if digits else 0
-
-
-def _strtod_prefix(arg):
-    """C ``strtod(s, NULL)``: the longest valid prefix, 0 when there is none."""
-    text = arg.lstrip(b" \t\n\v\f\r")
-    for end in range(len(text), 0, -1):
-        value = parse_double(text[:end])
-        if value is not None:
-            return value
-    return 0.0
-
-
-def _no_active_expire(now):
-    return None
-
-
-# DEBUG subcommand [argument ...]
-@command("debug", -2, "admin noscript loading stale", group="server")
-def debug(c, argv):
-    server = c.server
-    sub = argv[1].lower()
-    n = len(argv)
-    if sub == b"help" and n == 2:
-        return help_reply("DEBUG", DEBUG_HELP)
-    if sub == b"sleep" and n == 3:
-        seconds = _strtod_prefix(argv[2])
-        if seconds > 0:
-            # Like Redis, the whole server stops: nothing else runs meanwhile.
-            time.sleep(seconds)
-        return reply.OK
-    if sub == b"set-active-expire" and n == 3:
-        if _atoi(argv[2]):
-            server.__dict__.pop("_active_expire", None)
-        else:
-            server._active_expire = _no_active_expire
-        return reply.OK
-    if sub == b"log" and n == 3:
-        server.log("warning", "DEBUG LOG: %s" % argv[2].decode("latin-1"))
-        return reply.OK
-    if sub == b"protocol" and n == 3:
-        kind = argv[2].lower()
-        if kind == b"push":
-            if c.resp < 3:
-                raise CommandError(errors.DEBUG_PROTOCOL_RESP2)
-            c.reply(b">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n")
-            return reply.bulk(b"Some real reply following the push reply")
-        r = _PROTOCOL.get(kind)
-        if r is None:
-            raise CommandError(errors.DEBUG_PROTOCOL_TYPE)
-        return r
-    raise errors.fmt(errors.SUBCOMMAND_SYNTAX, argv[1], "DEBUG")
 
 
 # BGREWRITEAOF

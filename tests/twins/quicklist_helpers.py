@@ -209,6 +209,7 @@ class Trio:
         assert contents == list(b) == self.model.items
         assert list(reversed(a)) == list(reversed(b)) == contents[::-1]
         assert a.nbytes == b.nbytes
+        assert a.nodes() == b.nodes()
         assert a.node_count == b.node_count == len(a.node_layout())
 
     @property

@@ -448,7 +448,15 @@ _SIZES = [0, 1, 2, 3, 5, 8, 13, 40, 63, 64, 200]
 _BIG_SIZES = [1000, 4100, 9000, 17000, 70000]
 
 
+# Integers as a listpack stores them (1 to 9 bytes), and strings that only look like them.
+_NUMBERS = [b"0", b"1", b"-1", b"127", b"128", b"-4096", b"4095", b"40000", b"-8388608",
+            b"9999999999", b"9223372036854775807", b"-9223372036854775808",
+            b"9223372036854775808", b"007", b"-0", b"12a", b"-", b"+5", b" 5"]
+
+
 def _random_value(rnd):
+    if rnd.random() < 0.1:
+        return rnd.choice(_NUMBERS)
     size = rnd.choice(_BIG_SIZES) if rnd.random() < 0.04 else rnd.choice(_SIZES)
     return rnd.choice([b"a", b"b", b"c"]) * size
 
@@ -615,3 +623,142 @@ def test_state_machine_against_list_model(quicklist):
         _machine_for(quicklist),
         settings=settings(max_examples=60, stateful_step_count=50, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow]))
+
+
+# -- integers: smaller in a listpack ---------------------------------------------
+
+# Listpack entry sizes of integers (encoding, value, back-length), from listpack.c's
+# encodings: 7-bit unsigned, 13, 16, 24, 32 and 64-bit signed.
+INT_SIZES = [(b"0", 2), (b"127", 2), (b"128", 3), (b"-1", 3), (b"-4096", 3), (b"4095", 3),
+             (b"4096", 4), (b"-32768", 4), (b"32768", 5), (b"-8388608", 5), (b"8388608", 6),
+             (b"-2147483648", 6), (b"2147483648", 10), (b"9223372036854775807", 10),
+             (b"-9223372036854775808", 10),
+             # not integers to lpStringToInt64: string entries
+             (b"9223372036854775808", 21), (b"-9223372036854775809", 22), (b"007", 5),
+             (b"-0", 4), (b"+5", 4), (b"1.5", 5), (b"", 2)]
+
+
+@pytest.mark.parametrize("value, size", INT_SIZES)
+def test_integer_entry_sizes(quicklist, value, size):
+    q = quicklist.QuickList()
+    q.push_tail(value)
+    assert q.nbytes == 7 + size
+    q.push_head(value)
+    q.verify()
+    assert q.nbytes == 7 + 2 * size
+
+
+@pytest.mark.parametrize("fill", FILLS)
+def test_integers_fill_by_string_size_and_count_their_own(fill):
+    # Redis checks the room with the string's size, then stores the smaller integer
+    t = Trio(fill)
+    t.extend_tail([b"%d" % (100000 + i) for i in range(3000)])
+    cy, py = t.twins
+    # 100000..102999: 24-bit integers, 5 bytes each against 8 as strings
+    assert cy.nbytes == py.nbytes == 7 * len(t.layout) + 5 * 3000
+    if fill < 0:
+        # room is checked for 8 bytes: 7 + 5k + 8 <= limit
+        assert t.layout[0] == min(3000, (_node_limit(fill) - 15) // 5 + 1)
+
+
+# -- plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD) ------------------------------
+
+@pytest.fixture
+def packed_threshold():
+    """Set the packed threshold of both twins; the default comes back afterwards."""
+    modules = both_modules()
+
+    def set_both(size):
+        results = [m.set_packed_threshold(size) for m in modules]
+        assert results[0] == results[1]
+        return results[0]
+    yield set_both
+    set_both(0)
+
+
+def _plain_flags(t):
+    a, b = t.twins
+    flags = [plain for _, _, plain, _ in a.nodes()]
+    assert flags == [plain for _, _, plain, _ in b.nodes()]
+    return flags
+
+
+def _check_plain(t, threshold):
+    """Every element of at least ``threshold`` bytes, and only those, is alone in a plain node."""
+    _plain_flags(t)
+    for count, size, plain, items in t.twins[0].nodes():
+        if plain:
+            assert count == 1 and size == len(items[0]) >= threshold
+        else:
+            assert all(len(x) < threshold for x in items)
+
+
+def test_packed_threshold_bounds(packed_threshold):
+    assert packed_threshold((1 << 32) - (1 << 20))
+    assert not packed_threshold((1 << 32) - (1 << 20) + 1)
+    assert packed_threshold(0)
+    t = Trio(-2)
+    t.push_tail(val(9000))
+    # the default threshold (1 GiB): a big element is a packed node of its own
+    assert _plain_flags(t) == [False]
+
+
+@pytest.mark.parametrize("fill", FILLS + (0,))
+def test_plain_nodes_hold_one_element_unpacked(fill, packed_threshold):
+    packed_threshold(10)
+    t = Trio(fill)
+    big = val(10, b"P")
+    t.extend_tail([b"a", b"b"])
+    t.push_tail(big)
+    t.push_tail(b"c")
+    t.push_head(big)
+    flags = _plain_flags(t)
+    assert flags[0] and flags[-2] and not flags[-1]
+    _check_plain(t, 10)
+    nodes = t.twins[0].nodes()
+    assert nodes[0] == (1, 10, True, [big])
+    # a small element never joins a plain node: it starts a packed one
+    t.push_head(b"d")
+    assert _plain_flags(t)[:2] == [False, True]
+    # a large element inserted inside a packed node splits it around a plain node
+    t.extend_tail([b"e", b"f", b"g"])
+    before = t.layout
+    i = t.items.index(b"f")
+    t.insert_before(i, big)
+    assert t.index(i) == big and t.layout != before
+    _check_plain(t, 10)
+    # replacing: large into a packed node, small into a plain node
+    t.replace(i + 1, val(11, b"Q"))
+    t.replace(i, b"small")
+    _check_plain(t, 10)
+    t.insert_pivot(b"small", big, True)
+    t.remove(big, 1)
+    t.delete_range(1, 3)
+    _check_plain(t, 10)
+
+
+def test_plain_nodes_never_merge(packed_threshold):
+    packed_threshold(5)
+    t = Trio(-2)
+    t.extend_tail([b"a", b"bbbbb", b"c", b"ddddd", b"e"])
+    assert t.layout == [1, 1, 1, 1, 1]
+    assert _plain_flags(t) == [False, True, False, True, False]
+    t.delete_range(1, 1)
+    # the packed neighbours meet and merge; the plain node stays alone
+    assert t.layout == [2, 1, 1]
+    assert _plain_flags(t) == [False, True, False]
+    # a small value replacing a plain node's joins the next packed node
+    t.replace(2, b"x")
+    assert _plain_flags(t) == [False, False]
+    assert t.layout == [2, 2] and t.items == [b"a", b"c", b"x", b"e"]
+
+
+@pytest.mark.parametrize("threshold", [1, 3, 40, 100, 5000])
+@pytest.mark.parametrize("fill", [-2, 4, 0])
+def test_random_sequences_with_plain_nodes(fill, threshold, packed_threshold):
+    packed_threshold(threshold)
+    rnd = random.Random(threshold * 7 + fill)
+    t = Trio(fill)
+    for _ in range(300):
+        _random_step(t, rnd)
+        _check_plain(t, threshold)
