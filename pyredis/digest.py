@@ -17,10 +17,11 @@ from hashlib import sha1
 from ._speedups import QuickList
 from .types.hash import Hash
 from .types.set import Set
+from .types.stream import MAX_ID, Stream, SEQ_MASK
 from .types.zset import ZSet
 
 # Redis's OBJ_* type codes, hashed ahead of each value.
-TYPE_CODES = {bytes: 0, bytearray: 0, QuickList: 1, Set: 2, ZSet: 3, Hash: 4}
+TYPE_CODES = {bytes: 0, bytearray: 0, QuickList: 1, Set: 2, ZSet: 3, Hash: 4, Stream: 6}
 DIGESTERS = {}
 
 EMPTY = bytes(20)
@@ -77,8 +78,17 @@ def _hash(digest, value):
     return digest
 
 
+def _stream(digest, value):
+    # Each entry: its ID as "ms.seq", then each field and value, in order.
+    for sid, pairs in value.range(0, MAX_ID):
+        digest = mix_digest(digest, b"%d.%d" % (sid >> 64, sid & SEQ_MASK))
+        for item in pairs:
+            digest = mix_digest(digest, item)
+    return digest
+
+
 DIGESTERS.update({bytes: _string, bytearray: _string, QuickList: _list, Set: _set,
-                  ZSet: _zset, Hash: _hash})
+                  ZSet: _zset, Hash: _hash, Stream: _stream})
 
 
 def value_digest(db, key, value, digest=0):

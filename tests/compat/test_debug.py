@@ -291,3 +291,16 @@ def test_htstats_of_empty_databases(dpair):
     dpair.ours.cmd("HELLO", "3")
     dpair.theirs.cmd("HELLO", "3")
     dpair.run("DEBUG", "HTSTATS", "3")
+
+
+def test_stream_digests(dpair):
+    p = dpair
+    p.run("XADD", "s", "1-1", "f", "v", "n", "12")
+    p.run("XADD", "s", "2-5", "f", "w", "n", "-3")
+    p.run("XADD", "s", "3-0", "other", "x")
+    p.run("XDEL", "s", "2-5")
+    p.run("XGROUP", "CREATE", "s", "g", "0")
+    p.run("DEBUG", "DIGEST-VALUE", "s")
+    p.run("DEBUG", "DIGEST")
+    p.run("XTRIM", "s", "MAXLEN", "0")
+    p.run("DEBUG", "DIGEST-VALUE", "s")
