@@ -533,14 +533,12 @@ def _empty_data(server):
 
 @sub(b"loadaof")
 def debug_loadaof(c, argv):
+    from ..persistence.aofload import load_append_only_files
     server = c.server
+    # What is buffered reaches the file first (flushAppendOnlyFile(1)).
+    server.aof.before_reply()
     _empty_data(server)
-    try:
-        from ..persistence import aof
-    except ImportError:
-        aof = None
-    loader = getattr(aof, "load_append_only_files", None)
-    if loader is None or not loader(server):
+    if not load_append_only_files(server):
         # loadAppendOnlyFiles found nothing to load: Redis exits.
         server.log("notice", "The AOF directory %s doesn't exist" % server.config["appenddirname"])
         _die_now(1)

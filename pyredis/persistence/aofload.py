@@ -64,6 +64,14 @@ def load_at_startup(server):
     aof.open_on_start()
 
 
+def load_append_only_files(server):
+    """loadAppendOnlyFiles from the current manifest (DEBUG LOADAOF): False when nothing loaded."""
+    m = server.aof.manifest
+    if m is None:
+        return False
+    return _load_files(server, m, server.config["appenddirname"]) in (OK, EMPTY)
+
+
 def _upgrade(server, dirname, filename):
     """aofUpgradePrepare: the old file becomes base 1 of a new manifest, moved into the directory."""
     os.makedirs(dirname, exist_ok=True)

@@ -367,3 +367,14 @@ def test_unix_socket_server_restarts(start_server, tmp_path):
     s.sendall(b"PING\r\n")
     assert s.recv(16) == b"+PONG\r\n"
     s.close()
+
+
+def test_loadaof_reloads_the_append_only_file(start_server, tmp_path):
+    import redis as redis_py
+    proc = start_server("--appendonly", "yes", "--dir", str(tmp_path), "--enable-debug-command", "yes")
+    r = redis_py.Redis(port=proc.port)
+    r.set("a", "1")
+    r.rpush("l", "x", "y")
+    assert r.execute_command("DEBUG", "LOADAOF") == b"OK"
+    assert r.get("a") == b"1" and r.lrange("l", 0, -1) == [b"x", b"y"]
+    assert "Append Only File loaded by DEBUG LOADAOF" in proc.log()
