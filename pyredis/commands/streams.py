@@ -208,7 +208,7 @@ def _stream_keyed(c, parts):
 # ---- XADD / XTRIM options ----------------------------------------------------------------------
 class TrimArgs:
     __slots__ = ("maxlen", "minid", "approx", "limit", "nomkstream", "id", "id_given", "seq_given",
-                 "strategy")
+                 "strategy", "threshold_pos")
 
     def __init__(self):
         self.maxlen = None
@@ -220,6 +220,8 @@ class TrimArgs:
         self.id_given = False
         self.seq_given = True
         self.strategy = None
+        # Where the trim threshold is in argv (the "~" or "=" before it, if any, is one earlier).
+        self.threshold_pos = 0
 
 
 def _parse_add_trim(c, argv, xadd):
@@ -250,6 +252,7 @@ def _parse_add_trim(c, argv, xadd):
             if maxlen < 0:
                 raise CommandError(errors.STREAM_MAXLEN_NEGATIVE)
             args.maxlen = maxlen
+            args.threshold_pos = i + 1
             i += 1
             args.strategy = "maxlen"
         elif opt == b"minid" and more:
@@ -263,6 +266,7 @@ def _parse_add_trim(c, argv, xadd):
             elif more >= 2 and nxt == b"=":
                 i += 1
             args.minid = strict_id(argv[i + 1])
+            args.threshold_pos = i + 1
             i += 1
             args.strategy = "minid"
         elif opt == b"limit" and more:
@@ -304,6 +308,26 @@ def _parse_add_trim(c, argv, xadd):
 
 def _trim(stream, args):
     return stream.trim(args.maxlen, args.minid, args.approx, args.limit)
+
+
+def _exact_trim(argv, stream, args):
+    """streamRewriteApproxSpecifier and streamRewriteTrimArgument: an approximate trim
+    propagates as the exact one it turned out to be, so a replay trims the same."""
+    argv = list(argv)
+    argv[args.threshold_pos - 1] = b"="
+    if args.strategy == "maxlen":
+        argv[args.threshold_pos] = b"%d" % len(stream)
+    else:
+        first = stream.first_entry()
+        argv[args.threshold_pos] = format_id(first[0] if first is not None else 0)
+    return argv
+
+
+def _claim_argv(key, group, consumer_name, sid, nack):
+    """streamPropagateXCLAIM: the form a delivery or a claim takes in the AOF."""
+    return [b"XCLAIM", key, group.name, consumer_name, b"0", format_id(sid), b"TIME",
+            b"%d" % nack.delivery_time, b"RETRYCOUNT", b"%d" % nack.delivery_count, b"FORCE",
+            b"JUSTID", b"LASTID", format_id(group.last_id)]
 
 
 def _next_id(last, now):
@@ -351,6 +375,13 @@ def xadd(c, argv):
     db.signal(key)
     if args.strategy is not None and _trim(stream, args):
         db.notify(XTRIM, key)
+    if c.server.propagating and (not args.id_given or not args.seq_given or args.approx):
+        # The ID and trim a replay must repeat are the ones this call chose.
+        out = list(argv)
+        out[idpos] = format_id(sid)
+        if args.approx:
+            out = _exact_trim(out, stream, args)
+        c.server.rewrite_propagation(out)
     c.server.blocking.key_created(db, key)
     return _id_reply(sid)
 
@@ -368,6 +399,8 @@ def xtrim(c, argv):
         before = c.server.dirty
         c.db.signal(key)
         c.server.dirty = before + deleted
+        if args.approx and c.server.propagating:
+            c.server.rewrite_propagation(_exact_trim(argv, stream, args))
     return reply.integer(deleted)
 
 
@@ -449,19 +482,33 @@ def _create_consumer(c, group, name, key, now):
     return consumer
 
 
-def _consumer(c, group, name, key, now):
-    """The named consumer, created (and announced) when missing."""
+def _consumer(c, group, name, key, now, noack=False):
+    """The named consumer, created (and announced) when missing.
+
+    A NOACK read that creates its consumer propagates the creation: no
+    XCLAIM will carry it (streamPropagateConsumerCreation).
+    """
     consumer = _lookup_consumer(group, name, now)
     if consumer is None:
         consumer = _create_consumer(c, group, name, key, now)
+        if noack and c.server.propagating:
+            c.server.also_propagate(c.db.id, [b"XGROUP", b"CREATECONSUMER", key, group.name, name])
     return consumer
 
 
-def _deliver(c, stream, start, count, group, consumer, noack):
-    """streamReplyWithRange for a group read of new entries: the entries reply."""
+def _deliver(c, stream, start, count, group, consumer, noack, key=None):
+    """streamReplyWithRange for a group read of new entries: the entries reply.
+
+    A group read propagates as what it changed, never as itself: an XCLAIM
+    per delivered entry, or the group's new position after a NOACK read.
+    """
     items = stream.range(start, MAX_ID, count)
     if items and group is not None:
         now = dbmod.now_ms()
+        server = c.server
+        propagating = server.propagating
+        if propagating:
+            server.prevent_propagation()
         for sid, _ in items:
             stream.delivered(group, sid)
             if noack:
@@ -478,6 +525,12 @@ def _deliver(c, stream, start, count, group, consumer, noack):
                 nack.delivery_time = now
                 nack.delivery_count = 1
                 consumer.pel.add(sid, nack)
+            if propagating:
+                server.also_propagate(c.db.id, _claim_argv(key, group, consumer.name, sid, nack))
+        if propagating and noack:
+            server.also_propagate(c.db.id, [b"XGROUP", b"SETID", key, group.name,
+                                            format_id(group.last_id), b"ENTRIESREAD",
+                                            b"%d" % group.entries_read])
     return _entries(items)
 
 
@@ -621,11 +674,11 @@ def _xread(c, argv, xreadgroup):
             continue
         start = _incr(gt)
         if group is not None:
-            consumer = _consumer(c, group, consumer_name, key, now)
+            consumer = _consumer(c, group, consumer_name, key, now, noack)
             if history:
                 entries = _history(stream, start, count, consumer)
             else:
-                entries = _deliver(c, stream, start, count, group, consumer, noack)
+                entries = _deliver(c, stream, start, count, group, consumer, noack, key)
             c.server.dirty += 1
         else:
             entries = _deliver(c, stream, start, count, None, None, False)
@@ -667,8 +720,8 @@ def _serve_blocked(c, wait, key):
     start = _incr(gt)
     consumer = None
     if group is not None:
-        consumer = _consumer(c, group, wait.consumer, key, dbmod.now_ms())
-    entries = _deliver(c, stream, start, wait.count, group, consumer, wait.noack)
+        consumer = _consumer(c, group, wait.consumer, key, dbmod.now_ms(), wait.noack)
+    entries = _deliver(c, stream, start, wait.count, group, consumer, wait.noack, key)
     del _WAITS[c]
     if c.resp == 2:
         return reply.Array([reply.Array([reply.bulk(key), entries])])
@@ -1030,6 +1083,9 @@ def xclaim(c, argv):
             nack.consumer = consumer
         parts.append(_id_reply(sid) if justid else _entry(sid, pairs))
         changed += 1
+        if c.server.propagating:
+            c.server.prevent_propagation()
+            c.server.also_propagate(c.db.id, _claim_argv(key, group, name, sid, nack))
     # A moved group ID counts as a change only when no entry change carried it.
     c.server.dirty += changed or int(propagate_last_id)
     return b"*%d\r\n%b" % (len(parts), b"".join(parts))
@@ -1106,6 +1162,9 @@ def xautoclaim(c, argv):
         parts.append(_id_reply(sid) if justid else _entry(sid, pairs))
         count -= 1
         c.server.dirty += 1
+        if c.server.propagating:
+            c.server.prevent_propagation()
+            c.server.also_propagate(c.db.id, _claim_argv(key, group, name, sid, nack))
     if cursor is None:
         cursor = ids[pos] if pos < len(ids) else 0
     return b"*3\r\n%b*%d\r\n%b*%d\r\n%b" % (_id_reply(cursor), len(parts), b"".join(parts),

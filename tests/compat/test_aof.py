@@ -450,3 +450,33 @@ def test_script_effects_equal_redis(aof_pair):
         _run(proc, SCRIPTED)
     assert _wait_for(lambda: _incr_commands(ours) == _incr_commands(theirs), 3), \
         "%r\n%r" % (_incr_commands(ours), _incr_commands(theirs))
+
+
+STREAMS = [("XADD", "s", "*", "f", "v"), ("XADD", "s", "5-*", "f", "v")] + [
+    ("XADD", "s2", "%d-1" % i, "f", "v") for i in range(1, 301)] + [
+    ("XADD", "s2", "MAXLEN", "~", "10", "*", "f", "v"),
+    ("XADD", "s2", "MAXLEN", "~", "10", "LIMIT", "100", "*", "f", "v"),
+    ("XADD", "s3", "MINID", "~", "0-5", "*", "f", "v"),
+    ("XADD", "s3", "99999999999999-*", "f", "v"),
+    ("XTRIM", "s2", "MAXLEN", "~", "5"), ("XTRIM", "s2", "MAXLEN", "~", "0", "LIMIT", "50"),
+    ("XTRIM", "s2", "MAXLEN", "=", "120"),
+    ("XGROUP", "CREATE", "s2", "g", "0"),
+    ("XREADGROUP", "GROUP", "g", "c", "COUNT", "2", "STREAMS", "s2", ">"),
+    ("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s2", ">"),
+    ("XREADGROUP", "GROUP", "g", "n", "COUNT", "2", "NOACK", "STREAMS", "s2", ">"),
+    ("XCLAIM", "s2", "g", "c2", "0", "201-1"),
+    ("XAUTOCLAIM", "s2", "g", "c3", "0", "0", "COUNT", "1"),
+    ("XACK", "s2", "g", "203-1"),
+]
+
+
+def test_stream_commands_propagate_as_redis(aof_pair):
+    ours, theirs = aof_pair
+    for proc in aof_pair:
+        _run(proc, STREAMS)
+
+    def masked(proc):
+        # Auto IDs and delivery times are the servers' clocks.
+        return re.sub(rb"\$\d+\r\n1\d{12}(-\d+)?\r\n", b"$<n>\r\n<time>\r\n", _incr_commands(proc))
+    assert _wait_for(lambda: masked(ours) == masked(theirs), 3), \
+        "%r\n%r" % (masked(ours), masked(theirs))
