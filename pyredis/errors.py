@@ -121,6 +121,7 @@ PROTECTED_NOT_ALLOWED = ('ERR %s command not allowed. If the %s option is set to
 DEBUG_PROTOCOL_TYPE = ("ERR Wrong protocol type name. Please use one of the following: "
                        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
 DEBUG_PROTOCOL_RESP2 = "ERR RESP2 is not supported by this command"
+CLOCK_BACKWARDS = "ERR PYREDIS.CLOCK ADVANCE takes a non-negative number of milliseconds; use SET to go back"
 
 # Lists (LPOP's count, LMPOP's numkeys and COUNT share the ZSET_ texts above)
 LPOS_RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the "

@@ -12,7 +12,7 @@ TABLE = {}
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
            "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog", "latency",
-           "memory", "acl", "tracking", "hyperloglog")
+           "memory", "acl", "tracking", "hyperloglog", "clock")
 
 
 class Command:

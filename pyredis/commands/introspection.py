@@ -43,6 +43,9 @@ def records():
     if _records is None:
         with open(DOCS_PATH, encoding="utf-8") as f:
             _records = json.load(f)["commands"]
+        # pyredis's own commands, in their own namespace as module commands are.
+        from .clock import RECORDS as own
+        _records.update(own)
     return _records
 
 
