@@ -28,6 +28,11 @@ def pytest_addoption(parser):
     parser.addini("pyredis_server", "A running server to use instead of starting pyredis", default="")
 
 
+def pytest_configure(config):
+    # A malformed --pyredis-config stops the run before any test, as a usage error.
+    _config(config)
+
+
 def _config(pytestconfig):
     config = {}
     for item in list(pytestconfig.getini("pyredis_config")) + pytestconfig.getoption("pyredis_config"):
