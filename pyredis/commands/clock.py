@@ -10,7 +10,8 @@ before the reply, so the next command sees the new time settled.
 from .. import clock, errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
-from . import command
+from ..server import Server
+from . import TABLE, command
 from .introspection import help_reply
 
 HELP = (
@@ -114,3 +115,16 @@ def clock_command(c, argv):
             settle(c.server)
             return reply.integer(clock.now_ms())
     raise CommandError(errors.SUBCOMMAND_SYNTAX % (errors.arg(argv[1], 128), "PYREDIS.CLOCK"))
+
+
+# Out of the table until a server starts with the command enabled, so that
+# COMMAND, COMMAND COUNT and COMMAND LIST of any other server match Redis's.
+CLOCK_COMMAND = TABLE.pop(b"pyredis.clock")
+
+
+def _install(server):
+    if server.config["enable-clock-command"] != "no":
+        TABLE[b"pyredis.clock"] = CLOCK_COMMAND
+
+
+Server.start_hooks.append(_install)

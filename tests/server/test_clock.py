@@ -175,3 +175,25 @@ def test_local_allows_loopback_only():
         client.close()
     finally:
         proc.stop()
+
+
+def test_declaration_matches_its_record():
+    from pyredis.commands import introspection
+    from pyredis.commands.clock import CLOCK_COMMAND, RECORDS
+    rec = RECORDS["pyredis.clock"]
+    assert introspection.records()["pyredis.clock"] is rec
+    assert (CLOCK_COMMAND.arity, introspection.command_flags(CLOCK_COMMAND),
+            (CLOCK_COMMAND.first_key, CLOCK_COMMAND.last_key, CLOCK_COMMAND.key_step),
+            CLOCK_COMMAND.group) == (rec["arity"], rec["flags"], (0, 0, 0), rec["docs"]["group"])
+
+
+def test_disabled_server_lists_no_clock_command():
+    proc = start_pyredis()
+    try:
+        client = RawClient(proc.port)
+        assert b"pyredis.clock" not in client.cmd("COMMAND", "LIST")
+        assert client.cmd("COMMAND", "INFO", "pyredis.clock") == b"*1\r\n$-1\r\n"
+        assert b"enable-clock-command" not in client.cmd("CONFIG", "GET", "*")
+        client.close()
+    finally:
+        proc.stop()
