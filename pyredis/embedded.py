@@ -60,6 +60,10 @@ class RedisServer:
     """
 
     def __init__(self, thread=False, unix_socket=None, **config):
+        # redis.conf's own name for it works too: the socket is bound here, like the port.
+        unixsocket = config.pop("unixsocket", None)
+        if unix_socket is None and unixsocket:
+            unix_socket = unixsocket
         self.thread = thread
         self.config = config
         self._unix_request = unix_socket
@@ -198,11 +202,13 @@ class RedisServer:
             except ProcessLookupError:
                 pass
             self._reap()
-        if self._dir is not None:
+        if self.unix_socket is not None:
+            # Bound here, so removed here, whichever way the server ended.
             try:
                 os.unlink(self.unix_socket)
             except OSError:
                 pass
+        if self._dir is not None:
             os.rmdir(self._dir)
             self._dir = None
         self.port = self.unix_socket = None

@@ -43,14 +43,17 @@ def records():
     if _records is None:
         with open(DOCS_PATH, encoding="utf-8") as f:
             _records = json.load(f)["commands"]
-        # pyredis's own commands, in their own namespace as module commands are.
-        from .clock import RECORDS as own
-        _records.update(own)
     return _records
 
 
 def record(cmd):
-    return records().get(cmd.fullname, {})
+    rec = records().get(cmd.fullname)
+    if rec is None:
+        # pyredis's own commands, in their own namespace as module commands are
+        # (kept out of records(): ACL categories list only Redis's commands).
+        from .clock import RECORDS as own
+        rec = own.get(cmd.fullname, {})
+    return rec
 
 
 def command_flags(cmd):

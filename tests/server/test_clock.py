@@ -181,7 +181,8 @@ def test_declaration_matches_its_record():
     from pyredis.commands import introspection
     from pyredis.commands.clock import CLOCK_COMMAND, RECORDS
     rec = RECORDS["pyredis.clock"]
-    assert introspection.records()["pyredis.clock"] is rec
+    assert introspection.record(CLOCK_COMMAND) is rec
+    assert "pyredis.clock" not in introspection.records()
     assert (CLOCK_COMMAND.arity, introspection.command_flags(CLOCK_COMMAND),
             (CLOCK_COMMAND.first_key, CLOCK_COMMAND.last_key, CLOCK_COMMAND.key_step),
             CLOCK_COMMAND.group) == (rec["arity"], rec["flags"], (0, 0, 0), rec["docs"]["group"])

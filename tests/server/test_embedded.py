@@ -56,6 +56,15 @@ def test_unix_socket(thread):
     assert not os.path.exists(path)
 
 
+def test_unixsocket_parameter_is_a_path(tmp_path):
+    path = str(tmp_path / "r.sock")
+    with RedisServer(unixsocket=path) as server:
+        assert server.unix_socket == path
+        assert server.client(unix=True).ping() is True
+        assert server.client().config_get("unixsocket") == {"unixsocket": path}
+    assert not os.path.exists(path)
+
+
 def test_many_servers_start_concurrently_without_collisions():
     servers = [RedisServer() for _ in range(8)]
     errors = []
