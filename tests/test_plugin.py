@@ -98,3 +98,21 @@ def test_same_tests_against_a_real_redis_server(pytester):
         result.assert_outcomes(passed=2, skipped=1)
     finally:
         real.stop()
+
+
+@pytest.mark.slow
+def test_xdist_workers_each_get_a_server(pytester):
+    pytest.importorskip("xdist")
+    pytester.makepyfile(test_par="""
+        import pytest
+
+        @pytest.mark.parametrize("i", range(24))
+        def test_isolated(pyredis_client, pyredis_clock, pyredis_server_factory, i):
+            assert pyredis_client.incr("counter") == 1
+            pyredis_client.set("k", i, ex=10)
+            pyredis_clock.advance(11)
+            assert pyredis_client.get("k") is None
+            assert pyredis_server_factory().client().ping()
+    """)
+    result = _run(pytester, "-q", "-n", "8")
+    result.assert_outcomes(passed=24)
