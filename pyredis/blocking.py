@@ -8,8 +8,8 @@ inside MULTI wakes clients only once EXEC is done.
 """
 import collections
 import heapq
-import time
 
+from . import clock
 from . import errors, reply
 from . import longdouble
 from .numbers import INT64_MAX, INT64_MIN, parse_int
@@ -165,7 +165,7 @@ def parse_timeout(value):
         raise errors.CommandError(errors.TIMEOUT_NEGATIVE)
     if ms == 0:
         return 0
-    return time.time() + ms / 1000.0
+    return clock.time() + ms / 1000.0
 
 
 def _ceil_ms(ld):

@@ -1,7 +1,7 @@
 """One connection's state: its parser, output buffer, db, transaction and subscriptions."""
 import socket
-import time
 
+from . import clock
 from ._speedups import RequestParser
 from .reply import encode
 
@@ -73,7 +73,7 @@ class Client:
         self.deny_blocking = False
         self.cmd = None
         self.argv = None
-        self.created = self.last_interaction = time.time()
+        self.created = self.last_interaction = clock.time()
         self.last_cmd = b"NULL"
         self.obuf_soft_since = 0
         self.flags_extra = ""

@@ -557,6 +557,7 @@ PARAMS = [
     Param("proc-title-template", "{title} {listen-addr} {server-mode}"),
     Enum("enable-protected-configs", "no", choices=_YES_NO_LOCAL, **_IMM),
     Enum("enable-debug-command", "no", choices=_YES_NO_LOCAL, **_IMM),
+    Enum("enable-clock-command", "no", choices=_YES_NO_LOCAL, hidden=True, **_IMM),
     Enum("enable-module-command", "no", choices=_YES_NO_LOCAL, **_IMM),
     _int("hz", 10, 0, INT_MAX),
     Bool("dynamic-hz", True),

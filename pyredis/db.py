@@ -9,8 +9,8 @@ and the dirty counter.  Value types are plain containers: ``bytes`` or
 """
 import itertools
 import random
-import time
 
+from . import clock
 from ._speedups import AccessClock, AccessTable
 from .config import on_change
 from .errors import E_WRONGTYPE
@@ -26,7 +26,7 @@ SIGNAL_ON_DELETE = set()
 
 
 def now_ms():
-    return int(time.time() * 1000)
+    return int(clock.time() * 1000)
 
 
 def _lfu(config):

@@ -28,7 +28,10 @@ NO_AUTH_NEEDED = frozenset(("auth", "hello", "quit", "reset"))
 MAY_REPLICATE = frozenset(("publish", "spublish", "eval", "evalsha", "fcall"))
 # Commands refused unless a config option allows them for this connection
 # (Redis's CMD_PROTECTED, which COMMAND INFO does not show).
-PROTECTED = {"debug": "enable-debug-command"}
+PROTECTED = {"debug": "enable-debug-command", "pyredis.clock": "enable-clock-command"}
+# Protected commands that a server started without their option does not
+# know at all, as redis-server, which has no such command.
+UNLISTED = frozenset(("pyredis.clock",))
 
 
 _NOT_MONITORED = frozenset(("admin", "skip_monitor"))
@@ -107,6 +110,8 @@ def execute(c, argv):
     server = c.server
     name = cmd.fullname
     if name in PROTECTED and not allow_protected(server.config[PROTECTED[name]], c):
+        if name in UNLISTED and server.config[PROTECTED[name]] == "no":
+            return reject(c, unknown_command_error(argv), argv)
         cmd.rejected_calls += 1
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)

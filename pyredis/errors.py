@@ -134,6 +134,7 @@ DEBUG_PACKED_THRESHOLD = "ERR argument must be a memory value bigger than 1 and 
 DEBUG_CLUSTER_ONLY = "ERR Debug option only available for cluster mode enabled setup!"
 DEBUG_CLIENT_EVICTION_DISABLED = "ERR maxmemory-clients is disabled."
 DEBUG_CONFIG_REWRITE_FAILED = "ERR CONFIG-REWRITE-FORCE-ALL failed: %s"
+CLOCK_BACKWARDS = "ERR PYREDIS.CLOCK ADVANCE takes a non-negative number of milliseconds; use SET to go back"
 
 # Lists (LPOP's count, LMPOP's numkeys and COUNT share the ZSET_ texts above)
 LPOS_RANK_ZERO = ("ERR RANK can't be zero: use 1 to start from the first match, 2 from the "

@@ -10,6 +10,7 @@ import resource
 import sys
 import time
 
+from . import clock
 # Output order; "modules" is Redis's module list section.
 SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
             "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace")
@@ -132,7 +133,7 @@ def _section(title, fields):
 
 def _server(server):
     config = server.config
-    now = time.time()
+    now = clock.time()
     uptime = int(now - server.start_time)
     return _section("Server", [
         ("redis_version", server.redis_version),

@@ -17,6 +17,7 @@ which the server calls from ``Database.signal``.  Commands live in
 """
 import time
 
+from . import clock
 from .glob import compile_pattern
 
 # notify-keyspace-events classes, Redis's NOTIFY_* bits.
@@ -292,7 +293,7 @@ class PubSub:
         hard = self.hard and size >= self.hard
         soft = self.soft and size >= self.soft
         if soft:
-            now = int(time.time())
+            now = int(clock.time())
             if not c.obuf_soft_since:
                 c.obuf_soft_since = now
                 soft = False

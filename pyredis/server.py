@@ -17,6 +17,7 @@ import signal
 import socket
 import time
 
+from . import clock
 from . import __version__, REDIS_VERSION
 from ._speedups import IMPLEMENTATION
 from .blocking import Blocking
@@ -136,7 +137,7 @@ class Server:
         self.listeners = []
         self.running = True
         self.shutdown_hook = None
-        self.start_time = time.time()
+        self.start_time = clock.time()
         self.run_id = os.urandom(20).hex()
         self.implementation = IMPLEMENTATION
         self.version = __version__
@@ -210,7 +211,7 @@ class Server:
         write_ready = self._write_ready
         blocking = self.blocking
         client_class = Client
-        next_cron = time.time() + 1.0 / max(self.config["hz"], 1)
+        next_cron = time.monotonic() + 1.0 / max(self.config["hz"], 1)
         while True:
             if not self.running:
                 if self._signals and not self._signal_shutdown():
@@ -218,10 +219,12 @@ class Server:
                 break
             # One clock read per iteration: timers run at the top, before the
             # poll that waited for them.
-            now = time.time()
-            if now >= next_cron:
+            now = clock.time()
+            # The cron keeps real time whatever the server's clock does.
+            mono = time.monotonic()
+            if mono >= next_cron:
                 self.cron(now)
-                next_cron = now + 1.0 / max(self.config["hz"], 1)
+                next_cron = mono + 1.0 / max(self.config["hz"], 1)
             deadline = blocking.next_deadline()
             if deadline is not None and deadline <= now:
                 blocking.expire_timeouts(now)
@@ -234,7 +237,7 @@ class Server:
                 self.tracking.broadcast()
             if self.pending_writes:
                 self._flush_all()
-            timeout = next_cron - now
+            timeout = next_cron - mono
             if deadline is not None and deadline - now < timeout:
                 timeout = deadline - now
             if self.pause_end and self.pause_end - now < timeout:
@@ -341,7 +344,7 @@ class Server:
             self.free_client(c)
             return
         self.stats.net_input_bytes += n
-        c.last_interaction = time.time()
+        c.last_interaction = clock.time()
         if c.close_after_reply:
             return
         if c.pending is not None or c.blocked is not None or c.parser.auth_required:

@@ -15,6 +15,15 @@ from respclient import RawClient  # noqa: E402
 from serverproc import start_pyredis  # noqa: E402
 
 
+def _plugin_installed():
+    from importlib.metadata import entry_points
+    return any(ep.name == "pyredis.pytest_plugin" for ep in entry_points(group="pytest11"))
+
+
+# A checkout that is not pip-installed has no entry point: load the plugin by name.
+pytest_plugins = ["pytester"] + ([] if _plugin_installed() else ["pyredis.pytest_plugin"])
+
+
 @pytest.fixture(scope="session")
 def server():
     proc = start_pyredis()

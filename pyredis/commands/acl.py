@@ -6,6 +6,7 @@ so the unrestricted default user costs dispatch one attribute test.
 """
 import time
 
+from .. import clock
 from .. import acl, errors, reply
 from ..acl import RuleError, User
 from ..config import on_change
@@ -114,7 +115,7 @@ def log_denial(c, result, context, obj, username=None):
     entry.context = context
     entry.object = bytes(obj)
     entry.username = username if username is not None else c.user.name
-    now = time.time()
+    now = clock.time()
     entry.ctime = now
     entry.client_info = client_info(c, now, c).encode("latin-1")
     log = server.acl_log
@@ -409,7 +410,7 @@ def acl_log(c, argv):
             raise errors.E_NOT_INTEGER
         if count < 0:
             return reply.EMPTY_ARRAY
-    now = time.time()
+    now = clock.time()
     out = []
     for entry in log[:count]:
         out.append(reply.Map([

@@ -5,6 +5,7 @@ Authentication knows one user, ``default``, whose password is ``requirepass``
 """
 import time
 
+from .. import clock
 from .. import errors, reply, REDIS_VERSION
 from ..blocking import unblock_command
 from ..config import on_change
@@ -304,14 +305,14 @@ def client_id(c, argv):
 # CLIENT INFO
 @command("client|info", 2, "noscript loading stale", group="connection")
 def client_info_cmd(c, argv):
-    return _info_reply(client_info(c, time.time(), c) + "\n")
+    return _info_reply(client_info(c, clock.time(), c) + "\n")
 
 
 # CLIENT LIST [TYPE normal|master|replica|pubsub] [ID client-id [client-id ...]]
 @command("client|list", -2, "admin noscript loading stale", group="connection")
 def client_list(c, argv):
     server = c.server
-    now = time.time()
+    now = clock.time()
     n = len(argv)
     if n == 4 and argv[2].lower() == b"type":
         kind = CLIENT_TYPES.get(argv[3].lower())
@@ -498,7 +499,7 @@ def client_pause(c, argv):
         raise CommandError(errors.TIMEOUT_NOT_INTEGER)
     if ms < 0:
         raise CommandError(errors.TIMEOUT_NEGATIVE)
-    c.server.pause(time.time() + ms / 1000.0 if ms else 0.0, pause_all)
+    c.server.pause(clock.time() + ms / 1000.0 if ms else 0.0, pause_all)
     return reply.OK
 
 

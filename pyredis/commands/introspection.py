@@ -47,7 +47,13 @@ def records():
 
 
 def record(cmd):
-    return records().get(cmd.fullname, {})
+    rec = records().get(cmd.fullname)
+    if rec is None:
+        # pyredis's own commands, in their own namespace as module commands are
+        # (kept out of records(): ACL categories list only Redis's commands).
+        from .clock import RECORDS as own
+        rec = own.get(cmd.fullname, {})
+    return rec
 
 
 def command_flags(cmd):

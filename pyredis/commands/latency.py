@@ -9,6 +9,7 @@ digits), so the bucket edges and percentiles read as Redis's do.
 """
 import time
 
+from .. import clock
 from .. import errors, reply
 from ..server import Server
 from . import TABLE, command, container
@@ -96,7 +97,7 @@ def add_sample(server, event, ms):
     series = server.latency_events.get(event)
     if series is None:
         series = server.latency_events[event] = Series()
-    now = int(time.time())
+    now = int(clock.time())
     if ms > series.max:
         series.max = ms
     samples = series.samples
@@ -176,7 +177,7 @@ def latency_graph(c, argv):
 
 
 def _graph(event, series):
-    now = int(time.time())
+    now = int(clock.time())
     values = []
     labels = []
     for t, ms in series.samples:
@@ -259,7 +260,7 @@ def _report(server):
         return ("Dave, no latency spike was observed during the lifetime of this Redis instance, "
                 "not in the slightest bit. I honestly think you ought to sit down calmly, take a "
                 "stress pill, and think things over.\n")
-    now = int(time.time())
+    now = int(clock.time())
     out = ("Dave, I have observed latency spikes in this Redis instance. You don't mind talking "
            "about it, do you Dave?\n\n")
     advise_slowlog = advise_large_objects = False

@@ -9,6 +9,7 @@ commands are never shown.
 """
 import time
 
+from .. import clock
 from .. import reply
 from ..server import Server
 from . import command
@@ -77,7 +78,7 @@ def redacted_positions(cmd, argv):
 def feed(c, cmd, argv):
     """Send ``argv``, run by ``c``, to every monitoring client."""
     server = c.server
-    now = time.time()
+    now = clock.time()
     hidden = redacted_positions(cmd, argv)
     args = b" ".join(b'"(redacted)"' if i in hidden else _repr(a) for i, a in enumerate(argv))
     line = b"+%.6f [%d %s] %b\r\n" % (now, c.db.id, origin(c).encode("latin-1"), args)

@@ -4,6 +4,7 @@ import os
 import socket
 import time
 
+from .. import clock
 from .. import REDIS_VERSION, errors, info, reply
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
@@ -322,7 +323,7 @@ def config_help(c, argv):
 # TIME
 @command("time", 1, "loading stale fast", group="server")
 def time_(c, argv):
-    now = time.time_ns() // 1000
+    now = int(clock.time() * 1000000)
     return reply.bulks([b"%d" % (now // 1000000), b"%d" % (now % 1000000)])
 
 

@@ -7,6 +7,7 @@ bytes each, the rest summarised as Redis summarises it.
 import collections
 import time
 
+from .. import clock
 from .. import errors, reply
 from ..config import on_change
 from ..errors import CommandError
@@ -26,7 +27,7 @@ class Entry:
 
     def __init__(self, entry_id, argv, duration, addr, name):
         self.id = entry_id
-        self.time = int(time.time())
+        self.time = int(clock.time())
         self.duration = duration
         self.argv = argv
         self.addr = addr

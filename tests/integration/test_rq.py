@@ -1,0 +1,32 @@
+"""RQ against pyredis: enqueue, a burst worker, results, failures and scheduling."""
+from rq import Queue, SimpleWorker
+from rq.job import Job, JobStatus
+
+from . import jobs
+
+
+def test_enqueue_and_burst_worker(scripting, pyredis_client):
+    queue = Queue("default", connection=pyredis_client)
+    ok = queue.enqueue(jobs.add, 2, 3)
+    bad = queue.enqueue(jobs.fail)
+    assert queue.count == 2
+    worker = SimpleWorker([queue], connection=pyredis_client)
+    assert worker.work(burst=True) is True
+    ok.refresh()
+    bad.refresh()
+    assert ok.get_status() == JobStatus.FINISHED
+    assert ok.return_value() == 5
+    assert bad.get_status() == JobStatus.FAILED
+    assert "boom" in bad.latest_result().exc_string
+    assert queue.count == 0
+    assert queue.failed_job_registry.count == 1
+
+
+def test_result_ttl_expires_with_the_server_clock(scripting, pyredis_client, pyredis_clock):
+    queue = Queue("short", connection=pyredis_client)
+    job = queue.enqueue(jobs.add, 1, 1, result_ttl=60)
+    SimpleWorker([queue], connection=pyredis_client).work(burst=True)
+    assert job.get_status(refresh=True) == JobStatus.FINISHED
+    assert Job.exists(job.id, connection=pyredis_client)
+    pyredis_clock.advance(61)
+    assert not Job.exists(job.id, connection=pyredis_client)
