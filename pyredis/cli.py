@@ -252,6 +252,9 @@ def main(argv=None):
     log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
         % (server.port, os.getpid(), IMPLEMENTATION))
     log("notice", "Server initialized")
+    from .persistence.snapshots import load_at_startup
+    if not load_at_startup(server):
+        return 1
     if config["pidfile"]:
         try:
             with open(config["pidfile"], "w") as f:

@@ -100,10 +100,16 @@ def execute(c, argv):
         cmd.rejected_calls += 1
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
-    if not c.authenticated or c.subscriptions or c.multi is not None:
-        if not c.authenticated and name not in NO_AUTH_NEEDED:
+    if not c.authenticated and name not in NO_AUTH_NEEDED:
+        cmd.rejected_calls += 1
+        return reject(c, CommandError(errors.NOAUTH), argv)
+    if server.gate is not None:
+        # Server-wide refusals (-MISCONF after a failed save, -LOADING), set only while one applies.
+        error = server.gate(c, cmd)
+        if error is not None:
             cmd.rejected_calls += 1
-            return reject(c, CommandError(errors.NOAUTH), argv)
+            return reject(c, error, argv)
+    if c.subscriptions or c.multi is not None:
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)

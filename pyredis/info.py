@@ -262,10 +262,10 @@ def _memory(server):
 
 
 def _persistence(server):
-    last_save = int(getattr(server, "lastsave", server.start_time))
-    return _section("Persistence", [
-        ("loading", 0),
-        ("async_loading", 0),
+    from .persistence.snapshots import info_fields
+    rdb = server.rdb
+    now = time.time()
+    return _section("Persistence", info_fields(server) + [
         ("current_cow_peak", 0),
         ("current_cow_size", 0),
         ("current_cow_size_age", 0),
@@ -273,15 +273,15 @@ def _persistence(server):
         ("current_save_keys_processed", 0),
         ("current_save_keys_total", 0),
         ("rdb_changes_since_last_save", server.dirty),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", last_save),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1),
-        ("rdb_saves", 0),
+        ("rdb_bgsave_in_progress", 1 if rdb.child_pid >= 0 else 0),
+        ("rdb_last_save_time", rdb.lastsave),
+        ("rdb_last_bgsave_status", "ok" if rdb.last_status_ok else "err"),
+        ("rdb_last_bgsave_time_sec", rdb.last_bgsave_seconds),
+        ("rdb_current_bgsave_time_sec", int(now - rdb.child_start) if rdb.child_pid >= 0 else -1),
+        ("rdb_saves", rdb.saves),
         ("rdb_last_cow_size", 0),
-        ("rdb_last_load_keys_expired", 0),
-        ("rdb_last_load_keys_loaded", 0),
+        ("rdb_last_load_keys_expired", rdb.keys_expired),
+        ("rdb_last_load_keys_loaded", rdb.keys_loaded),
         ("aof_enabled", 1 if server.config["appendonly"] else 0),
         ("aof_rewrite_in_progress", 0),
         ("aof_rewrite_scheduled", 0),

@@ -112,6 +112,9 @@ class Server:
         self.pause_end = 0.0
         self.pause_all = False
         self.postponed = []
+        # A callable (client, command) -> CommandError or None that dispatch
+        # consults while set: refusals that hold for every client at once.
+        self.gate = None
         config.watch("proto-max-bulk-len", self._set_bulk_limit)
         for hook in self.start_hooks:
             hook(self)
@@ -217,6 +220,22 @@ class Server:
             if self.pending_writes:
                 self._flush_all()
         self._shutdown()
+
+    def process_events_while_blocked(self):
+        """Serve what is ready now without waiting, from inside a long job (loading a file)."""
+        for fd, mask in self.poller.poll(0):
+            c = self.fds.get(fd)
+            if c.__class__ is not Client:
+                if c is not None:
+                    self._accept(c)
+                continue
+            if mask & EV_OUT:
+                self._write_ready(c)
+                if c.closed or mask == EV_OUT:
+                    continue
+            self._read_ready(c)
+        if self.pending_writes:
+            self._flush_all()
 
     def _accept(self, lsock):
         if lsock is self._wake:

@@ -11,7 +11,7 @@ TABLE = {}
 
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
-           "hashes", "sets", "zsets", "sort", "transactions", "pubsub")
+           "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "persistence")
 
 
 class Command:

@@ -1,0 +1,1 @@
+"""Persistence: the RDB format (writer, loader, blobs) and the server's snapshots."""
