@@ -13,7 +13,7 @@ from struct import Struct
 from .._speedups import QuickList, lzf_decompress
 from ..numbers import parse_double
 from ..types.hash import Hash
-from ..types.set import INTSET_MAX, Set
+from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.zset import ZSet
 from . import blobs
 from .rdb_writer import (
@@ -215,7 +215,7 @@ def _set(loader):
     if not n:
         raise EmptyKey
     members = [loader.string() for _ in range(n)]
-    s = Set.build(members, loader.set_entries)
+    s = Set(members, intset=fits_intset(members, loader.set_entries))
     if len(s) != n:
         raise RdbLoadError("Duplicate set members detected")
     return s

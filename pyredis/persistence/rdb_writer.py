@@ -259,6 +259,8 @@ def write_snapshot(server, fileobj, aof_base=False):
     save_lfu = "lfu" in policy
     clock = server.access_clock
     keys = 0
+    # rdb-key-save-delay (microseconds a key) slows saves down on purpose, for tests.
+    delay = config["rdb-key-save-delay"] / 1e6
     for db in server.dbs:
         data = db.data
         if not data:
@@ -284,6 +286,8 @@ def write_snapshot(server, fileobj, aof_base=False):
             kind, payload = ENCODERS[value.__class__](value, compress)
             add(head + bytes((kind,)) + save_string(key, compress) + payload)
             keys += 1
+            if delay > 0:
+                time.sleep(delay)
     add(bytes((OPCODE_EOF,)))
     out.flush()
     fileobj.write(_U64.pack(out.crc))

