@@ -40,3 +40,5 @@ def twin_fixtures(name, what):
 resp, resp_twins = twin_fixtures("resp", "RESP parser")
 quicklist, quicklist_twins = twin_fixtures("quicklist", "QuickList")
 access, access_twins = twin_fixtures("access", "per-key access metadata")
+lzf, lzf_twins = twin_fixtures("lzf", "LZF compressor")
+crc64, crc64_twins = twin_fixtures("crc64", "CRC-64/Jones")
