@@ -11,6 +11,7 @@ from ..server import Server
 from .._speedups import crc64
 from . import command
 from .keyspace import FLUSHALL_HOOKS
+from .strings import SHARED_REFCOUNT, string_refcount
 
 E_BGSAVE_IN_PROGRESS = CommandError(errors.BGSAVE_IN_PROGRESS)
 
@@ -166,6 +167,10 @@ def restore(c, argv):
     clock = server.access_clock
     field = access_field(clock, "lfu" in config["maxmemory-policy"], idle, freq)
     if field is not None:
-        db.access.put(key, field)
+        if value.__class__ is bytes and string_refcount(db, key, value) == SHARED_REFCOUNT:
+            # Loaded as Redis's shared integer object: the field set is that object's.
+            clock.shared[int(value)] = field
+        else:
+            db.access.put(key, field)
     db.signal(key)
     return reply.OK
