@@ -190,7 +190,8 @@ RESTORE_FREQ_RANGE = "ERR Invalid FREQ value, must be >= 0 and <= 255"
 MIGRATE_NOKEY = "NOKEY"
 MIGRATE_KEYS_EMPTY_KEY = ("ERR When using MIGRATE KEYS option, the key argument must be set to the "
                           "empty string")
-MIGRATE_IOERR = "IOERR error or timeout %s target instance"
+MIGRATE_IOERR = "IOERR error or timeout %s to target instance"
+MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
 MIGRATE_TARGET = "ERR Target instance replied with error: %s"
 
 # Shared prebuilt errors for the hot paths

@@ -1,9 +1,12 @@
 """Persistence commands: SAVE, BGSAVE, LASTSAVE (server group), DUMP, RESTORE, MIGRATE (generic)."""
+import time
+
 from .. import errors, reply
 from ..db import now_ms
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX
 from ..numbers import parse_int
 from ..persistence import snapshots
+from ..persistence.migration import LinkCache, MigrateError
 from ..persistence.rdb import RdbLoadError, dump_payload
 from ..persistence.rdb_loader import EmptyKey, access_field, read_payload
 from ..persistence.rdb_writer import RDB_VERSION
@@ -174,3 +177,163 @@ def restore(c, argv):
             db.access.put(key, field)
     db.signal(key)
     return reply.OK
+
+
+# ---- MIGRATE ------------------------------------------------------------------------
+_MIGRATE_SKIP = {b"copy": 0, b"replace": 0, b"auth": 1, b"auth2": 2}
+_NOKEY = b"+NOKEY\r\n"
+_IOERR_CONNECT = CommandError(errors.MIGRATE_CONNECT)
+
+
+def _migrate_keys(argv):
+    """migrateGetKeys: the key argument, or everything after KEYS."""
+    i = 6
+    n = len(argv)
+    while i < n:
+        word = argv[i].lower()
+        if word == b"keys":
+            if argv[3]:
+                return []
+            return list(range(i + 1, n))
+        i += _MIGRATE_SKIP.get(word, 0) + 1
+    return [3]
+
+
+def _bulk(arg):
+    return b"$%d\r\n%s\r\n" % (len(arg), arg)
+
+
+def _command(*args):
+    return b"*%d\r\n" % len(args) + b"".join(_bulk(a) for a in args)
+
+
+def _parse_long(arg):
+    n = parse_int(arg)
+    if n is None:
+        raise E_NOT_INTEGER
+    return n
+
+
+# MIGRATE host port key|"" destination-db timeout [COPY] [REPLACE] [AUTH password]
+#         [AUTH2 username password] [KEYS key [key ...]]
+@command("migrate", -6, "write", keys=(3, 3, 1), group="generic", getkeys=_migrate_keys)
+def migrate(c, argv):
+    copy = replace = False
+    username = password = None
+    first_key, num_keys = 3, 1
+    n = len(argv)
+    j = 6
+    while j < n:
+        more = n - 1 - j
+        word = argv[j].lower()
+        if word == b"copy":
+            copy = True
+        elif word == b"replace":
+            replace = True
+        elif word == b"auth":
+            if not more:
+                raise E_SYNTAX
+            j += 1
+            password = argv[j]
+        elif word == b"auth2":
+            if more < 2:
+                raise E_SYNTAX
+            username, password = argv[j + 1], argv[j + 2]
+            j += 2
+        elif word == b"keys":
+            if argv[3]:
+                raise CommandError(errors.MIGRATE_KEYS_EMPTY_KEY)
+            first_key = j + 1
+            num_keys = n - j - 1
+            break
+        else:
+            raise E_SYNTAX
+        j += 1
+    timeout = _parse_long(argv[5])
+    dbid = _parse_long(argv[4])
+    if timeout <= 0:
+        timeout = 1000
+    db = c.db
+    keys = [k for k in argv[first_key:first_key + num_keys] if db.lookup_read(k) is not None]
+    if not keys:
+        return _NOKEY
+    server = c.server
+    cache = server.migrate_links
+    host, port = argv[1], argv[2]
+    seconds = timeout / 1000.0
+    compress = server.config["rdbcompression"]
+    may_retry = True
+    while True:
+        try:
+            link = cache.get(host, port, seconds)
+        except MigrateError:
+            raise _IOERR_CONNECT from None
+        parts = []
+        if password is not None:
+            parts.append(_command(b"AUTH", username, password) if username is not None
+                         else _command(b"AUTH", password))
+        select = link.last_dbid != dbid
+        if select:
+            parts.append(_command(b"SELECT", b"%d" % dbid))
+        sent = []
+        now = now_ms()
+        for key in keys:
+            value = db.data.get(key)
+            if value is None:
+                continue
+            ttl = 0
+            when = db.get_expire(key)
+            if when != -1:
+                ttl = when - now
+                if ttl < 0:
+                    continue
+                if ttl < 1:
+                    ttl = 1
+            sent.append(key)
+            args = [b"RESTORE", key, b"%d" % ttl, dump_payload(value, compress)]
+            if replace:
+                args.append(b"REPLACE")
+            parts.append(_command(*args))
+        target_error = None
+        done = 0
+        try:
+            link.send(b"".join(parts), seconds)
+            auth_line = link.read_line(seconds) if password is not None else b""
+            select_line = link.read_line(seconds) if select else b""
+            for key in sent:
+                line = link.read_line(seconds)
+                done += 1
+                failed = auth_line[:1] == b"-" or select_line[:1] == b"-" or line[:1] == b"-"
+                if failed:
+                    if target_error is None:
+                        link.last_dbid = -1
+                        source = (auth_line if auth_line[:1] == b"-" else
+                                  select_line if select_line[:1] == b"-" else line)
+                        target_error = source[1:]
+                elif not copy:
+                    db.delete(key)
+                    db.signal(key, ("g", "del"))
+        except MigrateError as exc:
+            cache.close((host, port))
+            if target_error is None:
+                if done == 0 and may_retry and not exc.timed_out:
+                    may_retry = False
+                    continue
+                raise CommandError(errors.MIGRATE_IOERR
+                                   % ("writing" if exc.writing else "reading")) from None
+        if target_error is not None:
+            raise CommandError(errors.MIGRATE_TARGET % target_error.decode("latin-1"))
+        link.last_dbid = dbid
+        return reply.OK
+
+
+def _close_idle_links(server):
+    server.migrate_links.close_idle(time.time())
+
+
+def _start_links(server):
+    server.migrate_links = LinkCache()
+
+
+Server.start_hooks.append(_start_links)
+Server.cron_hooks.append(_close_idle_links)
