@@ -49,7 +49,48 @@ def rdb_path(server):
 
 def install(server):
     server.rdb = RdbState(time.time())
-    server.save_snapshot = lambda: save(server)
+    server.save_snapshot = lambda: _final_save(server)
+    previous = server.shutdown_hook
+
+    def on_shutdown(s):
+        if previous is not None:
+            previous(s)
+        _stop_child_for_shutdown(s)
+    server.shutdown_hook = on_shutdown
+
+
+def _stop_child_for_shutdown(server):
+    if server.rdb.child_pid >= 0:
+        server.log("warning", "There is a child saving an .rdb. Killing it!")
+        kill_child(server)
+
+
+def _final_save(server):
+    """The save SHUTDOWN and SIGTERM make: a running background save is dropped first."""
+    _stop_child_for_shutdown(server)
+    save(server)
+
+
+def reload(server, save_first=True):
+    """DEBUG RELOAD: save (unless told not to), empty every db, load the file back.
+
+    Returns None, or the reason it failed (the dataset is then whatever loaded).
+    """
+    if save_first:
+        try:
+            save(server)
+        except OSError as exc:
+            return "Error trying to save the DB: %s" % (exc.strerror or exc)
+    for db in server.dbs:
+        db.flush()
+    try:
+        result = rdb.load(server, rdb_path(server))
+    except (OSError, rdb.RdbLoadError) as exc:
+        return "Error trying to load the RDB dump: %s" % (getattr(exc, "strerror", None) or exc)
+    server.rdb.keys_loaded = result.keys_loaded
+    server.rdb.keys_expired = result.keys_expired
+    server.log("notice", "DB reloaded by DEBUG RELOAD")
+    return None
 
 
 def gate(c, cmd):

@@ -301,3 +301,41 @@ def test_restore_errors(r):
         r.restore("b", -1, payload)
     assert r.restore("a", 0, payload, replace=True) == b"OK"
     assert r.dump("nosuch") is None
+
+
+def test_shutdown_drops_a_running_bgsave(start_server):
+    proc = start_server("--rdb-key-save-delay", 1000000)
+    r = _client(proc)
+    r.mset({"k%d" % i: i for i in range(5)})
+    assert RawClient(proc.port).cmd("BGSAVE") == b"+Background saving started\r\n"
+    _shutdown(proc, "NOSAVE")
+    proc.proc.wait(10)
+    assert "There is a child saving an .rdb. Killing it!" in proc.log()
+    time.sleep(0.2)
+    assert os.listdir(proc.cwd) == ["server.log"]
+
+
+@pytest.mark.slow
+def test_kill_during_bgsave_keeps_the_previous_file(start_server):
+    proc = start_server("--rdb-key-save-delay", 20000)
+    r = _client(proc)
+    r.set("old", "1")
+    assert r.save() is True
+    path = os.path.join(proc.cwd, "dump.rdb")
+    with open(path, "rb") as f:
+        before = f.read()
+    r.mset({"k%d" % i: i for i in range(500)})
+    assert RawClient(proc.port).cmd("BGSAVE") == b"+Background saving started\r\n"
+    time.sleep(1.0)
+    children = subprocess.run(["pgrep", "-P", str(proc.proc.pid)], capture_output=True, text=True)
+    proc.proc.kill()
+    proc.proc.wait(10)
+    for pid in children.stdout.split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except OSError:
+            pass
+    with open(path, "rb") as f:
+        assert f.read() == before
+    again = start_server(cwd=proc.cwd)
+    assert _client(again).keys() == [b"old"]
