@@ -39,6 +39,18 @@ def _backlen(n):
                   ((n >> 7) & 127) | 128, (n & 127) | 128))
 
 
+def _backlen_size(n):
+    if n <= 127:
+        return 1
+    if n < 16383:
+        return 2
+    if n < 2097151:
+        return 3
+    if n < 268435455:
+        return 4
+    return 5
+
+
 def lp_int_entry(v):
     """An integer entry in the smallest of listpack's integer encodings."""
     if 0 <= v <= 127:
@@ -56,13 +68,22 @@ def lp_int_entry(v):
     return b"\xf4" + _I64.pack(v) + b"\x09"
 
 
+# A string entry shorter than 64 bytes: its one-byte header and one-byte back-length.
+_SMALL_HEAD = [bytes((0x80 | n,)) for n in range(64)]
+_SMALL_BACK = [bytes((n + 1,)) for n in range(64)]
+# Bytes that can start a string string2ll accepts: a digit or '-'.
+_NUMERIC_START = frozenset(b"-0123456789")
+
+
 def lp_entry(s):
     """lpAppend's entry for ``s``: an integer when string2ll accepts it, else a string."""
-    if len(s) <= 20:
+    n = len(s)
+    if n and n <= 20 and s[0] in _NUMERIC_START:
         v = parse_int(s)
         if v is not None:
             return lp_int_entry(v)
-    n = len(s)
+    if n < 64:
+        return _SMALL_HEAD[n] + s + _SMALL_BACK[n]
     if n < 64:
         head = bytes((0x80 | n,))
     elif n < 4096:
@@ -99,11 +120,17 @@ def lp_items(blob):
     while p < end:
         b = blob[p]
         if b < 0x80:
-            out.append(b"%d" % b)
-            size = 1
+            out.append(_SMALL_INTS[b])
+            p += 2
+            continue
         elif b < 0xC0:
             size = 1 + (b & 0x3F)
+            if p + size > end:
+                raise BlobError("listpack entry")
             out.append(blob[p + 1:p + size])
+            # A string this short always has a one-byte back-length.
+            p += size + 1
+            continue
         elif b < 0xE0:
             if p + 2 > end:
                 raise BlobError("listpack entry")
@@ -132,8 +159,7 @@ def lp_items(blob):
             raise BlobError("listpack encoding")
         if p + size > end:
             raise BlobError("listpack entry")
-        back = len(_backlen(size))
-        p += size + back
+        p += size + _backlen_size(size)
         if p > end:
             raise BlobError("listpack backlen")
     if p != end or (count != 65535 and count != len(out)):
@@ -142,6 +168,7 @@ def lp_items(blob):
 
 
 _LP_INTS = {0xF1: 2, 0xF2: 3, 0xF3: 4, 0xF4: 8}
+_SMALL_INTS = [b"%d" % i for i in range(128)]
 
 
 # ---- intset -------------------------------------------------------------------

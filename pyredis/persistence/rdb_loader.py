@@ -98,6 +98,15 @@ class Loader:
 
     def string(self):
         """rdbGenericLoadStringObject."""
+        p = self.pos
+        if p < self.end:
+            b = self.buf[p]
+            if b < 64:
+                # The common case, a short raw string, without the general path.
+                end = p + 1 + b
+                if end <= self.end:
+                    self.pos = end
+                    return bytes(self.buf[p + 1:end])
         n, encoded = self.length_or_encoding()
         if not encoded:
             p = self.pos

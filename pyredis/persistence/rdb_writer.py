@@ -64,6 +64,7 @@ _B64 = Struct(">Q")
 _HALF_LLONG = float((1 << 63) - 1) / 2
 _LEN6 = [bytes((n,)) for n in range(64)]
 FLUSH_BYTES = 1 << 16
+_NUMERIC_START = frozenset(b"-0123456789")
 
 
 def save_len(n):
@@ -92,6 +93,8 @@ def save_string(s, compress):
     """rdbSaveRawString: an integer encoding when it spells one, LZF when that is shorter, else raw."""
     n = len(s)
     if n <= 11:
+        if n < 64 and (not n or s[0] not in _NUMERIC_START):
+            return _LEN6[n] + s
         v = parse_int(s)
         if v is not None:
             enc = _int_encoding(v)
