@@ -193,3 +193,25 @@ def test_restore_replies_match(pair):
     pair.run("DUMP", "a")
     pair.run("DUMP", "nosuch")
     pair.run("RESTORE", "x", "0", b"\x00\x03abc\x0b\x00" + b"\x00" * 8)
+
+
+@pytest.mark.parametrize("policy,option,query", [("allkeys-lru", "IDLETIME", "IDLETIME"),
+                                                 ("allkeys-lfu", "FREQ", "FREQ")])
+def test_access_fields_travel_in_the_file(policy, option, query):
+    ours = start_pyredis("--maxmemory-policy", policy)
+    try:
+        py = client(ours)
+        py.set("src", "some value")
+        payload = py.dump("src")
+        py.execute_command("RESTORE", "k", 0, payload, option, 77)
+        assert py.object(query.lower(), "k") == 77
+        assert py.save() is True
+        d = tempfile.mkdtemp(prefix="rdb-lru-")
+        shutil.copy(os.path.join(ours.cwd, "dump.rdb"), os.path.join(d, "dump.rdb"))
+        loaded = start_redis("--dir", d, "--maxmemory-policy", policy)
+        try:
+            assert client(loaded).object(query.lower(), "k") in (77, 78)
+        finally:
+            loaded.stop()
+    finally:
+        ours.stop()
