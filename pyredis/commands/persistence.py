@@ -31,12 +31,10 @@ def _flushall(server):
     """flushAllDataAndResetRDB: a running save is moot; with save points the empty set is saved."""
     snapshots.kill_child(server)
     if server.config["save"]:
-        dirty = server.dirty
         try:
-            snapshots.save(server)
+            snapshots.save(server, count=False)
         except OSError:
             pass
-        server.dirty = dirty
 
 
 Server.start_hooks.append(_start)

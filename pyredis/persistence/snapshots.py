@@ -119,10 +119,14 @@ def _update_gate(server):
 
 
 # ---- saving ------------------------------------------------------------------------
-def save(server):
-    """rdbSave to dbfilename in the foreground; raises OSError."""
+def save(server, count=True):
+    """rdbSave to dbfilename in the foreground; raises OSError.
+
+    ``count``: whether INFO's rdb_saves counts it (FLUSHALL's save is not).
+    """
     state = server.rdb
-    state.saves += 1
+    if count:
+        state.saves += 1
     rdb.save(server, rdb_path(server))
     server.log("notice", "DB saved on disk")
     server.dirty = 0

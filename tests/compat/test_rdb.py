@@ -215,3 +215,31 @@ def test_access_fields_travel_in_the_file(policy, option, query):
             loaded.stop()
     finally:
         ours.stop()
+
+
+def _persistence_line(raw, name):
+    body = raw.cmd("INFO", "persistence")
+    for line in body.split(b"\r\n"):
+        if line.startswith(name + b":"):
+            return line
+    raise AssertionError(name)
+
+
+def test_flushall_dirty_counter_matches(servers_with):
+    for args in ((), ("--save", "3600 1")):
+        ours, theirs = servers_with(*args)
+        from respclient import RawClient
+        for proc in (ours, theirs):
+            proc.raw = RawClient(proc.port)
+        seen = []
+        for proc in (ours, theirs):
+            raw = proc.raw
+            raw.cmd("SET", "a", "1")
+            raw.cmd("SET", "b", "1")
+            raw.cmd("FLUSHALL")
+            first = _persistence_line(raw, b"rdb_changes_since_last_save")
+            raw.cmd("FLUSHALL")
+            seen.append((first, _persistence_line(raw, b"rdb_changes_since_last_save"),
+                         os.path.exists(os.path.join(proc.cwd, "dump.rdb"))))
+            raw.close()
+        assert seen[0] == seen[1], (args, seen)

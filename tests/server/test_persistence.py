@@ -339,3 +339,21 @@ def test_kill_during_bgsave_keeps_the_previous_file(start_server):
         assert f.read() == before
     again = start_server(cwd=proc.cwd)
     assert _client(again).keys() == [b"old"]
+
+
+def test_save_point_starts_a_background_save(start_server):
+    proc = start_server("--save", "1 2")
+    r = _client(proc)
+    r.set("a", "1")
+    time.sleep(1.5)
+    # One change is below the save point's two.
+    assert not os.path.exists(os.path.join(proc.cwd, "dump.rdb"))
+    r.set("b", "1")
+    deadline = time.time() + 10
+    while "Background saving terminated with success" not in proc.log() and time.time() < deadline:
+        time.sleep(0.05)
+    assert "2 changes in 1 seconds. Saving..." in proc.log()
+    assert os.path.exists(os.path.join(proc.cwd, "dump.rdb"))
+    info = r.info("persistence")
+    assert info["rdb_changes_since_last_save"] == 0
+    assert info["rdb_saves"] == 1
