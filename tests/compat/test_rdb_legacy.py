@@ -180,3 +180,17 @@ def test_old_version_file_loads_as_in_redis():
             proc.stop()
     assert results[0] == results[1]
     assert results[0]["in2"] == b"x"
+
+
+def test_sanitize_dump_payload_refuses_duplicates(both):
+    from pyredis.persistence.blobs import listpack_of
+    data = payload(16, rdb_str(listpack_of([b"f", b"v", b"f", b"w"])), version=10)
+    for r in both:
+        r.config_set("sanitize-dump-payload", "yes")
+    try:
+        for r in both:
+            with pytest.raises(redis.ResponseError, match="^Bad data format$"):
+                r.restore("dup", 0, data)
+    finally:
+        for r in both:
+            r.config_set("sanitize-dump-payload", "no")

@@ -357,3 +357,32 @@ def test_save_point_starts_a_background_save(start_server):
     info = r.info("persistence")
     assert info["rdb_changes_since_last_save"] == 0
     assert info["rdb_saves"] == 1
+
+
+def test_checksum_mismatch_stops_the_load(start_server, tmp_path):
+    proc = start_server()
+    r = _client(proc)
+    r.set("key", "a value long enough")
+    assert r.save() is True
+    proc.stop()
+    with open(os.path.join(proc.cwd, "dump.rdb"), "rb") as f:
+        data = bytearray(f.read())
+    at = data.index(b"a value long enough")
+    data[at] ^= 1
+    (tmp_path / "dump.rdb").write_bytes(bytes(data))
+    out = subprocess.run([sys.executable, "-m", "pyredis", "--port", str(free_port()), "--save", ""],
+                         cwd=tmp_path, capture_output=True, timeout=30)
+    assert out.returncode == 1
+    assert "Wrong RDB checksum expected: (" in out.stdout.decode()
+    assert "RDB CRC error" in out.stdout.decode()
+
+
+def test_shutdown_that_cannot_save(start_server):
+    proc = start_server()
+    os.mkdir(os.path.join(proc.cwd, "temp-%d.rdb" % proc.proc.pid))
+    raw = RawClient(proc.port)
+    assert raw.cmd("SHUTDOWN", "SAVE") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+    assert "Error trying to save the DB, can't exit." in proc.log()
+    with pytest.raises(ConnectionError):
+        raw.cmd("SHUTDOWN", "SAVE", "FORCE")
+    proc.proc.wait(10)
