@@ -19,8 +19,17 @@ def write_snapshot(server, fileobj, aof_base=False):
 
 
 def read_snapshot(server, fileobj, progress=None):
-    """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult."""
-    return rdb_loader.read_rdb(server, fileobj.read(), progress=progress)
+    """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult.
+
+    A seekable ``fileobj`` is left just after the RDB's checksum, where an
+    AOF's commands follow its RDB preamble (``result.size`` is the RDB's length).
+    """
+    start = fileobj.tell() if fileobj.seekable() else 0
+    data = fileobj.read()
+    result = rdb_loader.read_rdb(server, data, progress=progress)
+    if result.size < len(data) and fileobj.seekable():
+        fileobj.seek(start + result.size)
+    return result
 
 
 def temp_path(path, pid=None):

@@ -348,9 +348,11 @@ DECODERS = {
 
 # ---- whole files ------------------------------------------------------------------------
 class LoadResult:
-    __slots__ = ("keys_loaded", "keys_expired", "version", "aux")
+    __slots__ = ("keys_loaded", "keys_expired", "version", "aux", "size")
 
     def __init__(self):
+        # Bytes of the input the RDB took, up to and including its checksum.
+        self.size = 0
         self.keys_loaded = 0
         self.keys_expired = 0
         self.version = 0
@@ -455,6 +457,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True):
                     log("warning", "Wrong RDB checksum expected: (%x) got: (%x). Aborting now."
                         % (expected, got))
                     raise RdbLoadError("RDB CRC error")
+    result.size = loader.pos
     for d in server.dbs:
         d.version += 1
     return result

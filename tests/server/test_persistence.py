@@ -386,3 +386,24 @@ def test_shutdown_that_cannot_save(start_server):
     with pytest.raises(ConnectionError):
         raw.cmd("SHUTDOWN", "SAVE", "FORCE")
     proc.proc.wait(10)
+
+
+def test_rdb_stream_stops_at_its_checksum():
+    """The AOF reads its RDB preamble with read_snapshot, then the commands after it."""
+    import io
+    from pyredis.cli import build_config
+    from pyredis.persistence import rdb
+    from pyredis.server import Server
+    server = Server(build_config(["--save", ""]), lambda *a: None)
+    server.dbs[2].data[b"k"] = b"v"
+    buf = io.BytesIO()
+    assert rdb.write_snapshot(server, buf) == 1
+    size = buf.tell()
+    buf.write(b"*1\r\n$4\r\nPING\r\n")
+    buf.seek(0)
+    for db in server.dbs:
+        db.flush()
+    result = rdb.read_snapshot(server, buf)
+    assert (result.keys_loaded, result.size) == (1, size)
+    assert buf.read() == b"*1\r\n$4\r\nPING\r\n"
+    assert server.dbs[2].data == {b"k": b"v"}
