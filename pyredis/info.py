@@ -262,10 +262,12 @@ def _memory(server):
 
 
 def _persistence(server):
-    from .persistence.snapshots import info_fields
+    from .persistence.snapshots import loading_fields
     rdb = server.rdb
     now = time.time()
-    return _section("Persistence", info_fields(server) + [
+    return _section("Persistence", [
+        ("loading", 1 if rdb.loading else 0),
+        ("async_loading", 0),
         ("current_cow_peak", 0),
         ("current_cow_size", 0),
         ("current_cow_size_age", 0),
@@ -294,7 +296,7 @@ def _persistence(server):
         ("aof_last_cow_size", 0),
         ("module_fork_in_progress", 0),
         ("module_fork_last_cow_size", 0),
-    ])
+    ] + loading_fields(server))
 
 
 def _pubsub_counts(server):

@@ -299,11 +299,11 @@ def load_at_startup(server):
     return True
 
 
-def info_fields(server):
-    """The loading and rdb_* lines of INFO persistence."""
+def loading_fields(server):
+    """The loading_* lines that end INFO persistence while a file loads."""
     state = server.rdb
     now = time.time()
-    fields = [("loading", 1 if state.loading else 0), ("async_loading", 0)]
+    fields = []
     if state.loading:
         elapsed = now - state.loading_start
         perc = state.loading_loaded * 100.0 / state.loading_total if state.loading_total else 0.0
