@@ -124,6 +124,10 @@ class Loader:
             clen = self.length()
             size = self.length()
             packed = bytes(self.read(clen))
+            # A back reference expands at most 3 bytes into 264: a larger
+            # claimed size is corrupt, and must not be allocated.
+            if size > clen * 88 + 8:
+                raise RdbLoadError("Invalid LZF compressed string")
             try:
                 return lzf_decompress(packed, size)
             except ValueError:

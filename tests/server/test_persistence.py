@@ -407,3 +407,30 @@ def test_rdb_stream_stops_at_its_checksum():
     assert (result.keys_loaded, result.size) == (1, size)
     assert buf.read() == b"*1\r\n$4\r\nPING\r\n"
     assert server.dbs[2].data == {b"k": b"v"}
+
+
+def test_corrupt_payloads_never_crash(r):
+    import random
+    import struct
+    from pyredis._speedups import crc64
+    fill(r)
+    payloads = [r.dump(key)[:-10] for key in r.keys()]
+    rng = random.Random(12)
+    replies = set()
+    for i in range(400):
+        data = bytearray(rng.choice(payloads))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(data))
+            if rng.random() < 0.7:
+                data[pos] = rng.randrange(256)
+            else:
+                del data[pos:]
+                data += b"\x00"
+        body = bytes(data) + b"\x0a\x00"
+        body += struct.pack("<Q", crc64(0, body))
+        try:
+            replies.add(r.restore("fuzz%d" % i, 0, body))
+        except redis.ResponseError as exc:
+            replies.add(str(exc))
+    assert replies <= {b"OK", "Bad data format"}
+    assert r.ping() is True
