@@ -71,7 +71,10 @@ def bgsave(c, argv):
     server = c.server
     if server.rdb.child_pid >= 0:
         raise E_BGSAVE_IN_PROGRESS
-    if schedule and server.rdb.scheduled:
+    if snapshots.other_child_active(server):
+        if not schedule:
+            raise CommandError(errors.BGSAVE_AOF_IN_PROGRESS)
+        server.rdb.scheduled = True
         return _BGSAVE_SCHEDULED
     if not snapshots.bgsave(server):
         raise CommandError(errors.BARE_ERR)

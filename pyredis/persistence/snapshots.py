@@ -13,6 +13,10 @@ from .. import errors
 from ..errors import CommandError
 from . import rdb
 
+# Callables (server) -> True while another fork child runs (an AOF rewrite):
+# Redis runs one child at a time, so a BGSAVE then waits or is refused.
+OTHER_CHILDREN = []
+
 # CONFIG_BGSAVE_RETRY_DELAY: a failed background save is retried this much later.
 BGSAVE_RETRY_DELAY = 5
 E_LOADING = CommandError(errors.LOADING)
@@ -232,11 +236,17 @@ def _remove_temp(server, pid):
         pass
 
 
+def other_child_active(server):
+    return any(check(server) for check in OTHER_CHILDREN)
+
+
 def cron(server):
     """serverCron's part: reap the child, or start a save a save point asks for."""
     state = server.rdb
     if state.child_pid >= 0:
         reap(server)
+        return
+    if other_child_active(server):
         return
     if state.scheduled:
         bgsave(server)
