@@ -377,17 +377,6 @@ def test_checksum_mismatch_stops_the_load(start_server, tmp_path):
     assert "RDB CRC error" in out.stdout.decode()
 
 
-def test_shutdown_that_cannot_save(start_server):
-    proc = start_server()
-    os.mkdir(os.path.join(proc.cwd, "temp-%d.rdb" % proc.proc.pid))
-    raw = RawClient(proc.port)
-    assert raw.cmd("SHUTDOWN", "SAVE") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
-    assert "Error trying to save the DB, can't exit." in proc.log()
-    with pytest.raises(ConnectionError):
-        raw.cmd("SHUTDOWN", "SAVE", "FORCE")
-    proc.proc.wait(10)
-
-
 def test_rdb_stream_stops_at_its_checksum():
     """The AOF reads its RDB preamble with read_snapshot, then the commands after it."""
     import io
