@@ -18,7 +18,7 @@ def write_snapshot(server, fileobj, aof_base=False):
     return rdb_writer.write_snapshot(server, fileobj, aof_base)
 
 
-def read_snapshot(server, fileobj, progress=None):
+def read_snapshot(server, fileobj, progress=None, aof_preamble=False):
     """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult.
 
     A seekable ``fileobj`` is left just after the RDB's checksum, where an
@@ -26,7 +26,7 @@ def read_snapshot(server, fileobj, progress=None):
     """
     start = fileobj.tell() if fileobj.seekable() else 0
     data = fileobj.read()
-    result = rdb_loader.read_rdb(server, data, progress=progress)
+    result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble)
     if result.size < len(data) and fileobj.seekable():
         fileobj.seek(start + result.size)
     return result

@@ -363,10 +363,12 @@ class LoadResult:
         self.aux = {}
 
 
-def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True):
+def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False):
     """rdbLoadRio over the bytes ``data`` into ``server.dbs``; a LoadResult.
 
     ``progress(pos)`` is called every loading-process-events-interval-bytes.
+    An AOF's preamble keeps keys already expired: the commands after it may
+    still touch them, so they expire as the AOF replays.
     """
     from ..db import now_ms
     from .._speedups import crc64
@@ -440,7 +442,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True):
             skipped += 1
             expire = idle = freq = -1
             continue
-        if expire != -1 and expire < now:
+        if expire != -1 and expire < now and not aof_preamble:
             result.keys_expired += 1
         else:
             if key in db.data:
