@@ -84,9 +84,7 @@ def lp_entry(s):
             return lp_int_entry(v)
     if n < 64:
         return _SMALL_HEAD[n] + s + _SMALL_BACK[n]
-    if n < 64:
-        head = bytes((0x80 | n,))
-    elif n < 4096:
+    if n < 4096:
         head = bytes((0xE0 | (n >> 8), n & 0xFF))
     else:
         head = b"\xf0" + _U32.pack(n)
