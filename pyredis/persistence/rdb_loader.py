@@ -396,6 +396,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     step = config["loading-process-events-interval-bytes"]
     next_progress = step
     skipped = 0
+    read_string = loader.string
     while True:
         if progress is not None and loader.pos >= next_progress:
             progress(loader.pos)
@@ -433,9 +434,9 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             result.aux[key] = value
             _log_aux(log, key, value, now)
             continue
-        key = loader.string()
+        key = read_string()
         try:
-            value = loader.object(kind)
+            value = read_string() if kind == TYPE_STRING else loader.object(kind)
         except EmptyKey:
             if skipped < 10:
                 log("warning", "rdbLoadObject skipping empty key: %s" % key.decode("latin-1"))
