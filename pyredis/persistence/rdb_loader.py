@@ -31,12 +31,24 @@ _B32 = Struct(">I")
 _B64 = Struct(">Q")
 
 
+# Where in 7.0.15's rdb.c each error is reported: its log line names the line.
+_REPORT_LINES = (("Unexpected EOF reading RDB file", 3249), ("RDB CRC error", 3225),
+                 ("Unknown RDB encoding type", 2681), ("Unknown RDB string encoding type", 529))
+
+
 class RdbLoadError(Exception):
     """A file or payload Redis would refuse; ``args[0]`` is Redis's log text."""
 
     def __init__(self, message, truncated=False):
         Exception.__init__(self, message)
         self.truncated = truncated
+
+    @property
+    def line(self):
+        for prefix, line in _REPORT_LINES:
+            if self.args[0].startswith(prefix):
+                return line
+        return 0
 
 
 class EmptyKey(Exception):
@@ -461,8 +473,8 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             else:
                 got = crc64(0, bytes(data[:loader.pos - 8]))
                 if got != expected:
-                    log("warning", "Wrong RDB checksum expected: (%x) got: (%x). Aborting now."
-                        % (expected, got))
+                    log("warning", "Wrong RDB checksum expected: (%x) but got (%x). Aborting now."
+                        % (got, expected))
                     raise RdbLoadError("RDB CRC error")
     result.size = loader.pos
     for d in server.dbs:

@@ -290,8 +290,8 @@ def load_at_startup(server):
     except rdb.RdbLoadError as exc:
         if exc.truncated:
             server.log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
-        server.log("warning", "Internal error in RDB reading offset %d, function at rdb.c:0 -> %s"
-                   % (state.loading_loaded, exc.args[0]))
+        server.log("warning", "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s"
+                   % (state.loading_loaded, exc.line, exc.args[0]))
         server.log("warning", "Terminating server after rdb file reading failure.")
         return False
     except OSError as exc:
