@@ -65,6 +65,7 @@ _HALF_LLONG = float((1 << 63) - 1) / 2
 _LEN6 = [bytes((n,)) for n in range(64)]
 FLUSH_BYTES = 1 << 16
 _NUMERIC_START = frozenset(b"-0123456789")
+_TYPE_BYTES = [bytes((n,)) for n in range(256)]
 
 
 def save_len(n):
@@ -272,25 +273,39 @@ def write_snapshot(server, fileobj, aof_base=False):
         add(bytes((OPCODE_SELECTDB,)) + save_len(db.id))
         add(bytes((OPCODE_RESIZEDB,)) + save_len(len(data)) + save_len(len(expires)))
         access = db.access
+        # Keys are gathered in batches: one add() per key costs more than the key.
+        batch = []
+        append = batch.append
         for key, value in data.items():
-            head = b""
             if expires:
                 when = expires.get(key)
                 if when is not None:
-                    head = b"\xfc" + _I64.pack(when)
+                    append(b"\xfc" + _I64.pack(when))
             if save_lru or save_lfu:
                 field = access.get(key)
                 if field is None:
                     field = clock.fresh()
                 if save_lru:
-                    head += b"\xf8" + save_len(clock.idle_ms(field) // 1000)
+                    append(b"\xf8" + save_len(clock.idle_ms(field) // 1000))
                 else:
-                    head += b"\xf9" + bytes((clock.frequency(field),))
-            kind, payload = ENCODERS[value.__class__](value, compress)
-            add(head + bytes((kind,)) + save_string(key, compress) + payload)
+                    append(b"\xf9" + bytes((clock.frequency(field),)))
+            cls = value.__class__
+            if cls is bytes:
+                append(b"\x00")
+                append(save_string(key, compress))
+                append(save_string(value, compress))
+            else:
+                kind, payload = ENCODERS[cls](value, compress)
+                append(_TYPE_BYTES[kind])
+                append(save_string(key, compress))
+                append(payload)
             keys += 1
+            if len(batch) >= 3000:
+                add(b"".join(batch))
+                batch.clear()
             if delay > 0:
                 time.sleep(delay)
+        add(b"".join(batch))
     add(bytes((OPCODE_EOF,)))
     out.flush()
     fileobj.write(_U64.pack(out.crc))
