@@ -409,6 +409,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     next_progress = step
     skipped = 0
     read_string = loader.string
+    loaded = 0
     while True:
         if progress is not None and loader.pos >= next_progress:
             progress(loader.pos)
@@ -455,15 +456,24 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             skipped += 1
             expire = idle = freq = -1
             continue
+        if expire == -1 and idle == -1 and freq == -1:
+            # The common case, add_loaded written out.
+            data_of_db = db.data
+            if key in data_of_db:
+                _duplicate(log, db, key)
+            data_of_db[key] = value
+            db.access.created(key)
+            loaded += 1
+            continue
         if expire != -1 and expire < now and not aof_preamble:
             result.keys_expired += 1
         else:
             if key in db.data:
-                log("warning", "RDB has duplicated key '%s' in DB %d" % (key.decode("latin-1"), db.id))
-                raise RdbLoadError("Duplicated key found in RDB file", truncated=False)
+                _duplicate(log, db, key)
             add_loaded(db, key, value, expire, idle, freq, clock, lfu)
-            result.keys_loaded += 1
+            loaded += 1
         expire = idle = freq = -1
+    result.keys_loaded = loaded
     if version >= 5:
         stored = loader.read(8)
         if check_sum and config["rdbchecksum"]:
@@ -480,6 +490,11 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     for d in server.dbs:
         d.version += 1
     return result
+
+
+def _duplicate(log, db, key):
+    log("warning", "RDB has duplicated key '%s' in DB %d" % (key.decode("latin-1"), db.id))
+    raise RdbLoadError("Duplicated key found in RDB file", truncated=False)
 
 
 def add_loaded(db, key, value, expire, idle, freq, clock, lfu):
