@@ -243,3 +243,26 @@ def test_flushall_dirty_counter_matches(servers_with):
                          os.path.exists(os.path.join(proc.cwd, "dump.rdb"))))
             raw.close()
         assert seen[0] == seen[1], (args, seen)
+
+
+def test_restore_keyspace_events_match():
+    from .test_notifications import Twin
+    ours = start_pyredis("--notify-keyspace-events", "KEA")
+    theirs = start_redis("--notify-keyspace-events", "KEA")
+    writer, sub = Twin(ours, theirs), Twin(ours, theirs)
+    try:
+        sub.run("PSUBSCRIBE", "*")
+        writer.run("SET", "src", "v")
+        payload = writer.theirs.cmd("DUMP", "src").split(b"\r\n", 1)[1][:-2]
+        sub.received()
+        writer.run("RESTORE", "k", "0", payload)
+        writer.run("RESTORE", "k", "0", payload, "REPLACE")
+        writer.run("RESTORE", "k", "1", payload, "REPLACE", "ABSTTL")
+        writer.run("RESTORE", "k", "100000", payload)
+        writer.run("RESTORE", "k", "0", payload)
+        assert sub.received()
+    finally:
+        writer.close()
+        sub.close()
+        ours.stop()
+        theirs.stop()
