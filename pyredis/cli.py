@@ -12,7 +12,7 @@ import sys
 
 from . import REDIS_VERSION, __version__
 from .config import Config, ConfigError, quote
-from .log import Log
+from .log import LEVELS, LOGO, Log
 
 USAGE = """Usage: ./pyredis-server [/path/to/redis.conf] [options] [-]
        ./pyredis-server - (read config from stdin)
@@ -124,6 +124,12 @@ def load_config_text(config, text, depth=0):
         argc = len(args)
         if name in _DEPRECATED and _DEPRECATED[name][0] <= argc <= _DEPRECATED[name][1]:
             continue
+        if name == "user" and argc >= 2:
+            from .commands.acl import check_user_directive
+            error = check_user_directive(config, [a.encode("latin-1") for a in args])
+            if error is not None:
+                raise FatalConfigError(_fatal(lineno, line, error))
+            continue
         if name == "rename-command" and argc == 3:
             error = rename_command(args[1], args[2])
             if error is not None:
@@ -234,7 +240,10 @@ def main(argv=None):
         return 1
     from ._speedups import IMPLEMENTATION
     from .server import Server
-    log = Log(config["loglevel"], config["logfile"], role="C")
+    syslog = (config["syslog-ident"], config["syslog-facility"]) if config["syslog-enabled"] else (None, None)
+    log = Log(config["loglevel"], config["logfile"], role="C", syslog_ident=syslog[0],
+              syslog_facility=syslog[1])
+    config.watch("loglevel", lambda value: setattr(log, "level", LEVELS[value]))
     log("warning", "oO0OoO0OoO0Oo pyredis is starting oO0OoO0OoO0Oo")
     log("warning", "pyredis version=%s, redis_version=%s, implementation=%s, bits=64, pid=%d, just started"
         % (__version__, REDIS_VERSION, IMPLEMENTATION, os.getpid()))
@@ -243,15 +252,22 @@ def main(argv=None):
         _daemonize()
     log.role = "M"
     server = Server(config, log)
+    from .commands.acl import load_startup_users
+    error = load_startup_users(server)
+    if error is not None:
+        log("warning", error)
+        return 1
     try:
         server.listen()
     except OSError as exc:
         log("warning", str(exc.strerror or exc))
         log("warning", "Failed listening on port %d (TCP), aborting." % config["port"])
         return 1
+    if config["always-show-logo"] or (not config["logfile"] and sys.stdout.isatty()):
+        log.raw(LOGO % (REDIS_VERSION, server.port, os.getpid()))
     log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
         % (server.port, os.getpid(), IMPLEMENTATION))
-    log("notice", "Server initialized")
+    log("warning", "Server initialized")
     from .persistence.snapshots import load_at_startup
     if not load_at_startup(server):
         return 1

@@ -13,7 +13,7 @@ class Client:
                  "dirty_cas", "watching", "subscriptions", "channels", "patterns", "shard_channels",
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
-                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held",
+                 "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check", "tracking",
                  "__weakref__")
 
     def __init__(self, server, sock, cid):
@@ -32,7 +32,10 @@ class Client:
             except OSError:
                 self.addr = self.laddr = "?:0"
         cfg = server.config
-        self.authenticated = not cfg["requirepass"]
+        # The default user until AUTH: connections need no AUTH while it has no password.
+        self.user = user = server.users[b"default"]
+        self.acl_check = None if user.unrestricted else user
+        self.authenticated = user.nopass and user.enabled
         self.parser = RequestParser(cfg["proto-max-bulk-len"], auth_required=not self.authenticated)
         # Bytes read while unauthenticated and waiting (postponed or blocked):
         # Redis parses them only after the waiting request ran, which may
@@ -78,6 +81,11 @@ class Client:
         self.reply_skip = 0
         # Not read while its unsent replies are over the backpressure limit.
         self.paused_reading = False
+        # In MONITOR mode: it receives every command and may run no others
+        # that touch the keyspace.
+        self.monitor = False
+        # CLIENT TRACKING's state (a tracking.State) while it is on.
+        self.tracking = None
 
     def reply(self, r):
         """Queue a reply; it is written when the event loop flushes."""

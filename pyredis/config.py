@@ -739,6 +739,8 @@ class Config:
         self._watchers = {}
         # The config file the server started with (absolute path), for INFO and CONFIG REWRITE.
         self.path = None
+        # ``user`` directives, as lists of byte arguments (name first), applied at start-up.
+        self.users = []
         self.server = None
         # Names already set while reading a config file (``save`` lines accumulate).
         self._loaded = set()

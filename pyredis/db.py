@@ -62,7 +62,7 @@ def _decay_time_changed(server, value):
 
 class Database:
     __slots__ = ("id", "server", "data", "expires", "access", "_ttl_keys", "watched",
-                 "version", "scan_snapshot", "avg_ttl")
+                 "version", "scan_snapshot", "avg_ttl", "mem_sizes", "sample_keys")
 
     def __init__(self, index, server):
         self.id = index
@@ -77,6 +77,10 @@ class Database:
         self.version = 0
         self.scan_snapshot = None
         self.avg_ttl = 0
+        # While maxmemory is set: each key's memory estimate, and key names
+        # to sample eviction candidates from (see eviction.Memory).
+        self.mem_sizes = None
+        self.sample_keys = None
 
     # ---- reads ----------------------------------------------------------
     def lookup(self, key):
@@ -204,6 +208,10 @@ class Database:
                 event = server.current_event
             if event is not None:
                 server.notify(event[0], event[1], key, self.id)
+        if server.tracking.clients:
+            server.tracking.invalidate(key, server.current_client)
+        if self.mem_sizes is not None:
+            server.memory.account(self, key)
 
     def notify(self, event, key):
         """A keyspace event that is not a write of the running command."""
@@ -253,6 +261,8 @@ class Database:
     def flush(self):
         if self.watched:
             self.touch_all_watched()
+        if self.mem_sizes is not None:
+            self.server.memory.flushed(self)
         removed = len(self.data)
         self.data = {}
         self.expires = {}

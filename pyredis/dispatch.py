@@ -9,6 +9,7 @@ import time
 from . import errors, reply
 from .commands import TABLE
 from .errors import CommandError
+from .eviction import FAIL
 
 _perf_ns = time.perf_counter_ns
 _table_get = TABLE.get
@@ -21,9 +22,18 @@ PUBSUB_ALLOWED = frozenset(("ping", "subscribe", "ssubscribe", "unsubscribe", "s
 # Commands that run at once inside MULTI instead of being queued.
 MULTI_IMMEDIATE = frozenset(("exec", "discard", "multi", "watch", "quit", "reset"))
 NO_AUTH_NEEDED = frozenset(("auth", "hello", "quit", "reset"))
+# Commands a CLIENT PAUSE WRITE holds back besides those flagged "write", and
+# that a MONITOR client may not run (Redis's CMD_MAY_REPLICATE, which COMMAND
+# INFO does not show).
+MAY_REPLICATE = frozenset(("publish", "spublish", "eval", "evalsha", "fcall"))
 # Commands refused unless a config option allows them for this connection
 # (Redis's CMD_PROTECTED, which COMMAND INFO does not show).
 PROTECTED = {"debug": "enable-debug-command"}
+
+
+_NOT_MONITORED = frozenset(("admin", "skip_monitor"))
+# Commands refused under a transaction when out of memory, but these.
+_NEVER_OOM = frozenset(("exec", "discard", "quit", "reset"))
 
 
 def unknown_command_error(argv):
@@ -100,32 +110,76 @@ def execute(c, argv):
         cmd.rejected_calls += 1
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
-    if not c.authenticated and name not in NO_AUTH_NEEDED:
-        cmd.rejected_calls += 1
-        return reject(c, CommandError(errors.NOAUTH), argv)
-    if server.gate is not None:
-        # Server-wide refusals (-MISCONF after a failed save, -LOADING), set only while one applies.
-        error = server.gate(c, cmd)
-        if error is not None:
+    if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
+            or c.acl_check is not None or server.maxmemory or server.gate is not None):
+        if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
-            return reject(c, error, argv)
-    if c.subscriptions or c.multi is not None:
+            return reject(c, CommandError(errors.NOAUTH), argv)
+        if c.multi is not None and "no_multi" in cmd.flags and name not in MULTI_IMMEDIATE:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
+        if c.acl_check is not None:
+            from .commands.acl import check_command
+            error = check_command(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
+        if server.maxmemory and server.memory.perform() == FAIL and (
+                "denyoom" in cmd.flags
+                or (c.multi is not None and name not in _NEVER_OOM)
+                or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.OOM), argv)
+        if server.gate is not None:
+            # Server-wide refusals (-MISCONF after a failed save, -LOADING), set only while one applies.
+            error = server.gate(c, cmd)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
+        if c.monitor and ("write" in cmd.flags or "readonly" in cmd.flags
+                          or name in MAY_REPLICATE):
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.REPLICA_KEYSPACE), argv)
         if c.multi is not None and name not in MULTI_IMMEDIATE:
-            if "no_multi" in cmd.flags:
-                cmd.rejected_calls += 1
-                return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
             c.multi.append((cmd, argv))
             c.reply(reply.QUEUED)
             return None
+    server.current_client = c
     result = call(c, cmd, argv)
     if result is not None:
         c.reply(result)
+    if c.tracking is not None:
+        tracking = server.tracking
+        if tracking.pending:
+            tracking.after_command(c)
+        if c.tracking is not None and c.tracking.caching:
+            after_tracked_command(c)
+    server.current_client = None
     if server.blocking.ready:
         server.blocking.serve_ready()
     return None
+
+
+def feed_monitors(c, cmd, argv):
+    from .commands.monitor import feed
+    feed(c, cmd, argv)
+
+
+def slow_command(c, cmd, argv, us):
+    from .commands.slowlog import slow_command as record
+    record(c, cmd, argv, us)
+
+
+def remember_keys(c, cmd, argv):
+    c.server.tracking.remember(c, [argv[i] for i in cmd.key_indexes(argv)])
+
+
+def after_tracked_command(c):
+    from .commands.tracking import after_command
+    after_command(c)
 
 
 def _is_local(c):
@@ -144,6 +198,10 @@ def call(c, cmd, argv):
     server.current_event = cmd.event
     c.cmd = cmd
     c.argv = argv
+    monitors = server.monitors
+    if monitors and "skip_monitor" in cmd.flags:
+        # Scripts show before the commands they run (evalGenericCommand).
+        feed_monitors(c, cmd, argv)
     start = _perf_ns()
     try:
         result = cmd.handler(c, argv)
@@ -151,9 +209,28 @@ def call(c, cmd, argv):
         result = exc.reply
         cmd.failed_calls += 1
         server.stats.count_error(exc.code)
-    cmd.usec += _perf_ns() - start
+    elapsed = _perf_ns() - start
+    cmd.usec += elapsed
     # A command that blocked is counted once, when it is served or times out.
     if result is not None or c.blocked is None:
         cmd.calls += 1
         server.stats.total_commands += 1
+        if server.latency_tracking:
+            # Microseconds, as Redis measures; coarser above 255 us so a
+            # command's table stays small (the histogram is coarser still).
+            us = elapsed // 1000
+            if us > 255:
+                shift = us.bit_length() - 8
+                us = us >> shift << shift
+            hist = cmd.latency
+            if hist is None:
+                hist = cmd.latency = {}
+            hist[us] = hist.get(us, 0) + 1
+        slow = server.slow_check_ns
+        if slow is not None and elapsed >= slow:
+            slow_command(c, cmd, argv, elapsed // 1000)
+        if c.tracking is not None and "readonly" in cmd.flags and not c.tracking.bcast:
+            remember_keys(c, cmd, argv)
+    if monitors and not cmd.flags & _NOT_MONITORED:
+        feed_monitors(c, cmd, argv)
     return result

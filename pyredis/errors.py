@@ -170,6 +170,31 @@ OBJECT_IDLETIME_LFU = ("ERR An LFU maxmemory policy is selected, idle time not t
                        "that when switching between policies at runtime LRU and LFU data will take "
                        "some time to adjust.")
 
+# Bitmaps and bitfields
+BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+BIT_VALUE = "ERR bit is not an integer or out of range"
+BITPOS_BIT = "ERR The bit argument must be 1 or 0."
+BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key."
+BITFIELD_TYPE = ("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not "
+                 "supported but i64 is.")
+BITFIELD_OVERFLOW = "ERR Invalid OVERFLOW type specified"
+BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand"
+
+# Geo
+GEO_INVALID_PAIR = "ERR invalid longitude,latitude pair %.6f,%.6f"
+GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI"
+GEO_NEED_RADIUS = "ERR need numeric radius"
+GEO_NEED_WIDTH = "ERR need numeric width"
+GEO_NEED_HEIGHT = "ERR need numeric height"
+GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative"
+GEO_BOX_NEGATIVE = "ERR height or width cannot be negative"
+GEO_NO_MEMBER = "ERR could not decode requested zset member"
+GEO_COUNT_POSITIVE = "ERR COUNT must be > 0"
+GEO_ANY_NEEDS_COUNT = "ERR the ANY argument requires COUNT argument"
+GEO_STORE_WITH = "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+GEO_NEED_FROM = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s"
+GEO_NEED_BY = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
+
 # Persistence (SAVE, BGSAVE, DUMP, RESTORE, MIGRATE, loading)
 BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
 BGSAVE_AOF_IN_PROGRESS = ("ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE "
@@ -187,7 +212,6 @@ BUSYKEY = "BUSYKEY Target key name already exists."
 RESTORE_TTL_NEGATIVE = "ERR Invalid TTL value, must be >= 0"
 RESTORE_IDLETIME_NEGATIVE = "ERR Invalid IDLETIME value, must be >= 0"
 RESTORE_FREQ_RANGE = "ERR Invalid FREQ value, must be >= 0 and <= 255"
-MIGRATE_NOKEY = "NOKEY"
 MIGRATE_KEYS_EMPTY_KEY = ("ERR When using MIGRATE KEYS option, the key argument must be set to the "
                           "empty string")
 MIGRATE_IOERR = "IOERR error or timeout %s to target instance"
@@ -201,3 +225,58 @@ E_NOT_INTEGER = CommandError(NOT_INTEGER)
 E_NOT_FLOAT = CommandError(NOT_FLOAT)
 E_NO_SUCH_KEY = CommandError(NO_SUCH_KEY)
 E_OVERFLOW = CommandError(OVERFLOW)
+
+# SLOWLOG, LATENCY, MEMORY, MONITOR
+SLOWLOG_COUNT = "ERR count should be greater than or equal to -1"
+REPLICA_KEYSPACE = "ERR Replica can't interact with the keyspace"
+LATENCY_NO_SAMPLES = "ERR No samples available for event '%s'"
+
+# ACL
+NOPERM_COMMAND = "NOPERM this user has no permissions to run the '%s' command"
+NOPERM_KEY = "NOPERM this user has no permissions to access one of the keys used as arguments"
+NOPERM_CHANNEL = ("NOPERM this user has no permissions to access one of the channels used as "
+                  "arguments")
+NOPERM_EXEC = ("NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+               "the EXEC call. This command is no longer allowed for the following reason: %s")
+ACL_SETUSER_ERROR = "ERR Error in ACL SETUSER modifier '%s': %s"
+ACL_UNMATCHED_PAREN = "ERR Unmatched parenthesis in acl selector starting at '%s'."
+ACL_DELETE_DEFAULT = "ERR The 'default' user cannot be removed"
+ACL_UNKNOWN_CATEGORY = "ERR Unknown category '%s'"
+ACL_GENPASS_BITS = ("ERR ACL GENPASS argument must be the number of bits for the output password, "
+                    "a positive number up to 4096")
+ACL_USER_NOT_FOUND = "ERR User '%s' not found"
+ACL_COMMAND_NOT_FOUND = "ERR Command '%s' not found"
+ACL_NO_FILE = ("ERR This Redis instance is not configured to use an ACL file. You may want to "
+               "specify users via the ACL SETUSER command and then issue a CONFIG REWRITE "
+               "(assuming you have a Redis configuration file set) in order to store users in the "
+               "Redis configuration.")
+ACL_SAVE_FAILED = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+
+# CLIENT TRACKING and CACHING
+TRACKING_ONE_REDIRECT = "ERR A client can only redirect to a single other client"
+TRACKING_NO_REDIRECT_CLIENT = "ERR The client ID you want redirect to does not exist"
+TRACKING_PREFIX_NEEDS_BCAST = "ERR PREFIX option requires BCAST mode to be enabled"
+TRACKING_SWITCH_BCAST = ("ERR You can't switch BCAST mode on/off before disabling tracking for "
+                         "this client, and then re-enabling it with a different mode.")
+TRACKING_OPT_BCAST = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+TRACKING_OPTIN_OPTOUT = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+TRACKING_SWITCH_OPT = ("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this "
+                       "client, and then re-enabling it with a different mode.")
+TRACKING_PREFIX_EXISTING = ("ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a "
+                            "single client must not overlap.")
+TRACKING_PREFIX_OTHER = ("ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for "
+                         "a single client must not overlap.")
+CACHING_NOT_TRACKING = ("ERR CLIENT CACHING can be called only when the client is in tracking mode "
+                        "with OPTIN or OPTOUT mode enabled")
+CACHING_YES_OPTIN = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+# maxmemory
+OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# HyperLogLog
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+PFDEBUG_NO_KEY = "ERR The specified key does not exist"
+PFDEBUG_NOT_SPARSE = "ERR HLL encoding is not sparse"
+PFDEBUG_UNKNOWN = "ERR Unknown PFDEBUG subcommand '%s'"
+PFSELFTEST_FAILED = "ERR TESTFAILED %s"

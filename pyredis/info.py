@@ -37,7 +37,6 @@ def total_system_memory():
         return 0
 
 
-STARTUP_MEMORY = rss_bytes()
 
 
 def bytes_to_human(n):
@@ -68,7 +67,7 @@ class Metrics:
     def __init__(self):
         self.last = None
         self.samples = {"ops": [], "in": [], "out": []}
-        self.peak_memory = STARTUP_MEMORY
+        self.peak_memory = 0
 
     def tick(self, server):
         now = time.monotonic()
@@ -84,9 +83,6 @@ class Metrics:
                     if len(samples) > METRIC_SAMPLES:
                         del samples[0]
         self.last = current
-        rss = rss_bytes()
-        if rss > self.peak_memory:
-            self.peak_memory = rss
 
     def rate(self, key):
         samples = self.samples[key]
@@ -94,7 +90,7 @@ class Metrics:
 
     def reset(self):
         self.samples = {"ops": [], "in": [], "out": []}
-        self.peak_memory = rss_bytes()
+        self.peak_memory = 0
 
 
 def metrics(server):
@@ -192,18 +188,22 @@ def _clients(server):
         ("client_recent_max_input_buffer", max_in),
         ("client_recent_max_output_buffer", max_out),
         ("blocked_clients", blocked),
-        ("tracking_clients", 0),
+        ("tracking_clients", server.tracking.clients),
         ("clients_in_timeout_table", blocked),
     ])
 
 
 def _memory(server):
+    from .commands.memory import used_memory
+    from .eviction import STARTUP_BYTES
     rss = rss_bytes()
     m = metrics(server)
-    peak = max(m.peak_memory, rss)
+    # used_memory is what redis-server would use for this dataset (the
+    # estimate maxmemory counts); RSS is the process's own.
+    used = used_memory(server)
+    peak = max(m.peak_memory, used)
     m.peak_memory = peak
-    used = rss
-    startup = min(STARTUP_MEMORY, used)
+    startup = STARTUP_BYTES
     dataset = used - startup
     maxmemory = server.config["maxmemory"]
     return _section("Memory", [
@@ -339,7 +339,7 @@ def _stats(server):
         ("expired_time_cap_reached_count", 0),
         ("expire_cycle_cpu_milliseconds", 0),
         ("evicted_keys", st.evicted_keys),
-        ("evicted_clients", 0),
+        ("evicted_clients", st.evicted_clients),
         ("total_eviction_exceeded_time", 0),
         ("current_eviction_exceeded_time", 0),
         ("keyspace_hits", st.keyspace_hits),
@@ -357,9 +357,9 @@ def _stats(server):
         ("active_defrag_key_misses", 0),
         ("total_active_defrag_time", 0),
         ("current_active_defrag_time", 0),
-        ("tracking_total_keys", 0),
-        ("tracking_total_items", 0),
-        ("tracking_total_prefixes", 0),
+        ("tracking_total_keys", len(server.tracking.table)),
+        ("tracking_total_items", server.tracking.items),
+        ("tracking_total_prefixes", len(server.tracking.prefixes)),
         ("unexpected_error_replies", 0),
         ("total_error_replies", st.total_error_replies),
         ("dump_payload_sanitizations", 0),
@@ -436,9 +436,8 @@ def _errorstats(server):
 
 
 def _latencystats(server):
-    # Per-command latency histograms are not kept; the section is empty, as on a
-    # Redis running with latency-tracking disabled.
-    return "# Latencystats\r\n"
+    from .commands.latency import latencystats_fields
+    return _section("Latencystats", latencystats_fields(server))
 
 
 def _cluster(server):

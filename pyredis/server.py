@@ -23,7 +23,7 @@ from .blocking import Blocking
 from .client import Client
 from .commands import load_all
 from .db import Database, new_access_clock
-from .dispatch import NO_AUTH_NEEDED, execute, lookup
+from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, execute, lookup
 from .stats import Stats
 
 # Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
@@ -39,9 +39,31 @@ EV_OUT = selectors.EVENT_WRITE
 EXPIRE_SAMPLE = 20
 EXPIRE_TIME_SHARE = 0.25
 _SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
-# Commands a CLIENT PAUSE WRITE holds back besides those flagged "write"
-# (Redis's CMD_MAY_REPLICATE, which COMMAND INFO does not show for them).
-MAY_REPLICATE = frozenset(("publish", "spublish", "eval", "evalsha", "fcall"))
+
+
+PROTECTED_MODE_DENIED = (
+    b"-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    b"password is set for the default user. In this mode connections are only accepted from the "
+    b"loopback interface. If you want to connect from external computers to Redis you may adopt "
+    b"one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    b"SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    b"host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    b"internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    b"you can just disable the protected mode by editing the Redis configuration file, and "
+    b"setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    b"started the server manually just for testing, restart it with the '--protected-mode no' "
+    b"option. 4) Setup a an authentication password for the default user. NOTE: You only need "
+    b"to do one of the above things in order for the server to start accepting connections from "
+    b"the outside.\r\n")
+
+
+def is_loopback(sock):
+    """connIsLocal: the peer is on a loopback address."""
+    try:
+        host = sock.getpeername()[0]
+    except OSError:
+        return False
+    return host.startswith("127.") or host == "::1" or host.startswith("::ffff:127.")
 
 
 class _Poller:
@@ -196,6 +218,8 @@ class Server:
                 self.unpause()
             if self.unblocked:
                 self._resume_unblocked()
+            if self.tracking.prefixes:
+                self.tracking.broadcast()
             if self.pending_writes:
                 self._flush_all()
             timeout = next_cron - now
@@ -261,6 +285,14 @@ class Server:
                     pass
                 sock.close()
                 self.stats.rejected_connections += 1
+                continue
+            if self.config["protected-mode"] and sock.family != socket.AF_UNIX and \
+                    self.users[b"default"].nopass and not is_loopback(sock):
+                try:
+                    sock.send(PROTECTED_MODE_DENIED)
+                except OSError:
+                    pass
+                sock.close()
                 continue
             c = Client(self, sock, self.next_client_id)
             self.next_client_id += 1
@@ -609,7 +641,16 @@ class Server:
 
     def _active_expire(self, now):
         budget = EXPIRE_TIME_SHARE / max(self.config["hz"], 1)
-        stop = time.perf_counter() + budget
+        started = time.perf_counter()
+        stop = started + budget
+        try:
+            self._expire_cycle(now, stop)
+        finally:
+            if self.config["latency-monitor-threshold"]:
+                from .commands.latency import add_sample
+                add_sample(self, "expire-cycle", int((time.perf_counter() - started) * 1000))
+
+    def _expire_cycle(self, now, stop):
         now_ms = int(now * 1000)
         for db in self.dbs:
             if not db.expires:

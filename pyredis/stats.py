@@ -13,6 +13,7 @@ class Stats:
         self.rejected_connections = 0
         self.expired_keys = 0
         self.evicted_keys = 0
+        self.evicted_clients = 0
         self.keyspace_hits = 0
         self.keyspace_misses = 0
         self.net_input_bytes = 0

@@ -11,6 +11,8 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
     from .crc64_py import crc64
+    from . import hll_py as hyperloglog
+    from . import bitops_py as bitops
     IMPLEMENTATION = "python"
 else:
     try:
@@ -19,6 +21,8 @@ else:
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
         from .crc64 import crc64
+        from . import hll as hyperloglog
+        from . import bitops
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -26,4 +30,4 @@ else:
     IMPLEMENTATION = "cython"
 
 __all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "lzf_compress",
-           "lzf_decompress", "crc64", "IMPLEMENTATION"]
+           "lzf_decompress", "crc64", "hyperloglog", "bitops", "IMPLEMENTATION"]

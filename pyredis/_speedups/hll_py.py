@@ -51,7 +51,6 @@ def _lanes(byte, n=_LANES):
 
 _L3, _L15, _L63 = _lanes(3), _lanes(15), _lanes(63)
 _HIGH = _lanes(0x80, REGISTERS)
-_ALL = _lanes(0xFF, REGISTERS)
 _EMPTY = (b"HYLL\x01\x00\x00\x00" + bytes(8)
           + b"\x7f\xff" * (REGISTERS // SPARSE_XZERO_MAX_LEN))
 
@@ -89,6 +88,7 @@ def pat_len(element):
 
 def unpack_dense(hll):
     """The 16384 registers of a dense HLL, one per byte."""
+    _require(hll, dense=True)
     body = hll[HDR_SIZE:DENSE_SIZE]
     b0 = int.from_bytes(body[0::3], "little")
     b1 = int.from_bytes(body[1::3], "little")
@@ -103,6 +103,7 @@ def unpack_dense(hll):
 
 def pack_dense(registers):
     """6-bit packing of 16384 registers (each 0..63), as the dense body."""
+    _require_registers(registers)
     s0 = int.from_bytes(registers[0::4], "little")
     s1 = int.from_bytes(registers[1::4], "little")
     s2 = int.from_bytes(registers[2::4], "little")
@@ -114,12 +115,37 @@ def pack_dense(registers):
     return out
 
 
+NOT_AN_HLL = "not a HyperLogLog value"
+BAD_REGISTERS = "16384 registers expected"
+
+
+def _require(hll, dense=False):
+    """The twins' contract: a value that passed PFADD's header checks (isHLLObject)."""
+    size = len(hll)
+    if size < HDR_SIZE:
+        raise ValueError(NOT_AN_HLL)
+    encoding = hll[4]
+    if (encoding > SPARSE or (encoding == DENSE and size != DENSE_SIZE)
+            or (dense and encoding != DENSE)):
+        raise ValueError(NOT_AN_HLL)
+
+
+def _require_registers(registers):
+    if len(registers) != REGISTERS:
+        raise ValueError(BAD_REGISTERS)
+
+
 def _at(hll, i):
     return hll[i] if i < len(hll) else 0
 
 
 def sparse_registers(hll):
-    """The registers a sparse HLL encodes, or None when its runs do not cover exactly 16384."""
+    """The registers a sparse HLL encodes, or None when its runs do not cover exactly 16384.
+
+    A VAL run past the last register is corrupt even when the runs before it
+    end exactly there (Redis 7.0.15 stops and reports it).
+    """
+    _require(hll)
     regs = bytearray(REGISTERS)
     idx = 0
     p = HDR_SIZE
@@ -135,7 +161,7 @@ def sparse_registers(hll):
         else:
             runlen = (op & 3) + 1
             if idx + runlen > REGISTERS:
-                break
+                return None
             regs[idx:idx + runlen] = bytes([((op >> 2) & 0x1F) + 1]) * runlen
             idx += runlen
             p += 1
@@ -149,6 +175,7 @@ def new_sparse():
 
 def to_dense(hll):
     """Turn a sparse HLL dense in place (hllSparseToDense); False if already dense."""
+    _require(hll)
     if hll[4] == DENSE:
         return False
     regs = sparse_registers(hll)
@@ -162,7 +189,14 @@ def to_dense(hll):
 
 # ---- single registers -----------------------------------------------------------
 
+def _require_register(hll, reg):
+    _require(hll, dense=True)
+    if not 0 <= reg < REGISTERS:
+        raise IndexError("register index out of range")
+
+
 def dense_get(hll, reg):
+    _require_register(hll, reg)
     pos = HDR_SIZE + reg * 6 // 8
     fb = reg * 6 & 7
     return ((hll[pos] >> fb) | (_at(hll, pos + 1) << (8 - fb))) & REGISTER_MAX
@@ -170,6 +204,13 @@ def dense_get(hll, reg):
 
 def dense_set(hll, reg, value):
     """Raise register ``reg`` to ``value``; 1 if it changed (hllDenseSet)."""
+    _require_register(hll, reg)
+    if not 0 <= value <= REGISTER_MAX:
+        raise ValueError("register value out of range")
+    return _dense_set(hll, reg, value)
+
+
+def _dense_set(hll, reg, value):
     pos = HDR_SIZE + reg * 6 // 8
     fb = reg * 6 & 7
     old = ((hll[pos] >> fb) | (_at(hll, pos + 1) << (8 - fb))) & REGISTER_MAX
@@ -189,18 +230,27 @@ def _zero_run(seq, length):
         seq.append(length - 1)
 
 
-def sparse_set(hll, index, count, max_bytes, path=None):
-    """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt.
+def sparse_set(hll, index, count, max_bytes):
+    """hllSparseSet: 1 updated, 0 unchanged, -1 corrupt."""
+    _require(hll)
+    if not 0 <= index < REGISTERS:
+        raise IndexError("register index out of range")
+    if not 1 <= count <= REGISTER_MAX:
+        raise ValueError("register value out of range")
+    return _sparse_set(hll, index, count, max_bytes)
 
-    ``path`` (a list kept by the caller across calls with ascending register
+
+def _sparse_set(hll, index, count, max_bytes, _path=None):
+    """``sparse_set`` on a checked value.
+
+    ``_path`` (a list kept by the caller across calls with ascending register
     indexes) holds (offset, first register) of the opcodes passed over; an
     update changes nothing before the opcode ahead of its target, so the next
     scan resumes from there instead of from the start, with the same result.
     """
     if count > SPARSE_VAL_MAX_VALUE:
         return _promote(hll, index, count)
-    if path is None:
-        path = []
+    path = [] if _path is None else _path
     if path:
         p, first = path.pop()
         prev = path[-1][0] if path else None
@@ -301,7 +351,7 @@ def _promote(hll, index, count):
         to_dense(hll)
     except HLLCorruptError:
         return -1
-    dense_set(hll, index, count)
+    _dense_set(hll, index, count)
     return 1
 
 
@@ -313,13 +363,14 @@ def add(hll, elements, max_bytes):
     Raises HLLCorruptError at the first element that finds the HLL corrupt;
     the changes made before it stay, as in Redis.
     """
+    _require(hll)
     updated = 0
     for element in elements:
         index, count = pat_len(element)
         if hll[4] == DENSE:
-            updated += dense_set(hll, index, count)
+            updated += _dense_set(hll, index, count)
         else:
-            result = sparse_set(hll, index, count, max_bytes)
+            result = _sparse_set(hll, index, count, max_bytes)
             if result < 0:
                 raise HLLCorruptError(CORRUPT)
             updated += result
@@ -328,12 +379,10 @@ def add(hll, elements, max_bytes):
 
 def merge(registers, hll):
     """Raise each of 16384 ``registers`` to the HLL's (hllMerge)."""
+    _require_registers(registers)
+    _require(hll)
     if hll[4] == DENSE:
-        theirs = int.from_bytes(unpack_dense(hll), "little")
-        ours = int.from_bytes(registers, "little")
-        ge = ((ours | _HIGH) - theirs) & _HIGH
-        keep = (ge >> 7) * 0xFF
-        registers[:] = ((ours & keep) | (theirs & (_ALL ^ keep))).to_bytes(REGISTERS, "little")
+        _max_into(registers, unpack_dense(hll))
         return
     idx = 0
     p = HDR_SIZE
@@ -349,7 +398,7 @@ def merge(registers, hll):
         else:
             runlen = (op & 3) + 1
             if idx + runlen > REGISTERS:
-                break
+                raise HLLCorruptError(CORRUPT)
             value = ((op >> 2) & 0x1F) + 1
             for i in range(idx, idx + runlen):
                 if registers[i] < value:
@@ -362,6 +411,8 @@ def merge(registers, hll):
 
 def store(hll, registers, max_bytes):
     """PFMERGE's write: every non-zero register set into the HLL, sparse while it fits."""
+    _require(hll)
+    _require_registers(registers)
     path = []
     for j in range(REGISTERS):
         value = registers[j]
@@ -375,10 +426,15 @@ def store(hll, registers, max_bytes):
             current[j:] = tail
             hll[HDR_SIZE:] = pack_dense(current)
             return
-        sparse_set(hll, j, value, max_bytes, path)
+        _sparse_set(hll, j, value, max_bytes, path)
 
 
 def _max_into(registers, other):
+    """registers[i] = max(registers[i], other[i]) for byte values below 128, lane-parallel.
+
+    Each byte is a lane: setting its top bit before subtracting keeps any
+    borrow inside the lane, and the top bit left says which side was larger.
+    """
     ours = int.from_bytes(registers, "little")
     theirs = int.from_bytes(other, "little")
     n = len(registers)
@@ -446,6 +502,7 @@ def _histogram_of(registers):
 
 def count(hll):
     """The cardinality of an HLL (not its cached value); HLLCorruptError if sparse is corrupt."""
+    _require(hll)
     if hll[4] == DENSE:
         return estimate(_histogram_of(unpack_dense(hll)))
     histogram = [0] * 64
@@ -474,6 +531,7 @@ def count(hll):
 
 def count_registers(registers):
     """The cardinality of 16384 raw registers (PFCOUNT of several keys)."""
+    _require_registers(registers)
     return estimate(_histogram_of(registers))
 
 

@@ -11,13 +11,14 @@ TABLE = {}
 
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
-           "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "persistence")
+           "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog",
+           "latency", "memory", "acl", "tracking", "hyperloglog", "bitops", "geo", "persistence")
 
 
 class Command:
     __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
                  "key_step", "group", "event", "subcommands", "parent", "getkeys",
-                 "calls", "usec", "rejected_calls", "failed_calls")
+                 "calls", "usec", "rejected_calls", "failed_calls", "latency")
 
     def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
         self.name = name
@@ -38,6 +39,8 @@ class Command:
         self.usec = 0
         self.rejected_calls = 0
         self.failed_calls = 0
+        # LATENCY HISTOGRAM's counts, created on the first call.
+        self.latency = None
 
     def key_indexes(self, argv):
         """Positions of the keys in ``argv`` (COMMAND GETKEYS, WATCH-like tooling)."""

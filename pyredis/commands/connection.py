@@ -11,6 +11,7 @@ from ..config import on_change
 from ..errors import CommandError
 from ..numbers import parse_int
 from . import command, container
+from .acl import auth_required, authenticate, refresh_client
 
 INT_MAX = (1 << 31) - 1
 LONG_MAX = (1 << 63) - 1
@@ -60,44 +61,18 @@ def select(c, argv):
 
 
 # ---- authentication -------------------------------------------------------
-def check_password(c, username, password):
-    """ACLAuthenticateUser for the one ``default`` user; marks ``c`` authenticated."""
-    if username != b"default":
-        return False
-    required = c.server.config["requirepass"]
-    if required and password != required.encode("latin-1"):
-        return False
-    c.set_authenticated(True)
-    c.auth_implicit = False
-    return True
-
-
-@on_change("requirepass")
-def _requirepass_changed(server, value):
-    # authRequired() asks the default user each time: without a password
-    # every connection may run commands, and once one is set again those
-    # that never authenticated are locked out again.
-    for c in server.clients.values():
-        if not value and not c.authenticated:
-            c.set_authenticated(True)
-            c.auth_implicit = True
-        elif value and c.auth_implicit:
-            c.set_authenticated(False)
-            c.auth_implicit = False
-
-
 # AUTH [username] password
 @command("auth", -2, "noscript loading stale fast no_auth allow_busy", group="connection")
 def auth(c, argv):
     if len(argv) > 3:
         raise errors.E_SYNTAX
     if len(argv) == 2:
-        if not c.server.config["requirepass"]:
+        if c.server.users[b"default"].nopass:
             raise CommandError(errors.AUTH_NOPASS)
         username, password = b"default", argv[1]
     else:
         username, password = argv[1], argv[2]
-    if not check_password(c, username, password):
+    if not authenticate(c, username, password):
         raise E_WRONGPASS
     return reply.OK
 
@@ -127,7 +102,7 @@ def hello(c, argv):
             j += 2
         else:
             raise errors.fmt(errors.HELLO_SYNTAX, argv[j])
-    if credentials is not None and not check_password(c, *credentials):
+    if credentials is not None and not authenticate(c, *credentials, command_name="hello"):
         raise E_WRONGPASS
     if not c.authenticated:
         raise CommandError(errors.HELLO_NOAUTH)
@@ -152,7 +127,9 @@ def reset(c, argv):
     server = c.server
     c.db = server.dbs[0]
     c.resp = 2
-    c.set_authenticated(not server.config["requirepass"])
+    c.user = server.users[b"default"]
+    refresh_client(c)
+    c.set_authenticated(not auth_required(server))
     c.auth_implicit = False
     for hook in server.reset_hooks:
         hook(c)
@@ -235,15 +212,49 @@ def set_name(c, name):
     c.name = name
 
 
+def client_memory(c):
+    """tot-mem of CLIENT LIST for a client that is not the caller (what client eviction counts)."""
+    qbuf = c.query_buffer_bytes()
+    multi_mem = sum(len(a) for _, args in c.multi for a in args) if c.multi else 0
+    return 20474 + qbuf + multi_mem + 1024 + c.output_size() + 768
+
+
+def evict_clients(server):
+    """evictClients: past maxmemory-clients, close the clients using the most memory."""
+    config = server.config
+    limit = config["maxmemory-clients"]
+    if limit < 0:
+        limit = config["maxmemory"] * -limit // 100
+    if not limit:
+        return
+    candidates = [(client_memory(c), c) for c in server.clients.values()
+                  if not c.no_evict and not c.closed]
+    total = sum(m for m, _ in candidates)
+    candidates.sort(key=lambda mc: mc[0], reverse=True)
+    for mem, c in candidates:
+        if total < limit:
+            break
+        server.log("verbose", "Evicting client: id=%d addr=%s" % (c.id, c.addr))
+        server.free_client(c)
+        server.stats.evicted_clients += 1
+        total -= mem
+
+
 def client_info(c, now, caller):
     """One CLIENT LIST line, fields in Redis 7.0's order (catClientInfoString)."""
-    flags = ""
+    flags = "O" if c.monitor else ""
     if c.subscriptions:
         flags += "P"
     if c.multi is not None:
         flags += "x"
     if c.blocked is not None or c.postponed:
         flags += "b"
+    if c.tracking is not None:
+        flags += "t"
+        if c.tracking.broken_redirect:
+            flags += "R"
+        if c.tracking.bcast:
+            flags += "B"
     if c.dirty_cas:
         flags += "d"
     if c.close_after_reply:
@@ -264,13 +275,14 @@ def client_info(c, now, caller):
     tot_mem = 20474 + qbuf + argv_mem + multi_mem + rbs + omem + 768
     return ("id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d "
             "multi=%d qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=%d rbs=%d rbp=%d obl=%d oll=%d omem=%d "
-            "tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d" % (
+            "tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d" % (
                 c.id, c.addr, c.laddr, c.fd, c.name.decode("latin-1"), int(now) - int(c.created),
                 int(now) - int(c.last_interaction), flags or "N", c.db.id, len(c.channels or ()),
                 len(c.patterns or ()), len(c.shard_channels or ()),
                 len(c.multi) if c.multi is not None else -1, qbuf, max(20474 - qbuf, 0), argv_mem,
                 multi_mem, rbs, rbs if current else 0, obuf, 1 if omem else 0, omem, tot_mem, events,
-                c.cmd.fullname if c.cmd is not None else "NULL", c.resp))
+                c.cmd.fullname if c.cmd is not None else "NULL", c.user.name.decode("latin-1"),
+                c.tracking.redirect if c.tracking is not None else -1, c.resp))
 
 
 def _info_reply(text):
@@ -340,7 +352,7 @@ def client_getname(c, argv):
 @command("client|kill", -3, "admin noscript loading stale", group="connection")
 def client_kill(c, argv):
     server = c.server
-    addr = laddr = kind = None
+    addr = laddr = kind = user = None
     cid = 0
     skipme = True
     n = len(argv)
@@ -368,8 +380,9 @@ def client_kill(c, argv):
             elif opt == b"laddr":
                 laddr = value.decode("latin-1")
             elif opt == b"user":
-                if value != b"default":
+                if value not in c.server.users:
                     raise errors.fmt(errors.NO_SUCH_USER, value)
+                user = value
             elif opt == b"skipme":
                 low = value.lower()
                 if low == b"yes":
@@ -391,6 +404,8 @@ def client_kill(c, argv):
         if kind is not None and client_type(target) != kind:
             continue
         if cid and target.id != cid:
+            continue
+        if user is not None and target.user.name != user:
             continue
         if target is c:
             if skipme:
@@ -463,21 +478,6 @@ def client_reply(c, argv):
             c.reply_off = True
         return None
     raise errors.E_SYNTAX
-
-
-# CLIENT GETREDIR
-@command("client|getredir", 2, "noscript loading stale", group="connection")
-def client_getredir(c, argv):
-    # Client-side caching is not supported, so tracking is always off.
-    return reply.integer(-1)
-
-
-# CLIENT TRACKINGINFO
-@command("client|trackinginfo", 2, "noscript loading stale", group="connection")
-def client_trackinginfo(c, argv):
-    return reply.Map([b"$5\r\nflags\r\n", reply.Set([b"$3\r\noff\r\n"]),
-                      b"$8\r\nredirect\r\n", reply.integer(-1),
-                      b"$8\r\nprefixes\r\n", reply.EMPTY_ARRAY])
 
 
 # CLIENT PAUSE timeout [WRITE|ALL]

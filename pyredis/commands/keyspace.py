@@ -527,6 +527,10 @@ def _forget_db(db):
             del strings.OVERRIDES[token]
 
 
+# Run with the calling client after FLUSHDB and FLUSHALL.
+FLUSH_HOOKS = []
+
+
 # FLUSHDB [ASYNC | SYNC]
 @command("flushdb", -1, "write", group="server")
 def flushdb(c, argv):
@@ -534,6 +538,8 @@ def flushdb(c, argv):
     db = c.db
     c.server.dirty += db.flush()
     _forget_db(db)
+    for hook in FLUSH_HOOKS:
+        hook(c)
     return reply.OK
 
 
@@ -550,6 +556,8 @@ def flushall(c, argv):
     # Redis 7.0 forces FLUSHALL's propagation instead of counting it as a change.
     for hook in FLUSHALL_HOOKS:
         hook(server)
+    for hook in FLUSH_HOOKS:
+        hook(c)
     return reply.OK
 
 

@@ -18,7 +18,7 @@ per call, so ``_dirty`` sets the counter to Redis's figure after the signals.
 """
 import re
 
-from .. import blocking, db as dbmod, errors, reply
+from .. import blocking, db as dbmod, errors, memsize, reply
 from .._speedups import QuickList
 from ..errors import E_NO_SUCH_KEY, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE, CommandError
 from ..numbers import INT64_MIN, parse_int
@@ -29,6 +29,18 @@ dbmod.TYPE_NAMES[QuickList] = b"list"
 dbmod.BLOCKING_TYPES.add(QuickList)
 # Redis 7.0 stores every list as a quicklist (listpack lists came in 7.2).
 ENCODINGS[QuickList] = lambda value, config: b"quicklist"
+
+
+def _memory(ql, samples):
+    # Redis samples the first nodes' listpacks; the average node stands in here.
+    nodes = ql.node_count
+    if not nodes:
+        return memsize.ROBJ + memsize.QUICKLIST
+    per_node = memsize.QUICKLIST_NODE + memsize.alloc(ql.nbytes // nodes)
+    return memsize.ROBJ + memsize.QUICKLIST + nodes * per_node
+
+
+memsize.SIZERS[QuickList] = _memory
 
 BLOCK_TYPES = frozenset((QuickList,))
 _ATOI = re.compile(rb"[ \t\n\v\f\r]*([+-]?[0-9]+)").match

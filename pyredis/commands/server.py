@@ -4,10 +4,10 @@ import os
 import socket
 import time
 
-from .. import errors, info, reply
+from .. import REDIS_VERSION, errors, info, reply
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
-from ..numbers import parse_double
+from ..numbers import parse_double, parse_int
 from ..dispatch import allow_protected
 from ..server import Server
 from . import TABLE, command, container
@@ -323,6 +323,16 @@ def time_(c, argv):
     return reply.bulks([b"%d" % (now // 1000000), b"%d" % (now % 1000000)])
 
 
+# LOLWUT [VERSION version]
+@command("lolwut", -1, "readonly fast", group="server")
+def lolwut(c, argv):
+    if len(argv) >= 3 and argv[1].lower() == b"version":
+        if parse_int(argv[2]) is None:
+            raise errors.E_NOT_INTEGER
+    # Redis 7.0 has no art of its own version: it answers with the version line.
+    return reply.Verbatim(b"Redis ver. " + REDIS_VERSION.encode() + b"\n")
+
+
 # DBSIZE
 @command("dbsize", 1, "readonly fast", group="server")
 def dbsize(c, argv):
@@ -485,4 +495,5 @@ def debug(c, argv):
             raise CommandError(errors.DEBUG_PROTOCOL_TYPE)
         return r
     raise errors.fmt(errors.SUBCOMMAND_SYNTAX, argv[1], "DEBUG")
+
 

@@ -90,6 +90,12 @@ def exec_(c, argv):
     c.reply(b"*%d\r\n" % len(queued))
     try:
         for cmd, args in queued:
+            # Permissions may have changed since the command was queued.
+            if c.acl_check is not None:
+                error = exec_permission_error(c, cmd, args)
+                if error is not None:
+                    c.reply(error.reply)
+                    continue
             result = call(c, cmd, args)
             if result is not None:
                 c.reply(result)
@@ -97,6 +103,18 @@ def exec_(c, argv):
         c.deny_blocking, c.cmd, c.argv = saved
         discard_transaction(c)
     return None
+
+
+def exec_permission_error(c, cmd, args):
+    from .acl import DENIED_CMD, DENIED_KEY, DENIED_CHANNEL, check_user, log_denial
+    result, pos = check_user(c.acl_check, cmd, args)
+    if not result:
+        return None
+    log_denial(c, result, "multi", cmd.fullname if result == DENIED_CMD else args[pos])
+    reason = {DENIED_CMD: "no permission to execute the command or subcommand",
+              DENIED_KEY: "no permission to touch the specified keys",
+              DENIED_CHANNEL: "no permission to access one of the channels used as arguments"}
+    return CommandError(errors.NOPERM_EXEC % reason[result])
 
 
 # DISCARD

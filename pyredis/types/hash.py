@@ -10,7 +10,9 @@ order is its hash table's and clients cannot rely on it.
 
 Mutate through ``store``/``remove`` so the random-pick index stays right.
 """
-from .. import db
+import itertools
+
+from .. import db, memsize
 from . import ENCODINGS
 
 LISTPACK = b"listpack"
@@ -76,3 +78,15 @@ def encoding(value, config):
 
 db.TYPE_NAMES[Hash] = b"hash"
 ENCODINGS[Hash] = encoding
+
+
+def _memory(h, samples):
+    if h.listpack:
+        return memsize.ROBJ + memsize.listpack(itertools.chain.from_iterable(h.items()))
+    return (memsize.ROBJ + memsize.DICT + 8 * memsize.dict_slots(len(h))
+            + memsize._sampled(iter(h.items()), len(h), samples,
+                               lambda fv: memsize.DICT_ENTRY + memsize.sds(len(fv[0]))
+                               + memsize.sds(len(fv[1]))))
+
+
+memsize.SIZERS[Hash] = _memory

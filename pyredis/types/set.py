@@ -10,7 +10,7 @@ order, which clients cannot rely on.
 Mutate through ``add_members``/``remove_member`` so the random-pick index
 stays right.
 """
-from .. import db
+from .. import db, memsize
 from ..numbers import parse_int
 from . import ENCODINGS
 
@@ -108,3 +108,21 @@ def encoding(value, config):
 
 db.TYPE_NAMES[Set] = b"set"
 ENCODINGS[Set] = encoding
+
+
+def _memory(s, samples):
+    if s.intset:
+        width = 2
+        for m in s:
+            n = int(m)
+            if not -32768 <= n <= 32767:
+                width = 4 if -(1 << 31) <= n < (1 << 31) and width < 8 else 8
+                if width == 8:
+                    break
+        return memsize.ROBJ + memsize.alloc(memsize.INTSET_HEADER + width * len(s))
+    return (memsize.ROBJ + memsize.DICT + 8 * memsize.dict_slots(len(s))
+            + memsize._sampled(iter(s), len(s), samples,
+                               lambda m: memsize.DICT_ENTRY + memsize.sds(len(m))))
+
+
+memsize.SIZERS[Set] = _memory

@@ -15,7 +15,7 @@ from math import copysign
 
 from sortedcontainers import SortedList
 
-from .. import db
+from .. import db, memsize
 from . import ENCODINGS
 
 LISTPACK = b"listpack"
@@ -337,3 +337,27 @@ def encoding(value, config):
 db.TYPE_NAMES[ZSet] = b"zset"
 db.BLOCKING_TYPES.add(ZSet)
 ENCODINGS[ZSet] = encoding
+
+
+def _lp_score(score):
+    """A score as a listpack holds it: an integer when it is one, else its %.17g text."""
+    if score.is_integer() and abs(score) < 2 ** 63:
+        return b"%d" % score
+    return b"%.17g" % score
+
+
+def _memory(z, samples):
+    if z.compact:
+        return memsize.ROBJ + memsize.listpack(
+            v for score, member in z.order for v in (member, _lp_score(score)))
+    header = memsize.alloc(memsize.ZSKIPLIST_NODE
+                           + memsize.ZSKIPLIST_LEVEL * memsize.ZSKIPLIST_MAXLEVEL)
+    # A node's level is random (p = 1/4): 4/3 levels on average.
+    node = memsize.alloc(memsize.ZSKIPLIST_NODE + memsize.ZSKIPLIST_LEVEL * 4 // 3)
+    return (memsize.ROBJ + memsize.ZSET + memsize.ZSKIPLIST + memsize.DICT
+            + 8 * memsize.dict_slots(len(z)) + header
+            + memsize._sampled(iter(z.order), len(z), samples,
+                               lambda sm: memsize.sds(len(sm[1])) + memsize.DICT_ENTRY + node))
+
+
+memsize.SIZERS[ZSet] = _memory

@@ -345,3 +345,9 @@ def test_debug_refused_before_multi_queues_it(compare):
 def test_errorstats_sorted_by_code(compare):
     compare(("CONFIG", "RESETSTAT"), ("SET", "s", "v"), ("LPUSH", "s", "x"), ("GET",),
             ("EXEC",), ("LPUSH", "s", "y"), ("INFO", "errorstats"))
+
+
+def test_lolwut(pair):
+    for args in (("LOLWUT",), ("LOLWUT", "VERSION", "4"), ("LOLWUT", "foo"),
+                 ("LOLWUT", "VERSION"), ("LOLWUT", "VERSION", "x"), ("LOLWUT", "VERSION", "7")):
+        pair.run(*args)

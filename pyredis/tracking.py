@@ -1,0 +1,214 @@
+"""Client-side caching: which clients read which keys, and their invalidation messages.
+
+The tracking table maps a key name (in any db, as Redis's) to the ids of the
+clients that read it since it last changed; a change sends each of them an
+invalidation and forgets the entry.  Clients in BCAST mode instead register
+prefixes: changed keys under a prefix are collected and broadcast once per
+event-loop pass, sorted, as Redis's trackingBroadcastInvalidationMessages.
+
+Every change reaches ``invalidate`` through ``Database.signal``, the one write
+hook, so commands, expiry and scripts need nothing of their own.
+"""
+import random
+
+from . import reply
+
+CHANNEL = b"__redis__:invalidate"
+_MESSAGE = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
+_INVALIDATE = b">2\r\n$10\r\ninvalidate\r\n"
+
+
+class State:
+    """One client's tracking mode (CLIENT TRACKING ON ...)."""
+
+    __slots__ = ("redirect", "bcast", "optin", "optout", "noloop", "prefixes", "caching",
+                 "broken_redirect")
+
+    def __init__(self):
+        self.redirect = 0
+        self.bcast = False
+        self.optin = False
+        self.optout = False
+        self.noloop = False
+        self.prefixes = []
+        # CLIENT CACHING given for the next command (or transaction).
+        self.caching = False
+        self.broken_redirect = False
+
+
+class Tracking:
+    """The server's tracking table and prefix table."""
+
+    def __init__(self, server):
+        self.server = server
+        self.table = {}
+        self.items = 0
+        # prefix -> [set of client ids, {key: writer client or None}]
+        self.prefixes = {}
+        self.clients = 0
+        # Keys the running command changed that it itself tracks: sent after its reply.
+        self.pending = []
+
+    @property
+    def active(self):
+        return bool(self.table or self.prefixes)
+
+    # ---- reads --------------------------------------------------------------
+    def remember(self, c, keys):
+        """trackingRememberKeys: ``c`` read ``keys`` (optin/optout decide with CLIENT CACHING)."""
+        state = c.tracking
+        if (state.optin and not state.caching) or (state.optout and state.caching):
+            return
+        table = self.table
+        for key in keys:
+            ids = table.get(key)
+            if ids is None:
+                ids = table[key] = set()
+            if c.id not in ids:
+                ids.add(c.id)
+                self.items += 1
+
+    # ---- writes -------------------------------------------------------------
+    def invalidate(self, key, writer):
+        """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
+        key = bytes(key)
+        if self.prefixes:
+            for prefix, (ids, keys) in self.prefixes.items():
+                if key.startswith(prefix):
+                    keys[key] = writer
+        ids = self.table.pop(key, None)
+        if ids is None:
+            return
+        self.items -= len(ids)
+        clients = self.server.clients
+        for cid in ids:
+            target = clients.get(cid)
+            if target is None or target.tracking is None or target.tracking.bcast:
+                continue
+            if target is writer:
+                if target.tracking.noloop:
+                    continue
+                # After the reply of the command that made the change.
+                self.pending.append(key)
+                continue
+            send(target, _keys_reply([key]))
+
+    def flushed(self, writer):
+        """trackingInvalidateKeysOnFlush: every tracking client gets a null invalidation."""
+        for c in list(self.server.clients.values()):
+            if c.tracking is None:
+                continue
+            if c is writer:
+                self.pending.append(None)
+            else:
+                send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
+        self.table = {}
+        self.items = 0
+
+    def after_command(self, c):
+        """The invalidations the command just run caused for its own client."""
+        pending, self.pending = self.pending, []
+        if c.closed:
+            return
+        for key in pending:
+            if key is None:
+                send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
+            else:
+                send(c, _keys_reply([key]))
+
+    def broadcast(self):
+        """Once per loop pass: the keys changed under each prefix, to its BCAST clients."""
+        clients = self.server.clients
+        for prefix in sorted(self.prefixes):
+            ids, keys = self.prefixes[prefix]
+            if not keys:
+                continue
+            ordered = sorted(keys)
+            everything = _keys_reply(ordered)
+            for cid in ids:
+                c = clients.get(cid)
+                if c is None or c.tracking is None:
+                    continue
+                if c.tracking.noloop:
+                    mine = [k for k in ordered if keys[k] is not c]
+                    if mine:
+                        send(c, _keys_reply(mine))
+                else:
+                    send(c, everything)
+            keys.clear()
+
+    def limit(self, max_keys):
+        """trackingLimitUsedSlots: past ``tracking-table-max-keys``, forget keys (invalidating them)."""
+        if not max_keys:
+            return
+        table = self.table
+        budget = 100
+        while len(table) > max_keys and budget:
+            key = random.choice(list(table)) if len(table) < 1000 else next(iter(table))
+            self.invalidate(key, None)
+            budget -= 1
+
+    # ---- modes --------------------------------------------------------------
+    def enable(self, c, redirect, bcast, optin, optout, noloop, prefixes):
+        state = c.tracking
+        if state is None:
+            state = c.tracking = State()
+            self.clients += 1
+        state.broken_redirect = False
+        state.redirect = redirect
+        state.bcast = bcast
+        state.optin = optin
+        state.optout = optout
+        state.noloop = noloop
+        if bcast:
+            for prefix in prefixes or [b""]:
+                entry = self.prefixes.get(prefix)
+                if entry is None:
+                    entry = self.prefixes[prefix] = [set(), {}]
+                entry[0].add(c.id)
+                if prefix not in state.prefixes:
+                    state.prefixes.append(prefix)
+
+    def disable(self, c):
+        state = c.tracking
+        if state is None:
+            return
+        for prefix in state.prefixes:
+            entry = self.prefixes.get(prefix)
+            if entry is not None:
+                entry[0].discard(c.id)
+                if not entry[0]:
+                    del self.prefixes[prefix]
+        c.tracking = None
+        self.clients -= 1
+
+
+def _keys_reply(keys):
+    return b"*%d\r\n%b" % (len(keys), b"".join(reply.bulk(k) for k in keys))
+
+
+def send(c, value):
+    """sendTrackingMessage: to the client or its redirection, as push or pub/sub message."""
+    server = c.server
+    state = c.tracking
+    target = c
+    redirected = False
+    if state is not None and state.redirect:
+        target = server.clients.get(state.redirect)
+        if target is None:
+            state.broken_redirect = True
+            if c.resp == 3:
+                c.reply(b">2\r\n$21\r\ntracking-redir-broken\r\n" + reply.integer(state.redirect))
+            return
+        redirected = True
+    if target.resp == 3:
+        out = _INVALIDATE + value
+    elif redirected and target.subscriptions:
+        out = _MESSAGE + value
+    else:
+        return
+    # Pushes ignore CLIENT REPLY OFF, as Redis's.
+    off = target.reply_off
+    target.reply_off = False
+    target.reply(out)
+    target.reply_off = off

@@ -1,0 +1,114 @@
+"""Client-side caching against redis-server: invalidation pushes, redirection, BCAST, OPTIN/OPTOUT.
+
+Each scenario runs on both servers with its own connections; replies are
+compared byte for byte except client ids, which differ between the servers.
+"""
+import re
+import socket
+import time
+
+import pytest
+
+_ID = re.compile(rb":\d+\r\n")
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+
+    def tx(self, data=b"", wait=0.03):
+        if data:
+            self.sock.sendall(data)
+        time.sleep(wait)
+        out = b""
+        self.sock.settimeout(0.1)
+        try:
+            while True:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    break
+                out += chunk
+        except socket.timeout:
+            pass
+        return out
+
+    def client_id(self):
+        return int(self.tx(b"CLIENT ID\r\n")[1:-2])
+
+    def close(self):
+        self.sock.close()
+
+
+def scenario(port):
+    out = []
+    a, b, w = Conn(port), Conn(port), Conn(port)
+    a.tx(b"HELLO 3\r\n")
+    out.append(a.tx(b"CLIENT TRACKING ON\r\nSET k v\r\nGET k\r\nMGET k k2\r\n"))
+    out.append(w.tx(b"SET k v2\r\nDEL k2\r\nSET k v3\r\n"))
+    out.append(a.tx(b"PING\r\n"))
+    out.append(a.tx(b"GET k\r\nSET k x\r\n"))
+    out.append(a.tx(b"CLIENT TRACKING ON NOLOOP\r\nGET k\r\nSET k y\r\n"))
+    out.append(a.tx(b"GET k\r\n"))
+    out.append(w.tx(b"FLUSHALL\r\n"))
+    out.append(a.tx(b"PING\r\n"))
+    out.append(a.tx(b"CLIENT TRACKINGINFO\r\nCLIENT GETREDIR\r\nCLIENT TRACKING OFF\r\n"
+                    b"CLIENT TRACKINGINFO\r\n"))
+    bid = b.client_id()
+    out.append(b.tx(b"SUBSCRIBE __redis__:invalidate\r\n"))
+    c = Conn(port)
+    out.append(c.tx(b"CLIENT TRACKING ON REDIRECT %d\r\nGET z\r\n" % bid))
+    out.append(w.tx(b"SET z 1\r\n"))
+    out.append(b.tx())
+    out.append(c.tx(b"CLIENT TRACKING ON BCAST PREFIX a PREFIX b REDIRECT %d\r\n" % bid))
+    d = Conn(port)
+    d.tx(b"HELLO 3\r\n")
+    out.append(d.tx(b"CLIENT TRACKING ON BCAST PREFIX a PREFIX b\r\n"))
+    out.append(w.tx(b"SET a1 1\r\nSET b1 1\r\nSET c1 1\r\nMSET a3 1 a2 2\r\n"))
+    out.append(d.tx())
+    out.append(d.tx(b"CLIENT TRACKING OFF\r\nCLIENT TRACKING ON OPTIN\r\nCLIENT CACHING YES\r\n"
+                    b"GET q\r\nGET r\r\n"))
+    out.append(w.tx(b"SET q 1\r\nSET r 1\r\n"))
+    out.append(d.tx())
+    out.append(d.tx(b"CLIENT CACHING NO\r\nCLIENT TRACKING ON OPTIN OPTOUT\r\n"
+                    b"CLIENT TRACKING ON REDIRECT 99999\r\nCLIENT TRACKING foo\r\n"
+                    b"CLIENT TRACKING ON PREFIX a\r\nCLIENT TRACKING ON BCAST PREFIX a\r\n"
+                    b"CLIENT TRACKING ON OPTOUT\r\nCLIENT TRACKING ON REDIRECT x\r\n"
+                    b"CLIENT TRACKING ON REDIRECT 1 REDIRECT 1\r\nCLIENT CACHING maybe\r\n"))
+    out.append(d.tx(b"CLIENT TRACKING OFF\r\nCLIENT CACHING YES\r\n"
+                    b"CLIENT TRACKING ON BCAST PREFIX ab PREFIX a\r\n"
+                    b"CLIENT TRACKING ON BCAST PREFIX x\r\nCLIENT TRACKING ON BCAST PREFIX xy\r\n"
+                    b"CLIENT TRACKINGINFO\r\n"))
+    e = Conn(port)
+    e.tx(b"HELLO 3\r\n")
+    e.tx(b"CLIENT TRACKING ON REDIRECT %d\r\nGET zz\r\n" % c.client_id())
+    c.close()
+    time.sleep(0.1)
+    out.append(e.tx(b"PING\r\n"))
+    out.append(w.tx(b"SET zz 1\r\n"))
+    out.append(e.tx(b"CLIENT TRACKINGINFO\r\n"))
+    f = Conn(port)
+    f.tx(b"HELLO 3\r\n")
+    out.append(f.tx(b"CLIENT TRACKING ON OPTOUT\r\nCLIENT CACHING NO\r\nGET o1\r\nGET o2\r\n"
+                    b"MULTI\r\nGET o3\r\nEXEC\r\n"))
+    out.append(w.tx(b"MSET o1 1 o2 2 o3 3\r\n"))
+    out.append(f.tx())
+    for conn in (a, b, w, d, e, f):
+        conn.close()
+    return [_ID.sub(b":<id>\r\n", x) for x in out]
+
+
+def test_tracking_scenario(server, real_redis):
+    ours = scenario(server.port)
+    theirs = scenario(real_redis.port)
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        assert o == t, (i, o, t)
+
+
+def test_tracking_info_fields(pair):
+    from respclient import parse
+    pair.run("CLIENT", "TRACKING", "ON")
+    pair.run("GET", "x")
+    for side in (pair.ours, pair.theirs):
+        info = side.cmd("INFO", "clients")
+        assert b"tracking_clients:1" in info
+    pair.run("CLIENT", "TRACKING", "OFF")
