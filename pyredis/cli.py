@@ -268,11 +268,16 @@ def main(argv=None):
     log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
         % (server.port, os.getpid(), IMPLEMENTATION))
     log("warning", "Server initialized")
+    # loadDataFromDisk: the AOF when it is on, else the RDB file.
     if config["appendonly"]:
         from .persistence.aofload import LoadFailed, load_at_startup
         try:
             load_at_startup(server)
         except LoadFailed:
+            return 1
+    else:
+        from .persistence.snapshots import load_at_startup
+        if not load_at_startup(server):
             return 1
     if config["pidfile"]:
         try:

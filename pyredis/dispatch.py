@@ -117,7 +117,7 @@ def execute(c, argv):
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
             or c.acl_check is not None or server.maxmemory
-            or server.busy is not None):
+            or server.busy is not None or server.gate is not None):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -136,6 +136,12 @@ def execute(c, argv):
                 or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.OOM), argv)
+        if server.gate is not None:
+            # Server-wide refusals (-MISCONF after a failed save, -LOADING), set only while one applies.
+            error = server.gate(c, cmd)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)

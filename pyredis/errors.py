@@ -212,6 +212,29 @@ AOF_REWRITE_IN_PROGRESS = "ERR Background append only file rewriting already in 
 AOF_REWRITE_FAILED = ("ERR Can't execute an AOF background rewriting. "
                       "Please check the server logs for more information.")
 
+# Persistence (SAVE, BGSAVE, DUMP, RESTORE, MIGRATE, loading)
+BGSAVE_IN_PROGRESS = "ERR Background save already in progress"
+BGSAVE_AOF_IN_PROGRESS = ("ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE "
+                          "SCHEDULE in order to schedule a BGSAVE whenever possible.")
+BARE_ERR = "ERR"
+LOADING = "LOADING Redis is loading the dataset in memory"
+MISCONF = ("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist "
+           "to disk. Commands that may modify the data set are disabled, because this instance is "
+           "configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+           "RDB error.")
+DUMP_PAYLOAD_INVALID = "ERR DUMP payload version or checksum are wrong"
+BAD_DATA_FORMAT = "ERR Bad data format"
+BUSYKEY = "BUSYKEY Target key name already exists."
+RESTORE_TTL_NEGATIVE = "ERR Invalid TTL value, must be >= 0"
+RESTORE_IDLETIME_NEGATIVE = "ERR Invalid IDLETIME value, must be >= 0"
+RESTORE_FREQ_RANGE = "ERR Invalid FREQ value, must be >= 0 and <= 255"
+MIGRATE_KEYS_EMPTY_KEY = ("ERR When using MIGRATE KEYS option, the key argument must be set to the "
+                          "empty string")
+MIGRATE_IOERR = "IOERR error or timeout %s to target instance"
+MIGRATE_CONNECT = "IOERR error or timeout connecting to the client"
+MIGRATE_TARGET = "ERR Target instance replied with error: %s"
+
 # Shared prebuilt errors for the hot paths
 E_WRONGTYPE = CommandError(WRONGTYPE)
 E_SYNTAX = CommandError(SYNTAX)

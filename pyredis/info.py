@@ -276,9 +276,11 @@ def _memory(server):
 
 
 def _persistence(server):
-    last_save = int(getattr(server, "lastsave", server.start_time))
+    from .persistence.snapshots import loading_fields
+    rdb = server.rdb
+    now = time.time()
     return _section("Persistence", [
-        ("loading", 0),
+        ("loading", 1 if rdb.loading else 0),
         ("async_loading", 0),
         ("current_cow_peak", 0),
         ("current_cow_size", 0),
@@ -287,16 +289,16 @@ def _persistence(server):
         ("current_save_keys_processed", 0),
         ("current_save_keys_total", 0),
         ("rdb_changes_since_last_save", server.dirty),
-        ("rdb_bgsave_in_progress", 0),
-        ("rdb_last_save_time", last_save),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", -1),
-        ("rdb_current_bgsave_time_sec", -1),
-        ("rdb_saves", 0),
+        ("rdb_bgsave_in_progress", 1 if rdb.child_pid >= 0 else 0),
+        ("rdb_last_save_time", rdb.lastsave),
+        ("rdb_last_bgsave_status", "ok" if rdb.last_status_ok else "err"),
+        ("rdb_last_bgsave_time_sec", rdb.last_bgsave_seconds),
+        ("rdb_current_bgsave_time_sec", int(now - rdb.child_start) if rdb.child_pid >= 0 else -1),
+        ("rdb_saves", rdb.saves),
         ("rdb_last_cow_size", 0),
-        ("rdb_last_load_keys_expired", 0),
-        ("rdb_last_load_keys_loaded", 0),
-    ] + server.aof.info_fields())
+        ("rdb_last_load_keys_expired", rdb.keys_expired),
+        ("rdb_last_load_keys_loaded", rdb.keys_loaded),
+    ] + server.aof.info_fields() + loading_fields(server))
 
 
 def _pubsub_counts(server):

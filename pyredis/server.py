@@ -150,6 +150,9 @@ class Server:
         self.pause_end = 0.0
         self.pause_all = False
         self.postponed = []
+        # A callable (client, command) -> CommandError or None that dispatch
+        # consults while set: refusals that hold for every client at once.
+        self.gate = None
         config.watch("proto-max-bulk-len", self._set_bulk_limit)
         for hook in self.start_hooks:
             hook(self)
@@ -260,11 +263,12 @@ class Server:
                 self._flush_all()
         self._shutdown()
 
-    def process_events_once(self, running):
-        """One non-blocking pass of the loop while a long command runs (processEventsWhileBlocked).
+    def process_events_once(self, running=None):
+        """One non-blocking pass of the loop from inside a long job (processEventsWhileBlocked).
 
         Other clients are read, served and written to; ``running``, the
-        client whose command is running, is not read until it ends.
+        client whose command is running (a busy script's caller), is not
+        read until it ends.
         """
         if self.pending_writes:
             self._flush_all()

@@ -1,1 +1,1 @@
-"""Persistence: the propagation stream and the append only file."""
+"""Persistence: the RDB format and snapshots, the propagation stream and the append only file."""

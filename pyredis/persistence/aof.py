@@ -454,13 +454,10 @@ def _now():
 
 
 def _snapshot_writer(config):
-    """The RDB writer for the base's preamble, when asked for and the RDB module provides one."""
+    """The RDB writer for the base's preamble, when aof-use-rdb-preamble asks for one."""
     if not config["aof-use-rdb-preamble"]:
         return None
-    try:
-        from .rdb import write_snapshot
-    except ImportError:
-        return None
+    from .rdb import write_snapshot
     return write_snapshot
 
 

@@ -6,6 +6,7 @@ lines; a file cut short is truncated to its last whole command when
 fails.  An old single ``appendfilename`` file is moved into the directory and
 becomes the base (aofUpgradePrepare).
 """
+import io
 import os
 import socket
 
@@ -118,18 +119,12 @@ def load_file(server, path, name):
     if not data:
         return EMPTY
     if data.startswith(b"REDIS"):
-        try:
-            from . import rdb
-            read_snapshot = rdb.read_snapshot
-        except (ImportError, AttributeError):
-            log("warning", "Error reading the RDB preamble of the AOF file %s, AOF loading aborted" % name)
-            return FAILED
-        import io
+        from . import rdb
         log("notice", "Reading RDB base file on AOF loading...")
         stream = io.BytesIO(data)
         try:
-            read_snapshot(server, stream)
-        except Exception:
+            rdb.read_snapshot(server, stream, aof_preamble=True)
+        except rdb.RdbLoadError:
             log("warning", "Error reading the RDB preamble of the AOF file %s, AOF loading aborted" % name)
             return FAILED
         log("notice", "Reading the remaining AOF tail...")

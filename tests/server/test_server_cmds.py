@@ -194,8 +194,10 @@ def test_shutdown_stops_the_server_and_removes_the_pidfile(start_server, tmp_pat
     assert not os.path.exists(pidfile)
 
 
-def test_shutdown_save_fails_without_persistence(start_server):
+def test_shutdown_save_that_fails_needs_force(start_server):
     srv = start_server()
+    # The temp file SAVE writes first cannot be created over a directory.
+    os.mkdir(os.path.join(srv.cwd, "temp-%d.rdb" % srv.proc.pid))
     c = RawClient(srv.port)
     assert c.cmd("SHUTDOWN", "SAVE") == b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
     assert c.cmd("PING") == b"+PONG\r\n"

@@ -1,0 +1,78 @@
+"""The RDB entry points the rest of pyredis uses (SAVE, loading, DUMP, the AOF preamble).
+
+The format lives in ``rdb_writer`` (rdbSave*) and ``rdb_loader`` (rdbLoad*);
+this module adds files: a save goes to a temp file that is renamed over the
+target, so a reader never sees half a snapshot.
+"""
+import os
+
+from . import rdb_loader, rdb_writer
+from .rdb_loader import RdbLoadError
+
+__all__ = ["RdbLoadError", "save", "load", "serialized_length", "dump_payload",
+           "write_snapshot", "read_snapshot"]
+
+
+def write_snapshot(server, fileobj, aof_base=False):
+    """The RDB stream for every db to ``fileobj``; returns the number of keys written."""
+    return rdb_writer.write_snapshot(server, fileobj, aof_base)
+
+
+def read_snapshot(server, fileobj, progress=None, aof_preamble=False):
+    """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult.
+
+    A seekable ``fileobj`` is left just after the RDB's checksum, where an
+    AOF's commands follow its RDB preamble (``result.size`` is the RDB's length).
+    """
+    start = fileobj.tell() if fileobj.seekable() else 0
+    data = fileobj.read()
+    result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble)
+    if result.size < len(data) and fileobj.seekable():
+        fileobj.seek(start + result.size)
+    return result
+
+
+def temp_path(path, pid=None):
+    return os.path.join(os.path.dirname(path), "temp-%d.rdb" % (os.getpid() if pid is None else pid))
+
+
+def save(server, path):
+    """rdbSave: write ``path`` through temp-<pid>.rdb, fsync, rename; raises OSError."""
+    temp = temp_path(path)
+    try:
+        f = open(temp, "wb")
+    except OSError as exc:
+        try:
+            cwd = os.getcwd()
+        except OSError:
+            cwd = "unknown"
+        server.log("warning", "Failed opening the temp RDB file %s (in server root dir %s) for "
+                   "saving: %s" % (os.path.basename(temp), cwd, exc.strerror))
+        raise
+    try:
+        with f:
+            write_snapshot(server, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        server.log("warning", "Write error saving DB on disk: %s" % (exc.strerror or exc))
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+
+
+def load(server, path, progress=None):
+    """Load the RDB file at ``path`` into ``server.dbs`` (emptying nothing); a LoadResult."""
+    with open(path, "rb") as f:
+        return read_snapshot(server, f, progress)
+
+
+def dump_payload(value, compress=True):
+    return rdb_writer.dump_payload(value, compress)
+
+
+def serialized_length(value, compress=True):
+    return rdb_writer.serialized_length(value, compress)

@@ -1,0 +1,545 @@
+"""RDB loader: every value type and encoding Redis 7.0 reads, down to RDB version 1.
+
+Older encodings (ziplist, zipmap, quicklist of ziplists, linked lists,
+string-encoded doubles) are converted as 7.0 converts them on load; each value
+gets the encoding Redis 7.0 would give it, judged by the same config limits.
+A malformed input raises ``RdbLoadError`` with the text Redis logs; nothing is
+read past the end of the input.  ``DECODERS`` maps a type byte to
+``fn(loader) -> value`` (None for an empty key).
+"""
+import math
+from struct import Struct
+
+from .._speedups import QuickList, lzf_decompress
+from ..numbers import parse_double
+from ..types.hash import Hash
+from ..types.set import INTSET_MAX, Set, fits_intset
+from ..types.zset import ZSet
+from . import blobs
+from .rdb_writer import (
+    OPCODE_AUX, OPCODE_EOF, OPCODE_EXPIRETIME, OPCODE_EXPIRETIME_MS, OPCODE_FREQ, OPCODE_IDLE,
+    OPCODE_RESIZEDB, OPCODE_SELECTDB, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RDB_VERSION,
+    TYPE_HASH, TYPE_HASH_LISTPACK, TYPE_HASH_ZIPLIST, TYPE_HASH_ZIPMAP, TYPE_LIST,
+    TYPE_LIST_QUICKLIST, TYPE_LIST_QUICKLIST_2, TYPE_LIST_ZIPLIST, TYPE_SET, TYPE_SET_INTSET,
+    TYPE_STRING, TYPE_ZSET, TYPE_ZSET_2, TYPE_ZSET_LISTPACK, TYPE_ZSET_ZIPLIST)
+
+_DOUBLE = Struct("<d")
+_I64 = Struct("<q")
+_U32 = Struct("<I")
+_I32 = Struct("<i")
+_B32 = Struct(">I")
+_B64 = Struct(">Q")
+
+
+# Where in 7.0.15's rdb.c each error is reported: its log line names the line.
+_REPORT_LINES = (("Unexpected EOF reading RDB file", 3249), ("RDB CRC error", 3225),
+                 ("Unknown RDB encoding type", 2681), ("Unknown RDB string encoding type", 529))
+
+
+class RdbLoadError(Exception):
+    """A file or payload Redis would refuse; ``args[0]`` is Redis's log text."""
+
+    def __init__(self, message, truncated=False):
+        Exception.__init__(self, message)
+        self.truncated = truncated
+
+    @property
+    def line(self):
+        for prefix, line in _REPORT_LINES:
+            if self.args[0].startswith(prefix):
+                return line
+        return 0
+
+
+class EmptyKey(Exception):
+    pass
+
+
+class Loader:
+    """A cursor over RDB bytes plus the config limits that choose encodings."""
+
+    def __init__(self, config, data, deep=False):
+        self.buf = data
+        self.pos = 0
+        self.end = len(data)
+        self.deep = deep
+        self.fill = config["list-max-listpack-size"]
+        self.compress_depth = config["list-compress-depth"]
+        self.hash_entries = config["hash-max-listpack-entries"]
+        self.hash_value = config["hash-max-listpack-value"]
+        self.set_entries = config["set-max-intset-entries"]
+        self.zset_entries = config["zset-max-listpack-entries"]
+        self.zset_value = config["zset-max-listpack-value"]
+
+    # ---- primitives -----------------------------------------------------------
+    def read(self, n):
+        p = self.pos
+        if p + n > self.end:
+            raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
+        self.pos = p + n
+        return self.buf[p:p + n]
+
+    def byte(self):
+        p = self.pos
+        if p >= self.end:
+            raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
+        self.pos = p + 1
+        return self.buf[p]
+
+    def length_or_encoding(self):
+        """(value, encoded): rdbLoadLenByRef."""
+        b = self.byte()
+        kind = b >> 6
+        if kind == 0:
+            return b & 0x3F, False
+        if kind == 1:
+            return ((b & 0x3F) << 8) | self.byte(), False
+        if kind == 3:
+            return b & 0x3F, True
+        if b == 0x80:
+            return _B32.unpack(self.read(4))[0], False
+        if b == 0x81:
+            return _B64.unpack(self.read(8))[0], False
+        raise RdbLoadError("Unknown length encoding %d in rdbLoadLen()" % b)
+
+    def length(self):
+        n, encoded = self.length_or_encoding()
+        if encoded:
+            raise RdbLoadError("Unknown length encoding %d in rdbLoadLen()" % (0xC0 | n))
+        return n
+
+    def string(self):
+        """rdbGenericLoadStringObject."""
+        p = self.pos
+        if p < self.end:
+            b = self.buf[p]
+            if b < 64:
+                # The common case, a short raw string, without the general path.
+                end = p + 1 + b
+                if end <= self.end:
+                    self.pos = end
+                    return bytes(self.buf[p + 1:end])
+        n, encoded = self.length_or_encoding()
+        if not encoded:
+            p = self.pos
+            if p + n > self.end:
+                raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
+            self.pos = p + n
+            return bytes(self.buf[p:p + n])
+        if n == 0:
+            return b"%d" % int.from_bytes(self.read(1), "little", signed=True)
+        if n == 1:
+            return b"%d" % int.from_bytes(self.read(2), "little", signed=True)
+        if n == 2:
+            return b"%d" % int.from_bytes(self.read(4), "little", signed=True)
+        if n == 3:
+            clen = self.length()
+            size = self.length()
+            packed = bytes(self.read(clen))
+            # A back reference expands at most 3 bytes into 264: a larger
+            # claimed size is corrupt, and must not be allocated.
+            if size > clen * 88 + 8:
+                raise RdbLoadError("Invalid LZF compressed string")
+            try:
+                return lzf_decompress(packed, size)
+            except ValueError:
+                raise RdbLoadError("Invalid LZF compressed string") from None
+        raise RdbLoadError("Unknown RDB string encoding type %d" % n)
+
+    def binary_double(self):
+        return _DOUBLE.unpack(self.read(8))[0]
+
+    def string_double(self):
+        """rdbLoadDoubleValue: the text form older versions wrote."""
+        n = self.byte()
+        if n == 253:
+            return math.nan
+        if n == 254:
+            return math.inf
+        if n == 255:
+            return -math.inf
+        text = bytes(self.read(n))
+        value = parse_double(text)
+        if value is None:
+            try:
+                value = float(text)
+            except ValueError:
+                raise RdbLoadError("Invalid double value") from None
+        return value
+
+    def object(self, kind):
+        """rdbLoadObject: the value, or EmptyKey for a container with no elements."""
+        decoder = DECODERS.get(kind)
+        if decoder is None:
+            raise RdbLoadError("Unknown RDB encoding type %d" % kind)
+        return decoder(self)
+
+    # ---- containers built as 7.0 builds them on load ----------------------------
+    def new_list(self, items):
+        ql = QuickList(self.fill, self.compress_depth)
+        ql.extend_tail(items)
+        return ql
+
+    def new_hash(self, pairs, count, listpack=None):
+        h = Hash(pairs)
+        if len(h) != count:
+            raise RdbLoadError("Duplicate hash fields detected")
+        if listpack is None:
+            h.listpack = len(h) <= self.hash_entries and all(
+                len(f) <= self.hash_value and len(v) <= self.hash_value for f, v in h.items())
+        else:
+            h.listpack = listpack and len(h) <= self.hash_entries
+        return h
+
+    def new_zset(self, items, count, listpack=False):
+        scores = dict(items)
+        if len(scores) != count:
+            raise RdbLoadError("Duplicate zset fields detected")
+        for m, s in items:
+            if s != s:
+                raise RdbLoadError("Zset with NAN score detected")
+        zs = ZSet.from_items(items, False)
+        if (len(zs) <= self.zset_entries if listpack
+                else zs.fits_listpack(self.zset_entries, self.zset_value)):
+            zs.to_listpack()
+        return zs
+
+
+def _pairs(items):
+    it = iter(items)
+    return list(zip(it, it))
+
+
+def _blob_items(loader, fn, what):
+    blob = loader.string()
+    try:
+        return fn(blob)
+    except blobs.BlobError:
+        raise RdbLoadError("%s integrity check failed." % what) from None
+
+
+def _check_unique(loader, items, what):
+    if loader.deep and len(set(items)) != len(items):
+        raise RdbLoadError("%s integrity check failed." % what)
+
+
+# ---- decoders ---------------------------------------------------------------------
+def _string(loader):
+    return loader.string()
+
+
+def _list(loader):
+    n = loader.length()
+    if not n:
+        raise EmptyKey
+    return loader.new_list([loader.string() for _ in range(n)])
+
+
+def _set(loader):
+    n = loader.length()
+    if not n:
+        raise EmptyKey
+    members = [loader.string() for _ in range(n)]
+    s = Set(members, intset=fits_intset(members, loader.set_entries))
+    if len(s) != n:
+        raise RdbLoadError("Duplicate set members detected")
+    return s
+
+
+def _zset_with(read_score):
+    def decode(loader):
+        n = loader.length()
+        if not n:
+            raise EmptyKey
+        items = []
+        for _ in range(n):
+            member = loader.string()
+            items.append((member, read_score(loader)))
+        return loader.new_zset(items, n)
+    return decode
+
+
+def _hash(loader):
+    n = loader.length()
+    if not n:
+        raise EmptyKey
+    pairs = [(loader.string(), loader.string()) for _ in range(n)]
+    return loader.new_hash(pairs, n)
+
+
+def _quicklist(container_blob):
+    def decode(loader):
+        n = loader.length()
+        if not n:
+            raise EmptyKey
+        items = []
+        for _ in range(n):
+            container = QUICKLIST_NODE_PACKED
+            if container_blob:
+                container = loader.length()
+                if container not in (QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN):
+                    raise RdbLoadError("Quicklist integrity check failed.")
+            if container == QUICKLIST_NODE_PLAIN:
+                items.append(loader.string())
+                continue
+            fn = blobs.lp_items if container_blob else blobs.ziplist_items
+            node = _blob_items(loader, fn, "Listpack" if container_blob else "Ziplist")
+            items.extend(node)
+        if not items:
+            raise EmptyKey
+        return loader.new_list(items)
+    return decode
+
+
+def _list_ziplist(loader):
+    items = _blob_items(loader, blobs.ziplist_items, "List ziplist")
+    if not items:
+        raise EmptyKey
+    return loader.new_list(items)
+
+
+def _set_intset(loader):
+    members = _blob_items(loader, blobs.intset_items, "Intset")
+    if not members:
+        raise EmptyKey
+    return Set(members, intset=len(members) <= min(loader.set_entries, INTSET_MAX))
+
+
+def _hash_blob(fn, what, listpack):
+    def decode(loader):
+        items = _blob_items(loader, fn, what)
+        if len(items) % 2:
+            raise RdbLoadError("%s integrity check failed." % what)
+        if not items:
+            raise EmptyKey
+        _check_unique(loader, items[::2], what)
+        pairs = _pairs(items)
+        if not loader.deep:
+            pairs = list(dict(pairs).items())
+        return loader.new_hash(pairs, len(pairs), listpack)
+    return decode
+
+
+def _zset_blob(fn, what):
+    def decode(loader):
+        items = _blob_items(loader, fn, what)
+        if len(items) % 2:
+            raise RdbLoadError("%s integrity check failed." % what)
+        if not items:
+            raise EmptyKey
+        _check_unique(loader, items[::2], what)
+        pairs = []
+        for member, text in _pairs(items):
+            score = parse_double(text)
+            if score is None:
+                try:
+                    score = float(text)
+                except ValueError:
+                    raise RdbLoadError("%s integrity check failed." % what) from None
+            pairs.append((member, score))
+        if not loader.deep:
+            pairs = list(dict(pairs).items())
+        return loader.new_zset(pairs, len(pairs), listpack=True)
+    return decode
+
+
+DECODERS = {
+    TYPE_STRING: _string,
+    TYPE_LIST: _list,
+    TYPE_SET: _set,
+    TYPE_ZSET: _zset_with(Loader.string_double),
+    TYPE_HASH: _hash,
+    TYPE_ZSET_2: _zset_with(Loader.binary_double),
+    TYPE_HASH_ZIPMAP: _hash_blob(blobs.zipmap_items, "Zipmap", None),
+    TYPE_LIST_ZIPLIST: _list_ziplist,
+    TYPE_SET_INTSET: _set_intset,
+    TYPE_ZSET_ZIPLIST: _zset_blob(blobs.ziplist_items, "Zset ziplist"),
+    TYPE_HASH_ZIPLIST: _hash_blob(blobs.ziplist_items, "Hash ziplist", True),
+    TYPE_LIST_QUICKLIST: _quicklist(False),
+    TYPE_HASH_LISTPACK: _hash_blob(blobs.lp_items, "Hash listpack", True),
+    TYPE_ZSET_LISTPACK: _zset_blob(blobs.lp_items, "Zset listpack"),
+    TYPE_LIST_QUICKLIST_2: _quicklist(True),
+}
+
+
+# ---- whole files ------------------------------------------------------------------------
+class LoadResult:
+    __slots__ = ("keys_loaded", "keys_expired", "version", "aux", "size")
+
+    def __init__(self):
+        # Bytes of the input the RDB took, up to and including its checksum.
+        self.size = 0
+        self.keys_loaded = 0
+        self.keys_expired = 0
+        self.version = 0
+        self.aux = {}
+
+
+def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False):
+    """rdbLoadRio over the bytes ``data`` into ``server.dbs``; a LoadResult.
+
+    ``progress(pos)`` is called every loading-process-events-interval-bytes.
+    An AOF's preamble keeps keys already expired: the commands after it may
+    still touch them, so they expire as the AOF replays.
+    """
+    from ..db import now_ms
+    from .._speedups import crc64
+    config = server.config
+    log = log or server.log
+    loader = Loader(config, data, deep=config["sanitize-dump-payload"] == "yes")
+    result = LoadResult()
+    magic = loader.read(9) if len(data) >= 9 else b""
+    if magic[:5] != b"REDIS":
+        raise RdbLoadError("Wrong signature trying to load DB from file", truncated=False)
+    try:
+        version = int(bytes(magic[5:]))
+    except ValueError:
+        version = -1
+    if version < 1 or version > RDB_VERSION:
+        raise RdbLoadError("Can't handle RDB format version %d" % version)
+    result.version = version
+    now = now_ms() if now is None else now
+    clock = server.access_clock
+    lfu = "lfu" in config["maxmemory-policy"]
+    db = server.dbs[0]
+    expire = -1
+    idle = -1
+    freq = -1
+    step = config["loading-process-events-interval-bytes"]
+    next_progress = step
+    skipped = 0
+    read_string = loader.string
+    loaded = 0
+    while True:
+        if progress is not None and loader.pos >= next_progress:
+            progress(loader.pos)
+            next_progress = loader.pos + step
+        kind = loader.byte()
+        if kind == OPCODE_EXPIRETIME:
+            expire = _I32.unpack(loader.read(4))[0] * 1000
+            continue
+        if kind == OPCODE_EXPIRETIME_MS:
+            expire = _I64.unpack(loader.read(8))[0]
+            continue
+        if kind == OPCODE_FREQ:
+            freq = loader.byte()
+            continue
+        if kind == OPCODE_IDLE:
+            idle = loader.length()
+            continue
+        if kind == OPCODE_EOF:
+            break
+        if kind == OPCODE_SELECTDB:
+            dbid = loader.length()
+            if dbid >= len(server.dbs):
+                log("warning", "FATAL: Data file was created with a Redis server configured to "
+                    "handle more than %d databases. Exiting\n" % len(server.dbs))
+                raise RdbLoadError("Too many databases", truncated=False)
+            db = server.dbs[dbid]
+            continue
+        if kind == OPCODE_RESIZEDB:
+            loader.length()
+            loader.length()
+            continue
+        if kind == OPCODE_AUX:
+            key = loader.string()
+            value = loader.string()
+            result.aux[key] = value
+            _log_aux(log, key, value, now)
+            continue
+        key = read_string()
+        try:
+            value = read_string() if kind == TYPE_STRING else loader.object(kind)
+        except EmptyKey:
+            if skipped < 10:
+                log("warning", "rdbLoadObject skipping empty key: %s" % key.decode("latin-1"))
+            skipped += 1
+            expire = idle = freq = -1
+            continue
+        if expire == -1 and idle == -1 and freq == -1:
+            # The common case, add_loaded written out.
+            data_of_db = db.data
+            if key in data_of_db:
+                _duplicate(log, db, key)
+            data_of_db[key] = value
+            db.access.created(key)
+            loaded += 1
+            continue
+        if expire != -1 and expire < now and not aof_preamble:
+            result.keys_expired += 1
+        else:
+            if key in db.data:
+                _duplicate(log, db, key)
+            add_loaded(db, key, value, expire, idle, freq, clock, lfu)
+            loaded += 1
+        expire = idle = freq = -1
+    result.keys_loaded = loaded
+    if version >= 5:
+        stored = loader.read(8)
+        if check_sum and config["rdbchecksum"]:
+            expected = int.from_bytes(stored, "little")
+            if expected == 0:
+                log("warning", "RDB file was saved with checksum disabled: no check performed.")
+            else:
+                got = crc64(0, bytes(data[:loader.pos - 8]))
+                if got != expected:
+                    log("warning", "Wrong RDB checksum expected: (%x) but got (%x). Aborting now."
+                        % (got, expected))
+                    raise RdbLoadError("RDB CRC error")
+    result.size = loader.pos
+    for d in server.dbs:
+        d.version += 1
+    return result
+
+
+def _duplicate(log, db, key):
+    log("warning", "RDB has duplicated key '%s' in DB %d" % (key.decode("latin-1"), db.id))
+    raise RdbLoadError("Duplicated key found in RDB file", truncated=False)
+
+
+def add_loaded(db, key, value, expire, idle, freq, clock, lfu):
+    """dbAdd as loading does it, with the key's TTL and access field (objectSetLRUOrLFU)."""
+    db.data[key] = value
+    if expire != -1:
+        db.set_expire(key, expire)
+    field = access_field(clock, lfu, idle, freq)
+    if field is None:
+        db.access.created(key)
+    else:
+        db.access.put(key, field)
+
+
+def access_field(clock, lfu, idle_seconds, freq):
+    """objectSetLRUOrLFU: the field a key gets from a saved idle time or frequency, or None."""
+    if lfu:
+        if freq >= 0:
+            return (clock.minutes << 8) | freq
+        return None
+    if idle_seconds >= 0:
+        field = clock.lru - idle_seconds
+        if field < 0:
+            field += (1 << 24) - 1
+        return field & ((1 << 24) - 1)
+    return None
+
+
+def _log_aux(log, key, value, now):
+    if key == b"redis-ver":
+        log("notice", "Loading RDB produced by version %s" % value.decode("latin-1"))
+    elif key == b"ctime":
+        try:
+            age = now // 1000 - int(value)
+        except ValueError:
+            return
+        log("notice", "RDB age %d seconds" % max(age, 0))
+    elif key == b"used-mem":
+        try:
+            log("notice", "RDB memory usage when created %.2f Mb" % (int(value) / (1024 * 1024)))
+        except ValueError:
+            pass
+
+
+def read_payload(config, data, deep):
+    """RESTORE's rdbLoadObjectType + rdbLoadObject over a DUMP payload (already verified)."""
+    loader = Loader(config, data, deep)
+    return loader.object(loader.byte())

@@ -1,0 +1,328 @@
+"""The server's snapshots: SAVE, BGSAVE by fork, save points, loading at startup.
+
+As Redis's rdbSaveBackground, BGSAVE forks: the child writes
+``temp-<pid>.rdb`` from its copy-on-write view of the dataset, renames it over
+``dbfilename`` and exits; the parent keeps serving and reaps the child from
+the cron.  ``RdbState`` holds what INFO persistence reports.
+"""
+import os
+import signal
+import time
+
+from .. import errors
+from ..errors import CommandError
+from . import rdb
+
+# Callables (server) -> True while another fork child runs (an AOF rewrite):
+# Redis runs one child at a time, so a BGSAVE then waits or is refused.
+OTHER_CHILDREN = []
+
+# CONFIG_BGSAVE_RETRY_DELAY: a failed background save is retried this much later.
+BGSAVE_RETRY_DELAY = 5
+E_LOADING = CommandError(errors.LOADING)
+E_MISCONF = CommandError(errors.MISCONF)
+
+
+class RdbState:
+    __slots__ = ("lastsave", "last_status_ok", "last_try", "child_pid", "child_start",
+                 "last_bgsave_seconds", "saves", "scheduled", "dirty_at_fork",
+                 "loading", "loading_start", "loading_total", "loading_loaded",
+                 "keys_loaded", "keys_expired")
+
+    def __init__(self, now):
+        self.lastsave = int(now)
+        self.last_status_ok = True
+        self.last_try = 0
+        self.child_pid = -1
+        self.child_start = 0.0
+        self.last_bgsave_seconds = -1
+        self.saves = 0
+        self.scheduled = False
+        self.dirty_at_fork = 0
+        self.loading = False
+        self.loading_start = 0
+        self.loading_total = 0
+        self.loading_loaded = 0
+        self.keys_loaded = 0
+        self.keys_expired = 0
+
+
+def rdb_path(server):
+    return server.config["dbfilename"]
+
+
+def install(server):
+    server.rdb = RdbState(time.time())
+    server.save_snapshot = lambda: _final_save(server)
+    previous = server.shutdown_hook
+
+    def on_shutdown(s):
+        if previous is not None:
+            previous(s)
+        _stop_child_for_shutdown(s)
+    server.shutdown_hook = on_shutdown
+
+
+def _stop_child_for_shutdown(server):
+    if server.rdb.child_pid >= 0:
+        server.log("warning", "There is a child saving an .rdb. Killing it!")
+        kill_child(server)
+
+
+def _final_save(server):
+    """The save SHUTDOWN and SIGTERM make: a running background save is dropped first."""
+    _stop_child_for_shutdown(server)
+    save(server)
+
+
+def reload(server, save_first=True):
+    """DEBUG RELOAD: save (unless told not to), empty every db, load the file back.
+
+    Returns None, or the reason it failed (the dataset is then whatever loaded).
+    """
+    if save_first:
+        try:
+            save(server)
+        except OSError as exc:
+            return "Error trying to save the DB: %s" % (exc.strerror or exc)
+    for db in server.dbs:
+        db.flush()
+    try:
+        result = rdb.load(server, rdb_path(server))
+    except (OSError, rdb.RdbLoadError) as exc:
+        return "Error trying to load the RDB dump: %s" % (getattr(exc, "strerror", None) or exc)
+    server.rdb.keys_loaded = result.keys_loaded
+    server.rdb.keys_expired = result.keys_expired
+    server.log("notice", "DB reloaded by DEBUG RELOAD")
+    return None
+
+
+def gate(c, cmd):
+    """processCommand's -MISCONF and -LOADING checks."""
+    server = c.server
+    state = server.rdb
+    if state.loading and "loading" not in cmd.flags:
+        return E_LOADING
+    if (not state.last_status_ok and server.config["stop-writes-on-bgsave-error"]
+            and server.config["save"] and _may_write(c, cmd)):
+        return E_MISCONF
+    return None
+
+
+def _may_write(c, cmd):
+    if "write" in cmd.flags or cmd.fullname == "ping":
+        return True
+    if cmd.fullname == "exec" and c.multi:
+        return any("write" in queued.flags for queued, _ in c.multi)
+    return False
+
+
+def _update_gate(server):
+    state = server.rdb
+    server.gate = gate if (state.loading or not state.last_status_ok) else None
+
+
+# ---- saving ------------------------------------------------------------------------
+def save(server, count=True):
+    """rdbSave to dbfilename in the foreground; raises OSError.
+
+    ``count``: whether INFO's rdb_saves counts it (FLUSHALL's save is not).
+    """
+    state = server.rdb
+    if count:
+        state.saves += 1
+    rdb.save(server, rdb_path(server))
+    server.log("notice", "DB saved on disk")
+    server.dirty = 0
+    state.lastsave = int(time.time())
+    state.last_status_ok = True
+    _update_gate(server)
+
+
+def bgsave(server):
+    """rdbSaveBackground; True once the child runs, False if fork failed."""
+    state = server.rdb
+    state.dirty_at_fork = server.dirty
+    state.last_try = int(time.time())
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        state.last_status_ok = False
+        _update_gate(server)
+        server.log("warning", "Can't save in background: fork: %s" % exc.strerror)
+        return False
+    if pid == 0:
+        _child(server)
+    server.log("notice", "Background saving started by pid %d" % pid)
+    state.saves += 1
+    state.child_pid = pid
+    state.child_start = time.time()
+    state.scheduled = False
+    return True
+
+
+def _child(server):
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for sock in server.listeners:
+            sock.close()
+        server.log.role = "C"
+        rdb.save(server, rdb_path(server))
+        server.log("notice", "DB saved on disk")
+        server.log("notice", "Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB")
+        code = 0
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def reap(server, block=False):
+    """backgroundSaveDoneHandler once the child has exited; True if it had."""
+    state = server.rdb
+    if state.child_pid < 0:
+        return False
+    try:
+        pid, status = os.waitpid(state.child_pid, 0 if block else os.WNOHANG)
+    except ChildProcessError:
+        pid, status = state.child_pid, 1 << 8
+    if pid == 0:
+        return False
+    child = state.child_pid
+    state.child_pid = -1
+    state.last_bgsave_seconds = int(time.time() - state.child_start)
+    if os.WIFSIGNALED(status):
+        server.log("warning", "Background saving terminated by signal %d" % os.WTERMSIG(status))
+        _remove_temp(server, child)
+        # A child killed on purpose (SIGUSR1) is not an error.
+        if os.WTERMSIG(status) != signal.SIGUSR1:
+            state.last_status_ok = False
+    elif os.WEXITSTATUS(status) == 0:
+        server.log("notice", "Background saving terminated with success")
+        server.dirty -= state.dirty_at_fork
+        state.lastsave = int(time.time())
+        state.last_status_ok = True
+    else:
+        server.log("warning", "Background saving error")
+        state.last_status_ok = False
+    _update_gate(server)
+    return True
+
+
+def kill_child(server):
+    """killRDBChild: stop a background save that no longer matters."""
+    state = server.rdb
+    if state.child_pid < 0:
+        return
+    try:
+        os.kill(state.child_pid, signal.SIGUSR1)
+    except OSError:
+        pass
+    child = state.child_pid
+    try:
+        os.waitpid(child, 0)
+    except ChildProcessError:
+        pass
+    state.child_pid = -1
+    _remove_temp(server, child)
+
+
+def _remove_temp(server, pid):
+    try:
+        os.unlink(rdb.temp_path(rdb_path(server), pid))
+    except OSError:
+        pass
+
+
+def other_child_active(server):
+    return any(check(server) for check in OTHER_CHILDREN)
+
+
+def cron(server):
+    """serverCron's part: reap the child, or start a save a save point asks for."""
+    state = server.rdb
+    if state.child_pid >= 0:
+        reap(server)
+        return
+    if other_child_active(server):
+        return
+    if state.scheduled:
+        bgsave(server)
+        return
+    points = server.config["save"]
+    if not points or server.dirty == 0:
+        return
+    now = int(time.time())
+    parts = points.split()
+    for i in range(0, len(parts), 2):
+        seconds, changes = int(parts[i]), int(parts[i + 1])
+        if (server.dirty >= changes and now - state.lastsave > seconds
+                and (now - state.last_try > BGSAVE_RETRY_DELAY or state.last_status_ok)):
+            server.log("notice", "%d changes in %d seconds. Saving..." % (changes, seconds))
+            bgsave(server)
+            return
+
+
+# ---- loading ------------------------------------------------------------------------
+def load_at_startup(server):
+    """loadDataFromDisk: False when the server must exit."""
+    path = rdb_path(server)
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return True
+    state = server.rdb
+    state.loading = True
+    state.loading_start = int(time.time())
+    state.loading_total = size
+    state.loading_loaded = 0
+    _update_gate(server)
+    start = time.time()
+
+    def progress(pos):
+        state.loading_loaded = pos
+        server.process_events_once()
+
+    try:
+        result = rdb.load(server, path, progress)
+    except rdb.RdbLoadError as exc:
+        if exc.truncated:
+            server.log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+        server.log("warning", "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s"
+                   % (state.loading_loaded, exc.line, exc.args[0]))
+        server.log("warning", "Terminating server after rdb file reading failure.")
+        return False
+    except OSError as exc:
+        server.log("warning", "Fatal error loading the DB: %s. Exiting." % exc.strerror)
+        return False
+    finally:
+        state.loading = False
+        _update_gate(server)
+    state.loading_loaded = size
+    state.keys_loaded = result.keys_loaded
+    state.keys_expired = result.keys_expired
+    server.log("notice", "Done loading RDB, keys loaded: %d, keys expired: %d."
+               % (result.keys_loaded, result.keys_expired))
+    server.log("notice", "DB loaded from disk: %.3f seconds" % (time.time() - start))
+    return True
+
+
+def loading_fields(server):
+    """The loading_* lines that end INFO persistence while a file loads."""
+    state = server.rdb
+    now = time.time()
+    fields = []
+    if state.loading:
+        elapsed = now - state.loading_start
+        perc = state.loading_loaded * 100.0 / state.loading_total if state.loading_total else 0.0
+        eta = 1 if elapsed == 0 or not state.loading_loaded else int(
+            (state.loading_total - state.loading_loaded) / (state.loading_loaded / elapsed))
+        fields += [("loading_start_time", state.loading_start),
+                   ("loading_total_bytes", state.loading_total),
+                   ("loading_rdb_used_mem", 0),
+                   ("loading_loaded_bytes", state.loading_loaded),
+                   ("loading_loaded_perc", "%.2f" % perc),
+                   ("loading_eta_seconds", eta)]
+    return fields
