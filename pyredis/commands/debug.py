@@ -497,24 +497,15 @@ def debug_reload(c, argv):
             save = False
         else:
             raise CommandError(errors.DEBUG_RELOAD_OPTIONS)
-    try:
-        from ..persistence import rdb
-    except ImportError:
-        rdb = None
+    from ..persistence import rdb
     path = _rdb_path(server)
     if save:
-        if rdb is None:
-            server.log("warning", "Failed opening the temp RDB file temp-%d.rdb (in server root dir %s) "
-                       "for saving: %s" % (os.getpid(), os.getcwd(), "RDB persistence is not available"))
-            raise CommandError(errors.DEBUG_RELOAD_SAVE)
         try:
             rdb.save(server, path)
         except OSError:
             raise CommandError(errors.DEBUG_RELOAD_SAVE) from None
     if flush:
         _empty_data(server)
-    if rdb is None:
-        raise CommandError(errors.DEBUG_RELOAD_LOAD)
     # MERGE (RDBFLAGS_ALLOW_DUP) is parsed as Redis does; what a key already
     # present does on load is the loader's.
     try:
@@ -555,10 +546,7 @@ def _encoding(db, key, value, config):
 
 
 def _serialized_length(value):
-    try:
-        from ..persistence.rdb import serialized_length
-    except ImportError:
-        return 0
+    from ..persistence.rdb import serialized_length
     return serialized_length(value)
 
 

@@ -6,6 +6,7 @@ from ..glob import compile_pattern
 from ..numbers import parse_int
 from ..scripting import library
 from . import command, container
+from .persistence import payload_is_valid
 from .scripting import flush_mode, kill, script_keys
 
 _FCALL_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
@@ -201,10 +202,10 @@ def function_restore(c, argv):
     elif len(argv) > 4:
         raise errors.fmt(errors.SUBCOMMAND_SYNTAX, argv[1], argv[0].upper())
     payload = argv[2]
-    if not library.verify(payload):
+    if not payload_is_valid(payload):
         raise CommandError(errors.FUNCTION_RESTORE_PAYLOAD)
     scripting = c.server.scripting
-    codes = library.read_codes(payload)
+    codes = library.read_codes(c.server.config, payload)
     if policy == b"flush":
         # Loaded into a fresh runtime first, so a bad payload leaves everything as it was.
         engine = type(scripting.functions_engine)(scripting, False)

@@ -29,6 +29,9 @@ def read_snapshot(server, fileobj, progress=None, aof_preamble=False):
     result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble)
     if result.size < len(data) and fileobj.seekable():
         fileobj.seek(start + result.size)
+    if server.memory.active:
+        # Loaded keys count towards maxmemory like written ones.
+        server.memory.start()
     return result
 
 

@@ -16,8 +16,10 @@ from ..types.hash import Hash
 from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.zset import ZSet
 from . import blobs
+from ..errors import CommandError
 from .rdb_writer import (
-    OPCODE_AUX, OPCODE_EOF, OPCODE_EXPIRETIME, OPCODE_EXPIRETIME_MS, OPCODE_FREQ, OPCODE_IDLE,
+    OPCODE_AUX, OPCODE_EOF, OPCODE_EXPIRETIME, OPCODE_EXPIRETIME_MS, OPCODE_FREQ,
+    OPCODE_FUNCTION, OPCODE_FUNCTION2, OPCODE_IDLE,
     OPCODE_RESIZEDB, OPCODE_SELECTDB, QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN, RDB_VERSION,
     TYPE_HASH, TYPE_HASH_LISTPACK, TYPE_HASH_ZIPLIST, TYPE_HASH_ZIPMAP, TYPE_LIST,
     TYPE_LIST_QUICKLIST, TYPE_LIST_QUICKLIST_2, TYPE_LIST_ZIPLIST, TYPE_SET, TYPE_SET_INTSET,
@@ -363,6 +365,15 @@ DECODERS = {
 
 
 # ---- whole files ------------------------------------------------------------------------
+def _load_function(server, code):
+    """rdbFunctionLoad: compile the library and link it, replacing one of the same name."""
+    scripting = server.scripting
+    try:
+        scripting.libraries.create(scripting.functions_engine, code, True)
+    except CommandError as exc:
+        raise RdbLoadError("Failed loading library, %s" % exc.text[4:]) from None
+
+
 class LoadResult:
     __slots__ = ("keys_loaded", "keys_expired", "version", "aux", "size")
 
@@ -447,6 +458,11 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             result.aux[key] = value
             _log_aux(log, key, value, now)
             continue
+        if kind == OPCODE_FUNCTION2:
+            _load_function(server, loader.string())
+            continue
+        if kind == OPCODE_FUNCTION:
+            raise RdbLoadError("Pre-release function format not supported.")
         key = read_string()
         try:
             value = read_string() if kind == TYPE_STRING else loader.object(kind)

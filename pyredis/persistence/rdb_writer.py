@@ -258,6 +258,7 @@ def write_snapshot(server, fileobj, aof_base=False):
     add(MAGIC)
     for field in aux_fields(server, aof_base):
         add(field)
+    add(functions(server.scripting.libraries, compress))
     policy = config["maxmemory-policy"]
     save_lru = "lru" in policy
     save_lfu = "lfu" in policy
@@ -315,8 +316,19 @@ def write_snapshot(server, fileobj, aof_base=False):
 def dump_payload(value, compress=True):
     """DUMP: the type, the object, the 2-byte RDB version and the CRC64 of all that."""
     kind, payload = ENCODERS[value.__class__](value, compress)
-    body = bytes((kind,)) + payload + RDB_VERSION.to_bytes(2, "little")
+    return with_trailer(bytes((kind,)) + payload)
+
+
+def with_trailer(body):
+    """A DUMP payload's end: the 2-byte RDB version and the CRC64 of everything."""
+    body += RDB_VERSION.to_bytes(2, "little")
     return body + _U64.pack(crc64(0, body))
+
+
+def functions(libraries, compress):
+    """rdbSaveFunctions: each library's code behind the FUNCTION2 opcode."""
+    return b"".join(bytes((OPCODE_FUNCTION2,)) + save_string(lib.code, compress)
+                    for lib in libraries.libraries.values())
 
 
 def serialized_length(value, compress=True):

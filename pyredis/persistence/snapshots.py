@@ -9,7 +9,7 @@ import os
 import signal
 import time
 
-from .. import errors
+from .. import clock, errors
 from ..errors import CommandError
 from . import rdb
 
@@ -52,7 +52,7 @@ def rdb_path(server):
 
 
 def install(server):
-    server.rdb = RdbState(time.time())
+    server.rdb = RdbState(clock.time())
     server.save_snapshot = lambda: _final_save(server)
     previous = server.shutdown_hook
 
@@ -134,7 +134,7 @@ def save(server, count=True):
     rdb.save(server, rdb_path(server))
     server.log("notice", "DB saved on disk")
     server.dirty = 0
-    state.lastsave = int(time.time())
+    state.lastsave = int(clock.time())
     state.last_status_ok = True
     _update_gate(server)
 
@@ -143,7 +143,7 @@ def bgsave(server):
     """rdbSaveBackground; True once the child runs, False if fork failed."""
     state = server.rdb
     state.dirty_at_fork = server.dirty
-    state.last_try = int(time.time())
+    state.last_try = int(clock.time())
     try:
         pid = os.fork()
     except OSError as exc:
@@ -202,7 +202,7 @@ def reap(server, block=False):
     elif os.WEXITSTATUS(status) == 0:
         server.log("notice", "Background saving terminated with success")
         server.dirty -= state.dirty_at_fork
-        state.lastsave = int(time.time())
+        state.lastsave = int(clock.time())
         state.last_status_ok = True
     else:
         server.log("warning", "Background saving error")
@@ -254,7 +254,7 @@ def cron(server):
     points = server.config["save"]
     if not points or server.dirty == 0:
         return
-    now = int(time.time())
+    now = int(clock.time())
     parts = points.split()
     for i in range(0, len(parts), 2):
         seconds, changes = int(parts[i]), int(parts[i + 1])

@@ -4,15 +4,10 @@ A library's code is kept whole (with its ``#!lua name=...`` line) as Redis
 keeps it; its functions live in the functions runtime.  Function names are
 looked up without regard to case, library names with it, as Redis's dicts.
 """
-import struct
 
 from .. import errors
 from ..errors import CommandError
-from .._speedups import crc64, lzf_compress, lzf_decompress
 
-RDB_OPCODE_FUNCTION_PRE_GA = 246
-RDB_OPCODE_FUNCTION2 = 245
-RDB_VERSION = 10
 ENGINE = b"LUA"
 
 
@@ -145,114 +140,27 @@ class Libraries:
 
 
 # ---- FUNCTION DUMP / RESTORE payload ------------------------------------------
-def _save_length(n):
-    if n < 1 << 6:
-        return bytes((n,))
-    if n < 1 << 14:
-        return bytes((0x40 | (n >> 8), n & 0xFF))
-    if n <= 0xFFFFFFFF:
-        return b"\x80" + struct.pack(">I", n)
-    return b"\x81" + struct.pack(">Q", n)
-
-
-def _save_string(data, compress):
-    """rdbSaveRawString: LZF when asked, for strings over 20 bytes it shrinks by 4 or more."""
-    if compress and len(data) > 20:
-        packed = lzf_compress(data, len(data) - 4)
-        if packed is not None:
-            return b"\xc3" + _save_length(len(packed)) + _save_length(len(data)) + packed
-    return _save_length(len(data)) + data
-
-
 def dump(libraries, compress):
     """rdbSaveFunctions plus the DUMP trailer: RDB version and CRC64, little endian."""
-    out = bytearray()
-    for lib in libraries.libraries.values():
-        out.append(RDB_OPCODE_FUNCTION2)
-        out += _save_string(lib.code, compress)
-    out += struct.pack("<H", RDB_VERSION)
-    out += struct.pack("<Q", crc64(0, bytes(out)))
-    return bytes(out)
+    from ..persistence import rdb_writer
+    return rdb_writer.with_trailer(rdb_writer.functions(libraries, compress))
 
 
-def verify(payload):
-    """verifyDumpPayload: the trailer's version and checksum."""
-    if len(payload) < 10:
-        return False
-    version = struct.unpack_from("<H", payload, len(payload) - 10)[0]
-    if version > RDB_VERSION:
-        return False
-    return crc64(0, payload[:-8]) == struct.unpack_from("<Q", payload, len(payload) - 8)[0]
-
-
-class _Reader:
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    def byte(self):
-        if self.pos >= len(self.data):
-            raise ValueError
-        b = self.data[self.pos]
-        self.pos += 1
-        return b
-
-    def take(self, n):
-        if self.pos + n > len(self.data):
-            raise ValueError
-        chunk = self.data[self.pos:self.pos + n]
-        self.pos += n
-        return chunk
-
-    def length(self):
-        """(length, encoded) as rdbLoadLenByRef."""
-        first = self.byte()
-        kind = first >> 6
-        if kind == 0:
-            return first & 0x3F, False
-        if kind == 1:
-            return ((first & 0x3F) << 8) | self.byte(), False
-        if kind == 3:
-            return first & 0x3F, True
-        if first == 0x80:
-            return struct.unpack(">I", self.take(4))[0], False
-        if first == 0x81:
-            return struct.unpack(">Q", self.take(8))[0], False
-        raise ValueError
-
-    def string(self):
-        n, encoded = self.length()
-        if not encoded:
-            return self.take(n)
-        if n == 0:
-            return b"%d" % struct.unpack("<b", self.take(1))[0]
-        if n == 1:
-            return b"%d" % struct.unpack("<h", self.take(2))[0]
-        if n == 2:
-            return b"%d" % struct.unpack("<i", self.take(4))[0]
-        if n == 3:
-            clen, _ = self.length()
-            ulen, _ = self.length()
-            return lzf_decompress(self.take(clen), ulen)
-        raise ValueError
-
-
-def read_codes(payload):
+def read_codes(config, payload):
     """The library codes of a verified payload; raises CommandError as functionRestoreCommand."""
-    reader = _Reader(payload)
-    codes = []
+    from ..persistence.rdb_loader import Loader, RdbLoadError
+    from ..persistence.rdb_writer import OPCODE_FUNCTION, OPCODE_FUNCTION2
     end = len(payload) - 10
+    reader = Loader(config, payload[:end])
+    codes = []
     while end - reader.pos > 0:
-        try:
-            kind = reader.byte()
-        except ValueError:
-            raise CommandError(errors.RESTORE_NO_TYPE)
-        if kind == RDB_OPCODE_FUNCTION_PRE_GA:
+        kind = reader.byte()
+        if kind == OPCODE_FUNCTION:
             raise CommandError(errors.RESTORE_PRE_GA)
-        if kind != RDB_OPCODE_FUNCTION2:
+        if kind != OPCODE_FUNCTION2:
             raise CommandError(errors.RESTORE_NOT_FUNCTION)
         try:
             codes.append(reader.string())
-        except ValueError:
+        except RdbLoadError:
             raise CommandError(errors.RESTORE_BAD_LIBRARY)
     return codes

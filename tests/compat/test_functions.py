@@ -212,3 +212,33 @@ def test_busy_function_killed(servers_with):
         results.append(seen)
     assert results[0] == results[1]
     assert results[0][0].startswith(b"-BUSY Redis is busy running a script. You can only call FUNCTION KILL")
+
+
+def test_functions_in_rdb_files_both_ways(tmp_path):
+    import os
+    import shutil
+    import time
+    from respclient import RawClient
+    from serverproc import start_pyredis, start_redis
+    code = ("#!lua name=filelib\nredis.register_function('ff', function(keys, args) "
+            "return args[1] end)")
+    for make_first, make_second in ((start_pyredis, start_redis), (start_redis, start_pyredis)):
+        first = make_first()
+        c = RawClient(first.port)
+        c.cmd("FUNCTION", "LOAD", code)
+        c.cmd("SET", "k", "v")
+        dump = c.cmd("FUNCTION", "DUMP")
+        assert c.cmd("SAVE") == b"+OK\r\n"
+        cwd = c.cmd("CONFIG", "GET", "dir").split(b"\r\n")[-2].decode()
+        c.close()
+        first.stop()
+        target = str(tmp_path / ("from-" + make_first.__name__))
+        os.makedirs(target)
+        shutil.copy(os.path.join(cwd, "dump.rdb"), target)
+        second = make_second("--dir", target)
+        d = RawClient(second.port)
+        assert d.cmd("FCALL", "ff", "0", "hello") == b"$5\r\nhello\r\n"
+        assert d.cmd("GET", "k") == b"$1\r\nv\r\n"
+        assert d.cmd("FUNCTION", "DUMP") == dump
+        d.close()
+        second.stop()
