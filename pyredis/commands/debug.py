@@ -487,10 +487,11 @@ def _rdb_path(server):
 def debug_reload(c, argv):
     server = c.server
     flush = save = True
+    merge = False
     for opt in argv[2:]:
         opt = opt.lower()
         if opt == b"merge":
-            pass
+            merge = True
         elif opt == b"noflush":
             flush = False
         elif opt == b"nosave":
@@ -506,10 +507,9 @@ def debug_reload(c, argv):
             raise CommandError(errors.DEBUG_RELOAD_SAVE) from None
     if flush:
         _empty_data(server)
-    # MERGE (RDBFLAGS_ALLOW_DUP) is parsed as Redis does; what a key already
-    # present does on load is the loader's.
+    # MERGE (RDBFLAGS_ALLOW_DUP): a key already there is replaced by the file's.
     try:
-        rdb.load(server, path)
+        rdb.load(server, path, allow_dup=merge)
     except (OSError, rdb.RdbLoadError):
         raise CommandError(errors.DEBUG_RELOAD_LOAD) from None
     server.log("warning", "DB reloaded by DEBUG RELOAD")

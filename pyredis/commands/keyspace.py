@@ -560,6 +560,7 @@ def flushall(c, argv):
     strings.OVERRIDES.clear()
     server.dirty += removed
     # Redis 7.0 forces FLUSHALL's propagation instead of counting it as a change.
+    server.force_propagation()
     for hook in FLUSHALL_HOOKS:
         hook(server)
     for hook in FLUSH_HOOKS:

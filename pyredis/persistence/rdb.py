@@ -18,7 +18,7 @@ def write_snapshot(server, fileobj, aof_base=False):
     return rdb_writer.write_snapshot(server, fileobj, aof_base)
 
 
-def read_snapshot(server, fileobj, progress=None, aof_preamble=False):
+def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=False):
     """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult.
 
     A seekable ``fileobj`` is left just after the RDB's checksum, where an
@@ -26,7 +26,8 @@ def read_snapshot(server, fileobj, progress=None, aof_preamble=False):
     """
     start = fileobj.tell() if fileobj.seekable() else 0
     data = fileobj.read()
-    result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble)
+    result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble,
+                                 allow_dup=allow_dup)
     if result.size < len(data) and fileobj.seekable():
         fileobj.seek(start + result.size)
     if server.memory.active:
@@ -67,10 +68,13 @@ def save(server, path):
         raise
 
 
-def load(server, path, progress=None):
-    """Load the RDB file at ``path`` into ``server.dbs`` (emptying nothing); a LoadResult."""
+def load(server, path, progress=None, allow_dup=False):
+    """Load the RDB file at ``path`` into ``server.dbs`` (emptying nothing); a LoadResult.
+
+    ``allow_dup``: a key already there is replaced (DEBUG RELOAD MERGE), not fatal.
+    """
     with open(path, "rb") as f:
-        return read_snapshot(server, f, progress)
+        return read_snapshot(server, f, progress, allow_dup=allow_dup)
 
 
 def dump_payload(value, compress=True):

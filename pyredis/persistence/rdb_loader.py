@@ -386,7 +386,8 @@ class LoadResult:
         self.aux = {}
 
 
-def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False):
+def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False,
+             allow_dup=False):
     """rdbLoadRio over the bytes ``data`` into ``server.dbs``; a LoadResult.
 
     ``progress(pos)`` is called every loading-process-events-interval-bytes.
@@ -476,7 +477,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             # The common case, add_loaded written out.
             data_of_db = db.data
             if key in data_of_db:
-                _duplicate(log, db, key)
+                _duplicate(log, db, key, allow_dup)
             data_of_db[key] = value
             db.access.created(key)
             loaded += 1
@@ -485,7 +486,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             result.keys_expired += 1
         else:
             if key in db.data:
-                _duplicate(log, db, key)
+                _duplicate(log, db, key, allow_dup)
             add_loaded(db, key, value, expire, idle, freq, clock, lfu)
             loaded += 1
         expire = idle = freq = -1
@@ -508,7 +509,11 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     return result
 
 
-def _duplicate(log, db, key):
+def _duplicate(log, db, key, allow_dup):
+    """A key the file holds twice (or one already there): replaced with MERGE, else fatal."""
+    if allow_dup:
+        db.delete(key)
+        return
     log("warning", "RDB has duplicated key '%s' in DB %d" % (key.decode("latin-1"), db.id))
     raise RdbLoadError("Duplicated key found in RDB file", truncated=False)
 

@@ -252,8 +252,11 @@ def test_config_set_appendonly_at_run_time():
                      and _info(c)["aof_rewrite_in_progress"] == "0")
         c.cmd("SET", "after", "3")
         d = os.path.join(proc.cwd, "appendonlydir")
-        assert _read(os.path.join(d, "appendonly.aof.manifest")) == MANIFEST
-        assert b"before" in _read(os.path.join(d, "appendonly.aof.1.base.aof"))
+        # aof-use-rdb-preamble yes (the default): the base is an RDB file.
+        assert _read(os.path.join(d, "appendonly.aof.manifest")) == MANIFEST.replace(
+            b"base.aof", b"base.rdb")
+        base = _read(os.path.join(d, "appendonly.aof.1.base.rdb"))
+        assert base.startswith(b"REDIS0010") and b"before" in base
         incr = _read(os.path.join(d, "appendonly.aof.1.incr.aof"))
         assert b"during" in incr and b"after" in incr and b"before" not in incr
         assert c.cmd("CONFIG", "SET", "appendonly", "no") == b"+OK\r\n"
