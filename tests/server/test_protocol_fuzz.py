@@ -36,3 +36,22 @@ def test_random_bytes_do_not_disturb_others(start_server):
     assert good.ping()
     assert good.dbsize() >= 300
     assert proc.proc.poll() is None
+
+
+def test_normal_client_output_limit_closes_slow_reader(start_server):
+    proc = start_server("--client-output-buffer-limit", "normal 1mb 0 0")
+    good = redis.Redis(port=proc.port)
+    good.set("big", "x" * 100000)
+    slow = socket.create_connection(("127.0.0.1", proc.port))
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.sendall(b"GET big\r\n" * 200)
+    import time
+    deadline = time.time() + 5
+    while True:
+        clients = good.client_list()
+        if len(clients) == 1:
+            break
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert "overcoming of output buffer limits" in proc.log()
+    slow.close()
