@@ -15,7 +15,11 @@ else:
     ext_modules = cythonize(
         [Extension("pyredis._speedups.resp", ["pyredis/_speedups/resp.pyx"]),
          Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"]),
-         Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"])],
+         Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"]),
+         Extension("pyredis._speedups.lzf", ["pyredis/_speedups/lzf.pyx"]),
+         Extension("pyredis._speedups.crc64", ["pyredis/_speedups/crc64.pyx"]),
+         Extension("pyredis._speedups.hll", ["pyredis/_speedups/hll.pyx"]),
+         Extension("pyredis._speedups.bitops", ["pyredis/_speedups/bitops.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

@@ -176,6 +176,31 @@ OBJECT_IDLETIME_LFU = ("ERR An LFU maxmemory policy is selected, idle time not t
                        "that when switching between policies at runtime LRU and LFU data will take "
                        "some time to adjust.")
 
+# Bitmaps and bitfields
+BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+BIT_VALUE = "ERR bit is not an integer or out of range"
+BITPOS_BIT = "ERR The bit argument must be 1 or 0."
+BITOP_NOT_ONE_KEY = "ERR BITOP NOT must be called with a single source key."
+BITFIELD_TYPE = ("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not "
+                 "supported but i64 is.")
+BITFIELD_OVERFLOW = "ERR Invalid OVERFLOW type specified"
+BITFIELD_RO_GET_ONLY = "ERR BITFIELD_RO only supports the GET subcommand"
+
+# Geo
+GEO_INVALID_PAIR = "ERR invalid longitude,latitude pair %.6f,%.6f"
+GEO_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI"
+GEO_NEED_RADIUS = "ERR need numeric radius"
+GEO_NEED_WIDTH = "ERR need numeric width"
+GEO_NEED_HEIGHT = "ERR need numeric height"
+GEO_RADIUS_NEGATIVE = "ERR radius cannot be negative"
+GEO_BOX_NEGATIVE = "ERR height or width cannot be negative"
+GEO_NO_MEMBER = "ERR could not decode requested zset member"
+GEO_COUNT_POSITIVE = "ERR COUNT must be > 0"
+GEO_ANY_NEEDS_COUNT = "ERR the ANY argument requires COUNT argument"
+GEO_STORE_WITH = "ERR %s is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+GEO_NEED_FROM = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for %s"
+GEO_NEED_BY = "ERR exactly one of BYRADIUS and BYBOX can be specified for %s"
+
 # Shared prebuilt errors for the hot paths
 E_WRONGTYPE = CommandError(WRONGTYPE)
 E_SYNTAX = CommandError(SYNTAX)
@@ -231,3 +256,10 @@ CACHING_NO_OPTOUT = "ERR CLIENT CACHING NO is only valid when tracking is enable
 
 # maxmemory
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
+# HyperLogLog
+HLL_WRONGTYPE = "WRONGTYPE Key is not a valid HyperLogLog string value."
+HLL_INVALID = "INVALIDOBJ Corrupted HLL object detected"
+PFDEBUG_NO_KEY = "ERR The specified key does not exist"
+PFDEBUG_NOT_SPARSE = "ERR HLL encoding is not sparse"
+PFDEBUG_UNKNOWN = "ERR Unknown PFDEBUG subcommand '%s'"
+PFSELFTEST_FAILED = "ERR TESTFAILED %s"

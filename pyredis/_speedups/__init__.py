@@ -9,16 +9,25 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .resp_py import RequestParser
     from .quicklist_py import QuickList
     from .access_py import AccessClock, AccessTable
+    from .lzf_py import lzf_compress, lzf_decompress
+    from .crc64_py import crc64
+    from . import hll_py as hyperloglog
+    from . import bitops_py as bitops
     IMPLEMENTATION = "python"
 else:
     try:
         from .resp import RequestParser
         from .quicklist import QuickList
         from .access import AccessClock, AccessTable
+        from .lzf import lzf_compress, lzf_decompress
+        from .crc64 import crc64
+        from . import hll as hyperloglog
+        from . import bitops
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "IMPLEMENTATION"]
+__all__ = ["RequestParser", "QuickList", "AccessClock", "AccessTable", "lzf_compress",
+           "lzf_decompress", "crc64", "hyperloglog", "bitops", "IMPLEMENTATION"]

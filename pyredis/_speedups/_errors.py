@@ -13,4 +13,8 @@ class ProtocolError(Exception):
     """
 
 
-__all__ = ["ProtocolError"]
+class HLLCorruptError(ValueError):
+    """An HLL whose sparse runs do not cover its 16384 registers (Redis's INVALIDOBJ)."""
+
+
+__all__ = ["ProtocolError", "HLLCorruptError"]

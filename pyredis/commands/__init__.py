@@ -11,8 +11,8 @@ TABLE = {}
 
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
-           "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog", "latency",
-           "memory", "acl", "tracking")
+           "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog",
+           "latency", "memory", "acl", "tracking", "hyperloglog", "bitops", "geo")
 
 
 class Command:

@@ -40,3 +40,7 @@ def twin_fixtures(name, what):
 resp, resp_twins = twin_fixtures("resp", "RESP parser")
 quicklist, quicklist_twins = twin_fixtures("quicklist", "QuickList")
 access, access_twins = twin_fixtures("access", "per-key access metadata")
+lzf, lzf_twins = twin_fixtures("lzf", "LZF compressor")
+crc64, crc64_twins = twin_fixtures("crc64", "CRC-64/Jones")
+hll, hll_twins = twin_fixtures("hll", "HyperLogLog registers")
+bitops, bitops_twins = twin_fixtures("bitops", "whole-string bit operations")
