@@ -85,7 +85,7 @@ def run_one(module, data, cuts, auth):
     return out, parser.error, parser.pending_bytes() if parser.error is None else None
 
 
-def soak(inputs, seconds, seed):
+def soak(inputs, seconds, seed, progress=0):
     rng = random.Random(seed)
     started = time.time()
     done = 0
@@ -99,6 +99,9 @@ def soak(inputs, seconds, seed):
             raise AssertionError("twins differ on %r cut at %r (auth=%s):\n  cython: %r\n  python: %r"
                                  % (data, cuts, auth, a, b))
         done += 1
+        if progress and done % progress == 0:
+            print("%d inputs, both twins identical, %.0f inputs/s"
+                  % (done, done / (time.time() - started)), flush=True)
     return done, time.time() - started
 
 
@@ -110,7 +113,7 @@ def main():
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else int(time.time())
     inputs = args.inputs or (0 if args.seconds else 100000)
-    done, elapsed = soak(inputs, args.seconds, seed)
+    done, elapsed = soak(inputs, args.seconds, seed, progress=1000000)
     print("seed %d: %d inputs, both twins identical, %.0f inputs/s" % (seed, done, done / elapsed))
 
 
