@@ -198,6 +198,61 @@ def build_config(argv, log=None):
     return config
 
 
+# File descriptors Redis keeps for itself beyond one per client.
+RESERVED_FDS = 32
+
+
+def adjust_open_files_limit(config, log):
+    """adjustOpenFilesLimit: room for maxclients connections, or maxclients lowered to fit.
+
+    False when not even the reserved descriptors fit (the server exits).
+    """
+    import resource
+    maxclients = config["maxclients"]
+    maxfiles = maxclients + RESERVED_FDS
+    try:
+        old, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        log("warning", "Unable to obtain the current NOFILE limit, assuming 1024 and setting "
+                       "the max clients configuration accordingly.")
+        config.values["maxclients"] = 1024 - RESERVED_FDS
+        return True
+    if old >= maxfiles:
+        return True
+    best = maxfiles
+    error = None
+    while best > old:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (best, best))
+            break
+        except (OSError, ValueError) as exc:
+            error = getattr(exc, "strerror", None) or "Operation not permitted"
+            if best < 16:
+                best = old
+                break
+            best -= 16
+    if best < old:
+        best = old
+    if best < maxfiles:
+        if best <= RESERVED_FDS:
+            log("warning", "Your current 'ulimit -n' of %d is not enough for the server to start. "
+                           "Please increase your open file limit to at least %d. Exiting."
+                % (old, maxfiles))
+            return False
+        config.values["maxclients"] = best - RESERVED_FDS
+        log("warning", "You requested maxclients of %d requiring at least %d max file descriptors."
+            % (maxclients, maxfiles))
+        log("warning", "Server can't set maximum open files to %d because of OS error: %s."
+            % (maxfiles, error))
+        log("warning", "Current maximum open files is %d. maxclients has been reduced to %d to "
+                       "compensate for low ulimit. If you need higher maxclients increase "
+                       "'ulimit -n'." % (best, best - RESERVED_FDS))
+    else:
+        log("notice", "Increased maximum number of open files to %d (it was originally set to %d)."
+            % (maxfiles, old))
+    return True
+
+
 def version_line():
     from ._speedups import IMPLEMENTATION
     return ("pyredis server v=%s sha=00000000:0 malloc=libc bits=64 build=pyredis-%s implementation=%s"
@@ -251,6 +306,8 @@ def main(argv=None):
     if config["daemonize"]:
         _daemonize()
     log.role = "M"
+    if not adjust_open_files_limit(config, log):
+        return 1
     server = Server(config, log)
     from .commands.acl import load_startup_users
     error = load_startup_users(server)

@@ -23,9 +23,15 @@ class CommandError(Exception):
 
 
 def arg(value, limit=None):
-    """Client bytes as they appear inside an error text (byte-transparent)."""
+    """Client bytes as they appear inside an error text.
+
+    Redis formats them as C strings, so a NUL byte ends them.
+    """
     if isinstance(value, (bytes, bytearray)):
         value = bytes(value).decode("latin-1")
+    nul = value.find("\x00")
+    if nul >= 0:
+        value = value[:nul]
     if limit is not None:
         value = value[:limit]
     return value.replace("\r", " ").replace("\n", " ")

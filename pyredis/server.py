@@ -154,6 +154,8 @@ class Server:
         # consults while set: refusals that hold for every client at once.
         self.gate = None
         config.watch("proto-max-bulk-len", self._set_bulk_limit)
+        config.watch("client-output-buffer-limit", self._set_obuf_limits)
+        self._set_obuf_limits(config["client-output-buffer-limit"])
         for hook in self.start_hooks:
             hook(self)
 
@@ -585,6 +587,8 @@ class Server:
                 c.obuf = data
                 c.opos = n
                 c.writing = True
+                if self.normal_obuf_limits and not c.subscriptions and self._over_obuf_limit(c):
+                    continue
                 self._watch_writable(c)
             elif c.close_after_reply:
                 self.free_client(c)
@@ -604,6 +608,8 @@ class Server:
             self.stats.net_output_bytes += n
             c.opos += n
             if c.opos < len(c.obuf):
+                if self.normal_obuf_limits and not c.subscriptions and self._over_obuf_limit(c):
+                    return
                 if c.paused_reading != (c.output_size() > BACKPRESSURE_BYTES):
                     self._watch_writable(c)
                 return
@@ -624,6 +630,34 @@ class Server:
         # Requests read before the pause may be waiting.
         if c.pending is not None and c.blocked is None:
             self.process(c)
+
+    def _set_obuf_limits(self, limits):
+        hard, soft, _ = limits["normal"]
+        self.normal_obuf_limits = limits["normal"] if hard or soft else None
+
+    def _over_obuf_limit(self, c):
+        """checkClientOutputBufferLimits for a normal client left with unsent replies.
+
+        True if it was closed for passing the hard limit, or the soft one for
+        longer than its seconds.
+        """
+        hard, soft, seconds = self.normal_obuf_limits
+        size = c.output_size()
+        over = hard and size >= hard
+        if soft and size >= soft:
+            now = int(time.time())
+            if not c.obuf_soft_since:
+                c.obuf_soft_since = now
+            elif now - c.obuf_soft_since > seconds:
+                over = True
+        else:
+            c.obuf_soft_since = 0
+        if not over:
+            return False
+        self.log("warning", "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of "
+                            "output buffer limits." % (c.id, c.addr))
+        self.free_client(c)
+        return True
 
     def _watch_writable(self, c):
         paused = c.output_size() > BACKPRESSURE_BYTES

@@ -1,0 +1,28 @@
+"""A short differential fuzz run (fixed seed) and the shrunk cases earlier runs found.
+
+The long run is ``python -m tests.fuzz --minutes N`` (see tests/fuzz).
+"""
+import pytest
+
+from fuzz.__main__ import implemented_commands
+from fuzz.generator import Generator
+from fuzz.runner import Side, load_cases, run
+
+SEED = 20261205
+SEQUENCES = 400
+
+
+@pytest.fixture(scope="module")
+def sides(server, real_redis):
+    return Side(server.port), Side(real_redis.port)
+
+
+def test_fixed_seed_run(sides):
+    gen = Generator(SEED, implemented_commands())
+    for _ in range(SEQUENCES):
+        run(*sides, gen.sequence(20))
+
+
+@pytest.mark.parametrize("case", load_cases() or [[b"PING"]])
+def test_regression_case(sides, case):
+    run(*sides, case)

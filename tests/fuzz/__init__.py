@@ -1,0 +1,1 @@
+"""Differential fuzzing against redis-server (python -m tests.fuzz)."""

@@ -1,0 +1,138 @@
+"""Run command sequences on pyredis and redis-server side by side; shrink what differs.
+
+A sequence runs from an empty keyspace on one connection per server; every
+reply is compared (after ``normalize.normalise``), then the final keyspace:
+each key's type, encoding, value and whether it has a TTL.
+"""
+import json
+import os
+
+from respclient import RawClient, encode_command
+
+from .normalize import equivalent, normalise
+
+CASES = os.path.join(os.path.dirname(__file__), "..", "compat", "fuzz_cases.json")
+
+
+class Difference(Exception):
+    def __init__(self, step, argv, ours, theirs):
+        self.step = step
+        self.argv = argv
+        self.ours = ours
+        self.theirs = theirs
+        Exception.__init__(self, "step %d %r\n  pyredis: %r\n  redis:   %r"
+                           % (step, argv, ours, theirs))
+
+
+class Side:
+    def __init__(self, port):
+        self.port = port
+        self.conn = RawClient(port)
+
+    def cmd(self, *argv):
+        try:
+            return self.conn.cmd(*argv)
+        except (ConnectionError, OSError):
+            # A closed connection is a reply too (protocol errors close it).
+            self.conn.close()
+            self.conn = RawClient(self.port)
+            return b"<closed>"
+
+    def reset(self):
+        self.conn.close()
+        self.conn = RawClient(self.port)
+        self.conn.cmd("FLUSHALL")
+
+
+# Keys due to expire within this many ms may be gone on one server and not yet
+# on the other when the keyspaces are read: they are left out of the comparison.
+_RACY_TTL_MS = 1000
+
+
+def _keyspace(side):
+    """{key: [type, encoding, has TTL, value]} of every key, and the keys about to expire."""
+    keys = sorted(_bulks(side.cmd("KEYS", "*")))
+    out = {}
+    racy = set()
+    for key in keys:
+        pttl = int(side.cmd("PTTL", key)[1:-2])
+        if 0 <= pttl < _RACY_TTL_MS:
+            racy.add(key)
+            continue
+        kind = side.cmd("TYPE", key)
+        entry = [kind, side.cmd("OBJECT", "ENCODING", key), pttl == -1]
+        if kind == b"+string\r\n":
+            entry.append(side.cmd("GET", key))
+        elif kind == b"+list\r\n":
+            entry.append(side.cmd("LRANGE", key, "0", "-1"))
+        elif kind == b"+set\r\n":
+            entry.append(normalise("smembers", side.cmd("SMEMBERS", key)))
+        elif kind == b"+hash\r\n":
+            entry.append(normalise("hgetall", side.cmd("HGETALL", key)))
+        elif kind == b"+zset\r\n":
+            entry.append(side.cmd("ZRANGE", key, "0", "-1", "WITHSCORES"))
+        elif kind == b"+stream\r\n":
+            entry.append(side.cmd("XRANGE", key, "-", "+"))
+        out[key] = entry
+    return out, racy
+
+
+def _bulks(raw):
+    tree = normalise("keys", raw)
+    return [item[1] for item in tree[1]] if tree and tree[0] == "*" else []
+
+
+def run(ours, theirs, sequence):
+    """Run ``sequence`` on both (Side objects); raise Difference at the first one."""
+    ours.reset()
+    theirs.reset()
+    for step, argv in enumerate(sequence):
+        a = ours.cmd(*argv)
+        b = theirs.cmd(*argv)
+        if not equivalent(argv, a, b):
+            raise Difference(step, argv, a, b)
+    (ka, racy_a), (kb, racy_b) = _keyspace(ours), _keyspace(theirs)
+    for key in racy_a | racy_b:
+        ka.pop(key, None)
+        kb.pop(key, None)
+    if ka != kb:
+        raise Difference(len(sequence), [b"<keyspace>"], ka, kb)
+
+
+def shrink(ours, theirs, sequence):
+    """The shortest sub-sequence (removing one command at a time) that still differs."""
+    current = list(sequence)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(current) - 1, -1, -1):
+            trial = current[:i] + current[i + 1:]
+            if not trial:
+                continue
+            try:
+                run(ours, theirs, trial)
+            except Difference:
+                current = trial
+                changed = True
+    return current
+
+
+def load_cases():
+    if not os.path.exists(CASES):
+        return []
+    with open(CASES, encoding="utf-8") as f:
+        return [[a.encode("latin-1") for a in seq] for seq in json.load(f)]
+
+
+def save_case(sequence):
+    """Add a shrunk failing sequence to the regression cases of tests/compat."""
+    cases = load_cases()
+    if sequence in cases:
+        return
+    cases.append(sequence)
+    with open(CASES, "w", encoding="utf-8") as f:
+        json.dump([[a.decode("latin-1") for a in seq] for seq in cases], f, indent=1)
+        f.write("\n")
+
+
+__all__ = ["Difference", "Side", "run", "shrink", "load_cases", "save_case", "encode_command"]
