@@ -54,6 +54,8 @@ def main():
                 deadline is None and ran < args.sequences):
             seq = gen.sequence(args.length)
             ran += 1
+            if ran % 1000 == 0:
+                print("%d sequences, %d distinct differences so far" % (ran, found), flush=True)
             try:
                 run(ours, theirs, seq)
             except Difference:
@@ -69,7 +71,7 @@ def main():
                     print("difference #%d (sequence %d, %d commands):" % (found, ran, len(small)))
                     for argv in small:
                         print("   ", b" ".join(argv))
-                    print("  ", diff)
+                    print("  ", diff, flush=True)
                     if args.save:
                         save_case(small)
     finally:
