@@ -557,7 +557,8 @@ PARAMS = [
     Param("proc-title-template", "{title} {listen-addr} {server-mode}"),
     Enum("enable-protected-configs", "no", choices=_YES_NO_LOCAL, **_IMM),
     Enum("enable-debug-command", "no", choices=_YES_NO_LOCAL, **_IMM),
-    Enum("enable-clock-command", "no", choices=_YES_NO_LOCAL, hidden=True, **_IMM),
+    # pyredis's own: a server that leaves it off shows no trace of it, as redis-server.
+    Enum("enable-clock-command", "no", choices=_YES_NO_LOCAL, hidden=True, extension=True, **_IMM),
     Enum("enable-module-command", "no", choices=_YES_NO_LOCAL, **_IMM),
     _int("hz", 10, 0, INT_MAX),
     Bool("dynamic-hz", True),
@@ -792,13 +793,24 @@ class Config:
         p = PARAMS_BY_NAME[name.lower()]
         return p.format(self.values[p.name])
 
+    def visible(self, name):
+        """The parameter CONFIG GET/SET know by ``name``, or None.
+
+        pyredis's own parameters exist for them only when set to something else than their
+        default (on the command line or in the config file).
+        """
+        p = PARAMS_BY_NAME.get(name.lower())
+        if p is not None and getattr(p, "extension", False) and p.is_default(self.values[p.name]):
+            return None
+        return p
+
     def get_matching(self, pattern):
         """(name, formatted value) for every name or alias matching ``pattern``.
 
         Hidden parameters only answer to their exact name, as in Redis.
         """
         if not any(ch in pattern for ch in "[*?"):
-            p = PARAMS_BY_NAME.get(pattern.lower())
+            p = self.visible(pattern)
             return [] if p is None else [(pattern, p.format(self.values[p.name]))]
         match = compile_pattern(pattern.encode("latin-1"), True)
         out = []

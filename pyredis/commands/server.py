@@ -143,7 +143,7 @@ def config_set(c, argv):
     chosen = []
     for i in range(2, len(argv), 2):
         given = argv[i].decode("latin-1")
-        p = config.param(given)
+        p = config.visible(given)
         if p is None:
             if unknown is None and failure is None:
                 unknown = given

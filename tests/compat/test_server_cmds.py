@@ -351,3 +351,9 @@ def test_lolwut(pair):
     for args in (("LOLWUT",), ("LOLWUT", "VERSION", "4"), ("LOLWUT", "foo"),
                  ("LOLWUT", "VERSION"), ("LOLWUT", "VERSION", "x"), ("LOLWUT", "VERSION", "7")):
         pair.run(*args)
+
+
+def test_no_trace_of_the_clock_parameter(pair):
+    pair.run("CONFIG", "GET", "enable-clock-command")
+    pair.run("CONFIG", "SET", "enable-clock-command", "yes")
+    pair.run("PYREDIS.CLOCK", "GET")

@@ -52,6 +52,8 @@ EXCLUDED = {
 # become a TTL of a millisecond or two (see _TIMES).
 _MUTANTS = [b"-1", b"0", b"x", b"", b"1.5", b"9223372036854775808", b"-9223372036854775808"]
 
+_MUTATION_POOL = [s for s in STRINGS if s not in (b"1", b"10")] + _MUTANTS
+
 # Argument names that set an expiry.
 _TIMES = {"seconds", "milliseconds", "unix-time-seconds", "unix-time-milliseconds",
           "unix-time"}
@@ -103,7 +105,7 @@ class Generator:
         elif roll < 0.07:
             argv.append(rng.choice(STRINGS))
         elif roll < 0.12 and len(argv) > fixed:
-            argv[rng.randrange(fixed, len(argv))] = rng.choice(STRINGS + _MUTANTS)
+            argv[rng.randrange(fixed, len(argv))] = rng.choice(_MUTATION_POOL)
         return argv
 
     def _arg(self, arg, top=False):

@@ -72,7 +72,7 @@ def _keyspace(side):
         elif kind == b"+zset\r\n":
             entry.append(side.cmd("ZRANGE", key, "0", "-1", "WITHSCORES"))
         elif kind == b"+stream\r\n":
-            entry.append(side.cmd("XRANGE", key, "-", "+"))
+            entry.append(normalise("xrange", side.cmd("XRANGE", key, "-", "+")))
         out[key] = entry
     return out, racy
 
@@ -118,10 +118,11 @@ def shrink(ours, theirs, sequence):
 
 
 def load_cases():
+    """The saved sequences: lists of requests, each a list of bytes arguments."""
     if not os.path.exists(CASES):
         return []
     with open(CASES, encoding="utf-8") as f:
-        return [[a.encode("latin-1") for a in seq] for seq in json.load(f)]
+        return [[[a.encode("latin-1") for a in argv] for argv in seq] for seq in json.load(f)]
 
 
 def save_case(sequence):
@@ -130,9 +131,9 @@ def save_case(sequence):
     if sequence in cases:
         return
     cases.append(sequence)
+    lines = [json.dumps([[a.decode("latin-1") for a in argv] for argv in seq]) for seq in cases]
     with open(CASES, "w", encoding="utf-8") as f:
-        json.dump([[a.decode("latin-1") for a in seq] for seq in cases], f, indent=1)
-        f.write("\n")
+        f.write("[\n" + ",\n".join(lines) + "\n]\n")
 
 
 __all__ = ["Difference", "Side", "run", "shrink", "load_cases", "save_case", "encode_command"]
