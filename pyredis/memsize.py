@@ -10,6 +10,9 @@ what Redis users reason about.  Containers sample up to ``samples`` elements
 """
 import itertools
 
+from . import listpack as lp
+from .numbers import parse_int
+
 ROBJ = 16
 DICT = 56
 DICT_ENTRY = 24
@@ -21,7 +24,6 @@ ZSKIPLIST_NODE = 24
 ZSKIPLIST_LEVEL = 16
 ZSKIPLIST_MAXLEVEL = 32
 INTSET_HEADER = 8
-LISTPACK_HEADER = 7
 EMBSTR_LIMIT = 44
 
 # jemalloc's small size classes; above them, four classes per power of two.
@@ -64,45 +66,8 @@ def sds(n):
     return alloc(header + n + 1)
 
 
-def _int64(value):
-    if len(value) > 20 or not value:
-        return None
-    try:
-        n = int(value)
-    except ValueError:
-        return None
-    if b"%d" % n != value or not -(1 << 63) <= n < (1 << 63):
-        return None
-    return n
-
-
-def lp_entry(value):
-    """Bytes one element takes in a listpack (integers in their compact encodings)."""
-    n = _int64(value) if len(value) <= 20 else None
-    if n is not None:
-        if 0 <= n <= 127:
-            return 2
-        if -4096 <= n <= 4095:
-            return 3
-        if -32768 <= n <= 32767:
-            return 4
-        if -8388608 <= n <= 8388607:
-            return 5
-        if -2147483648 <= n <= 2147483647:
-            return 6
-        return 10
-    size = len(value)
-    if size < 64:
-        e = size + 1
-    elif size < 4096:
-        e = size + 2
-    else:
-        e = size + 5
-    return e + (1 if e <= 127 else 2 if e < 16383 else 3 if e < 2097151 else 4 if e < 268435455 else 5)
-
-
 def listpack(values):
-    return alloc(LISTPACK_HEADER + sum(lp_entry(v) for v in values))
+    return alloc(lp.OVERHEAD + sum(map(lp.str_size, values)))
 
 
 def dict_slots(n):
@@ -124,7 +89,7 @@ def _sampled(iterable, count, samples, per_item):
 
 def string_size(value):
     n = len(value)
-    if value.__class__ is bytes and n <= 20 and _int64(value) is not None:
+    if value.__class__ is bytes and n <= 20 and parse_int(value) is not None:
         return ROBJ
     if value.__class__ is bytes and n <= EMBSTR_LIMIT:
         return alloc(ROBJ + 3 + n + 1)

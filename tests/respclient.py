@@ -118,9 +118,10 @@ def bulks(*values):
     return b"*%d\r\n" % len(values) + b"".join(bulk(v) for v in values)
 
 
-def parse(reply):
-    """A raw RESP2/RESP3 reply as Python values: bulks as bytes, integers as int,
-    nulls as None, arrays, sets and maps (flattened) as lists, other lines raw."""
+def parse_typed(reply):
+    """A raw RESP2/RESP3 reply as a tree of (kind, value): ("$", bytes), (":", int),
+    ("*", [...]) for arrays, sets and maps (flattened), None for nulls, and
+    (first byte, rest of the line) for other lines."""
     def walk(pos):
         end = reply.index(b"\r\n", pos)
         kind, head, nxt = reply[pos:pos + 1], reply[pos + 1:end], end + 2
@@ -128,7 +129,7 @@ def parse(reply):
             n = int(head)
             if n < 0:
                 return None, nxt
-            return reply[nxt:nxt + n], nxt + n + 2
+            return ("$", reply[nxt:nxt + n]), nxt + n + 2
         if kind in b"*~%":
             n = int(head) * (2 if kind == b"%" else 1)
             if n < 0:
@@ -137,15 +138,30 @@ def parse(reply):
             for _ in range(n):
                 item, nxt = walk(nxt)
                 out.append(item)
-            return out, nxt
+            return ("*", out), nxt
         if kind == b":":
-            return int(head), nxt
+            return (":", int(head)), nxt
         if kind == b"_":
             return None, nxt
-        return reply[pos:end], nxt
+        return (kind.decode(), head), nxt
     value, end = walk(0)
     assert end == len(reply)
     return value
+
+
+def parse(reply):
+    """A raw RESP2/RESP3 reply as Python values: bulks as bytes, integers as int,
+    nulls as None, arrays, sets and maps (flattened) as lists, other lines raw."""
+    def plain(tree):
+        if tree is None:
+            return None
+        kind, value = tree
+        if kind == "*":
+            return [plain(item) for item in value]
+        if kind in ("$", ":"):
+            return value
+        return kind.encode() + value
+    return plain(parse_typed(reply))
 
 
 def keyevents(sub):

@@ -7,6 +7,7 @@ also hold ziplists and zipmaps, which are only read.  Every decoder raises
 """
 from struct import Struct
 
+from ..listpack import backlen_size
 from ..numbers import parse_int
 
 _U16 = Struct("<H")
@@ -37,18 +38,6 @@ def _backlen(n):
         return bytes((n >> 21, ((n >> 14) & 127) | 128, ((n >> 7) & 127) | 128, (n & 127) | 128))
     return bytes((n >> 28, ((n >> 21) & 127) | 128, ((n >> 14) & 127) | 128,
                   ((n >> 7) & 127) | 128, (n & 127) | 128))
-
-
-def _backlen_size(n):
-    if n <= 127:
-        return 1
-    if n < 16383:
-        return 2
-    if n < 2097151:
-        return 3
-    if n < 268435455:
-        return 4
-    return 5
 
 
 def lp_int_entry(v):
@@ -157,7 +146,7 @@ def lp_items(blob):
             raise BlobError("listpack encoding")
         if p + size > end:
             raise BlobError("listpack entry")
-        p += size + _backlen_size(size)
+        p += size + backlen_size(size)
         if p > end:
             raise BlobError("listpack backlen")
     if p != end or (count != 65535 and count != len(out)):

@@ -17,7 +17,7 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 """
 from bisect import bisect_left, bisect_right, insort
 
-from ..numbers import parse_int
+from ..listpack import int_size, str_size
 
 SEQ_MASK = (1 << 64) - 1
 MAX_ID = (1 << 128) - 1
@@ -32,53 +32,6 @@ def make_id(ms, seq):
 
 def format_id(sid):
     return b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
-
-
-# ---- listpack sizes (listpack.c) ----------------------------------------------------------------
-def _backlen_size(n):
-    if n <= 127:
-        return 1
-    if n < 16383:
-        return 2
-    if n < 2097151:
-        return 3
-    if n < 268435455:
-        return 4
-    return 5
-
-
-def int_size(v):
-    """Bytes of an integer listpack element, backlen included."""
-    if 0 <= v <= 127:
-        return 2
-    if -4096 <= v <= 4095:
-        return 3
-    if -32768 <= v <= 32767:
-        return 4
-    if -8388608 <= v <= 8388607:
-        return 5
-    if -2147483648 <= v <= 2147483647:
-        return 6
-    return 10
-
-
-_INT_START = frozenset(b"-0123456789")
-
-
-def str_size(s):
-    """Bytes of a string listpack element: an integer when it spells one (lpStringToInt64)."""
-    n = len(s)
-    if n <= 20 and n and s[0] in _INT_START:
-        v = parse_int(s)
-        if v is not None:
-            return int_size(v)
-    if n < 64:
-        enc = 1 + n
-    elif n < 4096:
-        enc = 2 + n
-    else:
-        enc = 5 + n
-    return enc + _backlen_size(enc)
 
 
 def _delta(v):

@@ -5,6 +5,8 @@ final keyspace is compared value by value with the same rules.
 """
 import re
 
+from respclient import parse_typed as parse
+
 
 # Replies whose element order is Redis's hash-table order (no order is
 # promised): compared as sorted lists.
@@ -15,32 +17,6 @@ UNORDERED_ARRAY = {
 # sorted pairs.
 UNORDERED_PAIRS = {"hgetall"}
 # SMISMEMBER, SINTERCARD ... are ordered or scalar and need nothing.
-
-
-def parse(raw):
-    """A RESP2 reply as a tree: ("$", bytes) / (":", int) / ("*", [..]) / ("+"/"-", line) / None."""
-    def walk(pos):
-        end = raw.index(b"\r\n", pos)
-        kind, head, nxt = raw[pos:pos + 1], raw[pos + 1:end], end + 2
-        if kind == b"$":
-            n = int(head)
-            if n < 0:
-                return None, nxt
-            return ("$", raw[nxt:nxt + n]), nxt + n + 2
-        if kind == b"*":
-            n = int(head)
-            if n < 0:
-                return None, nxt
-            items = []
-            for _ in range(n):
-                item, nxt = walk(nxt)
-                items.append(item)
-            return ("*", items), nxt
-        if kind == b":":
-            return (":", int(head)), nxt
-        return (kind.decode(), head), nxt
-    value, end = walk(0)
-    return value
 
 
 def _key(item):
