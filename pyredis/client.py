@@ -36,10 +36,16 @@ class Client:
                 self.addr = self.laddr = "?:0"
         cfg = server.config
         # The default user until AUTH: connections need no AUTH while it has no password.
-        self.user = user = server.users[b"default"]
-        self.acl_check = None if user.unrestricted else user
-        self.authenticated = user.nopass and user.enabled
+        user = server.users[b"default"]
+        self._init_state(server, user, user.nopass and user.enabled)
         self.parser = RequestParser(cfg["proto-max-bulk-len"], auth_required=not self.authenticated)
+        self.created = self.last_interaction = clock.time()
+
+    def _init_state(self, server, user, authenticated):
+        """Everything a client holds besides its socket and parser, as a new one has it."""
+        self.user = user
+        self.acl_check = None if user is None or user.unrestricted else user
+        self.authenticated = authenticated
         # Bytes read while unauthenticated and waiting (postponed or blocked):
         # Redis parses them only after the waiting request ran, which may
         # authenticate the client and lift the unauthenticated limits.
@@ -73,7 +79,7 @@ class Client:
         self.deny_blocking = False
         self.cmd = None
         self.argv = None
-        self.created = self.last_interaction = clock.time()
+        self.created = self.last_interaction = 0
         self.last_cmd = b"NULL"
         self.obuf_soft_since = 0
         self.flags_extra = ""

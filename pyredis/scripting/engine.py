@@ -36,6 +36,7 @@ def _deny_attributes(obj, name, is_setting):
 REPL_AOF = 1
 REPL_ALL = 3
 
+
 class ScriptClient(Client):
     """Redis's lua_client: the client every script's commands run on."""
 
@@ -50,54 +51,11 @@ class ScriptClient(Client):
         self.unix = False
         self.addr = self.laddr = ""
         self.parser = None
-        self.held = None
-        self.out = []
-        self.out_len = 0
-        self.obuf = None
-        self.opos = 0
-        self.writing = False
-        self.queued = False
-        self.pending = None
-        self.pending_pos = 0
-        self.db = server.dbs[0]
-        self.resp = 2
-        self.name = b""
-        self.authenticated = True
-        self.auth_implicit = False
-        self.postponed = False
-        self.close_after_reply = False
-        self.closed = False
-        self.multi = None
-        self.multi_error = False
-        self.dirty_cas = False
-        self.watching = None
-        self.subscriptions = 0
-        self.channels = None
-        self.patterns = None
-        self.shard_channels = None
-        self.blocked = None
+        # The caller's user is set for each run: a script runs with its caller's permissions.
+        self._init_state(server, None, True)
         # Blocking commands answer at once, as inside MULTI.
         self.deny_blocking = True
-        self.cmd = None
-        self.argv = None
-        self.created = self.last_interaction = 0
-        self.last_cmd = b"NULL"
-        self.obuf_soft_since = 0
-        self.flags_extra = ""
-        self.no_evict = False
-        self.reply_off = False
-        self.reply_skip = 0
-        self.paused_reading = False
-        self.monitor = False
-        self.tracking = None
-        # The caller's user, set for each run (a script runs with its caller's permissions).
-        self.user = None
-        self.acl_check = None
         self.captured = []
-        # Client state this class does not know of reads as unset (None).
-        for name in Client.__slots__:
-            if name != "__weakref__" and not hasattr(self, name):
-                setattr(self, name, None)
 
     def reply(self, r):
         self.captured.append(r)
