@@ -92,7 +92,7 @@ class Node:
     """One listpack: master ID and fields, entries (live or marked deleted) and their sizes."""
 
     __slots__ = ("master", "fields", "ids", "items", "count", "deleted", "master_bytes",
-                 "body_bytes")
+                 "body_bytes", "gone")
 
     def __init__(self, master, fields):
         self.master = master
@@ -104,6 +104,8 @@ class Node:
         # listpack header (6) + end byte (1) + num-fields + fields + master terminator.
         self.master_bytes = 7 + int_size(len(fields) // 1) + sum(map(str_size, fields)) + 2
         self.body_bytes = 0
+        # index -> pairs of the entries marked deleted: the listpack keeps them, so RDB does.
+        self.gone = None
 
     def nbytes(self):
         """lpBytes of the node's listpack."""
@@ -130,6 +132,12 @@ class Node:
         self.items.append(pairs)
         self.count += 1
 
+    def mark_deleted(self, i):
+        if self.gone is None:
+            self.gone = {}
+        self.gone[i] = self.items[i]
+        self.items[i] = None
+
     def copy(self):
         node = Node.__new__(Node)
         node.master = self.master
@@ -140,6 +148,7 @@ class Node:
         node.deleted = self.deleted
         node.master_bytes = self.master_bytes
         node.body_bytes = self.body_bytes
+        node.gone = None if self.gone is None else dict(self.gone)
         return node
 
 
@@ -392,7 +401,7 @@ class Stream:
             del self.nodes[n]
             del self.keys[n]
         else:
-            node.items[i] = None
+            node.mark_deleted(i)
             node.count -= 1
             node.deleted += 1
         self.length -= 1
@@ -453,7 +462,7 @@ class Stream:
                 elif ids[i] >= minid:
                     break
                 if items[i] is not None:
-                    items[i] = None
+                    node.mark_deleted(i)
                     from_node += 1
                     self.length -= 1
             node.count -= from_node
