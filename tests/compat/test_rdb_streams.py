@@ -301,3 +301,75 @@ def test_old_stream_type_loads_as_redis_upgrades_it(servers_with, pair_factory):
     pair.run("RESTORE", "old", "0", raw + crc64(0, raw).to_bytes(8, "little"))
     pair.run("XINFO", "STREAM", "old", "FULL")
     pair.run("DUMP", "old")
+
+
+# ---- the AOF rewrite in command form ----------------------------------------------------------------
+AOF_ARGS = ("--appendonly", "yes", "--aof-use-rdb-preamble", "no") + CONFIG
+
+
+def _commands(raw):
+    """The argv lists of a RESP command file."""
+    out = []
+    lines = raw.split(b"\r\n")
+    i = 0
+    while i < len(lines) - 1:
+        assert lines[i].startswith(b"*"), lines[i]
+        n = int(lines[i][1:])
+        out.append([lines[i + 2 + 2 * j] for j in range(n)])
+        i += 1 + 2 * n
+    return out
+
+
+def _by_key(commands):
+    """Each key's commands in order, delivery times (XCLAIM's TIME) masked."""
+    out = {}
+    for argv in commands:
+        if argv[0] == b"SELECT":
+            continue
+        key = argv[2] if argv[0] == b"XGROUP" else argv[1]
+        if argv[0] == b"XCLAIM":
+            argv[7] = b"<ms>"
+        out.setdefault(key, []).append(argv)
+    return out
+
+
+def _rewrite(proc):
+    r = client(proc)
+    fill(r)
+    r.bgrewriteaof()
+    for _ in range(200):
+        info = r.info("persistence")
+        if info["aof_rewrites"] == 1 and not info["aof_rewrite_in_progress"]:
+            break
+        import time
+        time.sleep(0.05)
+    d = os.path.join(r.config_get("dir")["dir"], "appendonlydir")
+    base = [n for n in os.listdir(d) if n.endswith(".base.aof")]
+    assert len(base) == 1, os.listdir(d)
+    with open(os.path.join(d, base[0]), "rb") as f:
+        return r, f.read()
+
+
+def test_aof_rewrite_writes_streams_as_redis():
+    ours = start_pyredis(*AOF_ARGS)
+    theirs = start_redis(*AOF_ARGS, "--dir", tempfile.mkdtemp(prefix="srdb-aof-"))
+    try:
+        py, mine = _rewrite(ours)
+        rs, oracle = _rewrite(theirs)
+        assert _by_key(_commands(mine)) == _by_key(_commands(oracle))
+        entries = {key: py.xrange(key) for key in STREAMS}
+    finally:
+        ours.stop()
+        theirs.stop()
+    # The rewritten file loads in both servers to the same streams, groups and PELs.
+    dirs = [tempfile.mkdtemp(prefix="srdb-aof-") for _ in range(2)]
+    for d in dirs:
+        shutil.copytree(os.path.join(ours.cwd, "appendonlydir"), os.path.join(d, "appendonlydir"))
+    loaded = [start_redis(*AOF_ARGS, "--dir", dirs[0]), start_pyredis(*AOF_ARGS, cwd=dirs[1])]
+    try:
+        rs, py = (client(proc) for proc in loaded)
+        assert {key: rs.xrange(key) for key in STREAMS} == entries
+        assert contents(py, True) == contents(rs, True)
+    finally:
+        for proc in loaded:
+            proc.stop()
