@@ -119,7 +119,8 @@ def node_from_listpack(master, blob):
     dead = []
     for i in range(count + deleted):
         flags = cur.integer()
-        sid = ((master_ms + cur.integer()) & SEQ_MASK) << 64 | ((master_seq + cur.integer()) & SEQ_MASK)
+        ms = (master_ms + cur.integer()) & SEQ_MASK
+        sid = ms << 64 | ((master_seq + cur.integer()) & SEQ_MASK)
         if flags & FLAG_SAMEFIELDS:
             values = cur.many(len(fields))
             pairs = [None] * (2 * len(values))
@@ -128,7 +129,7 @@ def node_from_listpack(master, blob):
             expected = len(fields) + 3
         else:
             n = cur.integer()
-            pairs = cur.many(2 * n) if n >= 0 else cur.many(-1)
+            pairs = cur.many(2 * n)
             expected = 2 * n + 4
         if cur.integer() != expected or sid <= last or sid < master:
             raise BlobError("stream entry")

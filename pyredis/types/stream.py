@@ -572,7 +572,7 @@ class Stream:
         return new
 
 
-# ---- MEMORY USAGE (objectComputeSize) -------------------------------------------------------------
+# ---- MEMORY USAGE (objectComputeSize) ----------------------------------------------------------
 # sizeof of Redis's stream, streamCG, streamNACK and streamConsumer structs.
 _STREAM = 80
 _GROUP = 40

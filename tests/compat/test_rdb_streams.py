@@ -303,7 +303,7 @@ def test_old_stream_type_loads_as_redis_upgrades_it(servers_with, pair_factory):
     pair.run("DUMP", "old")
 
 
-# ---- the AOF rewrite in command form ----------------------------------------------------------------
+# ---- the AOF rewrite in command form --------------------------------------------------------------
 AOF_ARGS = ("--appendonly", "yes", "--aof-use-rdb-preamble", "no") + CONFIG
 
 

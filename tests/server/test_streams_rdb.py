@@ -44,7 +44,8 @@ def test_restart_keeps_streams_groups_and_pending_entries(start_server):
     assert state(again) == before
     assert again.xinfo_stream("s")["radix-tree-keys"] == 4
     # The loaded stream goes on as the saved one would have.
-    assert again.xreadgroup("g1", "carol", {"s": ">"}, count=1) == [[b"s", [(b"1-8", {b"f": b"8", b"g": b"v8"})]]]
+    read = again.xreadgroup("g1", "carol", {"s": ">"}, count=1)
+    assert read == [[b"s", [(b"1-8", {b"f": b"8", b"g": b"v8"})]]]
     assert again.xack("s", "g1", "1-2", "1-3") == 2
     assert again.xpending("s", "g1")["pending"] == 3
 
