@@ -373,3 +373,64 @@ def test_aof_rewrite_writes_streams_as_redis():
     finally:
         for proc in loaded:
             proc.stop()
+
+
+# ---- broken files: both servers stop with the same log line -----------------------------------------
+_KEY = _sid(1, 1)
+_META = b"".join(_len(n) for n in (2, 1, 2, 1, 1, 0, 0, 2))
+_HEAD = _len(1) + _str(_KEY) + _str(GOOD_NODE) + _META
+_NACK = _KEY + bytes(8) + _len(1)
+
+
+def _grp(name):
+    return _str(name) + _len(1) + _len(1) + _len(1)
+
+
+def _consumer(name, *ids):
+    return _str(name) + bytes(8) + _len(len(ids)) + b"".join(ids)
+
+
+# A whole stream with one group, one pending entry and its consumer, cut at each step below.
+_STEPS = [(_len(1), "Stream listpacks len loading failed."),
+          (_str(_KEY), "Stream master ID loading failed: invalid encoding or I/O error."),
+          (_str(GOOD_NODE), "Stream listpacks loading failed."),
+          (_META, "Stream object metadata loading failed."),
+          (_len(1), "Stream cgroup count loading failed."),
+          (_str(b"g"), "Error reading the consumer group name from Stream"),
+          (_len(1) + _len(1), "Stream cgroup ID loading failed."),
+          (_len(1), "Stream cgroup offset loading failed."),
+          (_len(1), "Stream PEL size loading failed."),
+          (_KEY, "Stream PEL ID loading failed."),
+          (bytes(8) + _len(1), "Stream PEL NACK loading failed."),
+          (_len(1), "Stream consumers num loading failed."),
+          (_str(b"c"), "Error reading the consumer name from Stream group."),
+          (bytes(8), "Stream short read reading seen time."),
+          (_len(1), "Stream consumer PEL num loading failed."),
+          (_KEY, "Stream short read reading PEL streamID.")]
+BROKEN = [(b"".join(part for part, _ in _STEPS[:i]), text) for i, (_, text) in enumerate(_STEPS)]
+BROKEN += [
+    (_len(1) + _str(_KEY[1:]) + _str(GOOD_NODE), "Stream node key entry is not the size"),
+    (_len(1) + _str(_KEY) + _str(GOOD_NODE[:-1] + b"\x00"), "Stream listpack integrity check failed."),
+    (_len(1) + _str(_KEY) + _str(_lp()), "Empty listpack inside stream"),
+    (_len(2) + (_str(_KEY) + _str(GOOD_NODE)) * 2, "Listpack re-added with existing key"),
+    (_len(0) + _META, "Stream length inconsistent with rax entries"),
+    (_HEAD + _len(2) + (_grp(b"g") + _len(0) + _len(0)) * 2, "Duplicated consumer group name g"),
+    (_HEAD + _len(1) + _grp(b"g") + _len(2) + _NACK * 2, "Duplicated global PEL entry"),
+    (_HEAD + _len(1) + _grp(b"g") + _len(0) + _len(2) + _consumer(b"c") * 2,
+     "Duplicate stream consumer detected."),
+    (_HEAD + _len(1) + _grp(b"g") + _len(0) + _len(1) + _consumer(b"c", _KEY),
+     "Consumer entry not found in group global PEL"),
+    (_HEAD + _len(1) + _grp(b"g") + _len(1) + _NACK + _len(1) + _consumer(b"c", _KEY, _KEY),
+     "Stream consumer PEL entry already has a consumer assigned"),
+]
+
+
+@pytest.mark.parametrize("body,text", BROKEN, ids=[text[:40] for _, text in BROKEN])
+def test_broken_stream_files_stop_both_servers_alike(body, text):
+    from .test_rdb_legacy import _failed_start
+    rdb = b"REDIS0010\xfe\x00\x13\x01k" + body
+    ours, theirs = _failed_start("pyredis", rdb), _failed_start("redis-server", rdb)
+    line = [x for x in theirs.splitlines() if "function at rdb.c" in x][0]
+    line = line[line.index("Internal error"):]
+    assert text in line
+    assert line in ours
