@@ -13,8 +13,10 @@ from .._speedups import QuickList, crc64, lzf_compress
 from ..numbers import parse_int
 from ..types.hash import Hash
 from ..types.set import Set
+from ..types.stream import SEQ_MASK, Stream
 from ..types.zset import ZSet
 from . import blobs
+from .stream_listpack import node_listpack
 
 RDB_VERSION = 10
 MAGIC = b"REDIS%04d" % RDB_VERSION
@@ -186,6 +188,38 @@ def _zset(value, compress):
     return TYPE_ZSET_2, b"".join(parts)
 
 
+def _stream_id(sid):
+    return save_len(sid >> 64) + save_len(sid & SEQ_MASK)
+
+
+def _stream(value, compress):
+    """rdbSaveObject's stream: the rax of listpacks, the stream's IDs and counters, the groups."""
+    parts = [save_len(len(value.nodes))]
+    for node in value.nodes:
+        parts.append(save_string(node.master.to_bytes(16, "big"), compress))
+        parts.append(save_string(node_listpack(node), compress))
+    parts += [save_len(value.length), _stream_id(value.last_id), _stream_id(value.first_id),
+              _stream_id(value.max_deleted_id), save_len(value.entries_added),
+              save_len(len(value.groups))]
+    pack = _I64.pack
+    for name in sorted(value.groups):
+        group = value.groups[name]
+        # entries-read is a long long saved as an unsigned length: -1 wraps.
+        parts += [save_string(name, compress), _stream_id(group.last_id),
+                  save_len(group.entries_read & SEQ_MASK), save_len(len(group.pel))]
+        pel = group.pel.map
+        for sid in group.pel.ids:
+            nack = pel[sid]
+            parts += [sid.to_bytes(16, "big"), pack(nack.delivery_time),
+                      save_len(nack.delivery_count)]
+        parts.append(save_len(len(group.consumers)))
+        for consumer in group.sorted_consumers():
+            parts += [save_string(consumer.name, compress), pack(consumer.seen_time),
+                      save_len(len(consumer.pel))]
+            parts += [sid.to_bytes(16, "big") for sid in consumer.pel.ids]
+    return TYPE_STREAM_LISTPACKS_2, b"".join(parts)
+
+
 ENCODERS = {
     bytes: _string,
     bytearray: _string,
@@ -193,6 +227,7 @@ ENCODERS = {
     Set: _set,
     Hash: _hash,
     ZSet: _zset,
+    Stream: _stream,
 }
 
 

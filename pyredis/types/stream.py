@@ -17,6 +17,7 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 """
 from bisect import bisect_left, bisect_right, insort
 
+from .. import memsize
 from ..listpack import int_size, str_size
 
 SEQ_MASK = (1 << 64) - 1
@@ -45,7 +46,7 @@ class Node:
     """One listpack: master ID and fields, entries (live or marked deleted) and their sizes."""
 
     __slots__ = ("master", "fields", "ids", "items", "count", "deleted", "master_bytes",
-                 "body_bytes")
+                 "body_bytes", "gone")
 
     def __init__(self, master, fields):
         self.master = master
@@ -57,6 +58,8 @@ class Node:
         # listpack header (6) + end byte (1) + num-fields + fields + master terminator.
         self.master_bytes = 7 + int_size(len(fields) // 1) + sum(map(str_size, fields)) + 2
         self.body_bytes = 0
+        # index -> pairs of the entries marked deleted: the listpack keeps them, so RDB does.
+        self.gone = None
 
     def nbytes(self):
         """lpBytes of the node's listpack."""
@@ -83,6 +86,12 @@ class Node:
         self.items.append(pairs)
         self.count += 1
 
+    def mark_deleted(self, i):
+        if self.gone is None:
+            self.gone = {}
+        self.gone[i] = self.items[i]
+        self.items[i] = None
+
     def copy(self):
         node = Node.__new__(Node)
         node.master = self.master
@@ -93,6 +102,7 @@ class Node:
         node.deleted = self.deleted
         node.master_bytes = self.master_bytes
         node.body_bytes = self.body_bytes
+        node.gone = None if self.gone is None else dict(self.gone)
         return node
 
 
@@ -191,6 +201,27 @@ class Group:
 
     def sorted_consumers(self):
         return [self.consumers[k] for k in sorted(self.consumers)]
+
+
+def rax_node_count(ids):
+    """Nodes of a Redis radix tree keyed by the sorted IDs ``ids`` as 16-byte big-endian keys.
+
+    Every key is a leaf of the same depth, so the tree has: the root, each
+    key, each prefix where keys branch and each child of such a prefix.
+    """
+    keys = [k.to_bytes(16, "big") for k in ids]
+    if not keys:
+        return 1
+    prefixes = {b""}
+    prefixes.update(keys)
+    for a, b in zip(keys, keys[1:]):
+        n = 0
+        while a[n] == b[n]:
+            n += 1
+        prefixes.add(a[:n])
+        prefixes.add(a[:n + 1])
+        prefixes.add(b[:n + 1])
+    return len(prefixes)
 
 
 # ---- the stream ---------------------------------------------------------------------------------
@@ -345,7 +376,7 @@ class Stream:
             del self.nodes[n]
             del self.keys[n]
         else:
-            node.items[i] = None
+            node.mark_deleted(i)
             node.count -= 1
             node.deleted += 1
         self.length -= 1
@@ -406,7 +437,7 @@ class Stream:
                 elif ids[i] >= minid:
                     break
                 if items[i] is not None:
-                    items[i] = None
+                    node.mark_deleted(i)
                     from_node += 1
                     self.length -= 1
             node.count -= from_node
@@ -424,24 +455,8 @@ class Stream:
 
     # ---- figures --------------------------------------------------------------------------------
     def rax_nodes(self):
-        """Nodes of Redis's radix tree holding the node keys (16-byte big-endian IDs).
-
-        Every key is a leaf of the same depth, so the tree has: the root, each
-        key, each prefix where keys branch and each child of such a prefix.
-        """
-        keys = [k.to_bytes(16, "big") for k in self.keys]
-        if not keys:
-            return 1
-        prefixes = {b""}
-        prefixes.update(keys)
-        for a, b in zip(keys, keys[1:]):
-            n = 0
-            while a[n] == b[n]:
-                n += 1
-            prefixes.add(a[:n])
-            prefixes.add(a[:n + 1])
-            prefixes.add(b[:n + 1])
-        return len(prefixes)
+        """Nodes of Redis's radix tree holding the node keys (16-byte big-endian IDs)."""
+        return rax_node_count(self.keys)
 
     def has_tombstones(self, start=0, end=MAX_ID):
         """streamRangeHasTombstones."""
@@ -508,3 +523,40 @@ class Stream:
                     nc.pel.add(sid, nack)
                     g.pel.add(sid, nack)
         return new
+
+
+# ---- MEMORY USAGE (objectComputeSize) ----------------------------------------------------------
+# sizeof of Redis's stream, streamCG, streamNACK and streamConsumer structs.
+_STREAM = 80
+_GROUP = 40
+_NACK = 24
+_CONSUMER = 24
+# What a new node's listpack is allocated with (STREAM_LISTPACK_MAX_PRE_ALLOCATE).
+_PREALLOC = 4096
+
+
+def _rax_usage(ids):
+    """streamRadixTreeMemoryUsage, with its arithmetic: 16 bytes a key, 244 a tree node."""
+    return len(ids) * 16 + rax_node_count(ids) * 244
+
+
+def _memory(stream, samples):
+    size = memsize.ROBJ + _STREAM + _rax_usage(stream.keys)
+    nodes = stream.nodes
+    if nodes:
+        taken = nodes[:samples] if samples else nodes
+        lpsize = sum(memsize.alloc(node.nbytes()) for node in taken)
+        if len(nodes) <= len(taken):
+            size += lpsize - memsize.alloc(nodes[-1].nbytes())
+        else:
+            size += lpsize // len(taken) * (len(nodes) - 1)
+        # The last node still holds the room it was created with.
+        size += memsize.alloc(max(nodes[-1].nbytes(), _PREALLOC))
+    for group in stream.groups.values():
+        size += _GROUP + _rax_usage(group.pel.ids) + _NACK * len(group.pel)
+        for consumer in group.consumers.values():
+            size += _CONSUMER + len(consumer.name) + _rax_usage(consumer.pel.ids)
+    return size
+
+
+memsize.SIZERS[Stream] = _memory
