@@ -87,6 +87,16 @@ def equivalent(argv, a, b):
     return na == nb
 
 
+def unordered_store(argv):
+    """The key a SORT ... BY ... STORE wrote in an undefined order (see _unsorted), or None."""
+    if argv[0].lower() not in (b"sort", b"sort_ro") or not _unsorted(argv):
+        return None
+    for i in range(2, len(argv) - 1):
+        if argv[i].lower() == b"store":
+            return argv[i + 1]
+    return None
+
+
 # SORT ... BY orders by other keys' values: with a pattern without "*" it does
 # not sort at all (a set comes out in its hash table's order), and elements
 # whose weights tie (every missing key weighs the same) stay in the order of

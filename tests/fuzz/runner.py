@@ -9,7 +9,7 @@ import os
 
 from respclient import RawClient, encode_command
 
-from .normalize import equivalent, normalise
+from .normalize import equivalent, normalise, unordered_store
 
 CASES = os.path.join(os.path.dirname(__file__), "..", "compat", "fuzz_cases.json")
 
@@ -86,15 +86,25 @@ def run(ours, theirs, sequence):
     """Run ``sequence`` on both (Side objects); raise Difference at the first one."""
     ours.reset()
     theirs.reset()
+    unordered = set()
     for step, argv in enumerate(sequence):
         a = ours.cmd(*argv)
         b = theirs.cmd(*argv)
         if not equivalent(argv, a, b):
             raise Difference(step, argv, a, b)
+        dest = unordered_store(argv)
+        if dest is not None:
+            unordered.add(dest)
     (ka, racy_a), (kb, racy_b) = _keyspace(ours), _keyspace(theirs)
     for key in racy_a | racy_b:
         ka.pop(key, None)
         kb.pop(key, None)
+    for key in unordered:
+        # A list SORT ... BY stored: its elements, in no particular order.
+        for space in (ka, kb):
+            entry = space.get(key)
+            if entry is not None and entry[0] == b"+list\r\n":
+                entry[-1] = normalise("smembers", entry[-1])
     if ka != kb:
         raise Difference(len(sequence), [b"<keyspace>"], ka, kb)
 
