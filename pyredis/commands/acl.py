@@ -14,7 +14,7 @@ from ..errors import CommandError
 from ..numbers import parse_int
 from ..server import Server
 from . import command, container
-from .introspection import help_reply, key_flags, lookup_by_argv, records
+from .introspection import help_reply, key_flags, lookup_by_argv, record
 
 DENIED_CMD = 1
 DENIED_KEY = 2
@@ -43,16 +43,38 @@ def _key_permission(flags):
     return need
 
 
+# Commands whose keys all come from one key spec with fixed flags: the
+# permission those keys need, worked out once per command.
+_FIXED_PERMISSION = {}
+
+
+def _keys_and_permissions(cmd, argv):
+    """[(argument position, READ/WRITE bits the key needs)] for the keys of ``argv``."""
+    if not (cmd.first_key or cmd.getkeys):
+        return []
+    indexes = cmd.key_indexes(argv)
+    if not indexes:
+        return []
+    perm = _FIXED_PERMISSION.get(cmd)
+    if perm is None:
+        specs = record(cmd).get("key_specs", [])
+        fixed = (len(specs) == 1 and "variable_flags" not in specs[0]["flags"]
+                 and cmd.getkeys is None)
+        perm = _FIXED_PERMISSION[cmd] = _key_permission(specs[0]["flags"]) if fixed else False
+    if perm is not False:
+        return [(i, perm) for i in indexes]
+    return [(i, _key_permission(f)) for i, f in zip(indexes, key_flags(cmd, argv, indexes))]
+
+
 def _check_selector(selector, cmd, argv, keys):
     """ACLSelectorCheckCmd: (result, position of the denied argument)."""
     if "no_auth" not in cmd.flags and not selector.can_run(cmd, argv):
         return DENIED_CMD, 0
     if not selector.allkeys:
         if keys[0] is None:
-            indexes = cmd.key_indexes(argv) if cmd.first_key or cmd.getkeys else []
-            keys[0] = list(zip(indexes, key_flags(cmd, argv, indexes))) if indexes else []
-        for i, flags in keys[0]:
-            if not selector.key_allowed(argv[i], _key_permission(flags)):
+            keys[0] = _keys_and_permissions(cmd, argv)
+        for i, perm in keys[0]:
+            if not selector.key_allowed(argv[i], perm):
                 return DENIED_KEY, i
     spec = _CHANNEL_ARGS.get(cmd.fullname)
     if spec is not None and not selector.allchannels:
