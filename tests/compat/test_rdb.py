@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from serverproc import start_pyredis, start_redis
+import dataset
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed")
@@ -55,25 +56,7 @@ def fill(r):
 
 
 def contents(r):
-    out = {}
-    for db in range(16):
-        r.execute_command("SELECT", db)
-        for key in r.keys():
-            kind = r.type(key)
-            if kind == b"string":
-                value = r.get(key)
-            elif kind == b"list":
-                value = r.lrange(key, 0, -1)
-            elif kind == b"set":
-                value = sorted(r.smembers(key))
-            elif kind == b"hash":
-                value = sorted(r.hgetall(key).items())
-            else:
-                value = r.zrange(key, 0, -1, withscores=True)
-            ttl = r.pttl(key)
-            out[(db, key)] = (kind, value, r.object("encoding", key), ttl > 0 and ttl // 1000000)
-    r.execute_command("SELECT", 0)
-    return out
+    return dataset.contents(r, 1000000)
 
 
 def client(proc):

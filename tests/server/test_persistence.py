@@ -12,6 +12,7 @@ import redis
 
 from respclient import RawClient
 from serverproc import free_port
+import dataset
 
 
 def fill(r):
@@ -41,26 +42,7 @@ def fill(r):
 
 
 def contents(r):
-    """Everything observable about every key of every db."""
-    out = {}
-    for db in range(16):
-        r.execute_command("SELECT", db)
-        for key in r.keys():
-            kind = r.type(key)
-            if kind == b"string":
-                value = r.get(key)
-            elif kind == b"list":
-                value = r.lrange(key, 0, -1)
-            elif kind == b"set":
-                value = sorted(r.smembers(key))
-            elif kind == b"hash":
-                value = sorted(r.hgetall(key).items())
-            else:
-                value = r.zrange(key, 0, -1, withscores=True)
-            ttl = r.pttl(key)
-            out[(db, key)] = (kind, value, r.object("encoding", key), ttl > 0 and ttl // 60000)
-    r.execute_command("SELECT", 0)
-    return out
+    return dataset.contents(r, 60000)
 
 
 def _client(proc):
