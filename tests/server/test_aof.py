@@ -277,7 +277,8 @@ def test_config_set_appendonly_at_run_time():
 
 # ---- durability ---------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_kill_9_under_load_loses_no_acknowledged_write():
+@pytest.mark.parametrize("rewriting", [False, True], ids=["plain", "during-bgrewriteaof"])
+def test_kill_9_under_load_loses_no_acknowledged_write(rewriting):
     proc = start_pyredis(*AOF, "--appendfsync", "always")
     acked = {}
     stop = threading.Event()
@@ -298,7 +299,16 @@ def test_kill_9_under_load_loses_no_acknowledged_write():
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
-    time.sleep(2.0)
+    if rewriting:
+        # Rewrites one after the other, so the kill lands in one at a random moment.
+        admin = RawClient(proc.port)
+        deadline = time.time() + 2.0
+        while time.time() < deadline:
+            admin.cmd("BGREWRITEAOF")
+            time.sleep(0.05)
+        admin.close()
+    else:
+        time.sleep(2.0)
     os.kill(proc.proc.pid, signal.SIGKILL)
     proc.proc.wait()
     stop.set()
