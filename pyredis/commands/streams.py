@@ -238,7 +238,7 @@ def _parse_add_trim(c, argv, xadd):
         opt = option_name(arg)
         if xadd and arg == b"*":
             break
-        if opt == b"maxlen" and more:
+        if (opt == b"maxlen" or opt == b"minid") and more:
             if args.strategy is not None:
                 raise CommandError(errors.STREAM_MAXLEN_AND_MINID)
             args.approx = False
@@ -248,27 +248,16 @@ def _parse_add_trim(c, argv, xadd):
                 i += 1
             elif more >= 2 and nxt == b"=":
                 i += 1
-            maxlen = _int(argv[i + 1])
-            if maxlen < 0:
-                raise CommandError(errors.STREAM_MAXLEN_NEGATIVE)
-            args.maxlen = maxlen
+            if opt == b"maxlen":
+                maxlen = _int(argv[i + 1])
+                if maxlen < 0:
+                    raise CommandError(errors.STREAM_MAXLEN_NEGATIVE)
+                args.maxlen = maxlen
+            else:
+                args.minid = strict_id(argv[i + 1])
             args.threshold_pos = i + 1
             i += 1
-            args.strategy = "maxlen"
-        elif opt == b"minid" and more:
-            if args.strategy is not None:
-                raise CommandError(errors.STREAM_MAXLEN_AND_MINID)
-            args.approx = False
-            nxt = argv[i + 1]
-            if more >= 2 and nxt == b"~":
-                args.approx = True
-                i += 1
-            elif more >= 2 and nxt == b"=":
-                i += 1
-            args.minid = strict_id(argv[i + 1])
-            args.threshold_pos = i + 1
-            i += 1
-            args.strategy = "minid"
+            args.strategy = opt.decode()
         elif opt == b"limit" and more:
             limit = _int(argv[i + 1])
             if limit < 0:
