@@ -463,7 +463,8 @@ def test_argument_fuzz(pair, seed):
     for _ in range(400):
         head = rng.choice(FUZZED)
         args = [rng.choice(TOKENS) for _ in range(rng.randint(0, 8))]
-        if "BLOCK" in args:
+        if "BLOCK" in args or (head[0] == "XADD" and "*" in args):
+            # No waiting; and auto IDs follow each server's own clock.
             continue
         got = pair.run(*head, *args)
         if (head[0] in ("XCLAIM", "XAUTOCLAIM", "XREADGROUP") or head[-1] == "CREATECONSUMER") \
