@@ -375,21 +375,19 @@ def _stats(server):
 
 
 def _replication(server):
-    replid = getattr(server, "replid", None)
-    if replid is None:
-        replid = server.replid = os.urandom(20).hex()
+    repl = server.repl
     return _section("Replication", [
         ("role", "master"),
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
-        ("master_replid", replid),
-        ("master_replid2", "0" * 40),
-        ("master_repl_offset", 0),
-        ("second_repl_offset", -1),
-        ("repl_backlog_active", 0),
+        ("master_replid", repl.replid),
+        ("master_replid2", repl.replid2),
+        ("master_repl_offset", repl.master_repl_offset),
+        ("second_repl_offset", repl.second_replid_offset),
+        ("repl_backlog_active", int(repl.backlog is not None)),
         ("repl_backlog_size", server.config["repl-backlog-size"]),
-        ("repl_backlog_first_byte_offset", 0),
-        ("repl_backlog_histlen", 0),
+        ("repl_backlog_first_byte_offset", repl.backlog_off),
+        ("repl_backlog_histlen", repl.histlen),
     ])
 
 

@@ -26,6 +26,7 @@ from .commands import load_all
 from .db import Database, new_access_clock
 from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, execute, lookup
 from .persistence.propagate import Propagation
+from .replication.state import ReplicationState
 from .stats import Stats
 
 # Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
@@ -125,6 +126,7 @@ class Server:
         self.prevent_propagation = self.propagation.prevent
         self.also_propagate = self.propagation.also
         self.force_propagation = self.propagation.force
+        self.repl = ReplicationState(config["repl-backlog-size"])
         self.current_event = None
         # The BUSY error text while a script runs past busy-reply-threshold.
         self.busy = None

@@ -427,8 +427,7 @@ def debug_replicate(c, argv):
 def debug_change_repl_id(c, argv):
     server = c.server
     server.log("warning", "Changing replication IDs after receiving DEBUG change-repl-id")
-    server.replid = os.urandom(20).hex()
-    server.replid2 = "0" * 40
+    server.repl.change_replid()
     return reply.OK
 
 
