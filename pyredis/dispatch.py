@@ -117,7 +117,8 @@ def execute(c, argv):
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
             or c.acl_check is not None or server.maxmemory
-            or server.busy is not None or server.gate is not None):
+            or server.busy is not None or server.gate is not None
+            or server.noreplicas is not None):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -142,6 +143,12 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
+        if server.noreplicas is not None and (
+                "write" in cmd.flags
+                or (name == "exec" and c.multi and any("write" in q.flags for q, _ in c.multi))):
+            # min-replicas-to-write: set only while too few good replicas are attached.
+            cmd.rejected_calls += 1
+            return reject(c, server.noreplicas, argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)

@@ -428,3 +428,16 @@ STREAM_XSETID_BELOW_GIVEN_MAXDELETED = ("ERR The ID specified in XSETID is small
 STREAM_XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
 STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is smaller than the "
                                "target stream length")
+
+# ---- replication, master side -------------------------------------------------------
+NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
+SYNC_NOT_CONNECTED = "ERR Can't SYNC while not connected with my master"
+SYNC_PENDING_OUTPUT = "ERR SYNC and PSYNC are invalid with pending output"
+REPLCONF_UNKNOWN = "ERR Unrecognized REPLCONF option: %s"
+REPLCONF_IP_TOO_LONG = "ERR REPLCONF ip-address provided by replica instance is too long: %d bytes"
+REPLCONF_RDB_ONLY_RANGE = "ERR value is out of range, value must between 0 and 1"
+REPLCONF_RDB_FILTER = "ERR Unsupported rdb-filter-only option: %s"
+WAIT_ON_REPLICA = ("ERR WAIT cannot be used with replica instances. Please also note that since Redis "
+                   "4.0 if a replica is configured to be writable (which is not the default) writes to "
+                   "replicas are just local and are not propagated.")
+WAIT_TIMEOUT_NOT_INTEGER = "ERR timeout is not an integer or out of range"

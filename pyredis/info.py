@@ -333,9 +333,9 @@ def _stats(server):
         ("instantaneous_input_repl_kbps", "0.00"),
         ("instantaneous_output_repl_kbps", "0.00"),
         ("rejected_connections", st.rejected_connections),
-        ("sync_full", 0),
-        ("sync_partial_ok", 0),
-        ("sync_partial_err", 0),
+        ("sync_full", server.master.sync_full),
+        ("sync_partial_ok", server.master.sync_partial_ok),
+        ("sync_partial_err", server.master.sync_partial_err),
         ("expired_keys", st.expired_keys),
         ("expired_stale_perc", "0.00"),
         ("expired_time_cap_reached_count", 0),
@@ -376,9 +376,12 @@ def _stats(server):
 
 def _replication(server):
     repl = server.repl
-    return _section("Replication", [
-        ("role", "master"),
-        ("connected_slaves", 0),
+    link = getattr(server, "master_link", None)
+    if link is None:
+        fields = [("role", "master")]
+    else:
+        fields = [("role", "slave")] + link.info_fields()
+    return _section("Replication", fields + server.master.info_fields() + [
         ("master_failover_state", "no-failover"),
         ("master_replid", repl.replid),
         ("master_replid2", repl.replid2),

@@ -589,7 +589,8 @@ class Server:
                 c.obuf = data
                 c.opos = n
                 c.writing = True
-                if self.normal_obuf_limits and not c.subscriptions and self._over_obuf_limit(c):
+                if self.normal_obuf_limits and not c.subscriptions and not c.flags_extra \
+                        and self._over_obuf_limit(c):
                     continue
                 self._watch_writable(c)
             elif c.close_after_reply:
@@ -610,7 +611,8 @@ class Server:
             self.stats.net_output_bytes += n
             c.opos += n
             if c.opos < len(c.obuf):
-                if self.normal_obuf_limits and not c.subscriptions and self._over_obuf_limit(c):
+                if self.normal_obuf_limits and not c.subscriptions and not c.flags_extra \
+                        and self._over_obuf_limit(c):
                     return
                 if c.paused_reading != (c.output_size() > BACKPRESSURE_BYTES):
                     self._watch_writable(c)

@@ -30,6 +30,9 @@ class ReplicationState:
         self.histlen = 0
         # Callables fed every chunk after it joined the backlog.
         self.listeners = []
+        # True while a replica applies its master's stream: the master side
+        # then leaves what those commands propagate to the master's own bytes.
+        self.proxying = False
 
     # ---- the stream --------------------------------------------------------
     def feed(self, data):
