@@ -433,6 +433,7 @@ STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is sma
 NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
 SYNC_NOT_CONNECTED = "ERR Can't SYNC while not connected with my master"
 SYNC_PENDING_OUTPUT = "ERR SYNC and PSYNC are invalid with pending output"
+SYNC_FILTER_NEEDS_EOF = "ERR Filtered replica requires EOF capability"
 REPLCONF_UNKNOWN = "ERR Unrecognized REPLCONF option: %s"
 REPLCONF_IP_TOO_LONG = "ERR REPLCONF ip-address provided by replica instance is too long: %d bytes"
 REPLCONF_RDB_ONLY_RANGE = "ERR value is out of range, value must between 0 and 1"

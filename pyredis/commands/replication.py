@@ -135,6 +135,7 @@ def replconf(c, argv):
             for word in value.split():
                 if word.lower() != b"functions":
                     raise errors.fmt(errors.REPLCONF_RDB_FILTER, word)
+            m.link(c).filtered = True
         else:
             raise errors.fmt(errors.REPLCONF_UNKNOWN, argv[j])
     return reply.OK

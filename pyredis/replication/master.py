@@ -41,7 +41,7 @@ class Replica:
 
     __slots__ = ("client", "state", "listening_port", "ip", "capa_eof", "capa_psync2", "rdb_only",
                  "ack_off", "aof_off", "ack_time", "initial_offset", "pending", "pending_len",
-                 "after_bulk", "wait_ack", "pre_psync", "since", "socket_target")
+                 "after_bulk", "wait_ack", "pre_psync", "since", "socket_target", "filtered")
 
     def __init__(self, client):
         self.client = client
@@ -64,6 +64,8 @@ class Replica:
         self.pre_psync = False
         self.since = 0
         self.socket_target = False
+        # REPLCONF rdb-filter-only was sent (Redis's SLAVE_REQ_RDB_MASK).
+        self.filtered = False
 
     def name(self):
         """replicationGetSlaveName."""
@@ -298,6 +300,8 @@ class Master:
         if c.out or c.writing:
             raise CommandError(errors.SYNC_PENDING_OUTPUT)
         r = self.link(c)
+        if r.filtered and not r.capa_eof:
+            raise CommandError(errors.SYNC_FILTER_NEEDS_EOF)
         self.log("notice", "Replica %s asks for synchronization" % r.name())
         if argv[0].lower() == b"psync":
             from ..numbers import parse_int
