@@ -163,7 +163,7 @@ def wait(c, argv):
     deadline = clock.time() + timeout / 1000.0 if timeout else 0
     server.blocking.block(c, (), deadline, master_mod.AckCount(m, offset), ())
     m.waiting.append((c, c.blocked, offset, numreplicas))
-    m.request_ack()
+    m.request_ack(c)
     return None
 
 

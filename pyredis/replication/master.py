@@ -544,8 +544,14 @@ class Master:
                 keep.append(entry)
         self.waiting = keep
 
-    def request_ack(self):
+    def request_ack(self, c):
+        """replicationRequestAckFromSlaves: one GETACK goes out before the loop sleeps."""
         self.getack = True
+        # The reply hooks run when some client has output queued: the waiting
+        # client (with nothing to send yet) makes sure they run this time round.
+        if not c.queued:
+            c.queued = True
+            self.server.pending_writes.append(c)
 
     def before_reply(self, server):
         if self.getack:
