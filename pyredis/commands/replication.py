@@ -12,6 +12,7 @@ from ..replication import master as master_mod
 from ..replication.master import BACKLOG_MIN_SIZE, Master
 from ..server import Server
 from . import command
+from .keyspace import FLUSHALL_HOOKS
 
 LONG_MIN = -(1 << 63)
 LONG_MAX = (1 << 63) - 1
@@ -20,6 +21,9 @@ E_TIMEOUT_NEGATIVE = CommandError(errors.TIMEOUT_NEGATIVE)
 
 
 def _start(server):
+    if not hasattr(server, "master_link"):
+        # The replica side's link while this node replicates (None: a master).
+        server.master_link = None
     server.master = m = Master(server)
     server.noreplicas = None
     server.repl.listeners.append(m.to_replicas)
@@ -55,6 +59,10 @@ def _before_reply(server):
         server.master.before_reply(server)
 
 
+def _flushall(server):
+    server.master.bgsave_killed()
+
+
 def _fork_active(server):
     return server.master.child_pid >= 0
 
@@ -64,6 +72,8 @@ Server.cron_hooks.append(_cron)
 Server.close_hooks.append(_forget)
 Server.before_reply_hooks.append(_before_reply)
 snapshots.OTHER_CHILDREN.append(_fork_active)
+# After persistence's hook, which kills a running BGSAVE.
+FLUSHALL_HOOKS.append(_flushall)
 
 
 # SYNC

@@ -126,24 +126,23 @@ class Master:
         self.sync_partial_err = 0
         self.last_second = int(time.monotonic())
         self.cron_loops = 0
-        limits = self.config["client-output-buffer-limit"]["replica"]
-        self.obuf_limits = limits if (limits[0] or limits[1]) else None
+        self.set_obuf_limits(self.config["client-output-buffer-limit"])
 
     # ---- the stream ----------------------------------------------------
     def propagate(self, db_id, argv):
         """The propagation listener: one command of this node's own writes."""
         server = self.server
         repl = server.repl
-        if repl.proxying or getattr(server, "master_link", None) is not None:
+        if repl.proxying or server.master_link is not None:
             return
+        if db_id != self.seldb:
+            self.seldb = db_id
+            data = select_db(db_id) + encode_command(argv)
+        else:
+            data = encode_command(argv)
         self.own_feed = True
-        try:
-            if db_id != self.seldb:
-                repl.feed(select_db(db_id))
-                self.seldb = db_id
-            repl.feed(encode_command(argv))
-        finally:
-            self.own_feed = False
+        repl.feed(data)
+        self.own_feed = False
         c = server.current_client
         if c is not None:
             self.woff[c.id] = repl.master_repl_offset
@@ -151,21 +150,27 @@ class Master:
     def feed_command(self, data):
         """Something the master adds to the stream itself (PING, GETACK), in the selected db."""
         self.own_feed = True
-        try:
-            self.server.repl.feed(data)
-        finally:
-            self.own_feed = False
+        self.server.repl.feed(data)
+        self.own_feed = False
 
     def to_replicas(self, data):
         """``server.repl``'s listener: ``data`` joined the stream."""
         if not self.own_feed:
             # A master's stream passing through (a chain) selects its own dbs.
             self.seldb = -1
+        threshold = self.obuf_threshold
         for r in self.replicas:
             state = r.state
             if state == ONLINE and not r.wait_ack:
-                r.client.reply(data)
-                if self.obuf_limits is not None:
+                # Client.reply without its checks: replicas never turn replies off.
+                c = r.client
+                c.out.append(data)
+                c.out_len += len(data)
+                if not c.queued:
+                    c.queued = True
+                    self.server.pending_writes.append(c)
+                # Only the size is read on the way: the rest once a limit is reached.
+                if threshold and c.out_len >= threshold:
                     self.check_limits(r)
             elif state == SEND_BULK:
                 c = r.client
@@ -226,6 +231,8 @@ class Master:
     def set_obuf_limits(self, limits):
         hard, soft, seconds = limits["replica"]
         self.obuf_limits = (hard, soft, seconds) if hard or soft else None
+        # The smaller limit set: below it no check is needed.
+        self.obuf_threshold = min(x for x in (hard, soft) if x) if hard or soft else 0
 
     # ---- attaching -----------------------------------------------------
     def link(self, c):
@@ -429,6 +436,12 @@ class Master:
         if self.disk_child >= 0 and self.server.rdb.child_pid != self.disk_child:
             self.disk_child = -1
             self.disk_transfer_start(self.server.rdb.last_status_ok)
+
+    def bgsave_killed(self):
+        """A BGSAVE replicas waited for was killed (FLUSHALL): they fail and resync, as Redis."""
+        if self.disk_child >= 0 and self.server.rdb.child_pid != self.disk_child:
+            self.disk_child = -1
+            self.disk_transfer_start(False)
 
     def socket_transfer_done(self, replicas, ok):
         for r in replicas:
