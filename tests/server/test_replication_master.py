@@ -231,3 +231,43 @@ def test_replconf_replies(master):
     # ACK and GETACK are never answered.
     c.send(encode_command("REPLCONF", "ACK", "5") + encode_command("REPLCONF", "GETACK", "*"))
     assert c.cmd("PING") == b"+PONG\r\n"
+
+
+def test_writes_during_the_bgsave_follow_the_rdb_in_order():
+    proc = start_pyredis("--repl-diskless-sync", "no", "--rdb-key-save-delay", "200000")
+    try:
+        c = RawClient(proc.port)
+        for i in range(5):
+            c.cmd("SET", "k%d" % i, "v")
+        import threading
+        box = {}
+        t = threading.Thread(target=lambda: box.setdefault("r", StreamReader(proc.port)))
+        t.start()
+        assert _wait(lambda: "Background saving started" in proc.log())
+        c.cmd("SET", "during", "1")
+        c.cmd("SELECT", "1")
+        c.cmd("INCR", "n")
+        t.join(30)
+        r = box["r"]
+        assert b"during" not in r.rdb
+        assert r.until("INCR", "n") == [[b"SELECT", b"0"], [b"SET", b"during", b"1"],
+                                        [b"SELECT", b"1"], [b"INCR", b"n"]]
+    finally:
+        proc.stop()
+
+
+def test_flushall_killing_the_bgsave_fails_the_sync():
+    proc = start_pyredis("--repl-diskless-sync", "no", "--rdb-key-save-delay", "1000000")
+    try:
+        c = RawClient(proc.port)
+        for i in range(5):
+            c.cmd("SET", "k%d" % i, "v")
+        raw = RawClient(proc.port)
+        raw.send(encode_command("PSYNC", "?", "-1"))
+        assert _wait(lambda: "Background saving started" in proc.log())
+        assert c.cmd("FLUSHALL") == b"+OK\r\n"
+        assert raw.is_closed(5.0)
+        assert "SYNC failed. BGSAVE child returned an error" in proc.log()
+        assert _info(c)["connected_slaves"] == "0"
+    finally:
+        proc.stop()
