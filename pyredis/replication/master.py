@@ -257,27 +257,10 @@ class Master:
     def try_partial(self, r, replid, offset):
         """masterTryPartialResynchronization: True if the replica continues from the backlog."""
         repl = self.server.repl
-        if replid != repl.replid and (replid != repl.replid2 or offset > repl.second_replid_offset):
-            if replid != "?":
-                if replid != repl.replid and replid != repl.replid2:
-                    self.log("notice", "Partial resynchronization not accepted: Replication ID mismatch "
-                             "(Replica asked for '%s', my replication IDs are '%s' and '%s')"
-                             % (replid, repl.replid, repl.replid2))
-                else:
-                    self.log("notice", "Partial resynchronization not accepted: Requested offset for "
-                             "second ID was %d, but I can reply up to %d"
-                             % (offset, repl.second_replid_offset))
-            else:
-                self.log("notice", "Full resync requested by replica %s" % r.name())
+        if not repl.can_continue(replid, offset):
+            self.log_refusal(r, replid, offset)
             return False
         data = repl.backlog_from(offset)
-        if data is None:
-            self.log("notice", "Unable to partial resync with replica %s for lack of backlog (Replica "
-                     "request was: %d)." % (r.name(), offset))
-            if offset > repl.master_repl_offset:
-                self.log("warning", "Warning: replica %s tried to PSYNC with an offset that is greater "
-                         "than the master replication offset." % r.name())
-            return False
         c = r.client
         c.flags_extra = "S"
         r.state = ONLINE
@@ -294,6 +277,27 @@ class Master:
                  "backlog starting from offset %d." % (r.name(), len(data), offset))
         self.refresh_good()
         return True
+
+    def log_refusal(self, r, replid, offset):
+        """Why masterTryPartialResynchronization wants a full resync, in its words."""
+        repl = self.server.repl
+        if replid != repl.replid and (replid != repl.replid2 or offset > repl.second_replid_offset):
+            if replid == "?":
+                self.log("notice", "Full resync requested by replica %s" % r.name())
+            elif replid != repl.replid and replid != repl.replid2:
+                self.log("notice", "Partial resynchronization not accepted: Replication ID mismatch "
+                         "(Replica asked for '%s', my replication IDs are '%s' and '%s')"
+                         % (replid, repl.replid, repl.replid2))
+            else:
+                self.log("notice", "Partial resynchronization not accepted: Requested offset for "
+                         "second ID was %d, but I can reply up to %d"
+                         % (offset, repl.second_replid_offset))
+            return
+        self.log("notice", "Unable to partial resync with replica %s for lack of backlog (Replica "
+                 "request was: %d)." % (r.name(), offset))
+        if offset > repl.master_repl_offset:
+            self.log("warning", "Warning: replica %s tried to PSYNC with an offset that is greater "
+                     "than the master replication offset." % r.name())
 
     def sync(self, c, argv):
         """syncCommand for SYNC and PSYNC."""
