@@ -63,6 +63,10 @@ def _flushall(server):
     server.master.bgsave_killed()
 
 
+def _shutdown(server):
+    server.master.kill_child()
+
+
 def _fork_active(server):
     return server.master.child_pid >= 0
 
@@ -71,6 +75,7 @@ Server.start_hooks.append(_start)
 Server.cron_hooks.append(_cron)
 Server.close_hooks.append(_forget)
 Server.before_reply_hooks.append(_before_reply)
+Server.shutdown_hooks.append(_shutdown)
 snapshots.OTHER_CHILDREN.append(_fork_active)
 # After persistence's hook, which kills a running BGSAVE.
 FLUSHALL_HOOKS.append(_flushall)

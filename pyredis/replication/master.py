@@ -441,6 +441,17 @@ class Master:
             self.disk_child = -1
             self.disk_transfer_start(self.server.rdb.last_status_ok)
 
+    def kill_child(self):
+        """The diskless transfer's child goes with the server (killRDBChild at shutdown)."""
+        if self.child_pid < 0:
+            return
+        try:
+            os.kill(self.child_pid, signal.SIGUSR1)
+            os.waitpid(self.child_pid, 0)
+        except (OSError, ChildProcessError):
+            pass
+        self.child_pid = -1
+
     def bgsave_killed(self):
         """A BGSAVE replicas waited for was killed (FLUSHALL): they fail and resync, as Redis."""
         if self.disk_child >= 0 and self.server.rdb.child_pid != self.disk_child:
