@@ -159,7 +159,8 @@ class Master:
             # A master's stream passing through (a chain) selects its own dbs.
             self.seldb = -1
         threshold = self.obuf_threshold
-        for r in self.replicas:
+        # A copy: a replica over its output limit leaves the list on the way.
+        for r in tuple(self.replicas):
             state = r.state
             if state == ONLINE and not r.wait_ack:
                 # Client.reply without its checks: replicas never turn replies off.
