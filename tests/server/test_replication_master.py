@@ -1,4 +1,6 @@
 """The master side of replication, black-box: raw replicas attached with PSYNC/SYNC."""
+import socket
+import threading
 import time
 
 import pytest
@@ -212,7 +214,7 @@ def test_replica_output_buffer_limit_closes_it(master):
     c = RawClient(master.port)
     c.cmd("CONFIG", "SET", "client-output-buffer-limit", "replica 1mb 0 0")
     r = StreamReader(master.port)
-    r.sock.setsockopt(__import__("socket").SOL_SOCKET, __import__("socket").SO_RCVBUF, 4096)
+    r.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     value = "x" * 100000
     for i in range(200):
         c.cmd("SET", "k%d" % i, value)
@@ -239,7 +241,6 @@ def test_writes_during_the_bgsave_follow_the_rdb_in_order():
         c = RawClient(proc.port)
         for i in range(5):
             c.cmd("SET", "k%d" % i, "v")
-        import threading
         box = {}
         t = threading.Thread(target=lambda: box.setdefault("r", StreamReader(proc.port)))
         t.start()
