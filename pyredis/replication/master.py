@@ -10,14 +10,14 @@ changes; ``server.repl.feed`` puts them in the backlog and hands them to
 until its RDB is out (Redis's replication.c).
 """
 import os
-import select
 import signal
 import time
 
 from .. import clock, errors
 from ..errors import CommandError
-from ..persistence import rdb, snapshots
+from ..persistence import snapshots
 from ..persistence.aofformat import encode_command, select as select_db
+from .transfer import diskless_child, write_now
 
 # Replica states (Redis's SLAVE_STATE_*).
 WAIT_BGSAVE_START = 0
@@ -29,8 +29,6 @@ STATE_NAMES = ("wait_bgsave", "wait_bgsave", "send_bulk", "online")
 # CONFIG_REPL_BACKLOG_MIN_SIZE
 BACKLOG_MIN_SIZE = 16 * 1024
 EOF_MARK_SIZE = 40
-# Bytes the diskless child gathers before each write to the sockets.
-CHILD_CHUNK = 256 * 1024
 E_NOREPLICAS = CommandError(errors.NOREPLICAS)
 PING = encode_command([b"PING"])
 GETACK = encode_command([b"REPLCONF", b"GETACK", b"*"])
@@ -406,7 +404,7 @@ class Master:
         for r in waiting:
             r.socket_target = True
             self.setup_full_resync(r, offset)
-            _write_now(r.client)
+            write_now(r.client)
         mark = os.urandom(EOF_MARK_SIZE // 2).hex().encode()
         try:
             pid = os.fork()
@@ -414,7 +412,7 @@ class Master:
             self.log("warning", "Can't save in background: fork: %s" % exc.strerror)
             return False
         if pid == 0:
-            _diskless_child(server, [r.client.sock for r in waiting], mark)
+            diskless_child(server, [r.client.sock for r in waiting], mark)
         self.log("notice", "Background RDB transfer started by pid %d" % pid)
         self.child_pid = pid
         self.child_replicas = list(waiting)
@@ -710,88 +708,3 @@ def disconnect_replicas(server):
     """disconnectSlaves: drop every replica, so each resyncs with this node's new history."""
     for r in list(server.master.replicas):
         server.free_client(r.client)
-
-
-# ---- writing outside the event loop ----------------------------------------------------
-def _write_now(c):
-    """Send what ``c`` has queued before the fork, so the child's bytes come after it."""
-    parts = []
-    if c.writing and c.obuf is not None:
-        parts.append(bytes(memoryview(c.obuf)[c.opos:]))
-        c.obuf = None
-        c.opos = 0
-        c.writing = False
-        try:
-            c.server.poller.modify(c.fd, 1)
-        except (KeyError, ValueError, OSError):
-            pass
-    parts.extend(c.out)
-    c.out.clear()
-    c.out_len = 0
-    if parts:
-        _send_all(c.sock.fileno(), b"".join(parts), 10.0)
-
-
-def _send_all(fd, data, timeout):
-    """Write all of ``data`` to a non-blocking socket; False if it failed or stalled."""
-    view = memoryview(data)
-    poller = select.poll()
-    poller.register(fd, select.POLLOUT)
-    while view:
-        try:
-            n = os.write(fd, view)
-        except (BlockingIOError, InterruptedError):
-            if not poller.poll(timeout * 1000):
-                return False
-            continue
-        except OSError:
-            return False
-        view = view[n:]
-    return True
-
-
-class _Fanout:
-    """A file the RDB writer writes to: chunks go to every replica socket still up."""
-
-    def __init__(self, fds, timeout):
-        self.fds = list(fds)
-        self.timeout = timeout
-        self.buf = []
-        self.size = 0
-
-    def write(self, data):
-        self.buf.append(data)
-        self.size += len(data)
-        if self.size >= CHILD_CHUNK:
-            self.flush()
-        return len(data)
-
-    def flush(self):
-        if not self.buf:
-            return
-        data = b"".join(self.buf)
-        self.buf = []
-        self.size = 0
-        self.fds = [fd for fd in self.fds if _send_all(fd, data, self.timeout)]
-        if not self.fds:
-            raise OSError("no replica left")
-
-
-def _diskless_child(server, socks, mark):
-    code = 1
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for sock in server.listeners:
-            sock.close()
-        server.log.role = "C"
-        out = _Fanout([s.fileno() for s in socks], server.config["repl-timeout"])
-        out.write(b"$EOF:" + mark + b"\r\n")
-        rdb.write_snapshot(server, out)
-        out.write(mark)
-        out.flush()
-        code = 0
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
