@@ -686,7 +686,7 @@ def _xread(c, argv, xreadgroup):
             _WAITS[c] = _Wait(c.blocked, waiting, count or BLOCKED_DEFAULT_COUNT, group_name,
                               consumer_name, noack)
             if group_name is not None:
-                c.blocked.gone_reply = errors.CommandError(errors.STREAM_KEY_GONE).reply
+                c.blocked.gone_error = errors.CommandError(errors.STREAM_KEY_GONE)
         return result
     return reply.NULL_ARRAY
 
