@@ -7,6 +7,7 @@ import pytest
 from respclient import RawClient, bulk, encode_command, keyevents, parse
 
 from pyredis.types.stream import MAX_ID, Stream, format_id, make_id
+from pyredis.types.stream_node import decode, from_listpack
 
 
 def xadd(raw, key, sid, *fields):
@@ -230,17 +231,23 @@ def test_type_scan_and_encoding(raw):
 # ---- the container -----------------------------------------------------------------------------
 
 def _check(stream):
-    """Invariants: sorted keys, node counts, the live length, first ID."""
+    """Invariants: sorted keys, node counts and sizes, the live length, first ID."""
     assert stream.keys == [n.master for n in stream.nodes]
     assert stream.keys == sorted(stream.keys)
     live = 0
     previous = -1
     for node in stream.nodes:
-        assert node.ids[0] == node.master and node.count > 0
-        assert node.count == sum(item is not None for item in node.items)
-        assert node.deleted == len(node.ids) - node.count
-        assert node.ids == sorted(node.ids) and node.ids[0] > previous
-        previous = node.ids[-1]
+        ids, items, _ = decode(node)
+        assert (ids, items) == node.entries()[:2]
+        assert ids[0] == node.master and ids[-1] == node.last and node.count > 0
+        assert node.count == sum(item is not None for item in items)
+        assert node.deleted == len(ids) - node.count
+        assert ids == sorted(ids) and ids[0] > previous
+        lp = node.listpack()
+        assert len(lp) == node.nbytes()
+        assert from_listpack(node.master, lp, node.last, node.count, node.deleted,
+                             len(node.fields)).listpack() == lp
+        previous = ids[-1]
         live += node.count
     assert live == stream.length
     first = stream.first_entry()
