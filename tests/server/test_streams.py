@@ -254,9 +254,28 @@ def _check(stream):
     assert stream.first_id == (first[0] if first else 0)
 
 
+def _pairs(rng):
+    """Entries of every shape a node encodes differently: master fields or not, integers, long strings."""
+    roll = rng.random()
+    if roll < 0.5:
+        return [b"f", b"x" * rng.randint(0, 40)]
+    if roll < 0.6:
+        return [b"f", rng.choice([b"0", b"127", b"128", b"-1", b"-4096", b"40000", b"-9223372036854775808",
+                                  b"9223372036854775807", b"9223372036854775808", b"007", b"+1", b"1 "])]
+    if roll < 0.7:
+        return [b"g", b"y" * rng.choice([63, 64, 4095, 4096, 5000])]
+    if roll < 0.85:
+        return [b"f", b"%d" % rng.randint(-99999, 99999), b"name", b"v"]
+    return [b"12", b"", b"f", b"z", b"other", b"w" * rng.randint(0, 100)]
+
+
+@pytest.mark.parametrize("decoded_limit", [128, 2])
 @pytest.mark.parametrize("max_entries,max_bytes", [(100, 4096), (1, 0), (3, 4096), (0, 120), (7, 60)])
-def test_container_layout_and_ranges(max_entries, max_bytes):
+def test_container_layout_and_ranges(max_entries, max_bytes, decoded_limit, monkeypatch):
     import random
+
+    from pyredis.types import stream_node
+    monkeypatch.setattr(stream_node, "DECODED_LIMIT", decoded_limit)
     rng = random.Random(max_entries * 31 + max_bytes)
     s = Stream()
     model = {}
@@ -264,8 +283,10 @@ def test_container_layout_and_ranges(max_entries, max_bytes):
     for step in range(600):
         roll = rng.random()
         if roll < 0.6:
-            sid += rng.choice([1, 2, 1 << 64, 5 << 64])
-            pairs = [b"f", b"x" * rng.randint(0, 40)]
+            # Deltas of every integer width, up to an ms delta that is negative as an int64.
+            step = rng.choice([1, 2, 200, 1 << 64, 5 << 64, 300 << 64, ((1 << 63) + 7) << 64])
+            sid += step if sid + step < MAX_ID else 1
+            pairs = _pairs(rng)
             s.append(sid, pairs, max_entries, max_bytes)
             model[sid] = pairs
         elif roll < 0.8 and model:
@@ -291,3 +312,31 @@ def test_container_layout_and_ranges(max_entries, max_bytes):
 def test_format_id():
     assert format_id(make_id(5, 7)) == b"5-7"
     assert format_id(MAX_ID) == b"18446744073709551615-18446744073709551615"
+
+
+def test_loaded_node_keeps_its_bytes_or_reencodes_odd_flags():
+    from pyredis.persistence.blobs import listpack, lp_entry, lp_int_entry
+    from pyredis.persistence.stream_listpack import node_from_listpack
+
+    def entry(flags_encoded, seq, value):
+        return [flags_encoded, lp_int_entry(0), lp_int_entry(seq), lp_entry(value), lp_int_entry(4)]
+
+    master = [lp_int_entry(2), lp_int_entry(1), lp_int_entry(1), lp_entry(b"f"), lp_int_entry(0)]
+    canonical = listpack(master + entry(lp_int_entry(2), 0, b"a") + entry(lp_int_entry(3), 1, b"b")
+                         + entry(lp_int_entry(2), 2, b"c"))
+    node = node_from_listpack(make_id(5, 0), canonical)
+    assert node.listpack() == canonical
+    # The same entries with flags as 13-bit integers: valid, but a flag byte cannot be flipped in place.
+    wide = listpack(master + entry(b"\xc0\x02\x02", 0, b"a") + entry(b"\xc0\x03\x02", 1, b"b")
+                    + entry(b"\xc0\x02\x02", 2, b"c"))
+    odd = node_from_listpack(make_id(5, 0), wide)
+    assert odd.listpack() == canonical
+    for n in (node, odd):
+        s = Stream()
+        s.nodes, s.keys, s.length, s.last_id = [n], [n.master], 2, make_id(5, 2)
+        s._refresh_first()
+        assert s.range(0, MAX_ID) == [(make_id(5, 0), [b"f", b"a"]), (make_id(5, 2), [b"f", b"c"])]
+        assert s.xdel([make_id(5, 2)]) == 1
+        s.append(make_id(6, 0), [b"f", b"d"], 100, 4096)
+        _check(s)
+        assert s.range(0, MAX_ID) == [(make_id(5, 0), [b"f", b"a"]), (make_id(6, 0), [b"f", b"d"])]
