@@ -18,6 +18,7 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 from bisect import bisect_left, bisect_right, insort
 
 from .. import memsize
+from ..listpack import OVERHEAD, int_size
 from .stream_node import Node
 
 SEQ_MASK = (1 << 64) - 1
@@ -180,14 +181,21 @@ class Stream:
     def append(self, sid, pairs, max_entries, max_bytes):
         """streamAppendItem with an ID already checked to be above ``last_id``."""
         nodes = self.nodes
-        node = nodes[-1] if nodes else None
-        if node is not None:
+        if nodes:
+            node = nodes[-1]
             if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
                 max_bytes = LISTPACK_MAX_SIZE
-            if node.nbytes() + sum(map(len, pairs)) >= max_bytes or \
-                    (max_entries and node.count + node.deleted >= max_entries):
+            live = node.count
+            deleted = node.deleted
+            # lpBytes of the node (Node.nbytes) plus the new items' lengths, as Redis compares them.
+            size = OVERHEAD + len(node.head) + len(node.data) \
+                + (2 if live < 128 else int_size(live)) + (2 if deleted < 128 else int_size(deleted)) \
+                + (len(pairs[0]) + len(pairs[1]) if len(pairs) == 2 else sum(map(len, pairs)))
+            if size >= max_bytes or (max_entries and live + deleted >= max_entries):
                 node.freeze()
                 node = None
+        else:
+            node = None
         if node is None:
             node = Node(sid, pairs[0::2])
             nodes.append(node)

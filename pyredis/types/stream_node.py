@@ -27,6 +27,11 @@ _TERMINATOR = lp_int_entry(0)
 _FLAGS_NONE = lp_int_entry(FLAG_NONE)
 _FLAGS_SAME = lp_int_entry(FLAG_SAMEFIELDS)
 _SMALL_INTS = [lp_int_entry(v) for v in range(128)]
+# The lp-count closing an entry of one master field.
+_LP_COUNT_ONE = _SMALL_INTS[4]
+_SMALL_HEAD = [bytes((0x80 | n,)) for n in range(64)]
+_SMALL_BACK = [bytes((n + 1,)) for n in range(64)]
+_INT_START = frozenset(b"-0123456789")
 _DIGITS = [b"%d" % v for v in range(128)]
 # Nodes decoded at once: enough for the readers of many streams, few enough to bound the memory.
 DECODED_LIMIT = 128
@@ -90,17 +95,20 @@ class Node:
             # A frozen node that is the last again (the one after it went): it takes appends.
             data = self.data = bytearray(data)
         pos = len(data)
-        if len(pairs) == 2:
-            if len(fields) == 1 and pairs[0] == fields[0]:
-                data += b"".join((_FLAGS_SAME, ms, seq, lp_entry(pairs[1]), _SMALL_INTS[4]))
-                self.elements += 5
+        if len(pairs) == 2 and len(fields) == 1 and pairs[0] == fields[0]:
+            # One field, the master's: the shape of most streams.
+            v = pairs[1]
+            n = len(v)
+            if n < 64 and (not n or v[0] not in _INT_START):
+                data += b"".join((_FLAGS_SAME, ms, seq, _SMALL_HEAD[n], v, _SMALL_BACK[n],
+                                  _LP_COUNT_ONE))
             else:
-                data += b"".join((_FLAGS_NONE, ms, seq, _SMALL_INTS[1], lp_entry(pairs[0]),
-                                  lp_entry(pairs[1]), _SMALL_INTS[6]))
-                self.elements += 7
+                data += b"".join((_FLAGS_SAME, ms, seq, lp_entry(v), _LP_COUNT_ONE))
+            self.elements += 5
         else:
             n = len(pairs) // 2
-            if n == len(fields) and tuple(pairs[0::2]) == fields:
+            if n == len(fields) and (n == 1 and pairs[0] == fields[0]
+                                     or tuple(pairs[0::2]) == fields):
                 parts = [_FLAGS_SAME, ms, seq]
                 parts += [lp_entry(v) for v in pairs[1::2]]
                 parts.append(_int_entry(n + 3))
