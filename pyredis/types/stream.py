@@ -18,7 +18,6 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 from bisect import bisect_left, bisect_right, insort
 
 from .. import memsize
-from ..listpack import OVERHEAD, int_size
 from .stream_node import Node
 
 SEQ_MASK = (1 << 64) - 1
@@ -185,13 +184,7 @@ class Stream:
             node = nodes[-1]
             if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
                 max_bytes = LISTPACK_MAX_SIZE
-            live = node.count
-            deleted = node.deleted
-            # lpBytes of the node (Node.nbytes) plus the new items' lengths, as Redis compares them.
-            size = OVERHEAD + len(node.head) + len(node.data) \
-                + (2 if live < 128 else int_size(live)) + (2 if deleted < 128 else int_size(deleted)) \
-                + (len(pairs[0]) + len(pairs[1]) if len(pairs) == 2 else sum(map(len, pairs)))
-            if size >= max_bytes or (max_entries and live + deleted >= max_entries):
+            if not node.takes(pairs, max_entries, max_bytes):
                 node.freeze()
                 node = None
         else:

@@ -271,11 +271,18 @@ def _pairs(rng):
 
 @pytest.mark.parametrize("decoded_limit", [128, 2])
 @pytest.mark.parametrize("max_entries,max_bytes", [(100, 4096), (1, 0), (3, 4096), (0, 120), (7, 60)])
-def test_container_layout_and_ranges(max_entries, max_bytes, decoded_limit, monkeypatch):
+def test_container_layout_and_ranges(max_entries, max_bytes, decoded_limit):
+    from pyredis.types import stream_node
+    stream_node.set_decoded_limit(decoded_limit)
+    try:
+        _layout_and_ranges(max_entries, max_bytes)
+    finally:
+        stream_node.set_decoded_limit(128)
+
+
+def _layout_and_ranges(max_entries, max_bytes):
     import random
 
-    from pyredis.types import stream_node
-    monkeypatch.setattr(stream_node, "DECODED_LIMIT", decoded_limit)
     rng = random.Random(max_entries * 31 + max_bytes)
     s = Stream()
     model = {}
