@@ -16,7 +16,7 @@ from .numbers import INT64_MAX, INT64_MIN, parse_int
 
 
 class BlockState:
-    __slots__ = ("db", "keys", "deadline", "timeout_reply", "argv", "cmd", "types", "gone_reply")
+    __slots__ = ("db", "keys", "deadline", "timeout_reply", "argv", "cmd", "types", "gone_error")
 
     def __init__(self, db, keys, deadline, timeout_reply, argv, cmd, types):
         self.db = db
@@ -26,9 +26,9 @@ class BlockState:
         self.argv = argv
         self.cmd = cmd
         self.types = types
-        # What to answer if a key it waits on is found deleted or of another
-        # type when served (a blocked XREADGROUP); None keeps it waiting.
-        self.gone_reply = None
+        # The error to answer if a key it waits on is found deleted or of
+        # another type when served (a blocked XREADGROUP); None keeps it waiting.
+        self.gone_error = None
 
 
 class Blocking:
@@ -83,8 +83,8 @@ class Blocking:
                     if state is None:
                         continue
                     if value is None or value.__class__ not in state.types:
-                        if state.gone_reply is not None:
-                            self.release(c, state.gone_reply)
+                        if state.gone_error is not None:
+                            self.release_with_error(c, state.gone_error)
                         continue
                     self._retry(c, state, key)
 
@@ -148,6 +148,12 @@ class Blocking:
         self.server.stats.total_commands += 1
         self.unblock(c, result)
 
+    def release_with_error(self, c, error):
+        """Unblock with an error reply, counted in errorstats and failed_calls as a command's error."""
+        c.blocked.cmd.failed_calls += 1
+        self.server.stats.count_error(error.code)
+        self.release(c, error.reply)
+
 
 def parse_timeout(value):
     """A blocking timeout in seconds as an absolute deadline (0 = forever).
@@ -194,7 +200,7 @@ def unblock_command(server, target, mode_error):
     if target is None or target.blocked is None:
         return reply.ZERO
     if mode_error:
-        server.blocking.release(target, errors.CommandError(errors.UNBLOCKED).reply)
+        server.blocking.release_with_error(target, errors.CommandError(errors.UNBLOCKED))
     else:
         server.blocking.release(target, target.blocked.timeout_reply)
     return reply.ONE

@@ -13,6 +13,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .crc64_py import crc64
     from . import hll_py as hyperloglog
     from . import bitops_py as bitops
+    from . import streamnode_py as streamnode
     IMPLEMENTATION = "python"
 else:
     try:
@@ -23,6 +24,7 @@ else:
         from .crc64 import crc64
         from . import hll as hyperloglog
         from . import bitops
+        from . import streamnode
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -30,4 +32,5 @@ else:
     IMPLEMENTATION = "cython"
 
 __all__ = ["RequestParser", "QuickList", "set_packed_threshold", "AccessClock", "AccessTable",
-           "lzf_compress", "lzf_decompress", "crc64", "hyperloglog", "bitops", "IMPLEMENTATION"]
+           "lzf_compress", "lzf_decompress", "crc64", "hyperloglog", "bitops", "streamnode",
+           "IMPLEMENTATION"]

@@ -224,11 +224,15 @@ class TrimArgs:
         self.threshold_pos = 0
 
 
+# What XADD key * ... parses to: shared, never changed.
+_NO_OPTIONS = TrimArgs()
+
+
 def _parse_add_trim(c, argv, xadd):
     """streamParseAddOrTrimArgsOrReply: (args, index of the ID for XADD)."""
-    args = TrimArgs()
     if xadd and argv[2] == b"*":
-        return args, 2
+        return _NO_OPTIONS, 2
+    args = TrimArgs()
     n = len(argv)
     i = 2
     limit_given = False
@@ -338,12 +342,14 @@ def xadd(c, argv):
         raise CommandError(errors.STREAM_XADD_ZERO_ID)
     key = argv[1]
     db = c.db
-    stream = _write(c, key)
+    stream = db.lookup(key)
     if stream is None:
         if args.nomkstream:
             return reply.NULL
         stream = Stream()
         db.add(key, stream)
+    elif stream.__class__ is not Stream:
+        raise E_WRONGTYPE
     last = stream.last_id
     if last == MAX_ID:
         raise CommandError(errors.STREAM_EXHAUSTED)
@@ -358,21 +364,23 @@ def xadd(c, argv):
         sid = _next_id(last, dbmod.now_ms())
     if sid <= last:
         raise CommandError(errors.STREAM_ID_TOO_SMALL)
-    config = c.server.config
+    server = c.server
+    config = server.config
     stream.append(sid, argv[field_pos:], config["stream-node-max-entries"],
                   config["stream-node-max-bytes"])
     db.signal(key)
     if args.strategy is not None and _trim(stream, args):
         db.notify(XTRIM, key)
-    if c.server.propagating and (not args.id_given or not args.seq_given or args.approx):
+    text = b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
+    if server.propagating and (not args.id_given or not args.seq_given or args.approx):
         # The ID and trim a replay must repeat are the ones this call chose.
         out = list(argv)
-        out[idpos] = format_id(sid)
+        out[idpos] = text
         if args.approx:
             out = _exact_trim(out, stream, args)
-        c.server.rewrite_propagation(out)
-    c.server.blocking.key_created(db, key)
-    return _id_reply(sid)
+        server.rewrite_propagation(out)
+    server.blocking.key_created(db, key)
+    return b"$%d\r\n%b\r\n" % (len(text), text)
 
 
 # XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]
@@ -686,7 +694,7 @@ def _xread(c, argv, xreadgroup):
             _WAITS[c] = _Wait(c.blocked, waiting, count or BLOCKED_DEFAULT_COUNT, group_name,
                               consumer_name, noack)
             if group_name is not None:
-                c.blocked.gone_reply = errors.CommandError(errors.STREAM_KEY_GONE).reply
+                c.blocked.gone_error = errors.CommandError(errors.STREAM_KEY_GONE)
         return result
     return reply.NULL_ARRAY
 

@@ -7,14 +7,10 @@ also hold ziplists and zipmaps, which are only read.  Every decoder raises
 """
 from struct import Struct
 
-from ..listpack import backlen_size
-from ..numbers import parse_int
+from ..listpack import backlen_size, lp_entry, lp_int_entry  # noqa: F401 (the blob encoders' API)
 
 _U16 = Struct("<H")
 _U32 = Struct("<I")
-_I16 = Struct("<h")
-_I32 = Struct("<i")
-_I64 = Struct("<q")
 _II = Struct("<II")
 
 LP_HEADER = 6
@@ -26,60 +22,6 @@ class BlobError(ValueError):
 
 
 # ---- listpack -----------------------------------------------------------------
-def _backlen(n):
-    """lpEncodeBacklen: the entry length written backwards, 7 bits a byte."""
-    if n <= 127:
-        return bytes((n,))
-    if n < 16383:
-        return bytes((n >> 7, (n & 127) | 128))
-    if n < 2097151:
-        return bytes((n >> 14, ((n >> 7) & 127) | 128, (n & 127) | 128))
-    if n < 268435455:
-        return bytes((n >> 21, ((n >> 14) & 127) | 128, ((n >> 7) & 127) | 128, (n & 127) | 128))
-    return bytes((n >> 28, ((n >> 21) & 127) | 128, ((n >> 14) & 127) | 128,
-                  ((n >> 7) & 127) | 128, (n & 127) | 128))
-
-
-def lp_int_entry(v):
-    """An integer entry in the smallest of listpack's integer encodings."""
-    if 0 <= v <= 127:
-        return bytes((v, 1))
-    if -4096 <= v <= 4095:
-        if v < 0:
-            v += 1 << 13
-        return bytes(((v >> 8) | 0xC0, v & 0xFF, 2))
-    if -32768 <= v <= 32767:
-        return b"\xf1" + _I16.pack(v) + b"\x03"
-    if -8388608 <= v <= 8388607:
-        return b"\xf2" + (v & 0xFFFFFF).to_bytes(3, "little") + b"\x04"
-    if -2147483648 <= v <= 2147483647:
-        return b"\xf3" + _I32.pack(v) + b"\x05"
-    return b"\xf4" + _I64.pack(v) + b"\x09"
-
-
-# A string entry shorter than 64 bytes: its one-byte header and one-byte back-length.
-_SMALL_HEAD = [bytes((0x80 | n,)) for n in range(64)]
-_SMALL_BACK = [bytes((n + 1,)) for n in range(64)]
-# Bytes that can start a string string2ll accepts: a digit or '-'.
-_NUMERIC_START = frozenset(b"-0123456789")
-
-
-def lp_entry(s):
-    """lpAppend's entry for ``s``: an integer when string2ll accepts it, else a string."""
-    n = len(s)
-    if n and n <= 20 and s[0] in _NUMERIC_START:
-        v = parse_int(s)
-        if v is not None:
-            return lp_int_entry(v)
-    if n < 64:
-        return _SMALL_HEAD[n] + s + _SMALL_BACK[n]
-    if n < 4096:
-        head = bytes((0xE0 | (n >> 8), n & 0xFF))
-    else:
-        head = b"\xf0" + _U32.pack(n)
-    return head + s + _backlen(len(head) + n)
-
-
 def listpack(entries):
     """A listpack of already encoded ``entries`` (lp_entry / lp_int_entry)."""
     body = b"".join(entries)

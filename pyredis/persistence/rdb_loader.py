@@ -430,7 +430,7 @@ def _stream_with(version2):
         nodes.sort(key=lambda node: node.master)
         for a, b in zip(nodes, nodes[1:]):
             # Overlapping nodes would break every seek; Redis never writes them.
-            if a.ids[-1] >= b.master:
+            if a.last >= b.master:
                 raise RdbLoadError("Stream listpack integrity check failed.")
         stream.nodes = nodes
         stream.keys = [node.master for node in nodes]

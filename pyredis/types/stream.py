@@ -1,15 +1,15 @@
 """The stream container (Redis t_stream.c's data structure), with no reply code.
 
 An ID is one int, ``ms << 64 | seq``, so IDs compare as Redis compares its
-128-bit big-endian rax keys.  Entries live in nodes laid out as Redis's
-listpack nodes: a node is opened with a "master entry" (the first entry's
-field names), takes entries until it holds ``stream-node-max-entries``
-entries (live and deleted) or its listpack would reach
-``stream-node-max-bytes``, and is never split afterwards.  A deleted entry
-stays in its node as a mark (its items become None) until the whole node
-goes; approximate trimming removes only whole nodes.  Node byte sizes are
-those of Redis's listpack encoding, so the node boundaries, and with them
-every figure trimming and XINFO report, match Redis's.
+128-bit big-endian rax keys.  Entries live in nodes that hold Redis's
+listpacks byte for byte (``stream_node``): a node is opened with a "master
+entry" (the first entry's field names), takes entries until it holds
+``stream-node-max-entries`` entries (live and deleted) or its listpack would
+reach ``stream-node-max-bytes``, and is never split afterwards.  A deleted
+entry stays in its node with its DELETED flag set until the whole node goes;
+approximate trimming removes only whole nodes.  So the node boundaries, and
+with them every figure trimming and XINFO report, match Redis's.  Nodes are
+found by bisecting their master IDs.
 
 Consumer groups keep the pending entries list (PEL) as a dict of ID ->
 ``Nack`` plus a sorted list of the IDs for range scans; each consumer keeps
@@ -18,7 +18,7 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 from bisect import bisect_left, bisect_right, insort
 
 from .. import memsize
-from ..listpack import int_size, str_size
+from .stream_node import Node
 
 SEQ_MASK = (1 << 64) - 1
 MAX_ID = (1 << 128) - 1
@@ -33,77 +33,6 @@ def make_id(ms, seq):
 
 def format_id(sid):
     return b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
-
-
-def _delta(v):
-    """A uint64 difference as the int64 lpAppendInteger stores."""
-    v &= SEQ_MASK
-    return v - (1 << 64) if v >> 63 else v
-
-
-# ---- nodes --------------------------------------------------------------------------------------
-class Node:
-    """One listpack: master ID and fields, entries (live or marked deleted) and their sizes."""
-
-    __slots__ = ("master", "fields", "ids", "items", "count", "deleted", "master_bytes",
-                 "body_bytes", "gone")
-
-    def __init__(self, master, fields):
-        self.master = master
-        self.fields = fields
-        self.ids = []
-        self.items = []
-        self.count = 0
-        self.deleted = 0
-        # listpack header (6) + end byte (1) + num-fields + fields + master terminator.
-        self.master_bytes = 7 + int_size(len(fields) // 1) + sum(map(str_size, fields)) + 2
-        self.body_bytes = 0
-        # index -> pairs of the entries marked deleted: the listpack keeps them, so RDB does.
-        self.gone = None
-
-    def nbytes(self):
-        """lpBytes of the node's listpack."""
-        return self.master_bytes + int_size(self.count) + int_size(self.deleted) + self.body_bytes
-
-    def append(self, sid, pairs):
-        fields = self.fields
-        n = len(pairs) // 2
-        master = self.master
-        size = 2 + int_size(_delta((sid >> 64) - (master >> 64))) + \
-            int_size(_delta((sid & SEQ_MASK) - (master & SEQ_MASK)))
-        if n == 1:
-            same = len(fields) == 1 and pairs[0] == fields[0]
-        else:
-            same = n == len(fields) and pairs[0::2] == fields
-        if same:
-            size += sum(map(str_size, pairs[1::2]))
-            lp_count = n + 3
-        else:
-            size += int_size(n) + sum(map(str_size, pairs))
-            lp_count = 2 * n + 4
-        self.body_bytes += size + int_size(lp_count)
-        self.ids.append(sid)
-        self.items.append(pairs)
-        self.count += 1
-
-    def mark_deleted(self, i):
-        if self.gone is None:
-            self.gone = {}
-        self.gone[i] = self.items[i]
-        self.items[i] = None
-
-    def copy(self):
-        node = Node.__new__(Node)
-        node.master = self.master
-        node.fields = self.fields
-        node.ids = self.ids[:]
-        node.items = self.items[:]
-        node.count = self.count
-        node.deleted = self.deleted
-        node.master_bytes = self.master_bytes
-        node.body_bytes = self.body_bytes
-        node.gone = None if self.gone is None else dict(self.gone)
-        return node
 
 
 class Nack:
@@ -251,17 +180,17 @@ class Stream:
     def append(self, sid, pairs, max_entries, max_bytes):
         """streamAppendItem with an ID already checked to be above ``last_id``."""
         nodes = self.nodes
-        node = nodes[-1] if nodes else None
-        if node is not None:
+        if nodes:
+            node = nodes[-1]
             if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
                 max_bytes = LISTPACK_MAX_SIZE
-            if node.nbytes() + sum(map(len, pairs)) >= max_bytes:
+            if not node.takes(pairs, max_entries, max_bytes):
+                node.freeze()
                 node = None
-            elif max_entries and node.count + node.deleted >= max_entries:
-                node = None
+        else:
+            node = None
         if node is None:
-            fields = pairs[0::2]
-            node = Node(sid, fields)
+            node = Node(sid, pairs[0::2])
             nodes.append(node)
             self.keys.append(sid)
         node.append(sid, pairs)
@@ -272,42 +201,45 @@ class Stream:
             self.first_id = sid
 
     # ---- seeking --------------------------------------------------------------------------------
-    def _locate(self, sid):
-        """(node index, entry index) of the first entry with ID >= sid (may be past the end)."""
-        keys = self.keys
-        n = bisect_right(keys, sid) - 1
-        if n < 0:
-            return 0, 0
-        node = self.nodes[n]
-        i = bisect_left(node.ids, sid)
-        if i == len(node.ids):
-            return n + 1, 0
-        return n, i
+    def _node_at(self, sid):
+        """Index of the node whose ID span may hold ``sid`` (-1 when ``sid`` is before them all)."""
+        return bisect_right(self.keys, sid) - 1
 
     def get(self, sid):
         """The field/value list of the live entry ``sid``, or None."""
-        n = bisect_right(self.keys, sid) - 1
+        n = self._node_at(sid)
         if n < 0:
             return None
         node = self.nodes[n]
-        i = bisect_left(node.ids, sid)
-        if i < len(node.ids) and node.ids[i] == sid:
-            return node.items[i]
+        if sid > node.last:
+            return None
+        ids, items, _ = node.entries()
+        i = bisect_left(ids, sid)
+        if i < len(ids) and ids[i] == sid:
+            return items[i]
         return None
 
     def range(self, start, end, count=0, rev=False):
         """Live (id, pairs) with start <= id <= end, ascending or descending; ``count`` 0 = all."""
         out = []
-        if start > end or not self.nodes:
-            return out
         nodes = self.nodes
+        if start > end or not nodes:
+            return out
         if not rev:
-            n, i = self._locate(start)
+            n = self._node_at(start)
+            if n < 0:
+                n = 0
+            elif nodes[n].last < start:
+                n += 1
+            i = -1
             while n < len(nodes):
                 node = nodes[n]
-                ids = node.ids
-                items = node.items
-                stop = len(ids) if ids[-1] <= end else bisect_right(ids, end)
+                if node.master > end:
+                    return out
+                ids, items, _ = node.entries()
+                if i < 0:
+                    i = bisect_left(ids, start) if node.master < start else 0
+                stop = len(ids) if node.last <= end else bisect_right(ids, end)
                 if not node.deleted:
                     # No marks in this node: take the run as one slice.
                     if count:
@@ -326,14 +258,15 @@ class Stream:
                 n += 1
                 i = 0
             return out
-        n = bisect_right(self.keys, end) - 1
-        if n < 0:
-            return out
-        i = bisect_right(nodes[n].ids, end) - 1
+        n = self._node_at(end)
+        i = -1
         while n >= 0:
             node = nodes[n]
-            ids = node.ids
-            items = node.items
+            if node.last < start:
+                return out
+            ids, items, _ = node.entries()
+            if i < 0:
+                i = len(ids) - 1 if node.last <= end else bisect_right(ids, end) - 1
             while i >= 0:
                 sid = ids[i]
                 if sid < start:
@@ -345,8 +278,6 @@ class Stream:
                         return out
                 i -= 1
             n -= 1
-            if n >= 0:
-                i = len(nodes[n].ids) - 1
         return out
 
     def first_entry(self):
@@ -365,20 +296,21 @@ class Stream:
     # ---- deleting -------------------------------------------------------------------------------
     def delete(self, sid):
         """Mark the live entry ``sid`` deleted (dropping its node if it was the last); True if it was there."""
-        n = bisect_right(self.keys, sid) - 1
+        n = self._node_at(sid)
         if n < 0:
             return False
         node = self.nodes[n]
-        i = bisect_left(node.ids, sid)
-        if i == len(node.ids) or node.ids[i] != sid or node.items[i] is None:
+        if sid > node.last:
+            return False
+        ids, items, _ = node.entries()
+        i = bisect_left(ids, sid)
+        if i == len(ids) or ids[i] != sid or items[i] is None:
             return False
         if node.count == 1:
             del self.nodes[n]
             del self.keys[n]
         else:
-            node.mark_deleted(i)
-            node.count -= 1
-            node.deleted += 1
+            node.mark_deleted((i,))
         self.length -= 1
         return True
 
@@ -419,7 +351,7 @@ class Stream:
             if maxlen is not None:
                 remove_node = self.length - entries >= maxlen
             else:
-                remove_node = node.ids[-1] < minid
+                remove_node = node.last < minid
             if remove_node:
                 removed_nodes += 1
                 self.length -= entries
@@ -427,9 +359,8 @@ class Stream:
                 continue
             if approx:
                 break
-            items = node.items
-            ids = node.ids
-            from_node = 0
+            ids, items, _ = node.entries()
+            marks = []
             for i in range(len(ids)):
                 if maxlen is not None:
                     if self.length <= maxlen:
@@ -437,12 +368,11 @@ class Stream:
                 elif ids[i] >= minid:
                     break
                 if items[i] is not None:
-                    node.mark_deleted(i)
-                    from_node += 1
+                    marks.append(i)
                     self.length -= 1
-            node.count -= from_node
-            node.deleted += from_node
-            deleted += from_node
+            if marks:
+                node.mark_deleted(marks)
+            deleted += len(marks)
             break
         if removed_nodes:
             del nodes[:removed_nodes]

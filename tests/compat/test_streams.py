@@ -370,6 +370,79 @@ def test_blocking_scenarios(server, real_redis, pair, name):
     assert mine == theirs
 
 
+def _error_figures(port, command):
+    """INFO errorstats, the error counters of INFO stats and ``command``'s call counts."""
+    client = RawClient(port)
+    try:
+        text = parse(client.cmd("INFO", "errorstats")) + parse(client.cmd("INFO", "stats")) \
+            + parse(client.cmd("INFO", "commandstats"))
+    finally:
+        client.close()
+    out = []
+    for line in text.decode().splitlines():
+        if line.startswith("errorstat_") or "error_replies" in line:
+            out.append(line)
+        elif line.startswith("cmdstat_%s:" % command):
+            out += [f for f in line.split(",") if "calls" in f]
+    return out
+
+
+RELEASED_WITH_ERROR = {
+    "key-deleted": [
+        (0, ("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"), False),
+        (1, ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"), True),
+        (2, ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"), True),
+        (0, ("DEL", "s"), False),
+    ],
+    "group-destroyed": [
+        (0, ("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"), False),
+        (1, ("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"), True),
+        (0, ("XGROUP", "DESTROY", "s", "g"), False),
+        (0, ("XADD", "s", "1-0", "f", "v"), False),
+    ],
+}
+
+
+def _fresh_stats(port):
+    admin = RawClient(port)
+    try:
+        admin.cmd("FLUSHALL")
+        admin.cmd("CONFIG", "RESETSTAT")
+    finally:
+        admin.close()
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED_WITH_ERROR))
+def test_xreadgroup_released_with_error_is_counted(server, real_redis, name):
+    """A blocked XREADGROUP whose stream or group goes counts its error in errorstats and failed_calls."""
+    got = []
+    for proc in (server, real_redis):
+        _fresh_stats(proc.port)
+        replies = _blocked_script(proc.port, RELEASED_WITH_ERROR[name])
+        got.append((replies, _error_figures(proc.port, "xreadgroup")))
+    assert got[0] == got[1]
+    assert any(line.startswith("errorstat_") for line in got[0][1])
+
+
+def test_client_unblock_error_is_counted(server, real_redis):
+    got = []
+    for proc in (server, real_redis):
+        _fresh_stats(proc.port)
+        clients = [RawClient(proc.port) for _ in range(2)]
+        try:
+            victim = parse(clients[1].cmd("CLIENT", "ID"))
+            clients[1].send(b"".join(_enc("XREAD", "BLOCK", "0", "STREAMS", "s", "$")))
+            time.sleep(0.05)
+            unblocked = clients[0].cmd("CLIENT", "UNBLOCK", str(victim), "ERROR")
+            replies = [unblocked, clients[1].read_all(0.1)]
+        finally:
+            for cl in clients:
+                cl.close()
+        got.append((replies, _error_figures(proc.port, "xread")))
+    assert got[0] == got[1]
+    assert "errorstat_UNBLOCKED:count=1" in got[0][1]
+
+
 # ---- keyspace notifications ----------------------------------------------------------------------
 
 def _events(client):

@@ -7,6 +7,7 @@ import pytest
 from respclient import RawClient, bulk, encode_command, keyevents, parse
 
 from pyredis.types.stream import MAX_ID, Stream, format_id, make_id
+from pyredis.types.stream_node import decode, from_listpack
 
 
 def xadd(raw, key, sid, *fields):
@@ -230,26 +231,58 @@ def test_type_scan_and_encoding(raw):
 # ---- the container -----------------------------------------------------------------------------
 
 def _check(stream):
-    """Invariants: sorted keys, node counts, the live length, first ID."""
+    """Invariants: sorted keys, node counts and sizes, the live length, first ID."""
     assert stream.keys == [n.master for n in stream.nodes]
     assert stream.keys == sorted(stream.keys)
     live = 0
     previous = -1
     for node in stream.nodes:
-        assert node.ids[0] == node.master and node.count > 0
-        assert node.count == sum(item is not None for item in node.items)
-        assert node.deleted == len(node.ids) - node.count
-        assert node.ids == sorted(node.ids) and node.ids[0] > previous
-        previous = node.ids[-1]
+        ids, items, _ = decode(node)
+        assert (ids, items) == node.entries()[:2]
+        assert ids[0] == node.master and ids[-1] == node.last and node.count > 0
+        assert node.count == sum(item is not None for item in items)
+        assert node.deleted == len(ids) - node.count
+        assert ids == sorted(ids) and ids[0] > previous
+        lp = node.listpack()
+        assert len(lp) == node.nbytes()
+        assert from_listpack(node.master, lp, node.last, node.count, node.deleted,
+                             len(node.fields)).listpack() == lp
+        previous = ids[-1]
         live += node.count
     assert live == stream.length
     first = stream.first_entry()
     assert stream.first_id == (first[0] if first else 0)
 
 
+def _pairs(rng):
+    """Entries of every shape a node encodes differently: master fields or not, integers, long strings."""
+    roll = rng.random()
+    if roll < 0.5:
+        return [b"f", b"x" * rng.randint(0, 40)]
+    if roll < 0.6:
+        return [b"f", rng.choice([b"0", b"127", b"128", b"-1", b"-4096", b"40000", b"-9223372036854775808",
+                                  b"9223372036854775807", b"9223372036854775808", b"007", b"+1", b"1 "])]
+    if roll < 0.7:
+        return [b"g", b"y" * rng.choice([63, 64, 4095, 4096, 5000])]
+    if roll < 0.85:
+        return [b"f", b"%d" % rng.randint(-99999, 99999), b"name", b"v"]
+    return [b"12", b"", b"f", b"z", b"other", b"w" * rng.randint(0, 100)]
+
+
+@pytest.mark.parametrize("decoded_limit", [128, 2])
 @pytest.mark.parametrize("max_entries,max_bytes", [(100, 4096), (1, 0), (3, 4096), (0, 120), (7, 60)])
-def test_container_layout_and_ranges(max_entries, max_bytes):
+def test_container_layout_and_ranges(max_entries, max_bytes, decoded_limit):
+    from pyredis.types import stream_node
+    stream_node.set_decoded_limit(decoded_limit)
+    try:
+        _layout_and_ranges(max_entries, max_bytes)
+    finally:
+        stream_node.set_decoded_limit(128)
+
+
+def _layout_and_ranges(max_entries, max_bytes):
     import random
+
     rng = random.Random(max_entries * 31 + max_bytes)
     s = Stream()
     model = {}
@@ -257,8 +290,10 @@ def test_container_layout_and_ranges(max_entries, max_bytes):
     for step in range(600):
         roll = rng.random()
         if roll < 0.6:
-            sid += rng.choice([1, 2, 1 << 64, 5 << 64])
-            pairs = [b"f", b"x" * rng.randint(0, 40)]
+            # Deltas of every integer width, up to an ms delta that is negative as an int64.
+            step = rng.choice([1, 2, 200, 1 << 64, 5 << 64, 300 << 64, ((1 << 63) + 7) << 64])
+            sid += step if sid + step < MAX_ID else 1
+            pairs = _pairs(rng)
             s.append(sid, pairs, max_entries, max_bytes)
             model[sid] = pairs
         elif roll < 0.8 and model:
@@ -284,3 +319,31 @@ def test_container_layout_and_ranges(max_entries, max_bytes):
 def test_format_id():
     assert format_id(make_id(5, 7)) == b"5-7"
     assert format_id(MAX_ID) == b"18446744073709551615-18446744073709551615"
+
+
+def test_loaded_node_keeps_its_bytes_or_reencodes_odd_flags():
+    from pyredis.persistence.blobs import listpack, lp_entry, lp_int_entry
+    from pyredis.persistence.stream_listpack import node_from_listpack
+
+    def entry(flags_encoded, seq, value):
+        return [flags_encoded, lp_int_entry(0), lp_int_entry(seq), lp_entry(value), lp_int_entry(4)]
+
+    master = [lp_int_entry(2), lp_int_entry(1), lp_int_entry(1), lp_entry(b"f"), lp_int_entry(0)]
+    canonical = listpack(master + entry(lp_int_entry(2), 0, b"a") + entry(lp_int_entry(3), 1, b"b")
+                         + entry(lp_int_entry(2), 2, b"c"))
+    node = node_from_listpack(make_id(5, 0), canonical)
+    assert node.listpack() == canonical
+    # The same entries with flags as 13-bit integers: valid, but a flag byte cannot be flipped in place.
+    wide = listpack(master + entry(b"\xc0\x02\x02", 0, b"a") + entry(b"\xc0\x03\x02", 1, b"b")
+                    + entry(b"\xc0\x02\x02", 2, b"c"))
+    odd = node_from_listpack(make_id(5, 0), wide)
+    assert odd.listpack() == canonical
+    for n in (node, odd):
+        s = Stream()
+        s.nodes, s.keys, s.length, s.last_id = [n], [n.master], 2, make_id(5, 2)
+        s._refresh_first()
+        assert s.range(0, MAX_ID) == [(make_id(5, 0), [b"f", b"a"]), (make_id(5, 2), [b"f", b"c"])]
+        assert s.xdel([make_id(5, 2)]) == 1
+        s.append(make_id(6, 0), [b"f", b"d"], 100, 4096)
+        _check(s)
+        assert s.range(0, MAX_ID) == [(make_id(5, 0), [b"f", b"a"]), (make_id(6, 0), [b"f", b"d"])]
