@@ -323,6 +323,7 @@ class Server:
                 except OSError:
                     pass
                 sock.close()
+                self.stats.rejected_connections += 1
                 continue
             c = Client(self, sock, self.next_client_id)
             self.next_client_id += 1
