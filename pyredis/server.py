@@ -715,7 +715,7 @@ class Server:
             self._expire_cycle(now, stop)
         finally:
             if self.config["latency-monitor-threshold"]:
-                from .commands.latency import add_sample
+                from .latency import add_sample
                 add_sample(self, "expire-cycle", int((time.perf_counter() - started) * 1000))
 
     def _expire_cycle(self, now, stop):
