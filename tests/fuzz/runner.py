@@ -9,7 +9,7 @@ import os
 
 from respclient import RawClient, encode_command
 
-from .normalize import CLOSED, equivalent, limited, normalise, unordered_store
+from .normalize import CLOSED, TIMEOUT, equivalent, limited, normalise, unordered_store
 
 CASES = os.path.join(os.path.dirname(__file__), "..", "compat", "fuzz_cases.json")
 
@@ -32,6 +32,10 @@ class Side:
     def cmd(self, *argv):
         try:
             return self.conn.cmd(*argv)
+        except TimeoutError:
+            self.conn.close()
+            self.conn = RawClient(self.port)
+            return TIMEOUT
         except (ConnectionError, OSError):
             # A closed connection is a reply too (protocol errors close it).
             self.conn.close()
