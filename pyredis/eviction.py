@@ -17,6 +17,7 @@ import random
 import time
 
 from . import memsize
+from .latency import add_sample
 
 # used_memory of an empty redis-server 7.0 (used_memory_startup).
 STARTUP_BYTES = 876128
@@ -100,6 +101,13 @@ class Memory:
         policy = config["maxmemory-policy"]
         if policy == "noeviction":
             return FAIL
+        started = time.perf_counter()
+        try:
+            return self._evict_until(limit, policy, config)
+        finally:
+            add_sample(server, "eviction-cycle", int((time.perf_counter() - started) * 1000))
+
+    def _evict_until(self, limit, policy, config):
         budget = time_limit_us(config["maxmemory-eviction-tenacity"])
         deadline = None if budget is None else time.perf_counter() + budget / 1e6
         pool = []
@@ -109,7 +117,9 @@ class Memory:
             if victim is None:
                 return FAIL
             db, key = victim
+            started = time.perf_counter()
             self._evict(db, key)
+            add_sample(self.server, "eviction-del", int((time.perf_counter() - started) * 1000))
             evicted += 1
             if deadline is not None and evicted % 16 == 0 and time.perf_counter() > deadline:
                 if self.used() > limit:

@@ -54,8 +54,11 @@ def alloc(n):
 
 
 def sds(n):
-    """Allocated size of an sds string of ``n`` bytes (header, data, terminator)."""
-    if n < 256:
+    """Allocated size of an sds string of ``n`` bytes (header, data, terminator), as
+    sdsnewlen makes it: short ones (keys, members, fields) have a one-byte header."""
+    if 0 < n < 32:
+        header = 1
+    elif n < 256:
         header = 3
     elif n < 65536:
         header = 5
@@ -75,6 +78,39 @@ def dict_slots(n):
     while slots < n:
         slots *= 2
     return slots if n else 0
+
+
+# A dict grown one insert at a time doubles its table when full, then moves one
+# occupied bucket of the old table per later operation (incremental rehashing),
+# and dictSlots counts both tables meanwhile.  About 1 - 1/e of the old buckets
+# hold an entry, so the old table is gone after that many more inserts.
+_OCCUPIED = 0.632
+
+
+def growing_dict_slots(n, steps=1):
+    """dictSlots of a value's dict that reached ``n`` entries by inserts, each taking
+    ``steps`` rehash steps (SADD adds; HSET and ZADD look the entry up first: 2)."""
+    slots = dict_slots(n)
+    old = slots // 2
+    if old >= 4 and (n - old - 1) * steps < _OCCUPIED * old:
+        return slots + old
+    return slots
+
+
+# zslRandomLevel: a node has level k+1 with probability 1/4 of having level k.
+_SKIPLIST_P = 0.25
+
+
+def _expected_zsl_node():
+    total = 0.0
+    for level in range(1, ZSKIPLIST_MAXLEVEL + 1):
+        p = (1 - _SKIPLIST_P) * _SKIPLIST_P ** (level - 1)
+        total += p * alloc(ZSKIPLIST_NODE + ZSKIPLIST_LEVEL * level)
+    return total
+
+
+# The allocation of a skiplist node of random level, on average.
+ZSL_NODE = _expected_zsl_node()
 
 
 def _sampled(iterable, count, samples, per_item):

@@ -323,6 +323,7 @@ class Server:
                 except OSError:
                     pass
                 sock.close()
+                self.stats.rejected_connections += 1
                 continue
             c = Client(self, sock, self.next_client_id)
             self.next_client_id += 1
@@ -716,7 +717,7 @@ class Server:
             self._expire_cycle(now, stop)
         finally:
             if self.config["latency-monitor-threshold"]:
-                from .commands.latency import add_sample
+                from .latency import add_sample
                 add_sample(self, "expire-cycle", int((time.perf_counter() - started) * 1000))
 
     def _expire_cycle(self, now, stop):

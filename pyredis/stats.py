@@ -19,6 +19,10 @@ class Stats:
         self.net_input_bytes = 0
         self.net_output_bytes = 0
         self.pubsub_messages = 0
+        # The last fork's duration, and its rate in GB of used_memory a second (redisFork).
+        self.latest_fork_usec = 0
+        self.total_forks = 0
+        self.fork_rate = 0.0
         # Read and write events handled (not requests): Redis counts each
         # readQueryFromClient and writeToClient call.
         self.reads_processed = 0

@@ -1032,6 +1032,15 @@ cdef class QuickList:
             node = node.next
         return out
 
+    def head_sizes(self, Py_ssize_t count):
+        """The byte sizes of the first ``count`` nodes, head first (MEMORY USAGE samples them)."""
+        cdef list out = []
+        cdef _Node node = self._head
+        while node is not None and len(out) < count:
+            out.append(node.sz)
+            node = node.next
+        return out
+
     def node_layout(self):
         cdef list out = []
         cdef _Node node = self._head

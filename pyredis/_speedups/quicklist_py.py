@@ -910,6 +910,15 @@ class QuickList:
             node = node.next
         return out
 
+    def head_sizes(self, count):
+        """The byte sizes of the first ``count`` nodes, head first (MEMORY USAGE samples them)."""
+        out = []
+        node = self._head
+        while node is not None and len(out) < count:
+            out.append(node.sz)
+            node = node.next
+        return out
+
     def node_layout(self):
         out = []
         node = self._head

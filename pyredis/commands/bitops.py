@@ -174,10 +174,11 @@ def bitcount(c, argv):
         return reply.integer(_twin.popcount(value))
     if n not in (4, 5):
         raise E_SYNTAX
+    # bitcountCommand answers 0 to a reversed negative range before it reads the unit.
+    if _int_arg(argv[2]) < 0 and _int_arg(argv[3]) < 0 and _int_arg(argv[2]) > _int_arg(argv[3]):
+        return reply.ZERO
     start, end, in_bits, total = _range(argv[2], argv[3], argv[4] if n == 5 else None,
                                         len(value), None, False)
-    if start < 0 and end < 0 and start > end:
-        return reply.ZERO
     start, end = _clamp(start, end, total)
     if start > end:
         return reply.ZERO

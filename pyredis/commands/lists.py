@@ -32,12 +32,13 @@ ENCODINGS[QuickList] = lambda value, config: b"quicklist"
 
 
 def _memory(ql, samples):
-    # Redis samples the first nodes' listpacks; the average node stands in here.
+    # objectComputeSize: the first ``samples`` nodes (all for 0) stand for every node.
     nodes = ql.node_count
     if not nodes:
         return memsize.ROBJ + memsize.QUICKLIST
-    per_node = memsize.QUICKLIST_NODE + memsize.alloc(ql.nbytes // nodes)
-    return memsize.ROBJ + memsize.QUICKLIST + nodes * per_node
+    sizes = ql.head_sizes(samples or nodes)
+    sampled = sum(memsize.QUICKLIST_NODE + memsize.alloc(sz) for sz in sizes)
+    return memsize.ROBJ + memsize.QUICKLIST + int(sampled / len(sizes) * nodes)
 
 
 memsize.SIZERS[QuickList] = _memory

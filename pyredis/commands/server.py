@@ -6,6 +6,7 @@ import time
 
 from .. import clock
 from .. import REDIS_VERSION, errors, info, reply
+from .. import lolwut as lolwut_art
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
 from ..numbers import parse_int
@@ -327,14 +328,41 @@ def time_(c, argv):
     return reply.bulks([b"%d" % (now // 1000000), b"%d" % (now % 1000000)])
 
 
-# LOLWUT [VERSION version]
+# LOLWUT [VERSION version] [version-specific arguments ...]
 @command("lolwut", -1, "readonly fast", group="server")
 def lolwut(c, argv):
+    version = REDIS_VERSION
+    args = argv[1:]
     if len(argv) >= 3 and argv[1].lower() == b"version":
-        if parse_int(argv[2]) is None:
+        ver = parse_int(argv[2])
+        if ver is None:
             raise errors.E_NOT_INTEGER
-    # Redis 7.0 has no art of its own version: it answers with the version line.
-    return reply.Verbatim(b"Redis ver. " + REDIS_VERSION.encode() + b"\n")
+        # lolwutCommand prints the number as an unsigned int and looks at its first digits.
+        version = "%d.0.0" % (ver & 0xFFFFFFFF)
+        args = argv[3:]
+    release = REDIS_VERSION.encode()
+    if version[:2] == "5." and version[2] != "9" or version[:3] == "4.9":
+        cols, per_row, per_col = _lolwut_args(args, (66, 8, 12), (1000, 200, 200))
+        art = lolwut_art.version5(cols, per_row, per_col, release)
+    elif version[:2] == "6." and version[2] != "9" or version[:3] == "5.9":
+        cols, rows = _lolwut_args(args, (80, 20), (1000, 1000))
+        art = lolwut_art.version6(cols, rows, release)
+    else:
+        art = b"Redis ver. " + release + b"\n"
+    return reply.Verbatim(art)
+
+
+def _lolwut_args(args, defaults, highs):
+    """The version's numeric arguments in order, defaulted, then clamped to 1..high."""
+    out = []
+    for i, (default, high) in enumerate(zip(defaults, highs)):
+        value = default
+        if i < len(args):
+            value = parse_int(args[i])
+            if value is None:
+                raise errors.E_NOT_INTEGER
+        out.append(min(max(value, 1), high))
+    return out
 
 
 # DBSIZE

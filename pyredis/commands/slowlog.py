@@ -15,7 +15,7 @@ from ..numbers import parse_int
 from ..server import Server
 from . import command, container
 from .introspection import help_reply
-from .latency import add_sample
+from ..latency import add_sample
 from .monitor import redacted_positions
 
 MAX_ARGS = 32

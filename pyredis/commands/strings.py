@@ -563,8 +563,8 @@ def lcs(c, argv):
     if (a is not None and a.__class__ not in _STRING_TYPES) or (
             b is not None and b.__class__ not in _STRING_TYPES):
         raise CommandError(errors.LCS_NOT_STRINGS)
-    a = b"" if a is None else bytes(a)
-    b = b"" if b is None else bytes(b)
+    a = b"" if a is None else a
+    b = b"" if b is None else b
     get_len = get_idx = with_len = False
     min_len = 0
     i = 3
@@ -595,6 +595,8 @@ def lcs(c, argv):
     # is 32 times smaller (one bit per cell).
     if (len(a) + 1) * (len(b) + 1) * 4 > c.server.config["proto-max-bulk-len"]:
         raise CommandError(errors.LCS_MEMORY)
+    # Copied only now: a refused pair of big strings costs nothing.
+    a, b = bytes(a), bytes(b)
     if get_len:
         return reply.integer(lcs_length(a, b))
     length, common, ranges = lcs_traceback(a, b)

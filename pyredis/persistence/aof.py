@@ -14,10 +14,12 @@ older files become history and are deleted.
 """
 import os
 import threading
+import time
 
 from .. import errors
 from ..config import ConfigError
 from ..db import now_ms
+from ..latency import add_sample, fork_done
 from ..errors import CommandError
 from . import manifest as mf
 from .aofformat import encode_command, select, write_dataset
@@ -90,12 +92,16 @@ class Aof:
         self.buf = []
         try:
             view = memoryview(data)
+            started = time.perf_counter()
             while view:
                 n = os.write(self.fd, view)
                 view = view[n:]
                 self.current_size += n
+            self._write_latency(started)
             if self.config["appendfsync"] == "always" and not self._fsync_held():
+                started = time.perf_counter()
                 os.fsync(self.fd)
+                add_sample(self.server, "aof-fsync-always", int((time.perf_counter() - started) * 1000))
                 self.last_fsync = _now()
             else:
                 self.unsynced = True
@@ -112,6 +118,19 @@ class Aof:
                 os._exit(1)
             # Kept for the next attempt, as Redis keeps its aof_buf.
             self.buf.insert(0, bytes(view))
+
+    def _write_latency(self, started):
+        """flushAppendOnlyFile's events: the write, named after what else was using the disk."""
+        ms = int((time.perf_counter() - started) * 1000)
+        if not ms:
+            return
+        if self.fsync_in_progress():
+            add_sample(self.server, "aof-write-pending-fsync", ms)
+        elif self.child is not None or self.server.rdb.child_pid >= 0:
+            add_sample(self.server, "aof-write-active-child", ms)
+        else:
+            add_sample(self.server, "aof-write-alone", ms)
+        add_sample(self.server, "aof-write", ms)
 
     # ---- cron -----------------------------------------------------------
     def cron(self, server):
@@ -273,6 +292,7 @@ class Aof:
         snapshot = _snapshot_writer(self.config)
         self.child_rdb = snapshot is not None
         started = _now()
+        fork_started = time.perf_counter()
         try:
             pid = os.fork()
         except OSError as exc:
@@ -291,6 +311,7 @@ class Aof:
                 pass
             finally:
                 os._exit(code)
+        fork_done(self.server, fork_started)
         # Named after the child, as Redis names it.
         temp = "temp-rewriteaof-bg-%d.aof" % pid
         self.child = pid

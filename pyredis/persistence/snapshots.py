@@ -10,6 +10,7 @@ import signal
 import time
 
 from .. import clock, errors
+from ..latency import fork_done
 from ..errors import CommandError
 from . import rdb
 
@@ -144,6 +145,7 @@ def bgsave(server):
     state = server.rdb
     state.dirty_at_fork = server.dirty
     state.last_try = int(clock.time())
+    started = time.perf_counter()
     try:
         pid = os.fork()
     except OSError as exc:
@@ -153,6 +155,7 @@ def bgsave(server):
         return False
     if pid == 0:
         _child(server)
+    fork_done(server, started)
     server.log("notice", "Background saving started by pid %d" % pid)
     state.saves += 1
     state.child_pid = pid

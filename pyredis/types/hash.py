@@ -83,7 +83,7 @@ ENCODINGS[Hash] = encoding
 def _memory(h, samples):
     if h.listpack:
         return memsize.ROBJ + memsize.listpack(itertools.chain.from_iterable(h.items()))
-    return (memsize.ROBJ + memsize.DICT + 8 * memsize.dict_slots(len(h))
+    return (memsize.ROBJ + memsize.DICT + 8 * memsize.growing_dict_slots(len(h), 2)
             + memsize._sampled(iter(h.items()), len(h), samples,
                                lambda fv: memsize.DICT_ENTRY + memsize.sds(len(fv[0]))
                                + memsize.sds(len(fv[1]))))

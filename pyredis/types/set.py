@@ -120,7 +120,7 @@ def _memory(s, samples):
                 if width == 8:
                     break
         return memsize.ROBJ + memsize.alloc(memsize.INTSET_HEADER + width * len(s))
-    return (memsize.ROBJ + memsize.DICT + 8 * memsize.dict_slots(len(s))
+    return (memsize.ROBJ + memsize.DICT + 8 * memsize.growing_dict_slots(len(s))
             + memsize._sampled(iter(s), len(s), samples,
                                lambda m: memsize.DICT_ENTRY + memsize.sds(len(m))))
 

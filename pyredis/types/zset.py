@@ -352,10 +352,9 @@ def _memory(z, samples):
             v for score, member in z.order for v in (member, _lp_score(score)))
     header = memsize.alloc(memsize.ZSKIPLIST_NODE
                            + memsize.ZSKIPLIST_LEVEL * memsize.ZSKIPLIST_MAXLEVEL)
-    # A node's level is random (p = 1/4): 4/3 levels on average.
-    node = memsize.alloc(memsize.ZSKIPLIST_NODE + memsize.ZSKIPLIST_LEVEL * 4 // 3)
+    node = memsize.ZSL_NODE
     return (memsize.ROBJ + memsize.ZSET + memsize.ZSKIPLIST + memsize.DICT
-            + 8 * memsize.dict_slots(len(z)) + header
+            + 8 * memsize.growing_dict_slots(len(z), 2) + header
             + memsize._sampled(iter(z.order), len(z), samples,
                                lambda sm: memsize.sds(len(sm[1])) + memsize.DICT_ENTRY + node))
 

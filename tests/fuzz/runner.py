@@ -9,7 +9,7 @@ import os
 
 from respclient import RawClient, encode_command
 
-from .normalize import equivalent, normalise, unordered_store
+from .normalize import CLOSED, TIMEOUT, equivalent, limited, normalise, unordered_store
 
 CASES = os.path.join(os.path.dirname(__file__), "..", "compat", "fuzz_cases.json")
 
@@ -32,11 +32,15 @@ class Side:
     def cmd(self, *argv):
         try:
             return self.conn.cmd(*argv)
+        except TimeoutError:
+            self.conn.close()
+            self.conn = RawClient(self.port)
+            return TIMEOUT
         except (ConnectionError, OSError):
             # A closed connection is a reply too (protocol errors close it).
             self.conn.close()
             self.conn = RawClient(self.port)
-            return b"<closed>"
+            return CLOSED
 
     def reset(self):
         self.conn.close()
@@ -86,7 +90,7 @@ def run(ours, theirs, sequence):
     """Run ``sequence`` on both (Side objects); raise Difference at the first one."""
     ours.reset()
     theirs.reset()
-    unordered = set()
+    unordered = {}
     for step, argv in enumerate(sequence):
         a = ours.cmd(*argv)
         b = theirs.cmd(*argv)
@@ -94,17 +98,19 @@ def run(ours, theirs, sequence):
             raise Difference(step, argv, a, b)
         dest = unordered_store(argv)
         if dest is not None:
-            unordered.add(dest)
+            unordered[dest] = limited(argv)
     (ka, racy_a), (kb, racy_b) = _keyspace(ours), _keyspace(theirs)
     for key in racy_a | racy_b:
         ka.pop(key, None)
         kb.pop(key, None)
-    for key in unordered:
-        # A list SORT ... BY stored: its elements, in no particular order.
+    for key, window in unordered.items():
+        # A list SORT ... BY stored: its elements in no particular order, or
+        # only their number when LIMIT chose among tied ones.
         for space in (ka, kb):
             entry = space.get(key)
             if entry is not None and entry[0] == b"+list\r\n":
-                entry[-1] = normalise("smembers", entry[-1])
+                tree = normalise("smembers", entry[-1])
+                entry[-1] = len(tree[1]) if window else tree
     if ka != kb:
         raise Difference(len(sequence), [b"<keyspace>"], ka, kb)
 

@@ -136,6 +136,18 @@ def test_byte_fill_packs_nodes_exactly(quicklist, fill):
     h.verify()
 
 
+def test_head_sizes(quicklist):
+    per_node = (LIMITS[-2] - 7) // _entry(10)
+    h = quicklist.QuickList(-2)
+    assert h.head_sizes(3) == []
+    h.extend_head(val(10) for _ in range(per_node * 2 + 5))
+    full = 7 + per_node * _entry(10)
+    assert h.head_sizes(2) == [7 + 5 * _entry(10), full]
+    assert h.head_sizes(10) == [7 + 5 * _entry(10), full, full]
+    assert sum(h.head_sizes(3)) == h.nbytes
+    assert h.head_sizes(0) == []
+
+
 @pytest.mark.parametrize("fill", [1, 2, 32, 128])
 def test_count_fill_with_safety_cap(quicklist, fill):
     q = quicklist.QuickList(fill)
