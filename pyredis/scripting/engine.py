@@ -13,6 +13,7 @@ import lupa.lua51 as lua51
 
 from .. import errors
 from ..client import Client
+from ..cluster import key_slot
 from ..commands import TABLE
 from ..db import now_ms
 from ..eviction import FAIL
@@ -68,7 +69,7 @@ class RunContext:
     """The script running now: who called it, what it may do, what it did."""
 
     __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
-                 "timed_out", "repl", "oom")
+                 "timed_out", "repl", "oom", "slot", "cross_slot")
 
     def __init__(self, caller, name, eval_mode, read_only):
         self.caller = caller
@@ -83,6 +84,10 @@ class RunContext:
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
         self.oom = False
+        # Cluster mode: the slot of the keys met so far (-1: none yet), and
+        # whether keys of other slots are allowed too.
+        self.slot = -1
+        self.cross_slot = True
 
 
 class LuaEngine:
@@ -158,6 +163,11 @@ class LuaEngine:
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only)
         run.oom = oom
+        if server.cluster is not None:
+            # A script without a shebang may touch keys of any slot.
+            run.cross_slot = flags is None or "allow-cross-slot-keys" in flags
+            if nkeys:
+                run.slot = key_slot(args[0])
         try:
             result = runner(func, nkeys, *args)
         finally:
@@ -262,6 +272,10 @@ class LuaEngine:
             run.wrote = True
         sc = self.scripting.client
         server = self.server
+        if server.cluster is not None:
+            denied = server.cluster.script_check(run, cmd, argv)
+            if denied is not None:
+                return self._reject(cmd, denied)
         if server.propagating and not run.repl & REPL_AOF:
             # redis.set_repl: this command's effects stay out of the AOF.
             ops = server.propagation.ops
