@@ -404,6 +404,11 @@ def start(server):
     """
     if not server.config["cluster-enabled"]:
         return
+    if server.config["port"] > 65535 - 10000 and not server.config["cluster-port"]:
+        server.log("warning", "Redis port number too high. Cluster communication port is 10,000 "
+                              "port numbers higher than your Redis port. Your Redis port number "
+                              "must be 55535 or less.")
+        sys.exit(1)
     cluster = Cluster(server)
     path = server.config["cluster-config-file"]
     cluster.path = path

@@ -6,6 +6,7 @@ every one of them is refused, as clusterCommand does.
 """
 from .. import cluster as _cluster, errors, reply
 from ..cluster import SLOTS, key_slot
+from ..config import on_change
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..server import Server
@@ -511,6 +512,12 @@ def readwrite(c, argv):
 def asking(c, argv):
     # Matters only for a slot being imported from another node, which needs a bus.
     return _connection_flag(c)
+
+
+@on_change("cluster-require-full-coverage")
+def _coverage_changed(server, value):
+    if server.cluster is not None:
+        server.cluster.update_state()
 
 
 Server.start_hooks.append(_cluster.start)
