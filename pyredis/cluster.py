@@ -188,7 +188,7 @@ class Cluster:
             return self.announced_ip()
         if kind == "hostname":
             return self.hostname() or "?"
-        return "?"
+        return ""
 
     # ---- CLUSTER NODES and nodes.conf -----------------------------------
     def node_line(self):

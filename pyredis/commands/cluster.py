@@ -161,8 +161,10 @@ def _node_reply(cluster):
     hostname = cluster.hostname()
     if kind != "hostname" and hostname:
         extra += [reply.bulk(b"hostname"), reply.bulk(hostname.encode("latin-1"))]
-    return reply.array([reply.bulk(cluster.endpoint().encode("latin-1")),
-                        reply.integer(cluster.port()), reply.bulk(cluster.myid.encode()),
+    # An unknown endpoint is "" in SHARDS but a null here.
+    endpoint = (reply.NULL if kind == "unknown-endpoint"
+                else reply.bulk(cluster.endpoint().encode("latin-1")))
+    return reply.array([endpoint, reply.integer(cluster.port()), reply.bulk(cluster.myid.encode()),
                         reply.map_of(extra)])
 
 

@@ -365,3 +365,44 @@ def test_cluster_disabled(pair):
                  ("INFO", "cluster"), ("EVAL", "#!lua flags=no-cluster\nreturn 1", "0"),
                  ("MSET", "a", "1", "b", "2")):
         pair.run(*args)
+
+
+def test_routing_after_acl_and_before_oom(cp):
+    cp.run("ACL", "SETUSER", "limited", "on", "nopass", "~a", "+@all")
+    cp.run("AUTH", "limited", "x")
+    cp.run("MSET", "a", "1", "b", "2")
+    cp.run("MSET", "b", "1", "a", "2")
+    cp.run("MGET", "a", "{a}b")
+    cp.run("AUTH", "default", "x")
+    cp.run("ACL", "DELUSER", "limited")
+    cp.run("SET", "big", "x" * 10000)
+    cp.run("CONFIG", "SET", "maxmemory", "1")
+    try:
+        cp.run("MSET", "a", "1", "b", "2")
+        cp.run("MSET", "a", "1", "{a}b", "2")
+        cp.run("GET", "a")
+    finally:
+        cp.run("CONFIG", "SET", "maxmemory", "0")
+
+
+def test_routing_while_subscribed(cp):
+    cp.run("SUBSCRIBE", "ch")
+    cp.run("MSET", "a", "1", "b", "2")
+    cp.run("GET", "a")
+    cp.run("SSUBSCRIBE", "a", "b")
+    cp.run("UNSUBSCRIBE")
+
+
+@pytest.mark.parametrize("kind", ["hostname", "unknown-endpoint", "ip"])
+def test_preferred_endpoint_and_hostname(cp, kind):
+    cp.run("CONFIG", "SET", "cluster-preferred-endpoint-type", kind)
+    try:
+        for hostname in ("", "node-a.example"):
+            cp.run("CONFIG", "SET", "cluster-announce-hostname", hostname)
+            # redis-server publishes a new hostname on its next cluster cron.
+            time.sleep(0.25)
+            for sub in ("SLOTS", "SHARDS", "NODES"):
+                cp.run("CLUSTER", sub)
+    finally:
+        cp.run("CONFIG", "SET", "cluster-announce-hostname", "")
+        cp.run("CONFIG", "SET", "cluster-preferred-endpoint-type", "ip")
