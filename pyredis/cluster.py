@@ -118,6 +118,10 @@ class Cluster:
         self.path = None
         self.lock_fd = None
         self._ranges = None
+        # The slot of the request being run (Redis's c->slot): set when it is
+        # routed, kept through an EXEC, and taken by the scripts it runs.
+        self.request_client = None
+        self.request_slot = -1
 
     # ---- slots ----------------------------------------------------------
     def add_slot(self, slot):
@@ -334,6 +338,8 @@ class Cluster:
         slot, error, flags = self.slot_of(queued)
         if error is not None:
             return error
+        self.request_client = c
+        self.request_slot = slot
         if slot < 0 or self.ok:
             return None
         return self.down_error(flags, queued)

@@ -13,7 +13,6 @@ import lupa.lua51 as lua51
 
 from .. import errors
 from ..client import Client
-from ..cluster import key_slot
 from ..commands import TABLE
 from ..db import now_ms
 from ..eviction import FAIL
@@ -163,15 +162,18 @@ class LuaEngine:
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only)
         run.oom = oom
-        if server.cluster is not None:
+        cluster = server.cluster
+        if cluster is not None:
             # A script without a shebang may touch keys of any slot.
             run.cross_slot = flags is None or "allow-cross-slot-keys" in flags
-            if nkeys:
-                run.slot = key_slot(args[0])
+            if cluster.request_client is c:
+                run.slot = cluster.request_slot
         try:
             result = runner(func, nkeys, *args)
         finally:
             scripting.run = None
+            if cluster is not None and cluster.request_client is c:
+                cluster.request_slot = run.slot
             if run.timed_out:
                 server.busy = None
             if run.killed or run.timed_out:

@@ -406,3 +406,17 @@ def test_preferred_endpoint_and_hostname(cp, kind):
     finally:
         cp.run("CONFIG", "SET", "cluster-announce-hostname", "")
         cp.run("CONFIG", "SET", "cluster-preferred-endpoint-type", "ip")
+
+
+def test_a_script_in_a_transaction_keeps_the_transaction_slot(cp):
+    for queued in ((("GET", "{a}x"), ("EVAL", "#!lua\nreturn redis.call('get','b')", "0")),
+                   (("EVAL", "#!lua\nreturn redis.call('get','b')", "0"),
+                    ("EVAL", "#!lua\nreturn redis.call('get','a')", "0")),
+                   (("EVAL", "#!lua\nreturn redis.call('get','b')", "0"),
+                    ("EVAL", "#!lua\nreturn redis.call('get','{b}x')", "0"))):
+        cp.run("MULTI")
+        for args in queued:
+            cp.run(*args)
+        cp.run("EXEC")
+    cp.run("GET", "b")
+    cp.run("EVAL", "#!lua\nreturn redis.call('get','a')", "0")
