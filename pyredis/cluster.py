@@ -340,9 +340,15 @@ class Cluster:
             return error
         self.request_client = c
         self.request_slot = slot
-        if slot < 0 or self.ok:
+        if slot < 0:
             return None
-        return self.down_error(flags, queued)
+        if not self.ok:
+            error = self.down_error(flags, queued)
+            if error is not None:
+                return error
+        if self.migrating and slot in self.migrating:
+            return self.migrating_error(queued)
+        return None
 
     def slot_of(self, queued):
         """(slot or -1, error or None, the commands' flags) for the keys of ``queued``."""
@@ -364,6 +370,28 @@ class Cluster:
                 elif this != slot:
                     return slot, CommandError(errors.CROSSSLOT), flags
         return slot, None, flags
+
+    def migrating_error(self, queued):
+        """A slot migrating (to this very node): a request with some of its keys here
+        and some missing cannot be served (TRYAGAIN); with none here it is asked
+        for on the migration's target, which is this node, so it is served."""
+        if any(q.fullname in _SHARD_PUBSUB or q.fullname == "migrate" for q, _ in queued):
+            return None
+        db = self.server.dbs[0]
+        present = missing = False
+        for qcmd, qargv in queued:
+            try:
+                indexes = qcmd.key_indexes(qargv)
+            except (CommandError, IndexError, ValueError):
+                continue
+            for i in indexes:
+                if db.peek(qargv[i]) is None:
+                    missing = True
+                else:
+                    present = True
+        if present and missing:
+            return CommandError(errors.CLUSTER_TRYAGAIN)
+        return None
 
     def down_error(self, flags, queued):
         """What the cluster-down state refuses (a read may pass when allowed)."""
@@ -392,6 +420,9 @@ class Cluster:
                 if error.text == errors.CLUSTER_DOWN_RO:
                     return errors.SCRIPT_CLUSTER_DOWN_RO
                 return errors.SCRIPT_CLUSTER_DOWN
+        if slot >= 0 and self.migrating and slot in self.migrating:
+            if self.migrating_error(queued) is not None:
+                return errors.SCRIPT_NON_LOCAL_KEY
         if slot >= 0 and not run.cross_slot:
             if run.slot < 0:
                 run.slot = slot

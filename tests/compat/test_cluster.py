@@ -420,3 +420,32 @@ def test_a_script_in_a_transaction_keeps_the_transaction_slot(cp):
         cp.run("EXEC")
     cp.run("GET", "b")
     cp.run("EVAL", "#!lua\nreturn redis.call('get','a')", "0")
+
+
+# Three keys of slot 5.
+SLOT5 = ("k12912", "k30990", "k85964")
+
+
+def test_a_slot_migrating_to_this_node(cp):
+    k1, k2, k3 = SLOT5
+    myid_ours, myid_theirs = cp.ids
+    assert cp.ours.cmd("CLUSTER", "SETSLOT", "5", "MIGRATING", myid_ours) == b"+OK\r\n"
+    assert cp.theirs.cmd("CLUSTER", "SETSLOT", "5", "MIGRATING", myid_theirs) == b"+OK\r\n"
+    try:
+        cp.run("GET", k1)
+        cp.run("SET", k1, "v")
+        cp.run("MGET", k1, k2)
+        cp.run("MGET", k1, k1)
+        cp.run("EXISTS", k2, k3)
+        cp.run("MULTI")
+        cp.run("GET", k1)
+        cp.run("GET", k2)
+        cp.run("EXEC")
+        cp.run("EVAL", "return redis.call('mget', KEYS[1], KEYS[2])", "2", k1, k3)
+        cp.run("EVAL", "return redis.call('mget', '%s', '%s')" % (k1, k3), "0")
+        cp.run("SPUBLISH", k2, "x")
+        cp.run("MIGRATE", "127.0.0.1", "1", "", "0", "10", "KEYS", k2, k3)
+        cp.run("SET", k2, "w")
+        cp.run("MGET", k1, k2)
+    finally:
+        cp.run("CLUSTER", "SETSLOT", "5", "STABLE")
