@@ -122,6 +122,8 @@ class Cluster:
         # routed, kept through an EXEC, and taken by the scripts it runs.
         self.request_client = None
         self.request_slot = -1
+        # Connections that sent READONLY (CLIENT LIST's "r" flag).
+        self.readonly = set()
 
     # ---- slots ----------------------------------------------------------
     def add_slot(self, slot):

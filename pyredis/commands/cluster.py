@@ -491,29 +491,33 @@ def cluster_saveconfig(c, argv):
     return reply.OK
 
 
-def _connection_flag(c):
-    _state(c)
-    return reply.OK
-
-
 # READONLY
 @command("readonly", 1, "loading stale fast", group="cluster")
 def readonly(c, argv):
-    # Reads from a replica: this node is a master, so nothing changes.
-    return _connection_flag(c)
+    # Reads from a replica: this node is a master, so only CLIENT LIST shows it.
+    _state(c).readonly.add(c)
+    return reply.OK
 
 
 # READWRITE
 @command("readwrite", 1, "loading stale fast", group="cluster")
 def readwrite(c, argv):
-    return _connection_flag(c)
+    _state(c).readonly.discard(c)
+    return reply.OK
 
 
 # ASKING
 @command("asking", 1, "fast", group="cluster")
 def asking(c, argv):
     # Matters only for a slot being imported from another node, which needs a bus.
-    return _connection_flag(c)
+    _state(c)
+    return reply.OK
+
+
+def _forget(c):
+    cluster = c.server.cluster
+    if cluster is not None:
+        cluster.readonly.discard(c)
 
 
 @on_change("cluster-require-full-coverage")
@@ -523,3 +527,5 @@ def _coverage_changed(server, value):
 
 
 Server.start_hooks.append(_cluster.start)
+Server.close_hooks.append(_forget)
+Server.reset_hooks.append(_forget)

@@ -265,6 +265,8 @@ def client_info(c, now, caller):
         flags += "c"
     if c.unix:
         flags += "U"
+    if c.server.cluster is not None and c in c.server.cluster.readonly:
+        flags += "r"
     if c.no_evict:
         flags += "e"
     events = ("r" if not c.paused_reading else "") + ("w" if c.writing else "")

@@ -242,3 +242,21 @@ def test_announced_address_and_hostname():
         r.close()
     finally:
         proc.stop()
+
+
+def _flags(client):
+    info = client.cmd("CLIENT", "INFO").decode()
+    return re.search(r" flags=(\S+) ", info).group(1)
+
+
+def test_readonly_shows_in_client_list_until_readwrite_or_reset(raw):
+    assert _flags(raw) == "N"
+    assert raw.cmd("READONLY") == b"+OK\r\n"
+    assert _flags(raw) == "r"
+    assert raw.cmd("READWRITE") == b"+OK\r\n"
+    assert _flags(raw) == "N"
+    raw.cmd("READONLY")
+    assert raw.cmd("RESET") == b"+RESET\r\n"
+    assert _flags(raw) == "N"
+    assert raw.cmd("ASKING") == b"+OK\r\n"
+    assert _flags(raw) == "N"
