@@ -195,6 +195,8 @@ def test_nodes_conf_keeps_the_node_across_restarts():
         c.close()
     finally:
         proc.stop()
+    # Another port: the node is known by its id, and the file follows the new port.
+    port = cluster_port()
     proc = start_pyredis("--cluster-enabled", "yes", "--cluster-config-file", "my-nodes.conf",
                          "--dbfilename", "dump.rdb", "--cluster-require-full-coverage", "no",
                          port=port, cwd=cwd)
