@@ -337,7 +337,7 @@ class Cluster:
             queued = c.multi
         else:
             queued = ((cmd, argv),)
-        slot, error, flags = self.slot_of(queued)
+        slot, error = self.slot_of(queued)
         if error is not None:
             return error
         self.request_client = c
@@ -345,7 +345,7 @@ class Cluster:
         if slot < 0:
             return None
         if not self.ok:
-            error = self.down_error(flags, queued)
+            error = self.down_error(queued)
             if error is not None:
                 return error
         if self.migrating and slot in self.migrating:
@@ -353,12 +353,10 @@ class Cluster:
         return None
 
     def slot_of(self, queued):
-        """(slot or -1, error or None, the commands' flags) for the keys of ``queued``."""
+        """(slot or -1, error or None) for the keys of ``queued``."""
         owned = self.owned
         slot = -1
-        flags = set()
         for qcmd, qargv in queued:
-            flags |= qcmd.flags
             try:
                 indexes = qcmd.key_indexes(qargv)
             except (CommandError, IndexError, ValueError):
@@ -368,10 +366,10 @@ class Cluster:
                 if slot < 0:
                     slot = this
                     if not owned[slot]:
-                        return slot, CommandError(errors.CLUSTER_DOWN_UNBOUND), flags
+                        return slot, CommandError(errors.CLUSTER_DOWN_UNBOUND)
                 elif this != slot:
-                    return slot, CommandError(errors.CROSSSLOT), flags
-        return slot, None, flags
+                    return slot, CommandError(errors.CROSSSLOT)
+        return slot, None
 
     def migrating_error(self, queued):
         """A slot migrating (to this very node): a request with some of its keys here
@@ -395,7 +393,7 @@ class Cluster:
             return CommandError(errors.CLUSTER_TRYAGAIN)
         return None
 
-    def down_error(self, flags, queued):
+    def down_error(self, queued):
         """What the cluster-down state refuses (a read may pass when allowed)."""
         config = self.config
         if any(q.fullname in _SHARD_PUBSUB for q, _ in queued):
@@ -404,7 +402,7 @@ class Cluster:
             return CommandError(errors.CLUSTER_DOWN)
         if not config["cluster-allow-reads-when-down"]:
             return CommandError(errors.CLUSTER_DOWN)
-        if "write" in flags:
+        if any("write" in q.flags for q, _ in queued):
             return CommandError(errors.CLUSTER_DOWN_RO)
         return None
 
@@ -413,11 +411,11 @@ class Cluster:
         if not cmd.first_key and cmd.getkeys is None:
             return None
         queued = ((cmd, argv),)
-        slot, error, flags = self.slot_of(queued)
+        slot, error = self.slot_of(queued)
         if error is not None:
             return errors.SCRIPT_NON_LOCAL_KEY
         if slot >= 0 and not self.ok:
-            error = self.down_error(flags, queued)
+            error = self.down_error(queued)
             if error is not None:
                 if error.text == errors.CLUSTER_DOWN_RO:
                     return errors.SCRIPT_CLUSTER_DOWN_RO
