@@ -91,6 +91,10 @@ def test_redis_cli_follows_the_cluster(node):
     out = subprocess.run(base + ["cluster", "keyslot", "clikey"], capture_output=True,
                          text=True, timeout=10).stdout.strip()
     assert int(out) == key_slot(b"clikey")
+    check = subprocess.run([cli, "--cluster", "check", "127.0.0.1:%d" % node.port],
+                           capture_output=True, text=True, timeout=20).stdout
+    assert "[OK] All nodes agree about slots configuration." in check
+    assert "[OK] All 16384 slots covered." in check
 
 
 def test_crossslot_and_db_refusals(raw):
