@@ -402,7 +402,7 @@ class Cluster:
             return CommandError(errors.CLUSTER_DOWN)
         if not config["cluster-allow-reads-when-down"]:
             return CommandError(errors.CLUSTER_DOWN)
-        if any("write" in q.flags for q, _ in queued):
+        if any(self._writes(q, qargv) for q, qargv in queued):
             return CommandError(errors.CLUSTER_DOWN_RO)
         return None
 
@@ -431,7 +431,37 @@ class Cluster:
         return None
 
 
+    def _writes(self, cmd, argv):
+        """Whether ``cmd`` counts as a write: a script with a shebang, or a function,
+        says so by its flags (getCommandFlags, scriptFlagsToCmdFlags)."""
+        name = cmd.fullname
+        if name in _EVALS and len(argv) > 1:
+            from .scripting.scripts import sha1hex, shebang_flags
+            sha = argv[1] if "sha" in name else sha1hex(argv[1])
+            if len(sha) > 40:
+                return "write" in cmd.flags
+            script = self.server.scripting.cache.get(sha)
+            if script is not None:
+                flags, shebang = script.flags, script.shebang
+            elif "sha" in name:
+                return "write" in cmd.flags
+            else:
+                try:
+                    flags, _, shebang = shebang_flags(argv[1])
+                except CommandError:
+                    return "write" in cmd.flags
+            if shebang:
+                return "no-writes" not in flags
+        elif name in _FCALLS and len(argv) > 1:
+            fn = self.server.scripting.libraries.function(argv[1])
+            if fn is not None:
+                return "no-writes" not in fn.flags
+        return "write" in cmd.flags
+
+
 _SHARD_PUBSUB = frozenset(("ssubscribe", "sunsubscribe", "spublish"))
+_EVALS = frozenset(("eval", "evalsha", "eval_ro", "evalsha_ro"))
+_FCALLS = frozenset(("fcall", "fcall_ro"))
 
 
 def start(server):

@@ -449,3 +449,33 @@ def test_a_slot_migrating_to_this_node(cp):
         cp.run("MGET", k1, k2)
     finally:
         cp.run("CLUSTER", "SETSLOT", "5", "STABLE")
+
+
+def test_scripts_declare_their_writes_to_a_cluster_down_for_writes(cp):
+    cp.run("FUNCTION", "LOAD", "REPLACE",
+           "#!lua name=cl\n"
+           "redis.register_function('w', function(k) return redis.call('set', k[1], 1) end)\n"
+           "redis.register_function{function_name='r', callback=function(k) "
+           "return redis.call('get', k[1]) end, flags={'no-writes'}}")
+    cp.run("SCRIPT", "LOAD", "#!lua\nreturn redis.call('set',KEYS[1],1)")
+    cp.run("CLUSTER", "DELSLOTS", "100")
+    cp.run("CONFIG", "SET", "cluster-allow-reads-when-down", "yes")
+    try:
+        for args in (("EVAL", "#!lua\nreturn redis.call('set',KEYS[1],1)", "1", "a"),
+                     ("EVAL", "#!lua flags=no-writes\nreturn redis.call('get',KEYS[1])", "1", "a"),
+                     ("EVAL", "#!lua flags=bad\nreturn 1", "1", "a"),
+                     ("EVAL", "return redis.call('set',KEYS[1],1)", "1", "a"),
+                     ("EVAL_RO", "#!lua\nreturn 1", "1", "a"),
+                     ("EVALSHA", "0" * 40, "1", "a"),
+                     ("FCALL", "w", "1", "a"), ("FCALL", "r", "1", "a"),
+                     ("FCALL_RO", "w", "1", "a"), ("FCALL", "nosuch", "1", "a")):
+            cp.run(*args)
+        sha = cp.run("SCRIPT", "LOAD", "#!lua\nreturn redis.call('set',KEYS[1],1)")
+        cp.run("EVALSHA", sha.split(b"\r\n")[1], "1", "a")
+        cp.run("MULTI")
+        cp.run("EVAL", "#!lua\nreturn redis.call('set',KEYS[1],1)", "1", "a")
+        cp.run("GET", "a")
+        cp.run("EXEC")
+    finally:
+        cp.run("CONFIG", "SET", "cluster-allow-reads-when-down", "no")
+        cp.run("CLUSTER", "ADDSLOTS", "100")
