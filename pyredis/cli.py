@@ -322,8 +322,8 @@ def main(argv=None):
         return 1
     if config["always-show-logo"] or (not config["logfile"] and sys.stdout.isatty()):
         log.raw(LOGO % (REDIS_VERSION, server.port, os.getpid()))
-    log("notice", "Running mode=standalone, port=%d, pid=%d, implementation=%s."
-        % (server.port, os.getpid(), IMPLEMENTATION))
+    log("notice", "Running mode=%s, port=%d, pid=%d, implementation=%s."
+        % ("cluster" if config["cluster-enabled"] else "standalone", server.port, os.getpid(), IMPLEMENTATION))
     log("warning", "Server initialized")
     # loadDataFromDisk: the AOF when it is on, else the RDB file.
     if config["appendonly"]:

@@ -65,7 +65,7 @@ def _decay_time_changed(server, value):
 
 class Database:
     __slots__ = ("id", "server", "data", "expires", "access", "_ttl_keys", "watched",
-                 "version", "scan_snapshot", "avg_ttl", "mem_sizes", "sample_keys")
+                 "version", "scan_snapshot", "avg_ttl", "mem_sizes", "sample_keys", "slots")
 
     def __init__(self, index, server):
         self.id = index
@@ -84,6 +84,8 @@ class Database:
         # to sample eviction candidates from (see eviction.Memory).
         self.mem_sizes = None
         self.sample_keys = None
+        # In cluster mode, db 0's keys by hash slot (cluster.SlotIndex).
+        self.slots = None
 
     # ---- reads ----------------------------------------------------------
     def lookup(self, key):
@@ -172,6 +174,8 @@ class Database:
         self.data[key] = value
         self.access.created(key)
         self.version += 1
+        if self.slots is not None:
+            self.slots.add(key)
         if value.__class__ in BLOCKING_TYPES:
             self.server.blocking.key_created(self, key)
         if self.server.notify_flags & NOTIFY_NEW:
@@ -185,6 +189,8 @@ class Database:
         self.version += 1
         if self.expires:
             self.expires.pop(key, None)
+        if self.slots is not None:
+            self.slots.remove(key)
         if value.__class__ in SIGNAL_ON_DELETE:
             self.server.blocking.key_created(self, key)
         return True
@@ -277,6 +283,8 @@ class Database:
         self._ttl_keys = []
         self.version += 1
         self.scan_snapshot = None
+        if self.slots is not None:
+            self.slots.clear()
         return removed
 
     def signal_deleted_waits(self, replaced_with=None):

@@ -118,7 +118,7 @@ def execute(c, argv):
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
             or c.acl_check is not None or server.maxmemory
             or server.busy is not None or server.gate is not None
-            or server.noreplicas is not None):
+            or server.noreplicas is not None or server.cluster is not None):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -130,6 +130,18 @@ def execute(c, argv):
             error = check_command(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
             if error is not None:
                 cmd.rejected_calls += 1
+                return reject(c, error, argv)
+        if server.cluster is not None and (cmd.first_key or cmd.getkeys is not None
+                                           or name == "exec"):
+            error = server.cluster.route(c, cmd, argv)
+            if error is not None:
+                cmd.rejected_calls += 1
+                if name == "exec":
+                    # The transaction goes, with the routing error itself
+                    # rather than EXECABORT (processCommand).
+                    from .commands.transactions import discard_transaction
+                    discard_transaction(c)
+                    return reject(c, error)
                 return reject(c, error, argv)
         if server.maxmemory and server.memory.perform() == FAIL and (
                 "denyoom" in cmd.flags

@@ -140,7 +140,7 @@ def _server(server):
         ("redis_git_sha1", "00000000"),
         ("redis_git_dirty", "0"),
         ("redis_build_id", "0"),
-        ("redis_mode", "standalone"),
+        ("redis_mode", "standalone" if server.cluster is None else "cluster"),
         ("os", _os_name()),
         ("arch_bits", "64" if sys.maxsize > 2 ** 32 else "32"),
         ("monotonic_clock", "POSIX clock_gettime"),
@@ -444,7 +444,7 @@ def _latencystats(server):
 
 
 def _cluster(server):
-    return _section("Cluster", [("cluster_enabled", 0)])
+    return _section("Cluster", [("cluster_enabled", 0 if server.cluster is None else 1)])
 
 
 def _keyspace(server):

@@ -155,6 +155,8 @@ class Server:
         # A callable (client, command) -> CommandError or None that dispatch
         # consults while set: refusals that hold for every client at once.
         self.gate = None
+        # Cluster mode's slot map and routing (cluster.Cluster), None when off.
+        self.cluster = None
         config.watch("proto-max-bulk-len", self._set_bulk_limit)
         config.watch("client-output-buffer-limit", self._set_obuf_limits)
         self._set_obuf_limits(config["client-output-buffer-limit"])

@@ -13,6 +13,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def cluster_port():
+    """A free port whose cluster bus port (+10000) is a port too, as cluster mode requires."""
+    while True:
+        port = free_port()
+        if port <= 55535:
+            return port
+
+
 class ServerProcess:
     def __init__(self, argv, port, cwd):
         self.port = port

@@ -55,6 +55,8 @@ def select(c, argv):
         raise errors.E_NOT_INTEGER
     if not -INT_MAX - 1 <= index <= INT_MAX:
         raise CommandError(errors.ZSET_VALUE_BETWEEN % (-INT_MAX - 1, INT_MAX))
+    if c.server.cluster is not None and index != 0:
+        raise CommandError(errors.CLUSTER_SELECT)
     if not 0 <= index < len(c.server.dbs):
         raise CommandError(errors.DB_INDEX_OUT_OF_RANGE)
     c.db = c.server.dbs[index]
@@ -115,7 +117,8 @@ def hello(c, argv):
                       b"$7\r\nversion\r\n", reply.bulk(REDIS_VERSION.encode()),
                       b"$5\r\nproto\r\n", reply.integer(c.resp),
                       b"$2\r\nid\r\n", reply.integer(c.id),
-                      b"$4\r\nmode\r\n", b"$10\r\nstandalone\r\n",
+                      b"$4\r\nmode\r\n",
+                      b"$10\r\nstandalone\r\n" if c.server.cluster is None else b"$7\r\ncluster\r\n",
                       b"$4\r\nrole\r\n", b"$6\r\nmaster\r\n",
                       b"$7\r\nmodules\r\n", reply.EMPTY_ARRAY])
 
@@ -264,6 +267,8 @@ def client_info(c, now, caller):
         flags += "c"
     if c.unix:
         flags += "U"
+    if c.server.cluster is not None and c in c.server.cluster.readonly:
+        flags += "r"
     if c.no_evict:
         flags += "e"
     events = ("r" if not c.paused_reading else "") + ("w" if c.writing else "")

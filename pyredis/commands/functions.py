@@ -26,6 +26,8 @@ def _fcall(c, argv, ro):
     if numkeys < 0:
         raise CommandError(errors.NUMKEYS_NEGATIVE)
     no_writes = "no-writes" in fn.flags
+    if "no-cluster" in fn.flags and c.server.cluster is not None:
+        raise CommandError(errors.SCRIPT_NO_CLUSTER)
     if ro and not no_writes:
         raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
     engine = scripting.functions_engine

@@ -202,6 +202,8 @@ def renamenx(c, argv):
 # MOVE key db
 @command("move", 3, "write fast", keys=(1, 1, 1), group="generic")
 def move(c, argv):
+    if c.server.cluster is not None:
+        raise CommandError(errors.CLUSTER_MOVE)
     src = c.db
     dst = _db_index(c, argv[2])
     if dst is src:
@@ -251,6 +253,8 @@ def copy(c, argv):
         else:
             raise E_SYNTAX
         i += 1
+    if c.server.cluster is not None and (src.id != 0 or dst.id != 0):
+        raise CommandError(errors.CLUSTER_COPY_DB)
     key, newkey = argv[1], argv[2]
     if src is dst and key == newkey:
         raise CommandError(errors.SAME_OBJECT)
@@ -571,6 +575,8 @@ def flushall(c, argv):
 # SWAPDB index1 index2
 @command("swapdb", 3, "write fast", group="server")
 def swapdb(c, argv):
+    if c.server.cluster is not None:
+        raise CommandError(errors.CLUSTER_SWAPDB)
     first = parse_int(argv[1])
     if first is None or not _INT_MIN <= first <= _INT_MAX:
         raise CommandError(errors.INVALID_FIRST_DB)

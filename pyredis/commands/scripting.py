@@ -33,6 +33,8 @@ def script_keys(argv):
 
 
 def _run(c, script, sha, argv, numkeys, ro):
+    if script.shebang and "no-cluster" in script.flags and c.server.cluster is not None:
+        raise CommandError(errors.SCRIPT_NO_CLUSTER)
     if script.shebang and ro and "no-writes" not in script.flags:
         raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
     scripting = c.server.scripting

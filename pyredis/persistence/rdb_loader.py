@@ -644,6 +644,8 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
                 _duplicate(log, db, key, allow_dup)
             data_of_db[key] = value
             db.access.created(key)
+            if db.slots is not None:
+                db.slots.add(key)
             loaded += 1
             continue
         if expire != -1 and expire < now and not aof_preamble:
@@ -685,6 +687,8 @@ def _duplicate(log, db, key, allow_dup):
 def add_loaded(db, key, value, expire, idle, freq, clock, lfu):
     """dbAdd as loading does it, with the key's TTL and access field (objectSetLRUOrLFU)."""
     db.data[key] = value
+    if db.slots is not None:
+        db.slots.add(key)
     if expire != -1:
         db.set_expire(key, expire)
     field = access_field(clock, lfu, idle, freq)

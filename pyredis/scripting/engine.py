@@ -68,7 +68,7 @@ class RunContext:
     """The script running now: who called it, what it may do, what it did."""
 
     __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
-                 "timed_out", "repl", "oom")
+                 "timed_out", "repl", "oom", "slot", "cross_slot")
 
     def __init__(self, caller, name, eval_mode, read_only):
         self.caller = caller
@@ -83,6 +83,10 @@ class RunContext:
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
         self.oom = False
+        # Cluster mode: the slot of the keys met so far (-1: none yet), and
+        # whether keys of other slots are allowed too.
+        self.slot = -1
+        self.cross_slot = True
 
 
 class LuaEngine:
@@ -158,10 +162,18 @@ class LuaEngine:
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only)
         run.oom = oom
+        cluster = server.cluster
+        if cluster is not None:
+            # A script without a shebang may touch keys of any slot.
+            run.cross_slot = flags is None or "allow-cross-slot-keys" in flags
+            if cluster.request_client is c:
+                run.slot = cluster.request_slot
         try:
             result = runner(func, nkeys, *args)
         finally:
             scripting.run = None
+            if cluster is not None and cluster.request_client is c:
+                cluster.request_slot = run.slot
             if run.timed_out:
                 server.busy = None
             if run.killed or run.timed_out:
@@ -262,6 +274,10 @@ class LuaEngine:
             run.wrote = True
         sc = self.scripting.client
         server = self.server
+        if server.cluster is not None:
+            denied = server.cluster.script_check(run, cmd, argv)
+            if denied is not None:
+                return self._reject(cmd, denied)
         if server.propagating and not run.repl & REPL_AOF:
             # redis.set_repl: this command's effects stay out of the AOF.
             ops = server.propagation.ops
