@@ -106,6 +106,10 @@ class Database:
         """Expire ``key`` now if its time has come (expireIfNeeded); True if it did."""
         when = self.expires.get(key)
         if when is not None and when <= now_ms():
+            link = self.server.master_link
+            if link is not None:
+                # A replica never deletes a key itself: its master's DEL will come.
+                return link.hides_expired()
             self.expire_key(key)
             return True
         return False

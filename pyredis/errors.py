@@ -428,3 +428,20 @@ STREAM_XSETID_BELOW_GIVEN_MAXDELETED = ("ERR The ID specified in XSETID is small
 STREAM_XSETID_BELOW_TOP = "ERR The ID specified in XSETID is smaller than the target stream top item"
 STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is smaller than the "
                                "target stream length")
+
+# Replication, the replica side (replicaofCommand, failoverCommand, processCommand).
+READONLY_REPLICA = "READONLY You can't write against a read only replica."
+MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+INVALID_MASTER_PORT = "ERR Invalid master port"
+REPLICAOF_FAILING_OVER = "ERR REPLICAOF not allowed while failing over."
+REPLICAOF_FROM_REPLICA = "ERR Command is not valid when client is a replica."
+UNBLOCKED_ROLE_CHANGE = "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)"
+FAILOVER_NOT_IN_PROGRESS = "ERR No failover in progress."
+FAILOVER_TIMEOUT = "ERR FAILOVER timeout must be greater than 0"
+FAILOVER_IN_PROGRESS = "ERR FAILOVER already in progress."
+FAILOVER_ON_REPLICA = "ERR FAILOVER is not valid when server is a replica."
+FAILOVER_NO_REPLICAS = "ERR FAILOVER requires connected replicas."
+FAILOVER_FORCE_ARGS = "ERR FAILOVER with force option requires both a timeout and target HOST and IP."
+FAILOVER_TARGET_NOT_REPLICA = "ERR FAILOVER target HOST and PORT is not a replica."
+FAILOVER_TARGET_OFFLINE = "ERR FAILOVER target replica is not online."
+READONLY_SCRIPT = "READONLY Can not run script with write flag on readonly replica"

@@ -376,8 +376,9 @@ def _stats(server):
 
 def _replication(server):
     repl = server.repl
-    return _section("Replication", [
-        ("role", "master"),
+    link = server.master_link
+    replica = [("role", "slave")] + link.info_fields() if link is not None else [("role", "master")]
+    return _section("Replication", replica + [
         ("connected_slaves", 0),
         ("master_failover_state", "no-failover"),
         ("master_replid", repl.replid),

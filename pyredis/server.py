@@ -292,6 +292,10 @@ class Server:
             self._flush_all()
 
     def _accept(self, lsock):
+        if lsock.__class__ is not socket.socket:
+            # An event source that handles itself (a replica's link to its master).
+            lsock.ready()
+            return
         if lsock is self._wake:
             self._drain_wake()
             return
@@ -691,7 +695,9 @@ class Server:
         # Access times are read against a clock refreshed here, as Redis's
         # server.lruclock is in serverCron.
         self.access_clock.tick(int(now * 1000))
-        self._active_expire(now)
+        # A replica's keys expire when its master says so (iAmMaster in serverCron).
+        if self.master_link is None:
+            self._active_expire(now)
         # An expired key may have been waited on (a blocked XREADGROUP learns its stream went).
         if self.blocking.ready:
             self.blocking.serve_ready()

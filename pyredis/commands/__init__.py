@@ -13,7 +13,7 @@ TABLE = {}
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
            "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog",
            "latency", "memory", "acl", "tracking", "hyperloglog", "bitops", "geo", "scripting",
-           "functions", "streams", "debug", "clock", "persistence")
+           "functions", "streams", "debug", "clock", "persistence", "replicaof")
 
 
 class Command:

@@ -201,7 +201,9 @@ CLIENT_TYPES = {b"normal": "normal", b"slave": "replica", b"replica": "replica",
 
 
 def client_type(c):
-    """getClientType: pyredis has no replication, so normal or pubsub."""
+    """getClientType: a replication link's client (flags M or S), pubsub or normal."""
+    if c.flags_extra:
+        return "master" if c.flags_extra == "M" else "replica"
     return "pubsub" if c.subscriptions else "normal"
 
 
@@ -243,7 +245,7 @@ def evict_clients(server):
 
 def client_info(c, now, caller):
     """One CLIENT LIST line, fields in Redis 7.0's order (catClientInfoString)."""
-    flags = "O" if c.monitor else ""
+    flags = c.flags_extra + ("O" if c.monitor else "")
     if c.subscriptions:
         flags += "P"
     if c.multi is not None:
