@@ -81,6 +81,7 @@ def set_master(server, host, port):
         link.cached = MasterState(server.repl.replid, server.repl.master_repl_offset)
     server.master_link = link
     server.replica_gate = link
+    _log_role(server, "S")
     link.state = "connect"
     server.log("notice", "Connecting to MASTER %s:%d" % (host, port))
     link.connect()
@@ -96,6 +97,7 @@ def unset_master(server):
     link.cancel_handshake(False)
     server.master_link = None
     server.replica_gate = None
+    _log_role(server, "M")
     repl = server.repl
     repl.shift_replid()
     server.log("notice", "Setting secondary replication ID to %s, valid up to offset: %d. "
@@ -184,6 +186,13 @@ def _start(server):
         link = MasterLink(server, host, int(port))
         server.master_link = link
         server.replica_gate = link
+        _log_role(server, "S")
+
+
+def _log_role(server, letter):
+    """The role letter of each log line: S on a replica, M on a master."""
+    if hasattr(server.log, "role"):
+        server.log.role = letter
 
 
 def _cron(server):
