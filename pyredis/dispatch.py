@@ -144,7 +144,7 @@ def execute(c, argv):
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
         if server.replica_gate is not None:
-            error = server.replica_gate.readonly_error(c, cmd)
+            error = server.replica_gate.readonly_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
@@ -152,7 +152,7 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
         if server.replica_gate is not None:
-            error = server.replica_gate.stale_error(c, cmd)
+            error = server.replica_gate.stale_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)

@@ -445,3 +445,4 @@ FAILOVER_FORCE_ARGS = "ERR FAILOVER with force option requires both a timeout an
 FAILOVER_TARGET_NOT_REPLICA = "ERR FAILOVER target HOST and PORT is not a replica."
 FAILOVER_TARGET_OFFLINE = "ERR FAILOVER target replica is not online."
 READONLY_SCRIPT = "READONLY Can not run script with write flag on readonly replica"
+SCRIPT_STALE_REPLICA = "ERR Can not execute the command on a stale replica"

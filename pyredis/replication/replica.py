@@ -159,22 +159,31 @@ class MasterLink:
         return fields
 
     # ---- dispatch's checks ----------------------------------------------
-    def readonly_error(self, c, cmd):
+    def readonly_error(self, c, cmd, argv):
         """processCommand's READONLY: writes from anyone but the master, on a read-only replica."""
         if c is self.client or not self.server.config["replica-read-only"]:
             return None
-        if "write" in cmd.flags or (cmd.fullname == "exec" and c.multi
-                                    and any("write" in q.flags for q, _ in c.multi)):
+        flags = command_flags(c, cmd, argv)
+        if "write" in flags or (cmd.fullname == "exec" and c.multi
+                                and any("write" in q.flags for q, _ in c.multi)):
             return READONLY
         return None
 
-    def stale_error(self, c, cmd):
+    def readonly_for(self, c):
+        """Whether ``c`` may not write here (replica-read-only, and not the master)."""
+        return c is not self.client and self.server.config["replica-read-only"]
+
+    def stale(self):
+        """Serving stale data is refused now (replica-serve-stale-data no, link down)."""
+        return self.state != CONNECTED and not self.server.config["replica-serve-stale-data"]
+
+    def stale_error(self, c, cmd, argv):
         """processCommand's MASTERDOWN: only "stale" commands while the link is down."""
         if self.state == CONNECTED or self.server.config["replica-serve-stale-data"]:
             return None
         if c is self.client:
             return None
-        if "stale" not in cmd.flags or (cmd.fullname == "exec" and c.multi
+        if "stale" not in command_flags(c, cmd, argv) or (cmd.fullname == "exec" and c.multi
                                         and any("stale" not in q.flags for q, _ in c.multi)):
             return MASTERDOWN
         return None
@@ -764,6 +773,46 @@ class MasterLink:
             self.server.free_client(self.client)
         self.discard_cached()
         self.cancel_handshake(False)
+
+
+SCRIPT_COMMANDS = frozenset(("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"))
+
+
+def command_flags(c, cmd, argv):
+    """getCommandFlags: a script that declares flags makes them its command's (scriptFlagsToCmdFlags)."""
+    if cmd.fullname not in SCRIPT_COMMANDS or len(argv) < 2:
+        return cmd.flags
+    declared = _declared_script_flags(c.server.scripting, cmd.fullname, argv[1])
+    if declared is None:
+        return cmd.flags
+    flags = set(cmd.flags) - {"stale", "denyoom", "write"}
+    if "no-writes" not in declared:
+        flags.add("write")
+        if "allow-oom" not in declared:
+            flags.add("denyoom")
+    if "allow-stale" in declared:
+        flags.add("stale")
+    return flags
+
+
+def _declared_script_flags(scripting, name, arg):
+    from ..scripting.scripts import sha1hex, shebang_flags
+    if name.startswith("fcall"):
+        fn = scripting.libraries.function(arg)
+        return fn.flags if fn is not None else None
+    if name.startswith("evalsha"):
+        script = scripting.cache.get(arg)
+    else:
+        script = scripting.cache.get(sha1hex(arg))
+        if script is None:
+            try:
+                flags, _, shebang = shebang_flags(arg)
+            except CommandError:
+                return None
+            return flags if shebang else None
+    if script is None or not script.shebang:
+        return None
+    return script.flags
 
 
 def empty_data(server):

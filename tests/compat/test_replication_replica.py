@@ -303,6 +303,12 @@ def two_replicas(master, replica):
     r.cmd("REPLICAOF", "127.0.0.1", mproc.port)
     m.cmd("SET", "k", "v")
     m.cmd("RPUSH", "l", "a")
+    m.cmd("FUNCTION", "LOAD", "#!lua name=lib\n"
+          "redis.register_function('w', function(keys) return redis.call('SET', keys[1], 'f') end)\n"
+          "redis.register_function{function_name='r', callback=function(keys) "
+          "return redis.call('GET', keys[1]) end, flags={'no-writes'}}\n"
+          "redis.register_function{function_name='s', callback=function(keys) "
+          "return redis.call('GET', keys[1]) end, flags={'no-writes', 'allow-stale'}}")
     wait_for(lambda: caught_up(m, r) and caught_up(m, t), what="both replicas")
     pair = Pair(rproc, theirs)
     yield m, pair, r, t
@@ -337,6 +343,9 @@ def test_replica_replies_match_redis(two_replicas):
     pair.run("EVAL", "#!lua\nreturn redis.call('GET', 'k')", "0")
     pair.run("EVAL", "#!lua flags=no-writes\nreturn redis.call('GET', 'k')", "0")
     pair.run("FCALL", "nosuch", "0")
+    pair.run("FCALL", "w", "1", "k")
+    pair.run("FCALL", "r", "1", "k")
+    pair.run("FCALL_RO", "w", "1", "k")
     pair.run("FAILOVER")
     pair.run("FAILOVER", "ABORT")
     pair.run("FAILOVER", "TIMEOUT", "0")
@@ -376,6 +385,11 @@ def test_masterdown_when_stale_data_is_refused(two_replicas):
     pair.run("PING")
     pair.run("EXEC")
     pair.run("ECHO", "x")
+    pair.run("FCALL", "r", "1", "k")
+    pair.run("FCALL", "s", "1", "k")
+    pair.run("EVAL", "return 1", "0")
+    pair.run("EVAL", "#!lua flags=no-writes\nreturn 1", "0")
+    pair.run("EVAL", "#!lua flags=no-writes,allow-stale\nreturn 1", "0")
     pair.run("CONFIG", "SET", "replica-serve-stale-data", "yes")
     pair.run("GET", "k")
     pair.run("REPLICAOF", "NO", "ONE")
