@@ -100,7 +100,7 @@ def unset_master(server):
     _log_role(server, "M")
     repl = server.repl
     repl.shift_replid()
-    server.log("notice", "Setting secondary replication ID to %s, valid up to offset: %d. "
+    server.log("warning", "Setting secondary replication ID to %s, valid up to offset: %d. "
                          "New replication ID is %s" % (repl.replid2, repl.second_replid_offset, repl.replid))
     disconnect_replicas(server)
 
