@@ -705,8 +705,9 @@ class Server:
         if timeout:
             # clientsCronHandleTimeout: blocked and subscribed clients never time out.
             for c in list(self.clients.values()):
+                # Replication links (flags_extra: M or S) have repl-timeout instead.
                 if (c.blocked is None and not c.subscriptions and not c.postponed
-                        and now - c.last_interaction > timeout):
+                        and not c.flags_extra and now - c.last_interaction > timeout):
                     self.log("verbose", "Closing idle client")
                     self.free_client(c)
         for hook in self.cron_hooks:

@@ -230,8 +230,9 @@ def evict_clients(server):
         limit = config["maxmemory"] * -limit // 100
     if not limit:
         return
+    # clientEvictionAllowed: normal and pubsub clients only.
     candidates = [(client_memory(c), c) for c in server.clients.values()
-                  if not c.no_evict and not c.closed]
+                  if not c.no_evict and not c.closed and not c.flags_extra]
     total = sum(m for m, _ in candidates)
     candidates.sort(key=lambda mc: mc[0], reverse=True)
     for mem, c in candidates:

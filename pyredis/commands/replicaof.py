@@ -199,6 +199,7 @@ def _cron(server):
     link = server.master_link
     if link is None:
         return
+    link.resume()
     now = time.monotonic()
     if now - server._replica_cron_at < 1.0:
         return

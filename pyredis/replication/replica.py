@@ -19,6 +19,7 @@ import time
 
 from .. import clock, errors
 from ..client import Client
+from ..config import ConfigError
 from ..errors import CommandError
 from .reader import StreamError, StreamReader
 from .state import NO_REPLID
@@ -568,6 +569,10 @@ class MasterLink:
             except OSError:
                 pass
             self.transfer_file = None
+        aof = getattr(server, "aof", None)
+        if aof is not None and server.config["appendonly"]:
+            # stopAppendOnly: the loaded data reaches the AOF by the rewrite restarting it.
+            aof.disable()
         self._attach_to_new_master()
         log("notice", "MASTER <-> REPLICA sync: Flushing old data")
         empty_data(server)
@@ -612,6 +617,11 @@ class MasterLink:
         log("notice", "MASTER <-> REPLICA sync: Finished with success")
         if self.eofmark is not None:
             self.send_ack()
+        if aof is not None and server.config["appendonly"]:
+            try:
+                aof.enable()
+            except (ConfigError, OSError) as exc:
+                log("warning", "Failed to restart the AOF after a successful sync: %s" % exc)
         if rest:
             self._stream(rest)
 
@@ -653,6 +663,9 @@ class MasterLink:
         reader = self.reader
         reader.feed(data)
         state.read_reploff += len(data)
+        if server.busy is not None or server.rdb.loading:
+            # The stream waits while a script runs long (Redis only accumulates it then).
+            return
         applied = []
         from ..dispatch import execute
         repl = server.repl
@@ -686,6 +699,12 @@ class MasterLink:
                 applied.append(chunk)
         if applied:
             repl.feed(b"".join(applied))
+
+    def resume(self):
+        """Apply what the stream held back while a script ran long."""
+        if self.client is not None and self.reader is not None and self.reader.pending() \
+                and self.server.busy is None:
+            self._stream(b"")
 
     def send_ack(self):
         """replicationSendAck: REPLCONF ACK <offset>, the only thing a replica says to its master."""

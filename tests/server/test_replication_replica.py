@@ -391,3 +391,39 @@ def test_bad_payload_header_reconnects(replica, fake):
     fake.accept()
     assert "Bad protocol from MASTER, the first byte is not '$' (we received 'hello')" in proc.log()
     assert fake.command() == ["PING"]
+
+
+def test_full_sync_restarts_the_aof_with_the_loaded_data(start_server, fake):
+    proc = start_server("--appendonly", "yes")
+    c = RawClient(proc.port)
+    c.cmd("SET", "before", "1")
+    linked((proc, c), fake, rdb=rdb_with((b"loaded", b"v")))
+    fake.send(encode_command("SET", "streamed", "w"))
+    wait_for(lambda: c.cmd("EXISTS", "streamed") == b":1\r\n", what="the write")
+    wait_for(lambda: "aof_rewrite_in_progress:0" in parse(c.cmd("INFO", "persistence")).decode()
+             and "aof_rewrite_scheduled:0" in parse(c.cmd("INFO", "persistence")).decode(),
+             what="the rewrite")
+    assert c.cmd("REPLICAOF", "NO", "ONE") == b"+OK\r\n"
+    c.close()
+    proc.stop()
+    again = start_server("--appendonly", "yes", cwd=proc.cwd)
+    r = RawClient(again.port)
+    assert r.cmd("GET", "loaded") == b"$1\r\nv\r\n"
+    assert r.cmd("GET", "streamed") == b"$1\r\nw\r\n"
+    assert r.cmd("EXISTS", "before") == b":0\r\n"
+    r.close()
+
+
+def test_stream_waits_while_a_script_runs_long(start_server, fake):
+    proc = start_server("--busy-reply-threshold", "100")
+    c = linked((proc, RawClient(proc.port)), fake)
+    runner = RawClient(proc.port)
+    runner.send(encode_command("EVAL", "local t = redis.call('TIME')[1] + 0 "
+                               "while redis.call('TIME')[1] - t < 2 do end return 1", "0"))
+    time.sleep(0.5)
+    fake.send(encode_command("SET", "during", "1"))
+    time.sleep(0.3)
+    assert c.cmd("EXISTS", "during").startswith(b"-BUSY")
+    assert runner.read_reply() == b":1\r\n"
+    wait_for(lambda: c.cmd("EXISTS", "during") == b":1\r\n", what="the held write")
+    runner.close()
