@@ -446,3 +446,4 @@ FAILOVER_TARGET_NOT_REPLICA = "ERR FAILOVER target HOST and PORT is not a replic
 FAILOVER_TARGET_OFFLINE = "ERR FAILOVER target replica is not online."
 READONLY_SCRIPT = "READONLY Can not run script with write flag on readonly replica"
 SCRIPT_STALE_REPLICA = "ERR Can not execute the command on a stale replica"
+PSYNC_FAILOVER_REPLID = "ERR PSYNC FAILOVER replid must match my replid."

@@ -105,6 +105,20 @@ def unset_master(server):
     disconnect_replicas(server)
 
 
+def psync_failover(c, replid):
+    """syncCommand's PSYNC <replid> <offset> FAILOVER: the old master hands its role to this node.
+
+    For the master side's PSYNC: raises CommandError unless ``replid`` is ours;
+    afterwards this node is a master and the PSYNC goes on as on any master.
+    """
+    server = c.server
+    if replid != server.repl.replid.encode():
+        raise CommandError(errors.PSYNC_FAILOVER_REPLID)
+    if server.master_link is not None:
+        unset_master(server)
+        server.log("notice", "MASTER MODE enabled (failover request from '%s')" % _client_string(c))
+
+
 def _disconnect_blocked(server):
     """disconnectAllBlockedClients: a blocked command's premise (being a master) no longer holds."""
     for c in list(server.clients.values()):
