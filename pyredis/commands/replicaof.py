@@ -81,6 +81,8 @@ def set_master(server, host, port):
         link.cached = MasterState(server.repl.replid, server.repl.master_repl_offset)
     server.master_link = link
     server.replica_gate = link
+    # CONFIG GET/REWRITE replicaof show the current master (getConfigReplicaOfOption).
+    server.config.values["replicaof"] = "%s %d" % (host, port)
     _log_role(server, "S")
     link.state = "connect"
     server.log("notice", "Connecting to MASTER %s:%d" % (host, port))
@@ -97,6 +99,7 @@ def unset_master(server):
     link.cancel_handshake(False)
     server.master_link = None
     server.replica_gate = None
+    server.config.values["replicaof"] = ""
     _log_role(server, "M")
     repl = server.repl
     repl.shift_replid()

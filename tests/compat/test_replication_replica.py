@@ -317,6 +317,26 @@ def two_replicas(master, replica):
     theirs.stop()
 
 
+def test_info_replication_matches_redis(two_replicas):
+    m, pair, r, t = two_replicas
+    # Fields whose values depend on timing or on when each replica created its backlog.
+    varying = {"master_last_io_seconds_ago", "repl_backlog_first_byte_offset", "repl_backlog_histlen",
+               "master_link_down_since_seconds"}
+
+    def fields(client):
+        return [(k, None if k in varying else v) for k, v in info(client).items()]
+    assert fields(r) == fields(t)
+    pair.run("CONFIG", "GET", "replicaof")
+    pair.run("CONFIG", "GET", "slaveof")
+    pair.run("REPLICAOF", "127.0.0.1", "1")
+    wait_for(lambda: not linked(r) and not linked(t), what="both links down")
+    assert fields(r) == fields(t)
+    pair.run("CONFIG", "GET", "replicaof")
+    pair.run("REPLICAOF", "NO", "ONE")
+    pair.run("CONFIG", "GET", "replicaof")
+    assert [k for k, _ in fields(r)] == [k for k, _ in fields(t)]
+
+
 def test_replica_replies_match_redis(two_replicas):
     m, pair, r, t = two_replicas
     port = int(info(r)["master_port"])
