@@ -41,6 +41,18 @@ READONLY = CommandError(errors.READONLY_REPLICA)
 MASTERDOWN = CommandError(errors.MASTERDOWN)
 
 
+class MasterClient(Client):
+    """The master as a client: replies are dropped, an error is logged (afterErrorReply)."""
+    __slots__ = ()
+
+    def reply(self, r):
+        if r.__class__ is bytes and r[:1] == b"-":
+            name = self.cmd.fullname if self.cmd is not None else "<unknown>"
+            self.server.log("warning", "== CRITICAL == This replica is sending an error to its master: "
+                            "'%s' after processing the command '%s'"
+                            % (r[1:].rstrip(b"\r\n").decode("latin-1"), name))
+
+
 class MasterState:
     """What a replica knows of its master's stream (a live or cached master client's replid and offsets)."""
     __slots__ = ("replid", "reploff", "read_reploff", "db_id")
@@ -191,7 +203,7 @@ class MasterLink:
 
     def hides_expired(self):
         """expireIfNeeded on a replica: the master sees its keys, others see them gone (not deleted)."""
-        return self.server.current_client is not self.client or self.client is None
+        return self.client is None or self.server.current_client is not self.client
 
     # ---- connecting -----------------------------------------------------
     def connect(self):
@@ -640,11 +652,10 @@ class MasterLink:
     def _attach(self, state):
         """replicationCreateMasterClient / replicationResurrectCachedMaster."""
         server = self.server
-        c = Client(server, self.sock, server.next_client_id)
+        c = MasterClient(server, self.sock, server.next_client_id)
         server.next_client_id += 1
         c.set_authenticated(True)
         c.acl_check = None
-        c.reply_off = True
         c.flags_extra = "M"
         c.db = server.dbs[state.db_id] if state.db_id < len(server.dbs) else server.dbs[0]
         server.clients[c.id] = c

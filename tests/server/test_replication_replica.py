@@ -427,3 +427,17 @@ def test_stream_waits_while_a_script_runs_long(start_server, fake):
     assert runner.read_reply() == b":1\r\n"
     wait_for(lambda: c.cmd("EXISTS", "during") == b":1\r\n", what="the held write")
     runner.close()
+
+
+def test_errors_from_the_stream_are_logged_not_sent(replica, fake):
+    c = linked(replica, fake)
+    fake.send(encode_command("LPUSH", "foo", "x") + encode_command("SET", "after", "1"))
+    wait_for(lambda: c.cmd("EXISTS", "after") == b":1\r\n", what="the stream")
+    assert ("== CRITICAL == This replica is sending an error to its master: 'WRONGTYPE Operation "
+            "against a key holding the wrong kind of value' after processing the command 'lpush'"
+            in replica[0].log())
+    fake.send(encode_command("REPLCONF", "GETACK", "*"))
+    ack = fake.command()
+    while ack[2] == "100":
+        ack = fake.command()
+    assert ack[:2] == ["REPLCONF", "ACK"]
