@@ -17,7 +17,7 @@ import os
 import socket
 import time
 
-from .. import clock, errors
+from .. import clock, errors, reply
 from ..client import Client
 from ..config import ConfigError
 from ..errors import CommandError
@@ -129,8 +129,10 @@ class MasterLink:
         return self.state
 
     def role_reply(self):
-        return [b"slave", self.host.encode(), self.port, self.role_state().encode(),
-                self.master.reploff if self.master is not None else -1]
+        """ROLE on a replica: slave, the master's address, the link state, the applied offset."""
+        return reply.array([reply.bulk(b"slave"), reply.bulk(self.host.encode("latin-1")),
+                            reply.integer(self.port), reply.bulk(self.role_state().encode()),
+                            reply.integer(self.master.reploff if self.master is not None else -1)])
 
     def _offsets(self):
         state = self.master if self.master is not None else self.cached

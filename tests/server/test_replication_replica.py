@@ -441,3 +441,18 @@ def test_errors_from_the_stream_are_logged_not_sent(replica, fake):
     while ack[2] == "100":
         ack = fake.command()
     assert ack[:2] == ["REPLCONF", "ACK"]
+
+
+def test_role_reply_per_link_state():
+    from pyredis.replication.replica import MasterLink, MasterState
+    from pyredis.reply import encode
+    link = MasterLink(None, "127.0.0.1", 6379)
+    head = b"*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6379\r\n"
+    for state, shown in (("connect", b"connect"), ("connecting", b"connecting"),
+                         ("receive_ping_reply", b"handshake"), ("receive_replies", b"handshake"),
+                         ("receive_psync_reply", b"handshake"), ("sync", b"sync")):
+        link.state = state
+        assert encode(link.role_reply(), 2) == head + b"$%d\r\n%s\r\n:-1\r\n" % (len(shown), shown)
+    link.state = "connected"
+    link.master = MasterState("a" * 40, 1234)
+    assert encode(link.role_reply(), 2) == head + b"$9\r\nconnected\r\n:1234\r\n"
