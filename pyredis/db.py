@@ -303,6 +303,8 @@ class Database:
         if key not in self.expires:
             self._ttl_keys.append(key)
         self.expires[key] = when_ms
+        if self.server.master_link is not None:
+            self.server.master_link.expire_set(self, key)
 
     def get_expire(self, key):
         """Absolute expiry in ms, or -1 when ``key`` has no TTL."""

@@ -217,6 +217,7 @@ def _cron(server):
     if link is None:
         return
     link.resume()
+    link.expire_own_keys()
     now = time.monotonic()
     if now - server._replica_cron_at < 1.0:
         return

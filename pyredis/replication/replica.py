@@ -20,6 +20,7 @@ import time
 from .. import clock, errors, reply
 from ..client import Client
 from ..config import ConfigError
+from ..db import now_ms
 from ..errors import CommandError
 from .reader import StreamError, StreamReader
 from .state import NO_REPLID
@@ -121,6 +122,9 @@ class MasterLink:
         # Set while the node leaves this master (REPLICAOF): losing it then is no reason to reconnect.
         self.leaving = False
         self._protocol_error = False
+        # (db id, key) given a TTL by this replica's own clients (replica-read-only no):
+        # nothing from the master will delete them (Redis's slaveKeysWithExpire).
+        self.own_ttl_keys = set()
 
     # ---- what ROLE and INFO show ----------------------------------------
     def role_state(self):
@@ -206,6 +210,34 @@ class MasterLink:
     def hides_expired(self):
         """expireIfNeeded on a replica: the master sees its keys, others see them gone (not deleted)."""
         return self.client is None or self.server.current_client is not self.client
+
+    # ---- keys with a TTL written here -----------------------------------
+    def expire_set(self, db, key):
+        c = self.server.current_client
+        if c is not None and c is not self.client:
+            self.own_ttl_keys.add((db.id, key))
+
+    def expire_own_keys(self):
+        """expireSlaveKeys: the replica's own keys expire here, the master's when it says so."""
+        if not self.own_ttl_keys:
+            return
+        server = self.server
+        now = now_ms()
+        dbs = server.dbs
+        repl = server.repl
+        for entry in list(self.own_ttl_keys):
+            db = dbs[entry[0]]
+            when = db.expires.get(entry[1])
+            if when is None:
+                self.own_ttl_keys.discard(entry)
+            elif when <= now:
+                self.own_ttl_keys.discard(entry)
+                # Its DEL reaches the AOF, not this node's replicas (they follow the master's stream).
+                repl.proxying = True
+                try:
+                    db.expire_key(entry[1])
+                finally:
+                    repl.proxying = False
 
     # ---- connecting -----------------------------------------------------
     def connect(self):
@@ -590,6 +622,7 @@ class MasterLink:
         self._attach_to_new_master()
         log("notice", "MASTER <-> REPLICA sync: Flushing old data")
         empty_data(server)
+        self.own_ttl_keys = set()
         log("notice", "MASTER <-> REPLICA sync: Loading DB in memory")
         state = server.rdb
         try:

@@ -393,6 +393,22 @@ def test_replica_sees_expired_keys_as_gone_until_master_deletes(two_replicas):
     pair.run("DBSIZE")
 
 
+def test_writable_replica_expires_its_own_keys(two_replicas):
+    m, pair, r, t = two_replicas
+    pair.run("CONFIG", "SET", "replica-read-only", "no")
+    pair.run("SET", "own", "v", "PX", "100")
+    pair.run("SET", "own2", "v")
+    pair.run("PEXPIRE", "own2", "150")
+    pair.run("DBSIZE")
+    time.sleep(0.4)
+    pair.run("GET", "own")
+    pair.run("DBSIZE")
+    m.cmd("SET", "from-master", "1")
+    wait_for(lambda: caught_up(m, r) and caught_up(m, t), what="both replicas")
+    pair.run("DBSIZE")
+    pair.run("CONFIG", "SET", "replica-read-only", "yes")
+
+
 def test_masterdown_when_stale_data_is_refused(two_replicas):
     m, pair, r, t = two_replicas
     pair.run("CONFIG", "SET", "replica-serve-stale-data", "no")
