@@ -108,6 +108,10 @@ class Database:
         """Expire ``key`` now if its time has come (expireIfNeeded); True if it did."""
         when = self.expires.get(key)
         if when is not None and when <= now_ms():
+            link = self.server.master_link
+            if link is not None:
+                # A replica never deletes a key itself: its master's DEL will come.
+                return link.hides_expired()
             self.expire_key(key)
             return True
         return False
@@ -307,6 +311,8 @@ class Database:
         if key not in self.expires:
             self._ttl_keys.append(key)
         self.expires[key] = when_ms
+        if self.server.master_link is not None:
+            self.server.master_link.expire_set(self, key)
 
     def get_expire(self, key):
         """Absolute expiry in ms, or -1 when ``key`` has no TTL."""

@@ -118,7 +118,8 @@ def execute(c, argv):
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
             or c.acl_check is not None or server.maxmemory
             or server.busy is not None or server.gate is not None
-            or server.noreplicas is not None or server.cluster is not None):
+            or server.noreplicas is not None or server.cluster is not None
+            or server.replica_gate is not None):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -131,8 +132,8 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.cluster is not None and (cmd.first_key or cmd.getkeys is not None
-                                           or name == "exec"):
+        if server.cluster is not None and c.flags_extra != "M" and (
+                cmd.first_key or cmd.getkeys is not None or name == "exec"):
             error = server.cluster.route(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
@@ -161,9 +162,19 @@ def execute(c, argv):
             # min-replicas-to-write: set only while too few good replicas are attached.
             cmd.rejected_calls += 1
             return reject(c, server.noreplicas, argv)
+        if server.replica_gate is not None:
+            error = server.replica_gate.readonly_error(c, cmd, argv)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
+        if server.replica_gate is not None:
+            error = server.replica_gate.stale_error(c, cmd, argv)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
         # A script past busy-reply-threshold is running (this request was
         # read while it yields): only allow_busy commands go through.
         if server.busy is not None and "allow_busy" not in cmd.flags:

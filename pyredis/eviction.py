@@ -98,6 +98,9 @@ class Memory:
         if not self.active or self.used() <= limit:
             self.running = False
             return OK
+        if server.master_link is not None and config["replica-ignore-maxmemory"]:
+            # A replica follows its master's evictions instead of making its own.
+            return OK
         policy = config["maxmemory-policy"]
         if policy == "noeviction":
             return FAIL

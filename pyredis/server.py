@@ -294,6 +294,10 @@ class Server:
             self._flush_all()
 
     def _accept(self, lsock):
+        if lsock.__class__ is not socket.socket:
+            # An event source that handles itself (a replica's link to its master).
+            lsock.ready()
+            return
         if lsock is self._wake:
             self._drain_wake()
             return
@@ -696,7 +700,9 @@ class Server:
         # Access times are read against a clock refreshed here, as Redis's
         # server.lruclock is in serverCron.
         self.access_clock.tick(int(now * 1000))
-        self._active_expire(now)
+        # A replica's keys expire when its master says so (iAmMaster in serverCron).
+        if self.master_link is None:
+            self._active_expire(now)
         # An expired key may have been waited on (a blocked XREADGROUP learns its stream went).
         if self.blocking.ready:
             self.blocking.serve_ready()
@@ -704,8 +710,9 @@ class Server:
         if timeout:
             # clientsCronHandleTimeout: blocked and subscribed clients never time out.
             for c in list(self.clients.values()):
+                # Replication links (flags_extra: M or S) have repl-timeout instead.
                 if (c.blocked is None and not c.subscriptions and not c.postponed
-                        and now - c.last_interaction > timeout):
+                        and not c.flags_extra and now - c.last_interaction > timeout):
                     self.log("verbose", "Closing idle client")
                     self.free_client(c)
         for hook in self.cron_hooks:

@@ -13,7 +13,8 @@ TABLE = {}
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",
            "hashes", "sets", "zsets", "sort", "transactions", "pubsub", "monitor", "slowlog",
            "latency", "memory", "acl", "tracking", "hyperloglog", "bitops", "geo", "scripting",
-           "functions", "streams", "debug", "clock", "persistence", "replication", "cluster")
+           "functions", "streams", "debug", "clock", "persistence", "replication", "replicaof",
+           "cluster")
 
 
 class Command:

@@ -204,7 +204,7 @@ CLIENT_TYPES = {b"normal": "normal", b"slave": "replica", b"replica": "replica",
 
 
 def client_type(c):
-    """getClientType: flags_extra is "M" for a master's link, "S" for a replica."""
+    """getClientType: a replication link's client (flags M or S), pubsub or normal."""
     if c.flags_extra:
         return "master" if c.flags_extra == "M" else "replica"
     return "pubsub" if c.subscriptions else "normal"
@@ -233,8 +233,9 @@ def evict_clients(server):
         limit = config["maxmemory"] * -limit // 100
     if not limit:
         return
+    # clientEvictionAllowed: normal and pubsub clients only.
     candidates = [(client_memory(c), c) for c in server.clients.values()
-                  if not c.no_evict and not c.closed]
+                  if not c.no_evict and not c.closed and not c.flags_extra]
     total = sum(m for m, _ in candidates)
     candidates.sort(key=lambda mc: mc[0], reverse=True)
     for mem, c in candidates:

@@ -327,7 +327,8 @@ def _expire_generic(c, argv, base_ms, unit_ms):
             return reply.ZERO
     # A relative time is measured from the command's own clock reading, so a
     # positive TTL never expires on the spot however long the command took.
-    if when <= (base_ms or now_ms()):
+    # checkAlreadyExpired: a replica keeps the key with its time; the master's DEL follows.
+    if when <= (base_ms or now_ms()) and c.server.master_link is None:
         db.delete(key)
         db.signal(key, ("g", "del"))
         c.server.rewrite_propagation([b"UNLINK" if c.server.config["lazyfree-lazy-expire"] else b"DEL", key])

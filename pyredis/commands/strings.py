@@ -270,7 +270,7 @@ def getex(c, argv):
     when = _expire_ms(c, expire, flags) if expire is not None else None
     result = reply.bulk(value)
     if when is not None:
-        if flags & (_EXAT | _PXAT) and when <= now_ms():
+        if flags & (_EXAT | _PXAT) and when <= now_ms() and c.server.master_link is None:
             db.delete(key)
             db.signal(key, ("g", "del"))
             c.server.rewrite_propagation([_lazy(c, "lazyfree-lazy-expire"), key])

@@ -368,6 +368,9 @@ class Aof:
                  % (self.child_temp, name))
         if self.state == WAIT_REWRITE:
             incr = m.new_incr()
+            # markRewrittenIncrAofAsHistory: incr files of an earlier AOF (on, off, on again) are in the base.
+            m.history[:0] = m.incrs[:-1]
+            del m.incrs[:-1]
             os.rename(self.path(self.temp_incr), self.path(incr))
             self.temp_incr = None
             self.log("notice", "Successfully renamed the temporary AOF incr file %s into %s"

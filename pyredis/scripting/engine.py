@@ -147,6 +147,13 @@ class LuaEngine:
         """
         scripting = self.scripting
         server = self.server
+        link = server.master_link
+        if link is not None:
+            # scriptPrepareForRun on a replica: stale data and writes as the script declares.
+            if link.stale() and (flags is None or "allow-stale" not in flags):
+                raise CommandError(errors.MASTERDOWN)
+            if flags is not None and "no-writes" not in flags and link.readonly_for(c):
+                raise CommandError(errors.READONLY_SCRIPT)
         oom = False
         if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
             if server.memory.perform() == FAIL:
@@ -261,6 +268,8 @@ class LuaEngine:
         flags = cmd.flags
         if "noscript" in flags:
             return self._reject(cmd, errors.SCRIPT_NOSCRIPT_COMMAND)
+        if self.server.replica_gate is not None and "stale" not in flags and self.server.master_link.stale():
+            return self._reject(cmd, errors.SCRIPT_STALE_REPLICA)
         caller = run.caller
         if caller.acl_check is not None:
             denied = _acl_denial(caller, cmd, argv, True)
@@ -269,6 +278,8 @@ class LuaEngine:
         if "write" in flags:
             if run.read_only:
                 return self._reject(cmd, errors.SCRIPT_WRITE_READ_ONLY)
+            if self.server.master_link is not None and self.server.master_link.readonly_for(caller):
+                return self._reject(cmd, errors.READONLY_REPLICA)
             if run.oom and not run.wrote and "denyoom" in flags:
                 return self._reject(cmd, errors.OOM)
             run.wrote = True
