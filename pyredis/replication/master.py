@@ -305,7 +305,7 @@ class Master:
         if r is not None and r.state is not None:
             return
         link = getattr(server, "master_link", None)
-        if link is not None and link.role_reply()[3] != "connected":
+        if link is not None and link.role_state() != "connected":
             raise CommandError(errors.SYNC_NOT_CONNECTED)
         if c.out or c.writing:
             raise CommandError(errors.SYNC_PENDING_OUTPUT)
