@@ -262,6 +262,17 @@ def test_corrupt_file_stops_the_server(tmp_path):
     assert "Terminating server after rdb file reading failure." in text
 
 
+def test_a_key_twice_in_the_file_panics_as_redis(tmp_path):
+    (tmp_path / "dump.rdb").write_bytes(b"REDIS0010\xfe\x00\x00\x01k\x01v\x00\x01k\x01v\xff" + bytes(8))
+    out = subprocess.run([sys.executable, "-m", "pyredis", "--port", str(free_port()), "--save", ""],
+                         cwd=tmp_path, capture_output=True, timeout=30)
+    assert out.returncode == 1
+    text = out.stdout.decode()
+    assert "RDB has duplicated key 'k' in DB 0" in text
+    assert "Guru Meditation: Duplicated key found in RDB file #rdb.c:3184" in text
+    assert "Internal error" not in text
+
+
 def test_dump_restore_roundtrip(r):
     fill(r)
     before = contents(r)
