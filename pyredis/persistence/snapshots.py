@@ -19,7 +19,6 @@ OTHER_CHILDREN = []
 
 # CONFIG_BGSAVE_RETRY_DELAY: a failed background save is retried this much later.
 BGSAVE_RETRY_DELAY = 5
-E_LOADING = CommandError(errors.LOADING)
 E_MISCONF = CommandError(errors.MISCONF)
 
 
@@ -114,11 +113,9 @@ def _log_load_error(server, exc):
 
 
 def gate(c, cmd):
-    """processCommand's -MISCONF and -LOADING checks."""
+    """processCommand's -MISCONF check (dispatch checks -LOADING later, at Redis's place)."""
     server = c.server
     state = server.rdb
-    if state.loading and "loading" not in cmd.flags:
-        return E_LOADING
     if (not state.last_status_ok and server.config["stop-writes-on-bgsave-error"]
             and server.config["save"] and _may_write(c, cmd)):
         return E_MISCONF

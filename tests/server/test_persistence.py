@@ -248,6 +248,41 @@ def test_clients_get_loading_while_the_file_loads(tmp_path):
     assert "Done loading RDB, keys loaded: 200000, keys expired: 0." in text
 
 
+def test_loading_is_checked_after_the_pubsub_context(tmp_path):
+    # processCommand refuses a subscribed RESP2 client's GET for the
+    # subscription before it looks at loading; SUBSCRIBE itself runs while
+    # loading, PING (allowed while subscribed) does not.
+    (tmp_path / "dump.rdb").write_bytes(_rdb_of_strings(200000))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pyredis", "--port", str(port), "--save", "",
+                             "--loading-process-events-interval-bytes", "1024"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                    s.sendall(b"SUBSCRIBE ch\r\nGET k\r\nPING\r\n")
+                    data = b""
+                    while data.count(b"\r\n") < 6:
+                        data += s.recv(65536)
+                    s.sendall(b"RESET\r\nGET k\r\nINFO persistence\r\n")
+                    time.sleep(0.05)
+                    after = s.recv(65536)
+                    if b"-LOADING" in after:
+                        break
+            except OSError:
+                time.sleep(0.02)
+        assert data == (b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+                        b"-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                        b"QUIT / RESET are allowed in this context\r\n"
+                        b"-LOADING Redis is loading the dataset in memory\r\n")
+        assert after.startswith(b"+RESET\r\n-LOADING Redis is loading the dataset in memory\r\n"), after
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_corrupt_file_stops_the_server(tmp_path):
     good = _rdb_of_strings(10)
     (tmp_path / "dump.rdb").write_bytes(good[:-30])
