@@ -353,10 +353,16 @@ def _list_ziplist(loader):
 
 
 def _set_intset(loader):
-    members = _blob_items(loader, blobs.intset_items, "Intset")
+    blob = loader.string()
+    try:
+        members = blobs.intset_items(blob)
+    except blobs.BlobError:
+        raise RdbLoadError("Intset integrity check failed.") from None
     if not members:
         raise EmptyKey
-    return Set(members, intset=len(members) <= min(loader.set_entries, INTSET_MAX))
+    # The intset is kept as saved, its width included.
+    return Set(members, intset=len(members) <= min(loader.set_entries, INTSET_MAX),
+               width=_U32.unpack_from(blob, 0)[0])
 
 
 def _hash_blob(fn, what, listpack):

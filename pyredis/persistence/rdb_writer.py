@@ -130,7 +130,7 @@ def _list(value, compress):
 
 def _set(value, compress):
     if value.intset:
-        blob = blobs.intset(sorted(int(m) for m in value))
+        blob = blobs.intset(sorted(int(m) for m in value), value.width)
         return TYPE_SET_INTSET, save_string(blob, compress)
     parts = [save_len(len(value))]
     parts += [save_string(m, compress) for m in value]
