@@ -615,11 +615,28 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     skipped = 0
     read_string = loader.string
     loaded = 0
+    keyspace = db.data
+    end = loader.end
     while True:
         if progress is not None and loader.pos >= next_progress:
             progress(loader.pos)
             next_progress = loader.pos + step
         kind = loader.byte()
+        if kind == TYPE_STRING and expire == -1 and idle == -1 and freq == -1:
+            # The common key: a short raw string holding one, read inline.
+            p = loader.pos
+            if p < end:
+                q = p + 1 + data[p]
+                if data[p] < 64 and q < end and data[q] < 64 and q + 1 + data[q] <= end:
+                    key = data[p + 1:q]
+                    value = data[q + 1:q + 1 + data[q]]
+                    loader.pos = q + 1 + data[q]
+                    if key in keyspace:
+                        _duplicate(log, db, key, allow_dup)
+                    keyspace[key] = value
+                    db.access.created(key)
+                    loaded += 1
+                    continue
         if kind == OPCODE_EXPIRETIME:
             expire = _I32.unpack(loader.read(4))[0] * 1000
             continue
@@ -641,6 +658,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
                     "handle more than %d databases. Exiting\n" % len(server.dbs))
                 raise RdbLoadError("Too many databases", report=LOGGED)
             db = server.dbs[dbid]
+            keyspace = db.data
             continue
         if kind == OPCODE_RESIZEDB:
             loader.length()

@@ -327,9 +327,15 @@ def write_snapshot(server, fileobj, aof_base=False):
                     append(b"\xf9" + bytes((clock.frequency(field),)))
             cls = value.__class__
             if cls is bytes:
-                append(b"\x00")
-                append(save_string(key, compress))
-                append(save_string(value, compress))
+                # Short strings that cannot be integers are saved raw: the
+                # common key and value, written without save_string's checks.
+                nk = len(key)
+                nv = len(value)
+                if (0 < nk <= 20 and 0 < nv <= 20 and key[0] not in _NUMERIC_START
+                        and value[0] not in _NUMERIC_START):
+                    append(b"\x00" + _LEN6[nk] + key + _LEN6[nv] + value)
+                else:
+                    append(b"\x00" + save_string(key, compress) + save_string(value, compress))
             else:
                 kind, payload = ENCODERS[cls](value, compress)
                 append(_TYPE_BYTES[kind])
