@@ -6,6 +6,7 @@ function libraries) adds one function here.  Containers are read through
 their public API only.
 """
 import time
+from itertools import chain
 from struct import Struct
 
 from .. import REDIS_VERSION
@@ -112,19 +113,47 @@ def save_string(s, compress):
     return save_len(n) + s
 
 
+# Listpack entries of short strings met lately: field names, members and
+# small values repeat from key to key, and a lookup costs less than encoding.
+_ENTRIES = {}
+_ENTRIES_MAX = 8192
+_PACKED = save_len(QUICKLIST_NODE_PACKED)
+
+
+def _entries(values):
+    """blobs.lp_entry of each of ``values``."""
+    cache = _ENTRIES
+    get = cache.get
+    encode = blobs.lp_entry
+    out = []
+    append = out.append
+    for s in values:
+        e = get(s)
+        if e is None:
+            e = encode(s)
+            if len(s) <= 16:
+                if len(cache) >= _ENTRIES_MAX:
+                    cache.clear()
+                cache[s] = e
+        append(e)
+    return out
+
+
 # ---- objects ----------------------------------------------------------------
 def _string(value, compress):
     return TYPE_STRING, save_string(value, compress)
 
 
 def _list(value, compress):
-    parts = [save_len(value.node_count)]
+    layout = value.node_layout()
+    if len(layout) == 1:
+        return TYPE_LIST_QUICKLIST_2, (b"\x01" + _PACKED
+                                       + save_string(blobs.listpack(_entries(value)), compress))
+    parts = [save_len(len(layout))]
     it = iter(value)
-    packed = save_len(QUICKLIST_NODE_PACKED)
-    for count in value.node_layout():
-        entries = [blobs.lp_entry(next(it)) for _ in range(count)]
-        parts.append(packed)
-        parts.append(save_string(blobs.listpack(entries), compress))
+    for count in layout:
+        parts.append(_PACKED)
+        parts.append(save_string(blobs.listpack(_entries([next(it) for _ in range(count)])), compress))
     return TYPE_LIST_QUICKLIST_2, b"".join(parts)
 
 
@@ -139,10 +168,7 @@ def _set(value, compress):
 
 def _hash(value, compress):
     if value.listpack:
-        entries = []
-        for f, v in value.items():
-            entries.append(blobs.lp_entry(f))
-            entries.append(blobs.lp_entry(v))
+        entries = _entries(chain.from_iterable(value.items()))
         return TYPE_HASH_LISTPACK, save_string(blobs.listpack(entries), compress)
     parts = [save_len(len(value))]
     for f, v in value.items():
@@ -175,8 +201,9 @@ def d2string(value):
 def _zset(value, compress):
     if value.compact:
         entries = []
+        cache = _ENTRIES
         for score, member in value:
-            entries.append(blobs.lp_entry(member))
+            entries.append(cache.get(member) or blobs.lp_entry(member))
             entries.append(lp_score(score))
         return TYPE_ZSET_LISTPACK, save_string(blobs.listpack(entries), compress)
     parts = [save_len(len(value))]
