@@ -151,7 +151,7 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.OOM), argv)
         if server.gate is not None:
-            # Server-wide refusals (-MISCONF after a failed save, -LOADING), set only while one applies.
+            # Server-wide refusals (-MISCONF after a failed save), set only while one applies.
             error = server.gate(c, cmd)
             if error is not None:
                 cmd.rejected_calls += 1
@@ -175,6 +175,9 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
+        if server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
+            cmd.rejected_calls += 1
+            return reject(c, CommandError(errors.LOADING), argv)
         # A script past busy-reply-threshold is running (this request was
         # read while it yields): only allow_busy commands go through.
         if server.busy is not None and "allow_busy" not in cmd.flags:

@@ -143,4 +143,7 @@ def value_size(value, samples=5):
 
 def key_usage(key, value, samples=5):
     """MEMORY USAGE: the value, the key's sds and its dict entry."""
-    return value_size(value, samples) + sds(len(key)) + DICT_ENTRY
+    n = len(key)
+    # A key is an sdsdup of the argument: under 32 bytes that is an
+    # SDS_TYPE_5 string, whose header is one byte.
+    return value_size(value, samples) + (alloc(n + 2) if n < 32 else sds(n)) + DICT_ENTRY

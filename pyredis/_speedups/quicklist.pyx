@@ -51,6 +51,13 @@ def set_packed_threshold(size):
     return True
 
 
+cdef inline Py_ssize_t _estimate(Py_ssize_t n) noexcept nogil:
+    """What _quicklistNodeAllowInsert counts an element of ``n`` bytes as
+    adding to a node: its length plus SIZE_ESTIMATE_OVERHEAD, an upper bound
+    of a listpack entry's header and back-length."""
+    return n + 8
+
+
 cdef inline Py_ssize_t _entry_size(Py_ssize_t n) noexcept nogil:
     """Bytes a string of length ``n`` takes in a listpack: encoding header,
     data and the back-length that lets the listpack be walked backwards."""
@@ -318,32 +325,38 @@ cdef class QuickList:
         node.next = None
         self._nodes -= 1
 
-    cdef int _merge_span(self, _Node a, _Node end) except -1:
-        """Merge neighbours greedily from node ``a`` up to node ``end``
-        (which must be ``a`` or reachable from it) while the fill allows."""
-        cdef _Node b
-        while a is not end:
-            b = a.next
-            if (a.sz + b.sz - _LP_OVERHEAD <= self._limit
-                    and _n(a) + _n(b) <= self._maxcount
-                    and not a.plain and not b.plain):
-                _flatten(b)
-                a.items.extend(b.items)
-                a.sz += b.sz - _LP_OVERHEAD
-                self._unlink(b)
-                if b is end:
-                    return 0
-            else:
-                a = b
-        return 0
+    cdef bint _mergeable(self, _Node a, _Node b):
+        """_quicklistNodeAllowMerge: the merged size is estimated as both
+        sizes less 11 bytes (a ziplist's header and end), 4 more than the
+        listpack header and end byte the merge saves."""
+        return (a is not None and b is not None and not a.plain and not b.plain
+                and a.sz + b.sz - 11 <= self._limit
+                and _n(a) + _n(b) <= self._maxcount)
 
-    cdef int _merge_between(self, _Node lo, _Node hi) except -1:
-        """Merge around a change whose untouched outer neighbours are ``lo``
-        and ``hi`` (None for the list's ends)."""
-        if self._head is None:
-            return 0
-        return self._merge_span(self._head if lo is None else lo,
-                                self._tail if hi is None else hi)
+    cdef _Node _merge(self, _Node a, _Node b):
+        _flatten(b)
+        a.items.extend(b.items)
+        a.sz += b.sz - _LP_OVERHEAD
+        self._unlink(b)
+        return a
+
+    cdef int _merge_around(self, _Node center) except -1:
+        """_quicklistMergeNodes: the two nodes before ``center``, the two
+        after it, then ``center`` with what precedes and follows it."""
+        cdef _Node prev = center.prev
+        cdef _Node prev_prev = prev.prev if prev is not None else None
+        cdef _Node nxt = center.next
+        cdef _Node next_next = nxt.next if nxt is not None else None
+        cdef _Node target = center
+        if self._mergeable(prev_prev, prev):
+            self._merge(prev_prev, prev)
+        if self._mergeable(nxt, next_next):
+            self._merge(nxt, next_next)
+        if self._mergeable(center.prev, center):
+            target = self._merge(center.prev, center)
+        if self._mergeable(target, target.next):
+            self._merge(target, target.next)
+        return 0
 
     cdef _Node _seek(self, Py_ssize_t i, Py_ssize_t *off):
         """Node and offset of element ``i`` (0 <= i < len), walking from the
@@ -379,7 +392,7 @@ cdef class QuickList:
         # A node takes an element while its size plus the element's string
         # size fits (Redis's estimate); it then grows by what the element
         # really takes, less for an integer.
-        esz = _entry_size(PyBytes_GET_SIZE(v))
+        esz = _estimate(PyBytes_GET_SIZE(v))
         t = self._tail
         if PyBytes_GET_SIZE(v) < _packed_threshold and t is not None and self._allows(t, esz):
             t.items.append(v)
@@ -404,7 +417,7 @@ cdef class QuickList:
         cdef _Node h, node
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
-        esz = _entry_size(PyBytes_GET_SIZE(v))
+        esz = _estimate(PyBytes_GET_SIZE(v))
         h = self._head
         if PyBytes_GET_SIZE(v) < _packed_threshold and h is not None and self._allows(h, esz):
             if not h.start:
@@ -524,16 +537,13 @@ cdef class QuickList:
             return False
         node = self._seek(i, &off)
         items = node.items
-        esz = _entry_size(PyBytes_GET_SIZE(v))
+        esz = _estimate(PyBytes_GET_SIZE(v))
         if node.plain or PyBytes_GET_SIZE(v) >= _packed_threshold:
             self._replace_plain(node, off, v, esz)
             return True
-        delta = _size(v) - _size(items[node.start + off])
-        if _n(node) == 1 or node.sz + delta <= self._limit:
-            items[node.start + off] = v
-            node.sz += delta
-        else:
-            self._split_place(node, off, 1, v, esz)
+        # quicklistReplaceEntry replaces in place, whatever the node's size then.
+        node.sz += _size(v) - _size(items[node.start + off])
+        items[node.start + off] = v
         return True
 
     cdef int _replace_plain(self, _Node node, Py_ssize_t off, object v,
@@ -606,7 +616,7 @@ cdef class QuickList:
             if pivot in items:
                 off = items.index(pivot) - node.start
                 self._insert_at(node, off + 1 if after else off, v,
-                                _entry_size(PyBytes_GET_SIZE(v)))
+                                _estimate(PyBytes_GET_SIZE(v)), after)
                 return True
             node = node.next
         return False
@@ -623,15 +633,20 @@ cdef class QuickList:
             return False
         node = self._seek(i, &off)
         self._insert_at(node, off + 1 if after else off, v,
-                        _entry_size(PyBytes_GET_SIZE(v)))
+                        _estimate(PyBytes_GET_SIZE(v)), after)
         return True
 
     cdef int _insert_at(self, _Node node, Py_ssize_t pos, object v,
-                        Py_ssize_t esz) except -1:
-        """Put ``v`` at offset ``pos`` (0..count) of ``node``; when the node
-        is full, use a neighbour at its edges, else split it."""
+                        Py_ssize_t esz, bint after) except -1:
+        """Put ``v`` at offset ``pos`` (0..count) of ``node``, as
+        _quicklistInsert: in the node if it has room, else at the edge of
+        the neighbour past the node's edge if that one has room, else in a
+        node of its own there; else the node is split at ``pos`` and ``v``
+        joins the part that is not the node (the part after it when
+        inserting after an element), and the nodes around merge."""
         cdef Py_ssize_t n = _n(node)
         cdef _Node nxt, prv
+        cdef list left, right
         if PyBytes_GET_SIZE(v) >= _packed_threshold:
             # quicklist's _quicklistInsert for a large element: a plain node
             # beside the node at its edges (or beside a plain one), else a split
@@ -647,14 +662,14 @@ cdef class QuickList:
             else:
                 node.items.insert(node.start + pos, v)
             node.sz += _size(v)
-        elif pos == n:
+        elif pos == n and (node.next is not None or node.plain):
             nxt = node.next
             if nxt is not None and self._allows(nxt, esz):
                 _prepend(nxt, v)
                 nxt.sz += _size(v)
             else:
                 self._link_after(node, _new_node([v], _size(v) + _LP_OVERHEAD))
-        elif pos == 0:
+        elif pos == 0 and (node.prev is not None or node.plain):
             prv = node.prev
             if prv is not None and self._allows(prv, esz):
                 prv.items.append(v)
@@ -662,50 +677,22 @@ cdef class QuickList:
             else:
                 self._link_before(node, _new_node([v], _size(v) + _LP_OVERHEAD))
         else:
-            self._split_place(node, pos, 0, v, esz)
+            # _quicklistSplitNode
+            _flatten(node)
+            left = node.items[:pos]
+            right = node.items[pos:]
+            if after:
+                node.items = left
+                node.sz = _LP_OVERHEAD + _items_size(left)
+                right.insert(0, v)
+                self._link_after(node, _new_node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+                left.append(v)
+                self._link_before(node, _new_node(left, _LP_OVERHEAD + _items_size(left)))
+            self._merge_around(node)
         self._count += 1
-        return 0
-
-    cdef int _split_place(self, _Node node, Py_ssize_t pos, Py_ssize_t drop,
-                          object v, Py_ssize_t esz) except -1:
-        """Split ``node`` at ``pos``, dropping ``drop`` elements there, and
-        place ``v`` between the halves: on the left half if it fits, else on
-        the right half, else in a node of its own. Then merge around."""
-        _flatten(node)
-        cdef list items = node.items
-        cdef list left = items[:pos]
-        cdef list right = items[pos + drop:]
-        cdef Py_ssize_t lsz = _LP_OVERHEAD + _items_size(left)
-        cdef Py_ssize_t rsz = _LP_OVERHEAD + _items_size(right)
-        cdef Py_ssize_t lc = PyList_GET_SIZE(left)
-        cdef Py_ssize_t rc = PyList_GET_SIZE(right)
-        cdef _Node mid = None
-        cdef _Node lo, hi, first, last, piece
-        cdef list pieces = []
-        if lc and lsz + esz <= self._limit and lc < self._maxcount:
-            left.append(v)
-            lsz += _size(v)
-        elif rc and rsz + esz <= self._limit and rc < self._maxcount:
-            right.insert(0, v)
-            rsz += _size(v)
-        else:
-            mid = _new_node([v], _size(v) + _LP_OVERHEAD)
-        if lc:
-            pieces.append(_new_node(left, lsz))
-        if mid is not None:
-            pieces.append(mid)
-        if rc:
-            pieces.append(_new_node(right, rsz))
-        lo = node.prev
-        hi = node.next
-        first = pieces[0]
-        node.items = first.items
-        node.sz = first.sz
-        last = node
-        for piece in pieces[1:]:
-            self._link_after(last, piece)
-            last = piece
-        self._merge_between(lo, hi)
         return 0
 
     # -- deletion ----------------------------------------------------------
@@ -720,7 +707,7 @@ cdef class QuickList:
                                   Py_ssize_t count) except -1:
         cdef Py_ssize_t total = self._count
         cdef Py_ssize_t off, remaining, n, end, s
-        cdef _Node node, nxt, lo
+        cdef _Node node, nxt
         cdef list items
         if count <= 0:
             return 0
@@ -731,7 +718,6 @@ cdef class QuickList:
         if count > total - start:
             count = total - start
         node = self._seek(start, &off)
-        lo = node.prev
         remaining = count
         while remaining:
             items = node.items
@@ -751,7 +737,6 @@ cdef class QuickList:
             off = 0
             node = nxt
         self._count -= count
-        self._merge_between(lo, node)
         return count
 
     def trim(self, Py_ssize_t start, Py_ssize_t stop):
@@ -784,8 +769,8 @@ cdef class QuickList:
         ``count`` from the head when ``count`` > 0, the last ``-count`` from
         the tail when ``count`` < 0, all when 0. Returns how many."""
         cdef Py_ssize_t limit, esz, removed = 0, k
-        cdef bint touched = False, forward
-        cdef _Node lo = None, hi = None, node, nxt, prv
+        cdef bint forward
+        cdef _Node node, nxt, prv
         cdef list items, keep
         if type(value) is not bytes:
             raise TypeError(_NOT_BYTES)
@@ -806,16 +791,12 @@ cdef class QuickList:
                         items, value,
                         limit - removed if limit else PyList_GET_SIZE(items),
                         False)
-                    if not touched:
-                        lo = node.prev
-                        touched = True
                     removed += k
                     if PyList_GET_SIZE(keep):
                         node.items = keep
                         node.sz -= k * esz
                     else:
                         self._unlink(node)
-                    hi = nxt
                     if limit and removed >= limit:
                         break
                 node = nxt
@@ -828,22 +809,16 @@ cdef class QuickList:
                     _flatten(node)
                     items = node.items
                     keep, k = _without(items, value, limit - removed, True)
-                    if not touched:
-                        hi = node.next
-                        touched = True
                     removed += k
                     if PyList_GET_SIZE(keep):
                         node.items = keep
                         node.sz -= k * esz
                     else:
                         self._unlink(node)
-                    lo = prv
                     if removed >= limit:
                         break
                 node = prv
-        if touched:
-            self._count -= removed
-            self._merge_between(lo, hi)
+        self._count -= removed
         return removed
 
     # -- reading -----------------------------------------------------------
@@ -1052,7 +1027,6 @@ cdef class QuickList:
     def verify(self):
         """Check every structural invariant; raise AssertionError naming the
         first one broken."""
-        cdef Py_ssize_t limit = self._limit
         cdef Py_ssize_t maxcount = self._maxcount
         cdef Py_ssize_t count = 0, pos, n, sz
         cdef list forward = []
@@ -1088,9 +1062,11 @@ cdef class QuickList:
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"
                                      % (pos, node.sz, sz))
-            if n > 1 and (sz > limit or n > maxcount):
-                raise AssertionError("node %d: %d elements in %d bytes break fill %d"
-                                     % (pos, n, sz, self._fill))
+            # Sizes may pass the fill (an in-place replace, a merge's
+            # estimate); counts never pass a count fill.
+            if n > 1 and n > maxcount:
+                raise AssertionError("node %d: %d elements break fill %d"
+                                     % (pos, n, self._fill))
             forward.append(node)
             count += n
             prev = node

@@ -7,15 +7,18 @@ and end with the same node layout. A change to one must be made to the other.
 Each node holds a Python list of ``bytes`` and the byte size that list would
 have as a Redis listpack. The fill factor (``list-max-listpack-size``) bounds
 a node either by bytes (negative fill) or by element count (positive fill,
-with an 8 KiB safety cap); a node may break the bound only when it holds a
-single element, which is how elements larger than the limit are stored.
+with an 8 KiB safety cap); a single element larger than the limit gets a
+node of its own.
 An element of at least the packed threshold (``set_packed_threshold``,
 1 GiB by default) goes in a plain node instead: alone, unpacked, its size its
 length, taking no other element and never merged, as Redis 7.0's plain nodes.
 
-Pops never merge nodes (the end nodes just shrink, as in Redis). Deletions
-elsewhere, and inserts or replaces that had to split a node, try to merge the
-nodes around the change when the merged node still satisfies the fill.
+Nodes are filled by Redis 7.0.15's rules: a node takes an element while its
+size plus the element's length and 8 bytes (SIZE_ESTIMATE_OVERHEAD) fits
+the fill; a replace happens in place, whatever size the node grows to;
+deletions never merge nodes; an insert into a full node splits it as
+_quicklistSplitNode does and merges the nodes around it as
+_quicklistMergeNodes does, so a node may end over the fill's size.
 
 Indexes are Redis-style: negative values count from the tail. They must fit
 in a signed 64-bit integer, as the command layer parses them.
@@ -51,6 +54,13 @@ def set_packed_threshold(size):
         return False
     _packed_threshold = size if size else _PACKED_THRESHOLD_DEFAULT
     return True
+
+
+def _estimate(n):
+    """What _quicklistNodeAllowInsert counts an element of ``n`` bytes as
+    adding to a node: its length plus SIZE_ESTIMATE_OVERHEAD, an upper bound
+    of a listpack entry's header and back-length."""
+    return n + 8
 
 
 def _entry_size(n):
@@ -262,31 +272,36 @@ class QuickList:
         node.next = None
         self._nodes -= 1
 
-    def _merge_span(self, a, end):
-        """Merge neighbours greedily from node ``a`` up to node ``end``
-        (which must be ``a`` or reachable from it) while the fill allows."""
-        limit = self._limit
-        maxcount = self._maxcount
-        while a is not end:
-            b = a.next
-            if (a.sz + b.sz - _LP_OVERHEAD <= limit
-                    and len(a.items) + len(b.items) <= maxcount
-                    and not a.plain and not b.plain):
-                a.items.extend(b.items)
-                a.sz += b.sz - _LP_OVERHEAD
-                self._unlink(b)
-                if b is end:
-                    return
-            else:
-                a = b
+    def _mergeable(self, a, b):
+        """_quicklistNodeAllowMerge: the merged size is estimated as both
+        sizes less 11 bytes (a ziplist's header and end), 4 more than the
+        listpack header and end byte the merge saves."""
+        return (a is not None and b is not None and not a.plain and not b.plain
+                and a.sz + b.sz - 11 <= self._limit
+                and len(a.items) + len(b.items) <= self._maxcount)
 
-    def _merge_between(self, lo, hi):
-        """Merge around a change whose untouched outer neighbours are ``lo``
-        and ``hi`` (None for the list's ends)."""
-        if self._head is None:
-            return
-        self._merge_span(self._head if lo is None else lo,
-                         self._tail if hi is None else hi)
+    def _merge(self, a, b):
+        a.items.extend(b.items)
+        a.sz += b.sz - _LP_OVERHEAD
+        self._unlink(b)
+        return a
+
+    def _merge_around(self, center):
+        """_quicklistMergeNodes: the two nodes before ``center``, the two
+        after it, then ``center`` with what precedes and follows it."""
+        prev = center.prev
+        prev_prev = prev.prev if prev is not None else None
+        nxt = center.next
+        next_next = nxt.next if nxt is not None else None
+        if self._mergeable(prev_prev, prev):
+            self._merge(prev_prev, prev)
+        if self._mergeable(nxt, next_next):
+            self._merge(nxt, next_next)
+        target = center
+        if self._mergeable(center.prev, center):
+            target = self._merge(center.prev, center)
+        if self._mergeable(target, target.next):
+            self._merge(target, target.next)
 
     def _seek(self, i):
         """Node and offset of element ``i`` (0 <= i < len), walking from the
@@ -317,9 +332,10 @@ class QuickList:
         # A node takes an element while its size plus the element's string
         # size fits (Redis's estimate); it then grows by what the element
         # really takes, less for an integer.
-        esz = act = n + 2 if n < 64 else _entry_size(n)
+        esz = _estimate(n)
+        act = n + 2 if n < 64 else _entry_size(n)
         if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
-            act = _INT_SIZES.get(v) or _int_entry_size(v) or esz
+            act = _INT_SIZES.get(v) or _int_entry_size(v) or act
         t = self._tail
         if n >= _packed_threshold:
             node = _plain_node(v)
@@ -344,9 +360,10 @@ class QuickList:
         if type(v) is not bytes:
             raise TypeError(_NOT_BYTES)
         n = len(v)
-        esz = act = n + 2 if n < 64 else _entry_size(n)
+        esz = _estimate(n)
+        act = n + 2 if n < 64 else _entry_size(n)
         if 0 < n <= 20 and (47 < v[0] < 58 or v[0] == 45):
-            act = _INT_SIZES.get(v) or _int_entry_size(v) or esz
+            act = _INT_SIZES.get(v) or _int_entry_size(v) or act
         h = self._head
         if n >= _packed_threshold:
             node = _plain_node(v)
@@ -449,17 +466,14 @@ class QuickList:
         node, off = self._seek(i)
         items = node.items
         n = len(v)
-        esz = n + 2 if n < 64 else _entry_size(n)
+        esz = _estimate(n)
         act = _size(v)
         if node.plain or n >= _packed_threshold:
             self._replace_plain(node, off, v, esz, act)
             return True
-        delta = act - _size(items[off])
-        if len(items) == 1 or node.sz + delta <= self._limit:
-            items[off] = v
-            node.sz += delta
-        else:
-            self._split_place(node, off, 1, v, esz, act)
+        # quicklistReplaceEntry replaces in place, whatever the node's size then.
+        node.sz += act - _size(items[off])
+        items[off] = v
         return True
 
     def _replace_plain(self, node, off, v, esz, act):
@@ -522,7 +536,7 @@ class QuickList:
             items = node.items
             if pivot in items:
                 off = items.index(pivot)
-                self._insert_at(node, off + 1 if after else off, v)
+                self._insert_at(node, off + 1 if after else off, v, after)
                 return True
             node = node.next
         return False
@@ -536,14 +550,18 @@ class QuickList:
         if i < 0 or i >= count:
             return False
         node, off = self._seek(i)
-        self._insert_at(node, off + 1 if after else off, v)
+        self._insert_at(node, off + 1 if after else off, v, after)
         return True
 
-    def _insert_at(self, node, pos, v):
-        """Put ``v`` at offset ``pos`` (0..count) of ``node``; when the node
-        is full, use a neighbour at its edges, else split it."""
+    def _insert_at(self, node, pos, v, after):
+        """Put ``v`` at offset ``pos`` (0..count) of ``node``, as
+        _quicklistInsert: in the node if it has room, else at the edge of
+        the neighbour past the node's edge if that one has room, else in a
+        node of its own there; else the node is split at ``pos`` and ``v``
+        joins the part that is not the node (the part after it when
+        inserting after an element), and the nodes around merge."""
         n = len(v)
-        esz = n + 2 if n < 64 else _entry_size(n)
+        esz = _estimate(n)
         act = _size(v)
         limit = self._limit
         maxcount = self._maxcount
@@ -561,7 +579,7 @@ class QuickList:
         elif node.sz + esz <= limit and n < maxcount and not node.plain:
             items.insert(pos, v)
             node.sz += act
-        elif pos == n:
+        elif pos == n and (node.next is not None or node.plain):
             nxt = node.next
             if (nxt is not None and nxt.sz + esz <= limit
                     and len(nxt.items) < maxcount and not nxt.plain):
@@ -569,7 +587,7 @@ class QuickList:
                 nxt.sz += act
             else:
                 self._link_after(node, _Node([v], act + _LP_OVERHEAD))
-        elif pos == 0:
+        elif pos == 0 and (node.prev is not None or node.plain):
             prv = node.prev
             if (prv is not None and prv.sz + esz <= limit
                     and len(prv.items) < maxcount and not prv.plain):
@@ -578,48 +596,21 @@ class QuickList:
             else:
                 self._link_before(node, _Node([v], act + _LP_OVERHEAD))
         else:
-            self._split_place(node, pos, 0, v, esz, act)
+            # _quicklistSplitNode
+            left = items[:pos]
+            right = items[pos:]
+            if after:
+                node.items = left
+                node.sz = _LP_OVERHEAD + _items_size(left)
+                right.insert(0, v)
+                self._link_after(node, _Node(right, _LP_OVERHEAD + _items_size(right)))
+            else:
+                node.items = right
+                node.sz = _LP_OVERHEAD + _items_size(right)
+                left.append(v)
+                self._link_before(node, _Node(left, _LP_OVERHEAD + _items_size(left)))
+            self._merge_around(node)
         self._count += 1
-
-    def _split_place(self, node, pos, drop, v, esz, act):
-        """Split ``node`` at ``pos``, dropping ``drop`` elements there, and
-        place ``v`` between the halves: on the left half if it fits, else on
-        the right half, else in a node of its own. Then merge around."""
-        limit = self._limit
-        maxcount = self._maxcount
-        items = node.items
-        left = items[:pos]
-        right = items[pos + drop:]
-        lsz = _LP_OVERHEAD + _items_size(left)
-        rsz = _LP_OVERHEAD + _items_size(right)
-        lc = len(left)
-        rc = len(right)
-        mid = None
-        if lc and lsz + esz <= limit and lc < maxcount:
-            left.append(v)
-            lsz += act
-        elif rc and rsz + esz <= limit and rc < maxcount:
-            right.insert(0, v)
-            rsz += act
-        else:
-            mid = _Node([v], act + _LP_OVERHEAD)
-        pieces = []
-        if lc:
-            pieces.append(_Node(left, lsz))
-        if mid is not None:
-            pieces.append(mid)
-        if rc:
-            pieces.append(_Node(right, rsz))
-        lo = node.prev
-        hi = node.next
-        first = pieces[0]
-        node.items = first.items
-        node.sz = first.sz
-        last = node
-        for piece in pieces[1:]:
-            self._link_after(last, piece)
-            last = piece
-        self._merge_between(lo, hi)
 
     # -- deletion ----------------------------------------------------------
 
@@ -637,7 +628,6 @@ class QuickList:
         if count > total - start:
             count = total - start
         node, off = self._seek(start)
-        lo = node.prev
         remaining = count
         while remaining:
             items = node.items
@@ -656,7 +646,6 @@ class QuickList:
             off = 0
             node = nxt
         self._count -= count
-        self._merge_between(lo, node)
         return count
 
     def trim(self, start, stop):
@@ -696,8 +685,6 @@ class QuickList:
             limit = _MAXSIZE
         esz = _size(value)
         removed = 0
-        touched = False
-        lo = hi = None
         if count >= 0:
             node = self._head
             while node is not None:
@@ -706,16 +693,12 @@ class QuickList:
                 if value in items:
                     need = limit - removed if limit else len(items)
                     keep, k = _without(items, value, need, False)
-                    if not touched:
-                        lo = node.prev
-                        touched = True
                     removed += k
                     if keep:
                         node.items = keep
                         node.sz -= k * esz
                     else:
                         self._unlink(node)
-                    hi = nxt
                     if limit and removed >= limit:
                         break
                 node = nxt
@@ -726,22 +709,16 @@ class QuickList:
                 items = node.items
                 if value in items:
                     keep, k = _without(items, value, limit - removed, True)
-                    if not touched:
-                        hi = node.next
-                        touched = True
                     removed += k
                     if keep:
                         node.items = keep
                         node.sz -= k * esz
                     else:
                         self._unlink(node)
-                    lo = prv
                     if removed >= limit:
                         break
                 node = prv
-        if touched:
-            self._count -= removed
-            self._merge_between(lo, hi)
+        self._count -= removed
         return removed
 
     # -- reading -----------------------------------------------------------
@@ -930,7 +907,6 @@ class QuickList:
     def verify(self):
         """Check every structural invariant; raise AssertionError naming the
         first one broken."""
-        limit = self._limit
         maxcount = self._maxcount
         if (self._head is None) != (self._tail is None):
             raise AssertionError("head and tail disagree on emptiness")
@@ -962,9 +938,11 @@ class QuickList:
             if sz != node.sz:
                 raise AssertionError("node %d: size %d recorded, %d actual"
                                      % (pos, node.sz, sz))
-            if n > 1 and (sz > limit or n > maxcount):
-                raise AssertionError("node %d: %d elements in %d bytes break fill %d"
-                                     % (pos, n, sz, self._fill))
+            # Sizes may pass the fill (an in-place replace, a merge's
+            # estimate); counts never pass a count fill.
+            if n > 1 and n > maxcount:
+                raise AssertionError("node %d: %d elements break fill %d"
+                                     % (pos, n, self._fill))
             forward.append(node)
             count += n
             prev = node

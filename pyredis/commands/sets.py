@@ -277,7 +277,10 @@ def _spop_count(c, argv):
         popped = [m for m in _in_order(s, s.intset) if m not in keep]
         for m in popped:
             s.remove_member(m)
-        s.intset = fits_intset(s, max_entries)
+        if fits_intset(s, max_entries):
+            s.reset_intset()
+        else:
+            s.intset = False
     db.signal(key)
     # One SREM per member, so a replica removes exactly these.
     server = c.server

@@ -101,13 +101,13 @@ _SMALL_INTS = [b"%d" % i for i in range(128)]
 
 
 # ---- intset -------------------------------------------------------------------
-def intset(values):
-    """An intset of the int ``values`` (sorted, distinct), in the narrowest width that fits them."""
+def intset(values, width=2):
+    """An intset of the int ``values`` (sorted, distinct), ``width`` bytes a member or wider if they need it."""
     lo = values[0] if values else 0
     hi = values[-1] if values else 0
-    if -32768 <= lo and hi <= 32767:
-        width, code = 2, "h"
-    elif -2147483648 <= lo and hi <= 2147483647:
+    if width == 2 and -32768 <= lo and hi <= 32767:
+        code = "h"
+    elif width <= 4 and -2147483648 <= lo and hi <= 2147483647:
         width, code = 4, "i"
     else:
         width, code = 8, "q"

@@ -7,9 +7,9 @@ target, so a reader never sees half a snapshot.
 import os
 
 from . import rdb_loader, rdb_writer
-from .rdb_loader import RdbLoadError
+from .rdb_loader import FATAL, LOGGED, PANIC, REPORT, RdbLoadError
 
-__all__ = ["RdbLoadError", "save", "load", "serialized_length", "dump_payload",
+__all__ = ["RdbLoadError", "REPORT", "FATAL", "LOGGED", "PANIC", "save", "load", "serialized_length", "dump_payload",
            "write_snapshot", "read_snapshot"]
 
 

@@ -6,6 +6,7 @@ function libraries) adds one function here.  Containers are read through
 their public API only.
 """
 import time
+from itertools import chain
 from struct import Struct
 
 from .. import REDIS_VERSION
@@ -112,25 +113,53 @@ def save_string(s, compress):
     return save_len(n) + s
 
 
+# Listpack entries of short strings met lately: field names, members and
+# small values repeat from key to key, and a lookup costs less than encoding.
+_ENTRIES = {}
+_ENTRIES_MAX = 8192
+_PACKED = save_len(QUICKLIST_NODE_PACKED)
+
+
+def _entries(values):
+    """blobs.lp_entry of each of ``values``."""
+    cache = _ENTRIES
+    get = cache.get
+    encode = blobs.lp_entry
+    out = []
+    append = out.append
+    for s in values:
+        e = get(s)
+        if e is None:
+            e = encode(s)
+            if len(s) <= 16:
+                if len(cache) >= _ENTRIES_MAX:
+                    cache.clear()
+                cache[s] = e
+        append(e)
+    return out
+
+
 # ---- objects ----------------------------------------------------------------
 def _string(value, compress):
     return TYPE_STRING, save_string(value, compress)
 
 
 def _list(value, compress):
-    parts = [save_len(value.node_count)]
+    layout = value.node_layout()
+    if len(layout) == 1:
+        return TYPE_LIST_QUICKLIST_2, (b"\x01" + _PACKED
+                                       + save_string(blobs.listpack(_entries(value)), compress))
+    parts = [save_len(len(layout))]
     it = iter(value)
-    packed = save_len(QUICKLIST_NODE_PACKED)
-    for count in value.node_layout():
-        entries = [blobs.lp_entry(next(it)) for _ in range(count)]
-        parts.append(packed)
-        parts.append(save_string(blobs.listpack(entries), compress))
+    for count in layout:
+        parts.append(_PACKED)
+        parts.append(save_string(blobs.listpack(_entries([next(it) for _ in range(count)])), compress))
     return TYPE_LIST_QUICKLIST_2, b"".join(parts)
 
 
 def _set(value, compress):
     if value.intset:
-        blob = blobs.intset(sorted(int(m) for m in value))
+        blob = blobs.intset(sorted(int(m) for m in value), value.width)
         return TYPE_SET_INTSET, save_string(blob, compress)
     parts = [save_len(len(value))]
     parts += [save_string(m, compress) for m in value]
@@ -139,10 +168,7 @@ def _set(value, compress):
 
 def _hash(value, compress):
     if value.listpack:
-        entries = []
-        for f, v in value.items():
-            entries.append(blobs.lp_entry(f))
-            entries.append(blobs.lp_entry(v))
+        entries = _entries(chain.from_iterable(value.items()))
         return TYPE_HASH_LISTPACK, save_string(blobs.listpack(entries), compress)
     parts = [save_len(len(value))]
     for f, v in value.items():
@@ -175,8 +201,9 @@ def d2string(value):
 def _zset(value, compress):
     if value.compact:
         entries = []
+        cache = _ENTRIES
         for score, member in value:
-            entries.append(blobs.lp_entry(member))
+            entries.append(cache.get(member) or blobs.lp_entry(member))
             entries.append(lp_score(score))
         return TYPE_ZSET_LISTPACK, save_string(blobs.listpack(entries), compress)
     parts = [save_len(len(value))]
@@ -327,9 +354,15 @@ def write_snapshot(server, fileobj, aof_base=False):
                     append(b"\xf9" + bytes((clock.frequency(field),)))
             cls = value.__class__
             if cls is bytes:
-                append(b"\x00")
-                append(save_string(key, compress))
-                append(save_string(value, compress))
+                # Short strings that cannot be integers are saved raw: the
+                # common key and value, written without save_string's checks.
+                nk = len(key)
+                nv = len(value)
+                if (0 < nk <= 20 and 0 < nv <= 20 and key[0] not in _NUMERIC_START
+                        and value[0] not in _NUMERIC_START):
+                    append(b"\x00" + _LEN6[nk] + key + _LEN6[nv] + value)
+                else:
+                    append(b"\x00" + save_string(key, compress) + save_string(value, compress))
             else:
                 kind, payload = ENCODERS[cls](value, compress)
                 append(_TYPE_BYTES[kind])

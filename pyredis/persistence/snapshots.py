@@ -20,7 +20,6 @@ OTHER_CHILDREN = []
 
 # CONFIG_BGSAVE_RETRY_DELAY: a failed background save is retried this much later.
 BGSAVE_RETRY_DELAY = 5
-E_LOADING = CommandError(errors.LOADING)
 E_MISCONF = CommandError(errors.MISCONF)
 
 
@@ -98,12 +97,26 @@ def reload(server, save_first=True):
     return None
 
 
+def _log_load_error(server, exc):
+    """What redis-server logs before it exits on a file it cannot load."""
+    log = server.log
+    if exc.report == rdb.FATAL:
+        log("warning", exc.args[0])
+        log("warning", "Fatal error loading the DB: Invalid argument. Exiting.")
+    elif exc.report == rdb.PANIC:
+        log("warning", "Guru Meditation: %s #rdb.c:3184" % exc.args[0])
+    elif exc.report == rdb.REPORT:
+        if exc.truncated:
+            log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
+        log("warning", "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s"
+            % (server.rdb.loading_loaded, exc.line, exc.args[0]))
+        log("warning", "Terminating server after rdb file reading failure.")
+
+
 def gate(c, cmd):
-    """processCommand's -MISCONF and -LOADING checks."""
+    """processCommand's -MISCONF check (dispatch checks -LOADING later, at Redis's place)."""
     server = c.server
     state = server.rdb
-    if state.loading and "loading" not in cmd.flags:
-        return E_LOADING
     if (not state.last_status_ok and server.config["stop-writes-on-bgsave-error"]
             and server.config["save"] and _may_write(c, cmd)):
         return E_MISCONF
@@ -291,11 +304,7 @@ def load_at_startup(server):
     try:
         result = rdb.load(server, path, progress)
     except rdb.RdbLoadError as exc:
-        if exc.truncated:
-            server.log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
-        server.log("warning", "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s"
-                   % (state.loading_loaded, exc.line, exc.args[0]))
-        server.log("warning", "Terminating server after rdb file reading failure.")
+        _log_load_error(server, exc)
         return False
     except OSError as exc:
         server.log("warning", "Fatal error loading the DB: %s. Exiting." % exc.strerror)

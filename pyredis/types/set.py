@@ -8,7 +8,9 @@ intset is sorted, so Redis replies its members in ascending numeric order;
 order, which clients cannot rely on.
 
 Mutate through ``add_members``/``remove_member`` so the random-pick index
-stays right.
+stays right.  An intset also remembers its width (2, 4 or 8 bytes a member):
+intsetAdd widens it for a member that needs more and nothing narrows it
+again, so an RDB or DUMP of it writes that width, as Redis does.
 """
 from .. import db, memsize
 from ..numbers import parse_int
@@ -25,6 +27,18 @@ def is_intset_member(member):
     return parse_int(member) is not None
 
 
+def intset_width(members, width=2):
+    """The width an intset of ``width`` has after adding the integer ``members`` (others skipped)."""
+    for m in members:
+        if width == 8:
+            break
+        n = parse_int(m)
+        if n is None or -32768 <= n <= 32767:
+            continue
+        width = 4 if -2147483648 <= n <= 2147483647 and width < 8 else 8
+    return width
+
+
 def fits_intset(members, max_entries):
     """Whether Redis would hold ``members``, added one by one to an empty intset, as an intset."""
     if len(members) > min(max_entries, INTSET_MAX):
@@ -36,19 +50,26 @@ def fits_intset(members, max_entries):
 
 class Set(set):
     # ``index``: a types.RandomIndex once the set was sampled (SPOP, SRANDMEMBER), else None.
-    __slots__ = ("intset", "index")
+    __slots__ = ("intset", "index", "width")
 
-    def __init__(self, members=(), intset=True):
+    def __init__(self, members=(), intset=True, width=0):
         set.__init__(self, members)
         self.intset = intset
         self.index = None
+        self.width = width or (intset_width(self) if intset else 2)
 
     @classmethod
     def build(cls, members, max_entries):
         """A set of ``members`` encoded as Redis encodes a set built by adding them (setTypeAdd)."""
-        s = cls(members)
-        s.intset = fits_intset(s, max_entries)
+        s = cls(members, False)
+        if fits_intset(s, max_entries):
+            s.reset_intset()
         return s
+
+    def reset_intset(self):
+        """Encoded as an intset built afresh from the members (setTypeCreate, then adds)."""
+        self.intset = True
+        self.width = intset_width(self)
 
     @classmethod
     def for_first_member(cls, member):
@@ -56,10 +77,10 @@ class Set(set):
         return cls(intset=is_intset_member(member))
 
     def copy(self):
-        return Set(self, self.intset)
+        return Set(self, self.intset, self.width)
 
     def __reduce__(self):
-        return (Set, (set(self), self.intset))
+        return (Set, (set(self), self.intset, self.width))
 
     def add_members(self, members, max_entries):
         """Redis setTypeAdd for each of ``members``; the number that were new."""
@@ -75,9 +96,12 @@ class Set(set):
         added = len(self) - before
         # A member already present in an intset is an integer, so checking
         # every argument is the same as checking the new ones.
-        if added and self.intset and (len(self) > min(max_entries, INTSET_MAX)
-                                      or not all(parse_int(m) is not None for m in members)):
-            self.intset = False
+        if added and self.intset:
+            if (len(self) > min(max_entries, INTSET_MAX)
+                    or not all(parse_int(m) is not None for m in members)):
+                self.intset = False
+            else:
+                self.width = intset_width(members, self.width)
         return added
 
     def add_member(self, member, max_entries):
@@ -112,14 +136,7 @@ ENCODINGS[Set] = encoding
 
 def _memory(s, samples):
     if s.intset:
-        width = 2
-        for m in s:
-            n = int(m)
-            if not -32768 <= n <= 32767:
-                width = 4 if -(1 << 31) <= n < (1 << 31) and width < 8 else 8
-                if width == 8:
-                    break
-        return memsize.ROBJ + memsize.alloc(memsize.INTSET_HEADER + width * len(s))
+        return memsize.ROBJ + memsize.alloc(memsize.INTSET_HEADER + s.width * len(s))
     return (memsize.ROBJ + memsize.DICT + 8 * memsize.growing_dict_slots(len(s))
             + memsize._sampled(iter(s), len(s), samples,
                                lambda m: memsize.DICT_ENTRY + memsize.sds(len(m))))

@@ -237,6 +237,50 @@ def test_long_list_against_small_nodes(pair):
         pair.run("CONFIG", "SET", "list-max-listpack-size", "-2")
 
 
+def _node_value(rng):
+    kind = rng.random()
+    if kind < 0.3:
+        return str(rng.randint(-100000, 100000))
+    if kind < 0.6:
+        return "v" * rng.randint(1, 60)
+    if kind < 0.9:
+        return "w" * rng.randint(60, 700)
+    return "z" * rng.randint(700, 5000)
+
+
+@pytest.mark.parametrize("fill", ["-1", "-2", "3", "50"])
+def test_dump_of_lists_built_by_the_same_commands_is_byte_equal(pair, fill):
+    """Nodes fill, split and merge as quicklist.c does: DUMP shows every node."""
+    pair.run("CONFIG", "SET", "list-max-listpack-size", fill)
+    try:
+        for size in (1, 63, 64, 92, 253, 254, 260, 500, 4000, 8200):
+            pair.run("RPUSH", "p%d" % size, *["x" * size] * 40)
+            pair.run("LPUSH", "p%d" % size, *["y" * size] * 40)
+            pair.run("DUMP", "p%d" % size)
+        rng = random.Random(int(fill))
+        pair.run("RPUSH", "l", *[_node_value(rng) for _ in range(60)])
+        for _ in range(150):
+            n = int(pair.run("LLEN", "l")[1:-2])
+            op = rng.randrange(7)
+            if op < 2 or n < 4:
+                pair.run("RPUSH" if op else "LPUSH", "l", *[_node_value(rng) for _ in range(rng.randint(1, 12))])
+            elif op == 2:
+                pivot = pair.run("LINDEX", "l", str(rng.randrange(n))).split(b"\r\n")[1]
+                pair.run("LINSERT", "l", rng.choice(["BEFORE", "AFTER"]), pivot, _node_value(rng))
+            elif op == 3:
+                pair.run("LSET", "l", str(rng.randrange(n)), _node_value(rng))
+            elif op == 4:
+                pivot = pair.run("LINDEX", "l", str(rng.randrange(n))).split(b"\r\n")[1]
+                pair.run("LREM", "l", str(rng.choice([0, 1, -1])), pivot)
+            elif op == 5:
+                pair.run("LTRIM", "l", str(rng.randint(0, 2)), str(rng.randint(-3, -1)))
+            else:
+                pair.run(rng.choice(["LPOP", "RPOP"]), "l", str(rng.randint(1, 3)))
+            pair.run("DUMP", "l")
+    finally:
+        pair.run("CONFIG", "SET", "list-max-listpack-size", "-2")
+
+
 def test_changes_counter(pair):
     """rdb_changes_since_last_save counts elements, as Redis's server.dirty."""
     def dirty(client):

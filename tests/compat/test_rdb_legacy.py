@@ -226,3 +226,52 @@ def _failed_start(argv0, rdb):
 def test_bad_files_stop_both_servers_with_the_same_log(rdb, line):
     ours, theirs = _failed_start("pyredis", rdb), _failed_start("redis-server", rdb)
     assert line in ours and line in theirs
+
+
+_HEAD = b"REDIS0010\xfe\x00"
+_TAIL = b"\xff" + bytes(8)
+_GARBAGE = rdb_str(b"garbagegarbage")
+
+
+def _internal(line, text):
+    return "Internal error in RDB reading offset 0, function at rdb.c:%d -> %s" % (line, text)
+
+
+@pytest.mark.parametrize("rdb,lines", [
+    (_HEAD + b"\x02\x01k\x82", [_internal(236, "Unknown length encoding 2 in rdbLoadLen()")]),
+    (_HEAD + b"\x00\x01k\xc3\x02\x20\x00\x00", [_internal(413, "Invalid LZF compressed string")]),
+    (_HEAD + b"\x03\x01k\x01\x01m\x03abc" + _TAIL,
+     ["Short read or OOM loading DB. Unrecoverable error, aborting now.",
+      _internal(3249, "Unexpected EOF reading RDB file")]),
+    (_HEAD + b"\x02\x01k\x02\x01a\x01a" + _TAIL, [_internal(1829, "Duplicate set members detected")]),
+    (_HEAD + b"\x05\x01k\x01\x01a" + struct.pack("<d", float("nan")) + _TAIL,
+     [_internal(1882, "Zset with NAN score detected")]),
+    (_HEAD + b"\x05\x01k\x02\x01a" + struct.pack("<d", 1) + b"\x01a" + struct.pack("<d", 2) + _TAIL,
+     [_internal(1894, "Duplicate zset fields detected")]),
+    (_HEAD + b"\x04\x01k" + rdb_len(601)
+     + b"".join(rdb_str(b"f%d" % i) + b"\x01v" for i in range(600)) + b"\x02f1\x01v" + _TAIL,
+     [_internal(2019, "Duplicate hash fields detected")]),
+    (_HEAD + b"\x12\x01k\x01\x03\x01x" + _TAIL, [_internal(2048, "Quicklist integrity check failed.")]),
+    (_HEAD + b"\x12\x01k\x01\x02" + _GARBAGE + _TAIL, [_internal(2071, "Listpack integrity check failed.")]),
+    (_HEAD + b"\x0e\x01k\x01" + _GARBAGE + _TAIL, [_internal(2081, "Ziplist integrity check failed.")]),
+    (_HEAD + b"\x09\x01k" + _GARBAGE + _TAIL, [_internal(2130, "Zipmap integrity check failed.")]),
+    (_HEAD + b"\x0a\x01k" + _GARBAGE + _TAIL, [_internal(2189, "List ziplist integrity check failed.")]),
+    (_HEAD + b"\x0b\x01k" + _GARBAGE + _TAIL, [_internal(2214, "Intset integrity check failed.")]),
+    (_HEAD + b"\x0c\x01k" + _GARBAGE + _TAIL, [_internal(2229, "Zset ziplist integrity check failed.")]),
+    (_HEAD + b"\x11\x01k" + _GARBAGE + _TAIL, [_internal(2255, "Zset listpack integrity check failed.")]),
+    (_HEAD + b"\x0d\x01k" + _GARBAGE + _TAIL, [_internal(2275, "Hash ziplist integrity check failed.")]),
+    (_HEAD + b"\x10\x01k" + _GARBAGE + _TAIL, [_internal(2301, "Hash listpack integrity check failed.")]),
+    (b"REDXS0010" + _TAIL, ["Wrong signature trying to load DB from file",
+                            "Fatal error loading the DB: Invalid argument. Exiting."]),
+    (b"REDIS0011" + _TAIL, ["Can't handle RDB format version 11",
+                            "Fatal error loading the DB: Invalid argument. Exiting."]),
+    (b"REDIS0010\xfe\x14" + _TAIL, ["FATAL: Data file was created with a Redis server configured to "
+                                    "handle more than 16 databases. Exiting"]),
+])
+def test_corrupt_values_are_reported_at_redis_lines(rdb, lines):
+    ours, theirs = _failed_start("pyredis", rdb), _failed_start("redis-server", rdb)
+    for log in (ours, theirs):
+        at = [log.find(line) for line in lines]
+        assert -1 not in at and at == sorted(at), (lines, log[-600:])
+    # Only rdbReportError's failures name a line.
+    assert ("Internal error" in ours) == ("Internal error" in theirs)

@@ -154,6 +154,48 @@ def test_intset_order(pair):
     """)
 
 
+def test_intset_keeps_its_widest_width(pair):
+    # intsetAdd widens an intset for a member that needs it and nothing
+    # narrows it again: DUMP and MEMORY USAGE show the width it once had.
+    script(pair, """
+        SADD s16 1 2 -5
+        SADD s32 1 100000
+        SREM s32 100000
+        SADD s64 7 5000000000 -3
+        SREM s64 5000000000
+        SADD mixed 70000 1
+        SADD mixed 9000000000
+        SREM mixed 9000000000 70000
+        COPY s64 copied
+        SINTERSTORE fresh s64 s64
+        SUNIONSTORE union s32 s16
+        SDIFFSTORE diff s64 s16
+        SMOVE s64 moved 7
+        SADD s16 40000
+        SREM s16 40000
+    """)
+    for key in ("s16", "s32", "s64", "mixed", "copied", "fresh", "union", "diff", "moved"):
+        pair.run("OBJECT", "ENCODING", key)
+        pair.run("DUMP", key)
+        pair.run("MEMORY", "USAGE", key)
+    payload = pair.run("DUMP", "s32").split(b"\r\n", 1)[1][:-2]
+    pair.run("RESTORE", "restored", "0", payload)
+    pair.run("DEBUG", "RELOAD")
+    for key in ("s32", "s64", "restored"):
+        pair.run("DUMP", key)
+
+
+def test_spop_count_leaves_a_fresh_intset(pair):
+    # SPOP's third case moves the few members that stay into a new intset.
+    pair.run("SADD", "s", 1, 2, 3, 4, 5, 6, 7, 8, 100000)
+    pair.run("SREM", "s", "100000")
+    pair.ours.cmd("SPOP", "s", "7")
+    pair.theirs.cmd("SPOP", "s", "7")
+    mine, theirs = pair.ours.cmd("DUMP", "s"), pair.theirs.cmd("DUMP", "s")
+    # One member left, two bytes wide (the removed 100000 needed four).
+    assert mine[:15] == theirs[:15] == b"$22\r\n\x0b\x0a\x02\x00\x00\x00\x01\x00\x00\x00", mine
+
+
 def test_spop_near_the_whole_intset_replies_sorted_like_redis(pair):
     pair.run("SADD", "s", *range(1, 21))
     mine, theirs = parse(pair.ours.cmd("SPOP", "s", "18")), parse(pair.theirs.cmd("SPOP", "s", "18"))

@@ -248,6 +248,41 @@ def test_clients_get_loading_while_the_file_loads(tmp_path):
     assert "Done loading RDB, keys loaded: 200000, keys expired: 0." in text
 
 
+def test_loading_is_checked_after_the_pubsub_context(tmp_path):
+    # processCommand refuses a subscribed RESP2 client's GET for the
+    # subscription before it looks at loading; SUBSCRIBE itself runs while
+    # loading, PING (allowed while subscribed) does not.
+    (tmp_path / "dump.rdb").write_bytes(_rdb_of_strings(200000))
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pyredis", "--port", str(port), "--save", "",
+                             "--loading-process-events-interval-bytes", "1024"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                    s.sendall(b"SUBSCRIBE ch\r\nGET k\r\nPING\r\n")
+                    data = b""
+                    while data.count(b"\r\n") < 6:
+                        data += s.recv(65536)
+                    s.sendall(b"RESET\r\nGET k\r\nINFO persistence\r\n")
+                    time.sleep(0.05)
+                    after = s.recv(65536)
+                    if b"-LOADING" in after:
+                        break
+            except OSError:
+                time.sleep(0.02)
+        assert data == (b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+                        b"-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / "
+                        b"QUIT / RESET are allowed in this context\r\n"
+                        b"-LOADING Redis is loading the dataset in memory\r\n")
+        assert after.startswith(b"+RESET\r\n-LOADING Redis is loading the dataset in memory\r\n"), after
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_corrupt_file_stops_the_server(tmp_path):
     good = _rdb_of_strings(10)
     (tmp_path / "dump.rdb").write_bytes(good[:-30])
@@ -260,6 +295,17 @@ def test_corrupt_file_stops_the_server(tmp_path):
     assert ("Internal error in RDB reading offset 0, function at rdb.c:3249 -> "
             "Unexpected EOF reading RDB file") in text
     assert "Terminating server after rdb file reading failure." in text
+
+
+def test_a_key_twice_in_the_file_panics_as_redis(tmp_path):
+    (tmp_path / "dump.rdb").write_bytes(b"REDIS0010\xfe\x00\x00\x01k\x01v\x00\x01k\x01v\xff" + bytes(8))
+    out = subprocess.run([sys.executable, "-m", "pyredis", "--port", str(free_port()), "--save", ""],
+                         cwd=tmp_path, capture_output=True, timeout=30)
+    assert out.returncode == 1
+    text = out.stdout.decode()
+    assert "RDB has duplicated key 'k' in DB 0" in text
+    assert "Guru Meditation: Duplicated key found in RDB file #rdb.c:3184" in text
+    assert "Internal error" not in text
 
 
 def test_dump_restore_roundtrip(r):

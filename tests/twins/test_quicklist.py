@@ -29,6 +29,12 @@ def _entry(n):
     return e + back
 
 
+def _per_node(limit, n):
+    # _quicklistNodeAllowInsert: a node takes an element of n bytes while
+    # its size + n + 8 (SIZE_ESTIMATE_OVERHEAD) stays within the limit
+    return (limit - 7 - (n + 8)) // _entry(n) + 1
+
+
 def _node_limit(fill):
     return LIMITS[fill] if fill < 0 else 8192
 
@@ -125,7 +131,7 @@ def test_entry_size_model(quicklist, n):
 
 @pytest.mark.parametrize("fill", [-1, -2, -3, -4, -5])
 def test_byte_fill_packs_nodes_exactly(quicklist, fill):
-    per_node = (LIMITS[fill] - 7) // _entry(10)
+    per_node = _per_node(LIMITS[fill], 10)
     q = quicklist.QuickList(fill)
     q.extend_tail(val(10) for _ in range(per_node * 2 + 5))
     assert q.node_layout() == [per_node, per_node, 5]
@@ -370,42 +376,59 @@ def test_pops_never_merge(fill):
     assert t.layout == before[1:-1]
 
 
-def test_merge_after_delete_count_fill():
+def test_deletes_never_merge_count_fill():
     t = Trio(4)
     t.extend_tail([b"%d" % k for k in range(12)])
     assert t.layout == [4, 4, 4]
     t.delete_range(2, 4)
-    assert t.layout == [4, 4]
+    assert t.layout == [2, 2, 4]
     t.pop_head_many(3)
     assert t.layout == [1, 4]
     t.remove(b"8", 1)
-    assert t.layout == [4]
+    assert t.layout == [1, 3]
 
 
-def test_limits_are_inclusive_for_pushes_and_merges():
-    # 1363 one-byte elements of 3 bytes each fill a 4096-byte node exactly
+def test_split_insert_merges_around_as_redis():
+    # _quicklistInsert into a full node splits it; the new element joins the
+    # part before the pivot (inserting before it), then _quicklistMergeNodes
+    # merges neighbours whose sizes, less 11, fit the limit (the layouts are
+    # redis-server 7.0.15's for the same commands).
+    t = Trio(4)
+    t.extend_tail([b"%d" % k for k in range(12)])
+    t.insert_before(5, b"x")
+    assert t.layout == [4, 2, 3, 4]
+    assert t.items[4:7] == [b"4", b"x", b"5"]
+    # after "0": "0" stays alone, "y" joins the rest, which stays full
+    t.insert_after(0, b"y")
+    assert t.layout == [1, 4, 2, 3, 4]
+
+
+def test_limits_are_inclusive_for_pushes_and_deletes_never_merge():
+    # 1361 one-byte elements of 3 bytes each: 7 + 3 * 1360 + 1 + 8 = 4096
     t = Trio(-1)
-    t.extend_tail([b"x"] * (1363 * 2 + 1))
-    assert t.layout == [1363, 1363, 1]
-    t.delete_range(1000, 1363)
-    assert t.layout == [1363, 1]
-    assert t.twins[0].nbytes == 4096 + 7 + 3
+    t.extend_tail([b"x"] * (1361 * 2 + 1))
+    assert t.layout == [1361, 1361, 1]
+    t.delete_range(1000, 1361)
+    assert t.layout == [1000, 361, 1]
+    assert t.twins[0].nbytes == 7 + 3 * 1000 + 7 + 3 * 361 + 7 + 3
 
 
-def test_replace_that_overflows_splits_then_merges():
+def test_replace_happens_in_place_whatever_the_size():
+    # quicklistReplaceEntry (7.0.15) never splits: the node outgrows the fill
     t = Trio(-1)
     t.extend_tail([val(100) for _ in range(38)])
     assert t.layout == [38]
     t.replace(10, val(4000, b"R"))
-    assert t.layout == [10, 1, 27]
-    # an in-place replace leaves the layout alone
+    assert t.layout == [38]
+    assert t.twins[0].nbytes == t.twins[1].nbytes == 7 + 37 * _entry(100) + _entry(4000)
+    # a push does not fit the outgrown node
+    t.push_tail(b"x")
+    assert t.layout == [38, 1]
     t.replace(10, b"r")
-    assert t.layout == [10, 1, 27]
-    # a delete merges the nodes next to the change, and only those
+    assert t.layout == [38, 1]
+    # deletes never merge, though the two nodes would now fit in one
     t.delete_range(11, 1)
-    assert t.layout == [10, 27]
-    t.remove(b"r", 1)
-    assert t.layout == [36]
+    assert t.layout == [37, 1]
 
 
 def test_copy_is_independent(quicklist):
@@ -669,8 +692,8 @@ def test_integers_fill_by_string_size_and_count_their_own(fill):
     # 100000..102999: 24-bit integers, 5 bytes each against 8 as strings
     assert cy.nbytes == py.nbytes == 7 * len(t.layout) + 5 * 3000
     if fill < 0:
-        # room is checked for 8 bytes: 7 + 5k + 8 <= limit
-        assert t.layout[0] == min(3000, (_node_limit(fill) - 15) // 5 + 1)
+        # room is checked for 6 + 8 bytes: 7 + 5k + 14 <= limit
+        assert t.layout[0] == min(3000, (_node_limit(fill) - 21) // 5 + 1)
 
 
 # -- plain nodes (DEBUG QUICKLIST-PACKED-THRESHOLD) ------------------------------
@@ -756,13 +779,13 @@ def test_plain_nodes_never_merge(packed_threshold):
     assert t.layout == [1, 1, 1, 1, 1]
     assert _plain_flags(t) == [False, True, False, True, False]
     t.delete_range(1, 1)
-    # the packed neighbours meet and merge; the plain node stays alone
-    assert t.layout == [2, 1, 1]
-    assert _plain_flags(t) == [False, True, False]
+    # deletions never merge
+    assert t.layout == [1, 1, 1, 1]
+    assert _plain_flags(t) == [False, False, True, False]
     # a small value replacing a plain node's joins the next packed node
     t.replace(2, b"x")
-    assert _plain_flags(t) == [False, False]
-    assert t.layout == [2, 2] and t.items == [b"a", b"c", b"x", b"e"]
+    assert _plain_flags(t) == [False, False, False]
+    assert t.layout == [1, 1, 2] and t.items == [b"a", b"c", b"x", b"e"]
 
 
 @pytest.mark.parametrize("threshold", [1, 3, 40, 100, 5000])
