@@ -143,7 +143,8 @@ def test_byte_fill_packs_nodes_exactly(quicklist, fill):
 
 
 def test_head_sizes(quicklist):
-    per_node = (LIMITS[-2] - 7) // _entry(10)
+    # A node takes a 10-byte element while its size + 10 + 8 stays within the limit.
+    per_node = (LIMITS[-2] - 7 - 10 - 8) // _entry(10) + 1
     h = quicklist.QuickList(-2)
     assert h.head_sizes(3) == []
     h.extend_head(val(10) for _ in range(per_node * 2 + 5))
