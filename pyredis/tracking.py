@@ -183,8 +183,7 @@ class Tracking:
         self.clients -= 1
 
 
-def _keys_reply(keys):
-    return b"*%d\r\n%b" % (len(keys), b"".join(reply.bulk(k) for k in keys))
+_keys_reply = reply.bulks
 
 
 def send(c, value):
