@@ -5,6 +5,7 @@ MULTI marks the transaction so EXEC answers EXECABORT.
 """
 import socket
 import time
+from collections import defaultdict
 
 from . import errors, reply
 from .commands import TABLE
@@ -104,7 +105,8 @@ def execute(c, argv):
     else:
         c.cmd = cmd
         arity = cmd.arity
-        if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
+        n = len(argv)
+        if arity != n and (arity > 0 or n < -arity):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.WRONG_ARITY % cmd.fullname), argv)
     server = c.server
@@ -247,8 +249,8 @@ def call(c, cmd, argv):
                 us = us >> shift << shift
             hist = cmd.latency
             if hist is None:
-                hist = cmd.latency = {}
-            hist[us] = hist.get(us, 0) + 1
+                hist = cmd.latency = defaultdict(int)
+            hist[us] += 1
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)

@@ -512,3 +512,18 @@ def encode_bulks(values):
         p[size + 1] = 10
         p += size + 2
     return out
+
+
+def encode_bulk(value):
+    """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
+    cdef Py_ssize_t size
+    cdef char *p
+    if type(value) is not bytes:
+        value = PyBytes_FromObject(value)
+    size = PyBytes_GET_SIZE(value)
+    out = PyBytes_FromStringAndSize(NULL, _digits(size) + size + 5)
+    p = _header(PyBytes_AS_STRING(out), 36, size)
+    memcpy(p, PyBytes_AS_STRING(value), size)
+    p[size] = 13
+    p[size + 1] = 10
+    return out

@@ -420,3 +420,8 @@ def encode_bulks(values):
 
 
 _BULK_HEADS = [b"$%d" % n for n in range(1024)]
+
+
+def encode_bulk(value):
+    """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
+    return b"$%d\r\n%b\r\n" % (len(value), value)

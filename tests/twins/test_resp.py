@@ -758,3 +758,15 @@ def test_encode_bulks_refuses_what_is_not_bytes(resp, bad):
 def test_encode_bulks_twins_agree(resp_twins, values):
     compiled, pure = resp_twins
     assert compiled.encode_bulks(values) == pure.encode_bulks(values) == _bulks_reference(values)
+
+
+@pytest.mark.parametrize("value", [b"", b"a", b"x" * 9, b"x" * 10, b"\r\n", b"big" * 50000,
+                                   bytearray(b"ba"), memoryview(b"mv")])
+def test_encode_bulk(resp, value):
+    assert resp.encode_bulk(value) == b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+@pytest.mark.parametrize("bad", [None, 1, "text"])
+def test_encode_bulk_refuses_what_is_not_bytes(resp, bad):
+    with pytest.raises(TypeError):
+        resp.encode_bulk(bad)
