@@ -133,7 +133,16 @@ class Database:
 
     def get_typed(self, key, cls, read=True):
         """Value of ``key`` if it is a ``cls``; None if missing; WRONGTYPE otherwise."""
-        value = self.lookup_read(key) if read else self.lookup(key)
+        if read:
+            value = self.lookup_read(key)
+        else:
+            # lookup written out: every container write starts here.
+            value = self.data.get(key)
+            if value is None:
+                return None
+            if self.expires and self._expired(key):
+                return None
+            self.access.touch(key, value)
         if value is not None and value.__class__ is not cls:
             raise E_WRONGTYPE
         return value
