@@ -127,8 +127,7 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
         if c.acl_check is not None:
-            from .commands.acl import check_command
-            error = check_command(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
+            error = acl_denial(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
@@ -174,6 +173,15 @@ def execute(c, argv):
     if server.blocking.ready:
         server.blocking.serve_ready()
     return None
+
+
+def acl_denial(c, cmd, argv, context):
+    """commands.acl.check_command, which imports this module: bound here on first use,
+    so the check a restricted user runs on every request costs no import."""
+    global acl_denial
+    from .commands.acl import check_command
+    acl_denial = check_command
+    return check_command(c, cmd, argv, context)
 
 
 def feed_monitors(c, cmd, argv):

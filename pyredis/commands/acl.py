@@ -14,7 +14,7 @@ from ..errors import CommandError
 from ..numbers import parse_int
 from ..server import Server
 from . import command, container
-from .introspection import help_reply, key_flags, lookup_by_argv, record
+from .introspection import help_reply, key_flags, lookup_by_argv, record, variable_flags
 
 DENIED_CMD = 1
 DENIED_KEY = 2
@@ -48,11 +48,19 @@ def _key_permission(flags):
 _FIXED_PERMISSION = {}
 
 
+# Marks a command with one key spec whose flags depend on its arguments (SET, BITFIELD).
+_VARIABLE = "variable"
+
+
 def _fixed_permission(cmd):
     specs = record(cmd).get("key_specs", [])
-    fixed = (len(specs) == 1 and "variable_flags" not in specs[0]["flags"]
-             and cmd.getkeys is None)
-    perm = _FIXED_PERMISSION[cmd] = _key_permission(specs[0]["flags"]) if fixed else False
+    if len(specs) != 1 or cmd.getkeys is not None:
+        perm = False
+    elif "variable_flags" in specs[0]["flags"]:
+        perm = _VARIABLE
+    else:
+        perm = _key_permission(specs[0]["flags"])
+    _FIXED_PERMISSION[cmd] = perm
     return perm
 
 
@@ -63,6 +71,9 @@ def _keys_and_permissions(cmd, argv):
     perm = _FIXED_PERMISSION.get(cmd)
     if perm is None:
         perm = _fixed_permission(cmd)
+    if perm is _VARIABLE:
+        # Every key of the one spec has the same flags, worked out from the arguments.
+        perm = _key_permission(variable_flags(cmd, argv))
     if perm is not False and cmd.first_key == 1 and cmd.last_key == 1 and len(argv) > 1:
         # One key, argv[1] (GET, SET, INCR ...): the common case, built directly.
         return [(1, perm)]
