@@ -71,7 +71,8 @@ class Tracking:
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
-        key = bytes(key)
+        if key.__class__ is not bytes:
+            key = bytes(key)
         if self.prefixes:
             for prefix, (ids, keys) in self.prefixes.items():
                 if key.startswith(prefix):
