@@ -20,10 +20,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from serverproc import start_pyredis, start_redis  # noqa: E402
 
 
-def run_benchmark(port, tests, clients, requests, pipeline):
+def run_benchmark(port, tests, clients, requests, pipeline, extra=()):
     out = subprocess.run(
         ["redis-benchmark", "-p", str(port), "-t", tests, "-c", str(clients), "-n", str(requests),
-         "-P", str(pipeline), "--csv"],
+         "-P", str(pipeline), "--csv"] + list(extra),
         check=True, capture_output=True, text=True).stdout
     rows = list(csv.reader(io.StringIO(out)))
     return {row[0]: float(row[1]) for row in rows[1:] if len(row) > 1}

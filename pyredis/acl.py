@@ -236,8 +236,7 @@ class Selector:
             return True
         matchers = self._key_matchers
         if matchers is None:
-            matchers = self._key_matchers = [(f, compile_pattern(p, False))
-                                             for f, p in self.patterns]
+            matchers = self._key_matchers = [(f, _key_matcher(p)) for f, p in self.patterns]
         for f, match in matchers:
             if f & flags == flags and match(key):
                 return True
@@ -421,6 +420,14 @@ class User:
 
     def all_selectors(self):
         return [self.root] + self.selectors
+
+
+def _key_matcher(pattern):
+    """A glob matcher for key names (bytes); ``prefix*``, the usual key pattern, is a prefix test."""
+    prefix = pattern[:-1]
+    if prefix and pattern.endswith(b"*") and not any(ch in prefix for ch in b"*?[\\"):
+        return lambda key: key.startswith(prefix)
+    return compile_pattern(pattern, False)
 
 
 def _valid_hash(text):

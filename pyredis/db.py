@@ -139,14 +139,36 @@ class Database:
 
     def get_typed(self, key, cls, read=True):
         """Value of ``key`` if it is a ``cls``; None if missing; WRONGTYPE otherwise."""
-        value = self.lookup_read(key) if read else self.lookup(key)
+        if read:
+            value = self.lookup_read(key)
+        else:
+            # lookup written out: every container write starts here.
+            value = self.data.get(key)
+            if value is None:
+                return None
+            if self.expires and self._expired(key):
+                return None
+            self.access.touch(key, value)
         if value is not None and value.__class__ is not cls:
             raise E_WRONGTYPE
         return value
 
     def get_string(self, key):
-        value = self.lookup_read(key)
-        if value is not None and value.__class__ is not bytes and value.__class__ is not bytearray:
+        # lookup_read written out: this runs for every string read.
+        value = self.data.get(key)
+        if value is not None:
+            if self.expires and self._expired(key):
+                value = None
+            else:
+                self.access.touch(key, value)
+        server = self.server
+        if value is None:
+            server.stats.keyspace_misses += 1
+            if server.notify_flags & NOTIFY_KEY_MISS:
+                server.notify("m", "keymiss", key, self.id)
+            return None
+        server.stats.keyspace_hits += 1
+        if value.__class__ is not bytes and value.__class__ is not bytearray:
             raise E_WRONGTYPE
         return value
 
@@ -170,8 +192,18 @@ class Database:
 
     def store(self, key, value):
         """Redis setKey: look ``key`` up (lazily expiring it, an access), then ``set``."""
-        self.lookup(key)
-        self.set(key, value)
+        # lookup and set written out: SET and MSET run this for every key.
+        data = self.data
+        old = data.get(key)
+        if old is None or (self.expires and self._expired(key)):
+            self.add(key, value)
+            return
+        access = self.access
+        access.touch(key, old)
+        data[key] = value
+        access.overwritten(key)
+        if self.expires:
+            self.expires.pop(key, None)
 
     def add(self, key, value):
         """Create ``key``, which must not exist."""

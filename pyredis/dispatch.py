@@ -5,6 +5,7 @@ MULTI marks the transaction so EXEC answers EXECABORT.
 """
 import socket
 import time
+from collections import defaultdict
 
 from . import errors, reply
 from .commands import TABLE
@@ -104,7 +105,8 @@ def execute(c, argv):
     else:
         c.cmd = cmd
         arity = cmd.arity
-        if (arity > 0 and arity != len(argv)) or len(argv) < -arity:
+        n = len(argv)
+        if arity != n and (arity > 0 or n < -arity):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.WRONG_ARITY % cmd.fullname), argv)
     server = c.server
@@ -127,8 +129,7 @@ def execute(c, argv):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOT_ALLOWED_IN_MULTI))
         if c.acl_check is not None:
-            from .commands.acl import check_command
-            error = check_command(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
+            error = acl_denial(c, cmd, argv, "multi" if c.multi is not None else "toplevel")
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
@@ -207,6 +208,15 @@ def execute(c, argv):
     return None
 
 
+def acl_denial(c, cmd, argv, context):
+    """commands.acl.check_command, which imports this module: bound here on first use,
+    so the check a restricted user runs on every request costs no import."""
+    global acl_denial
+    from .commands.acl import check_command
+    acl_denial = check_command
+    return check_command(c, cmd, argv, context)
+
+
 def feed_monitors(c, cmd, argv):
     from .commands.monitor import feed
     feed(c, cmd, argv)
@@ -280,8 +290,8 @@ def call(c, cmd, argv):
                 us = us >> shift << shift
             hist = cmd.latency
             if hist is None:
-                hist = cmd.latency = {}
-            hist[us] = hist.get(us, 0) + 1
+                hist = cmd.latency = defaultdict(int)
+            hist[us] += 1
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)

@@ -21,6 +21,11 @@ _NONZERO_MANTISSA = re.compile(rb"[1-9]").search
 
 def parse_int(value):
     """Redis ``string2ll``: the int64 ``value`` spells exactly, else None."""
+    # Most integers are short runs of ASCII digits (bytes.isdigit knows no
+    # other digits): they need neither the pattern nor the range check.
+    if value.__class__ is bytes and value.isdigit() and len(value) < 19 and (
+            value[0] != 48 or len(value) == 1):
+        return int(value)
     if _INT(value) is None:
         return None
     n = int(value)
@@ -31,6 +36,9 @@ def parse_int(value):
 
 def parse_double(value):
     """Redis ``getDoubleFromObject`` (``strtod``): a finite or infinite double, else None."""
+    # A short run of ASCII digits is always a finite double.
+    if value.__class__ is bytes and value.isdigit() and len(value) < 300:
+        return float(value)
     if _DECIMAL(value) is not None:
         result = float(value)
         if math.isinf(result):

@@ -5,6 +5,7 @@ A handler says what it replies: ``bulk``, ``integer``, ``simple``, ``array``,
 encoded once; the rest are small objects encoded for the client's protocol
 when they are written.  Nothing here looks at a value to guess its type.
 """
+from ._speedups import encode_bulk, encode_bulks
 
 OK = b"+OK\r\n"
 PONG = b"+PONG\r\n"
@@ -17,8 +18,8 @@ EMPTY_BULK = b"$0\r\n\r\n"
 _SMALL_INTS = [b":%d\r\n" % i for i in range(-1, 10001)]
 
 
-def bulk(value):
-    return b"$%d\r\n%b\r\n" % (len(value), value)
+# One bulk string, encoded by the RESP twin.
+bulk = encode_bulk
 
 
 def integer(n):
@@ -148,9 +149,8 @@ def array(items):
     return b"*%d\r\n%b" % (len(items), b"".join(items))
 
 
-def bulks(values):
-    """An array of bulk strings (no nulls)."""
-    return b"*%d\r\n%b" % (len(values), b"".join([b"$%d\r\n%b\r\n" % (len(v), v) for v in values]))
+# An array of bulk strings (no nulls), encoded by the RESP twin.
+bulks = encode_bulks
 
 
 def bulks_or_null(values):

@@ -71,7 +71,8 @@ class Tracking:
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
-        key = bytes(key)
+        if key.__class__ is not bytes:
+            key = bytes(key)
         if self.prefixes:
             for prefix, (ids, keys) in self.prefixes.items():
                 if key.startswith(prefix):
@@ -183,8 +184,7 @@ class Tracking:
         self.clients -= 1
 
 
-def _keys_reply(keys):
-    return b"*%d\r\n%b" % (len(keys), b"".join(reply.bulk(k) for k in keys))
+_keys_reply = reply.bulks
 
 
 def send(c, value):

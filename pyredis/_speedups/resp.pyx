@@ -451,3 +451,79 @@ cdef class RequestParser:
         return pos
 
 __all__ = ["ProtocolError", "RequestParser"]
+
+
+# ---- replies ----------------------------------------------------------------
+cdef extern from "Python.h":
+    object PyBytes_FromObject(object o)
+
+
+cdef inline Py_ssize_t _digits(Py_ssize_t n) noexcept:
+    cdef Py_ssize_t d = 1
+    while n >= 10:
+        n //= 10
+        d += 1
+    return d
+
+
+cdef inline char *_header(char *p, char prefix, Py_ssize_t n) noexcept:
+    """``<prefix><n>\\r\\n`` at ``p``; returns the byte after it."""
+    cdef Py_ssize_t d = _digits(n)
+    cdef Py_ssize_t i
+    p[0] = prefix
+    for i in range(d, 0, -1):
+        p[i] = <char>(48 + n % 10)
+        n //= 10
+    p[d + 1] = 13
+    p[d + 2] = 10
+    return p + d + 3
+
+
+def encode_bulks(values):
+    """An array of bulk strings (RESP2 and RESP3 alike), built in one buffer.
+
+    ``values`` is a sequence of bytes-like objects, none of them None.
+    """
+    cdef list items = values if type(values) is list else list(values)
+    cdef Py_ssize_t n = len(items)
+    cdef Py_ssize_t total = _digits(n) + 3
+    cdef Py_ssize_t i, size
+    cdef object v
+    cdef bint copied = False
+    cdef char *p
+    for i in range(n):
+        v = items[i]
+        if type(v) is not bytes:
+            if not copied:
+                items = list(items)
+                copied = True
+            v = PyBytes_FromObject(v)
+            items[i] = v
+        size = PyBytes_GET_SIZE(v)
+        total += _digits(size) + size + 5
+    out = PyBytes_FromStringAndSize(NULL, total)
+    p = _header(PyBytes_AS_STRING(out), 42, n)
+    for i in range(n):
+        v = items[i]
+        size = PyBytes_GET_SIZE(v)
+        p = _header(p, 36, size)
+        memcpy(p, PyBytes_AS_STRING(v), size)
+        p[size] = 13
+        p[size + 1] = 10
+        p += size + 2
+    return out
+
+
+def encode_bulk(value):
+    """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
+    cdef Py_ssize_t size
+    cdef char *p
+    if type(value) is not bytes:
+        value = PyBytes_FromObject(value)
+    size = PyBytes_GET_SIZE(value)
+    out = PyBytes_FromStringAndSize(NULL, _digits(size) + size + 5)
+    p = _header(PyBytes_AS_STRING(out), 36, size)
+    memcpy(p, PyBytes_AS_STRING(value), size)
+    p[size] = 13
+    p[size + 1] = 10
+    return out

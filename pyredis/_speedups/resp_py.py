@@ -394,3 +394,34 @@ class RequestParser:
 
 
 __all__ = ["ProtocolError", "RequestParser"]
+
+
+# ---- replies ----------------------------------------------------------------
+def encode_bulks(values):
+    """An array of bulk strings (RESP2 and RESP3 alike), built in one buffer.
+
+    ``values`` is a sequence of bytes-like objects, none of them None.
+    """
+    if values.__class__ is not list and values.__class__ is not tuple:
+        values = list(values)
+    n = len(values)
+    if not n:
+        return b"*0\r\n"
+    # Heads and values interleaved and joined once: fewer objects than a
+    # formatted string per element.
+    try:
+        heads = list(map(_BULK_HEADS.__getitem__, map(len, values)))
+    except IndexError:
+        heads = [b"$%d" % len(v) for v in values]
+    parts = [None] * (2 * n)
+    parts[::2] = heads
+    parts[1::2] = values
+    return b"*%d\r\n%b\r\n" % (n, b"\r\n".join(parts))
+
+
+_BULK_HEADS = [b"$%d" % n for n in range(1024)]
+
+
+def encode_bulk(value):
+    """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
+    return b"$%d\r\n%b\r\n" % (len(value), value)

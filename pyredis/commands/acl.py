@@ -14,7 +14,7 @@ from ..errors import CommandError
 from ..numbers import parse_int
 from ..server import Server
 from . import command, container
-from .introspection import help_reply, key_flags, lookup_by_argv, record
+from .introspection import help_reply, key_flags, lookup_by_argv, record, variable_flags
 
 DENIED_CMD = 1
 DENIED_KEY = 2
@@ -48,19 +48,38 @@ def _key_permission(flags):
 _FIXED_PERMISSION = {}
 
 
+# Marks a command with one key spec whose flags depend on its arguments (SET, BITFIELD).
+_VARIABLE = "variable"
+
+
+def _fixed_permission(cmd):
+    specs = record(cmd).get("key_specs", [])
+    if len(specs) != 1 or cmd.getkeys is not None:
+        perm = False
+    elif "variable_flags" in specs[0]["flags"]:
+        perm = _VARIABLE
+    else:
+        perm = _key_permission(specs[0]["flags"])
+    _FIXED_PERMISSION[cmd] = perm
+    return perm
+
+
 def _keys_and_permissions(cmd, argv):
     """[(argument position, READ/WRITE bits the key needs)] for the keys of ``argv``."""
     if not (cmd.first_key or cmd.getkeys):
         return []
+    perm = _FIXED_PERMISSION.get(cmd)
+    if perm is None:
+        perm = _fixed_permission(cmd)
+    if perm is _VARIABLE:
+        # Every key of the one spec has the same flags, worked out from the arguments.
+        perm = _key_permission(variable_flags(cmd, argv))
+    if perm is not False and cmd.first_key == 1 and cmd.last_key == 1 and len(argv) > 1:
+        # One key, argv[1] (GET, SET, INCR ...): the common case, built directly.
+        return [(1, perm)]
     indexes = cmd.key_indexes(argv)
     if not indexes:
         return []
-    perm = _FIXED_PERMISSION.get(cmd)
-    if perm is None:
-        specs = record(cmd).get("key_specs", [])
-        fixed = (len(specs) == 1 and "variable_flags" not in specs[0]["flags"]
-                 and cmd.getkeys is None)
-        perm = _FIXED_PERMISSION[cmd] = _key_permission(specs[0]["flags"]) if fixed else False
     if perm is not False:
         return [(i, perm) for i in indexes]
     return [(i, _key_permission(f)) for i, f in zip(indexes, key_flags(cmd, argv, indexes))]
@@ -76,8 +95,10 @@ def _check_selector(selector, cmd, argv, keys):
         for i, perm in keys[0]:
             if not selector.key_allowed(argv[i], perm):
                 return DENIED_KEY, i
+    if selector.allchannels:
+        return 0, 0
     spec = _CHANNEL_ARGS.get(cmd.fullname)
-    if spec is not None and not selector.allchannels:
+    if spec is not None:
         first, pattern, single = spec
         last = first + 1 if single else len(argv)
         for i in range(first, min(last, len(argv))):
@@ -109,7 +130,12 @@ def denied_error(cmd, result):
 
 def check_command(c, cmd, argv, context="toplevel"):
     """The permission check of processCommand: None, or the error (logged in the ACL log)."""
-    result, pos = check_user(c.acl_check, cmd, argv)
+    user = c.acl_check
+    if user.selectors:
+        result, pos = check_user(user, cmd, argv)
+    else:
+        # The root selector alone decides (check_user's ranking needs two).
+        result, pos = _check_selector(user.root, cmd, argv, [None])
     if not result:
         return None
     log_denial(c, result, context, cmd.fullname if result == DENIED_CMD else argv[pos])

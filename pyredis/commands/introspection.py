@@ -262,7 +262,7 @@ def _spec_positions(spec, argv):
     return [i for i in range(first, min(last, argc - 1) + 1, step)]
 
 
-def _variable_flags(cmd, argv):
+def variable_flags(cmd, argv):
     """Flags of the key specs marked ``variable_flags`` (setGetKeys, bitfieldGetKeys)."""
     if cmd.fullname == "set":
         if any(a.lower() == b"get" for a in argv[3:]):
@@ -277,7 +277,7 @@ def key_flags(cmd, argv, indexes):
     """The key-spec flags of each key position (for COMMAND GETKEYSANDFLAGS)."""
     specs = record(cmd).get("key_specs", [])
     if any("variable_flags" in spec["flags"] for spec in specs):
-        return [_variable_flags(cmd, argv) for _ in indexes]
+        return [variable_flags(cmd, argv) for _ in indexes]
     found = {}
     for spec in specs:
         for i in _spec_positions(spec, argv):

@@ -99,23 +99,7 @@ def _where(arg):
     raise E_SYNTAX
 
 
-_BULK_HEADS = [b"$%d" % n for n in range(1024)]
-_bulk_head = _BULK_HEADS.__getitem__
-
-
-def _bulks(values):
-    """``reply.bulks`` built with one join: LRANGE's reply is its hot path."""
-    n = len(values)
-    if not n:
-        return reply.EMPTY_ARRAY
-    try:
-        heads = list(map(_bulk_head, map(len, values)))
-    except IndexError:
-        heads = [b"$%d" % len(v) for v in values]
-    parts = [None] * (2 * n)
-    parts[::2] = heads
-    parts[1::2] = values
-    return b"*%d\r\n%b\r\n" % (n, b"\r\n".join(parts))
+_bulks = reply.bulks
 
 
 def _dirty(c, before, changes):

@@ -338,12 +338,14 @@ def _mset(c, argv, nx):
         for i in range(1, len(argv), 2):
             if db.lookup(argv[i]) is not None:
                 return reply.ZERO
+    store = db.store
+    signal = db.signal
     for i in range(1, len(argv), 2):
         key = argv[i]
-        db.store(key, argv[i + 1])
+        store(key, argv[i + 1])
         if OVERRIDES:
             forget(db, key)
-        db.signal(key)
+        signal(key)
     return reply.ONE if nx else reply.OK
 
 

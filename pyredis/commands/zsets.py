@@ -211,20 +211,27 @@ _ZADD_FLAGS = {b"nx": "nx", b"xx": "xx", b"ch": "ch", b"incr": "incr", b"gt": "g
 
 def _zadd_generic(c, argv, incr):
     """zaddGenericCommand: options, pairs, incompatibilities, all scores, then the key."""
-    flags = {"incr"} if incr else set()
     i = 2
     n = len(argv)
+    flags = None
     while i < n:
         flag = _ZADD_FLAGS.get(argv[i].lower())
         if flag is None:
             break
+        if flags is None:
+            flags = {"incr"} if incr else set()
         flags.add(flag)
         i += 1
     elements = n - i
     if elements % 2 or not elements:
         raise E_SYNTAX
-    nx, xx, gt, lt = "nx" in flags, "xx" in flags, "gt" in flags, "lt" in flags
-    incr = "incr" in flags
+    if flags is None:
+        # No options, the common case: no set to build and test.
+        nx = xx = gt = lt = ch = False
+    else:
+        nx, xx, gt, lt = "nx" in flags, "xx" in flags, "gt" in flags, "lt" in flags
+        ch = "ch" in flags
+        incr = "incr" in flags
     if nx and xx:
         raise CommandError(errors.ZADD_XX_NX)
     if (gt and nx) or (lt and nx) or (gt and lt):
@@ -246,7 +253,7 @@ def _zadd_generic(c, argv, incr):
     score = None
     if zs is None:
         if xx:
-            return _zadd_reply(incr, "ch" in flags, 0, 0, 0, None)
+            return _zadd_reply(incr, ch, 0, 0, 0, None)
         zs = ZSet()
         database.add(key, zs)
     for j in range(elements):
@@ -272,7 +279,7 @@ def _zadd_generic(c, argv, incr):
             processed += 1
     if added or updated:
         database.signal(key, ("z", "zincr" if incr else "zadd"))
-    return _zadd_reply(incr, "ch" in flags, added, updated, processed, score)
+    return _zadd_reply(incr, ch, added, updated, processed, score)
 
 
 def _zadd_reply(incr, ch, added, updated, processed, score):

@@ -198,3 +198,21 @@ def test_client_list_and_kill_by_user(p, server, real_redis):
         assert side.cmd("CLIENT", "KILL", "USER", "cl") == b":1\r\n"
         assert side.cmd("CLIENT", "KILL", "USER", "nobody").startswith(b"-ERR No such user")
         c.close()
+
+
+def test_key_permissions_that_depend_on_the_arguments(p, server, real_redis):
+    # SET and BITFIELD: the flags of their one key spec follow the options given.
+    for side in (p.ours, p.theirs):
+        side.cmd("ACL", "SETUSER", "k4", "on", ">pw", "%R~r*", "%W~w*", "~rw*", "~pre:*",
+                 "+@all")
+    seqs = [("SET", "w1", "v"), ("SET", "w1", "v", "GET"), ("SET", "r1", "v"),
+            ("SET", "rw1", "v", "GET"), ("SET", "w1", "v", "EX", "100", "GET"),
+            ("BITFIELD", "r1", "GET", "u8", "0"), ("BITFIELD", "w1", "GET", "u8", "0"),
+            ("BITFIELD", "w1", "SET", "u8", "0", "1"), ("BITFIELD", "r1", "INCRBY", "u8", "0", "1"),
+            ("GET", "pre:x"), ("SET", "pre:x", "1"), ("SET", "pre", "1"), ("GET", "prex"),
+            ("MSET", "w1", "1", "w2", "2"), ("MSET", "w1", "1", "r1", "2")]
+    ours, theirs = _as(server.port, "k4"), _as(real_redis.port, "k4")
+    for args in seqs:
+        assert ours.cmd(*args) == theirs.cmd(*args), args
+    ours.close()
+    theirs.close()

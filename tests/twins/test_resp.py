@@ -719,3 +719,54 @@ def test_split_does_not_matter_for_valid_streams(resp, data, requests):
     stream = b"".join(r for r, _ in requests)
     whole = run(resp, [stream], {})[1]
     assert run(resp, data.draw(splits(stream)), {})[1] == whole
+
+
+# ---- reply encoding ----------------------------------------------------------
+def _bulks_reference(values):
+    return b"*%d\r\n" % len(values) + b"".join(b"$%d\r\n%b\r\n" % (len(v), v) for v in values)
+
+
+@pytest.mark.parametrize("values", [
+    [], [b""], [b"a"], [b"x" * 9, b"y" * 10, b"z" * 100, b""], [b"q" * 1023, b"r" * 1024],
+    [b"\r\n$1\r\n"], [b"big" * 50000], [b"v%d" % i for i in range(1000)],
+], ids=["empty", "empty-string", "one", "digit-boundaries", "head-table-end", "crlf-inside",
+        "big", "many"])
+def test_encode_bulks(resp, values):
+    assert resp.encode_bulks(values) == _bulks_reference(values)
+
+
+def test_encode_bulks_takes_any_bytes_like_sequence(resp):
+    assert resp.encode_bulks((b"a", bytearray(b"bc"), memoryview(b"def"))) == \
+        b"*3\r\n$1\r\na\r\n$2\r\nbc\r\n$3\r\ndef\r\n"
+    assert resp.encode_bulks(v for v in [b"g"]) == b"*1\r\n$1\r\ng\r\n"
+
+
+def test_encode_bulks_leaves_its_argument_alone(resp):
+    values = [bytearray(b"ab"), b"c"]
+    resp.encode_bulks(values)
+    assert values == [bytearray(b"ab"), b"c"] and values[0].__class__ is bytearray
+
+
+@pytest.mark.parametrize("bad", [[None], [1], ["text"], [b"ok", None]])
+def test_encode_bulks_refuses_what_is_not_bytes(resp, bad):
+    with pytest.raises(TypeError):
+        resp.encode_bulks(bad)
+
+
+@given(st.lists(st.binary(max_size=300), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_encode_bulks_twins_agree(resp_twins, values):
+    compiled, pure = resp_twins
+    assert compiled.encode_bulks(values) == pure.encode_bulks(values) == _bulks_reference(values)
+
+
+@pytest.mark.parametrize("value", [b"", b"a", b"x" * 9, b"x" * 10, b"\r\n", b"big" * 50000,
+                                   bytearray(b"ba"), memoryview(b"mv")])
+def test_encode_bulk(resp, value):
+    assert resp.encode_bulk(value) == b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+@pytest.mark.parametrize("bad", [None, 1, "text"])
+def test_encode_bulk_refuses_what_is_not_bytes(resp, bad):
+    with pytest.raises(TypeError):
+        resp.encode_bulk(bad)
