@@ -12,11 +12,17 @@ from ..server import Server
 from . import command, container
 
 
+# The numkeys almost every call sends, read without the general parser.
+SMALL_NUMKEYS = {str(i).encode(): i for i in range(64)}
+
+
 def numkeys_arg(argv):
     """The numkeys of EVAL/FCALL ``argv`` (argv[2]), checked as evalGenericCommand."""
-    numkeys = parse_int(argv[2])
+    numkeys = SMALL_NUMKEYS.get(argv[2])
     if numkeys is None:
-        raise errors.E_NOT_INTEGER
+        numkeys = parse_int(argv[2])
+        if numkeys is None:
+            raise errors.E_NOT_INTEGER
     if numkeys > len(argv) - 3:
         raise CommandError(errors.NUMKEYS_GT_ARGS)
     if numkeys < 0:
@@ -32,14 +38,18 @@ def script_keys(argv):
     return list(range(3, 3 + numkeys))
 
 
-def _run(c, script, sha, argv, numkeys, ro):
-    if script.shebang and ro and "no-writes" not in script.flags:
-        raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
-    scripting = c.server.scripting
-    engine = scripting.cache.engine
-    read_only = ro or "no-writes" in script.flags
-    return engine.run(c, engine.run_eval, script.func, sha.decode(), True, read_only, numkeys,
-                      argv[3:], script.flags if script.shebang else None)
+def _run(c, script, argv, numkeys, ro):
+    if script.shebang:
+        if ro and "no-writes" not in script.flags:
+            raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
+        flags = script.flags
+        read_only = ro or "no-writes" in flags
+    else:
+        flags = None
+        read_only = ro
+    engine = c.server.scripting.cache.engine
+    return engine.run(c, engine.run_eval, script.func, script.name, True, read_only, numkeys,
+                      argv[3:], flags)
 
 
 def _eval(c, argv, ro):
@@ -49,8 +59,8 @@ def _eval(c, argv, ro):
         debugging.discard(c)
         raise CommandError(errors.SCRIPT_DEBUG_FAILED)
     numkeys = numkeys_arg(argv)
-    sha, script = c.server.scripting.cache.add(argv[1])
-    return _run(c, script, sha, argv, numkeys, ro)
+    _, script = c.server.scripting.cache.add(argv[1])
+    return _run(c, script, argv, numkeys, ro)
 
 
 def _evalsha(c, argv, ro):
@@ -65,7 +75,7 @@ def _evalsha(c, argv, ro):
     script = c.server.scripting.cache.get(sha)
     if script is None:
         raise CommandError(errors.NOSCRIPT)
-    return _run(c, script, sha.lower(), argv, numkeys, ro)
+    return _run(c, script, argv, numkeys, ro)
 
 
 _FLAGS = "noscript stale skip_monitor no_mandatory_keys"

@@ -18,6 +18,7 @@ from ..db import now_ms
 from ..eviction import FAIL
 from ..dispatch import call, lookup
 from ..errors import CommandError
+from ..reply import bulk
 from . import convert
 from .libs import SOURCE as LIBS_SOURCE, install_all
 from .sandbox import BOOTSTRAP
@@ -25,6 +26,9 @@ from .sandbox import BOOTSTRAP
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 # How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS).
 LOAD_TIMEOUT_MS = 500
+
+
+_table_get = TABLE.get
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -70,7 +74,7 @@ class RunContext:
     __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
                  "timed_out", "repl", "oom")
 
-    def __init__(self, caller, name, eval_mode, read_only):
+    def __init__(self, caller, name, eval_mode, read_only, oom):
         self.caller = caller
         self.name = name
         self.eval_mode = eval_mode
@@ -82,7 +86,7 @@ class RunContext:
         self.repl = REPL_ALL
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
-        self.oom = False
+        self.oom = oom
 
 
 class LuaEngine:
@@ -102,6 +106,7 @@ class LuaEngine:
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
             LIBS_SOURCE.encode(), name="=redis")
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
+        self.top = self.reader.top
 
     # ---- compiling --------------------------------------------------------
     def compile(self, body, chunkname):
@@ -156,24 +161,25 @@ class LuaEngine:
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
-        run = scripting.run = RunContext(c, name, eval_mode, read_only)
-        run.oom = oom
+        run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
         try:
             result = runner(func, nkeys, *args)
         finally:
             scripting.run = None
-            if run.timed_out:
-                server.busy = None
-            if run.killed or run.timed_out:
-                self._rearm()
-        if not server.running and run.timed_out:
+            if run.timed_out or run.killed:
+                self._ended_busy(run)
+        if result.__class__ is tuple:
+            ok = result[0]
+            value = result[1]
+            if ok is True and value.__class__ is bytes and not run.timed_out:
+                return bulk(value)
+        else:
+            ok = result
+            value = None
+        if run.timed_out and not server.running:
             # SHUTDOWN NOSAVE during the script: the server goes away, the caller gets nothing.
             c.reply_off = True
             return None
-        if result.__class__ is not tuple:
-            result = (result,)
-        ok = result[0]
-        value = result[1] if len(result) > 1 else None
         if not ok:
             return self._script_error(c, value, name)
         errs = []
@@ -184,6 +190,11 @@ class LuaEngine:
         if errs:
             c.cmd.failed_calls += 1
         return out
+
+    def _ended_busy(self, run):
+        if run.timed_out:
+            self.server.busy = None
+        self._rearm()
 
     def _script_error(self, c, err, name):
         """luaCallFunction's reply for an uncaught error."""
@@ -211,12 +222,12 @@ class LuaEngine:
     def _call(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
         value = self._execute(args)
-        if value.__class__ is tuple:
-            text, tag = value
-            if tag == convert.TAG_STATUS:
-                return self.mk_ok(text)
-            raise ScriptRaise(text, tag == convert.TAG_ERROR_COUNTED)
-        return value
+        if value.__class__ is not tuple:
+            return value
+        text, tag = value
+        if tag == convert.TAG_STATUS:
+            return self.mk_ok(text)
+        raise ScriptRaise(text, tag == convert.TAG_ERROR_COUNTED)
 
     def _pcall(self, *args):
         """redis.pcall: as redis.call, but an error reply is returned as ``{err=...}``."""
@@ -233,11 +244,19 @@ class LuaEngine:
 
     def _execute(self, args):
         """scriptCall: the script's command through the request checks and dispatch's call()."""
-        run = self.scripting.run
+        scripting = self.scripting
+        run = scripting.run
         if run is None:
             raise _api_error(errors.SCRIPT_CALL_OUTSIDE_RUN)
-        argv = _argv(args)
-        cmd = TABLE.get(argv[0].lower())
+        argv = list(args)
+        for a in args:
+            if a.__class__ is not bytes:
+                argv = _argv(args)
+                break
+        else:
+            if not args:
+                raise _api_error(errors.LUA_CALL_NO_ARGS)
+        cmd = _table_get(argv[0].lower())
         if cmd is None or cmd.subcommands is not None or (
                 (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity):
             cmd, error = lookup(argv)
@@ -260,7 +279,7 @@ class LuaEngine:
             if run.oom and not run.wrote and "denyoom" in flags:
                 return self._reject(cmd, errors.OOM)
             run.wrote = True
-        sc = self.scripting.client
+        sc = scripting.client
         server = self.server
         if server.propagating and not run.repl & REPL_AOF:
             # redis.set_repl: this command's effects stay out of the AOF.
@@ -270,6 +289,8 @@ class LuaEngine:
             del ops[mark:]
         else:
             result = call(sc, cmd, argv)
+        if result.__class__ is bytes and not sc.captured:
+            return self.top(result)
         captured = sc.captured
         if captured:
             # What the handler wrote to the client itself comes first, as on a connection.
@@ -279,9 +300,9 @@ class LuaEngine:
             captured.clear()
         elif result is None:
             return None
-        elif result.__class__ is not bytes:
+        else:
             result = result.encode(sc.resp)
-        return self.reader.top(result)
+        return self.top(result)
 
     def _reject(self, cmd, text):
         """A command refused inside a script: counted as a rejected call and an ERR reply."""
