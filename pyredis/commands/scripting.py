@@ -68,14 +68,23 @@ def _evalsha(c, argv, ro):
     # A SHA1 of the wrong length cannot match: answered before numkeys is read.
     if len(sha) != 40:
         raise CommandError(errors.NOSCRIPT)
-    debugging = c.server.scripting.debug_clients
+    scripting = c.server.scripting
+    debugging = scripting.debug_clients
     if debugging and c in debugging:
         raise CommandError(errors.SCRIPT_DEBUG_EVALSHA)
-    numkeys = numkeys_arg(argv)
-    script = c.server.scripting.cache.get(sha)
+    numkeys = SMALL_NUMKEYS.get(argv[2])
+    if numkeys is None or numkeys > len(argv) - 3:
+        numkeys = numkeys_arg(argv)
+    script = scripting.cache.scripts.get(sha)
     if script is None:
-        raise CommandError(errors.NOSCRIPT)
-    return _run(c, script, argv, numkeys, ro)
+        script = scripting.cache.get(sha)
+        if script is None:
+            raise CommandError(errors.NOSCRIPT)
+    if script.shebang:
+        return _run(c, script, argv, numkeys, ro)
+    # A script without flags, the common case: _run's work written out.
+    engine = scripting.cache.engine
+    return engine.run(c, engine.run_eval, script.func, script.name, True, ro, numkeys, argv[3:], None)
 
 
 _FLAGS = "noscript stale skip_monitor no_mandatory_keys"

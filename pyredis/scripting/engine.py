@@ -22,6 +22,7 @@ from ..reply import bulk
 from . import convert
 from .libs import SOURCE as LIBS_SOURCE, install_all
 from .sandbox import BOOTSTRAP
+from .tailcalls import mentions_library, patch as patch_tail_calls
 
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 # How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS).
@@ -71,8 +72,12 @@ class ScriptClient(Client):
 class RunContext:
     """The script running now: who called it, what it may do, what it did."""
 
-    __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
-                 "timed_out", "repl", "oom")
+    # What a run starts with, until it changes (one object per run: the
+    # fewer stores, the cheaper a short script).
+    wrote = False
+    killed = False
+    timed_out = False
+    repl = REPL_ALL
 
     def __init__(self, caller, name, eval_mode, read_only, oom):
         self.caller = caller
@@ -80,10 +85,6 @@ class RunContext:
         self.eval_mode = eval_mode
         self.read_only = read_only
         self.start = now_ms()
-        self.wrote = False
-        self.killed = False
-        self.timed_out = False
-        self.repl = REPL_ALL
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
         self.oom = oom
@@ -100,11 +101,11 @@ class LuaEngine:
                                           attribute_filter=_deny_attributes)
         install_all(lua)
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
-         self.rawget, self.mk_ok, self.mk_err) = lua.execute(
+         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump) = lua.execute(
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
-            LIBS_SOURCE.encode(), name="=redis")
+            LIBS_SOURCE.encode(), _patch_library_tail_calls, name="=redis")
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -114,6 +115,10 @@ class LuaEngine:
         result = self._compile(body, chunkname)
         if result.__class__ is tuple:
             raise ValueError(result[1])
+        if mentions_library(body):
+            patched = patch_tail_calls(self._dump(result))
+            if patched is not None:
+                result = self._undump(patched, chunkname)
         return result
 
     def load_library(self, body, chunkname):
@@ -502,6 +507,11 @@ def _argv(args):
         else:
             raise _api_error(errors.LUA_CALL_ARG_TYPE)
     return argv
+
+
+def _patch_library_tail_calls(body, chunk):
+    """A library's chunk with its tail calls to the C libraries made calls, or None."""
+    return patch_tail_calls(chunk) if mentions_library(body) else None
 
 
 def _sha1hex(*args):

@@ -15,7 +15,7 @@ chunk so the position is the user's.
 
 BOOTSTRAP = r"""
 local pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyerr, pytick, pyrand, pyseed,
-      version, version_num, eval_engine, libs_source = ...
+      version, version_num, eval_engine, libs_source, pytailcalls = ...
 local G = _G
 local getinfo, sethook = debug.getinfo, debug.sethook
 local error, type, tostring, tonumber, select, next = error, type, tostring, tonumber, select, next
@@ -305,6 +305,14 @@ local function compile(body, chunkname)
   return f
 end
 
+-- A compiled chunk as bytecode and back (for the tail calls to the libraries).
+local dump = string.dump
+local function undump(chunk, chunkname)
+  local f = loadstring(chunk, chunkname)
+  setfenv(f, env)
+  return f
+end
+
 -- KEYS and ARGV of a run from the arguments after numkeys.
 local function split_args(nkeys, ...)
   local n = select('#', ...)
@@ -352,6 +360,8 @@ end
 local function load_library(body, chunkname)
   local f, e = loadstring(body, chunkname)
   if not f then return false, e end
+  local patched = pytailcalls(body, dump(f))
+  if patched then f = loadstring(patched, chunkname) end
   local registered, order = {}, {}
   local function register(...)
     local n = select('#', ...)
@@ -433,5 +443,5 @@ for _, name in next, {'dofile', 'loadfile', 'print', 'require', 'module', 'packa
   G[name] = nil
 end
 
-return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err
+return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err, dump, undump
 """
