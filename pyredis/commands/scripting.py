@@ -8,6 +8,7 @@ from .. import errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..scripting import forget_client, install
+from ..scripting.debugger import run_session
 from ..server import Server
 from . import command, container
 
@@ -55,11 +56,19 @@ def _run(c, script, argv, numkeys, ro):
 def _eval(c, argv, ro):
     debugging = c.server.scripting.debug_clients
     if debugging and c in debugging:
-        # The debugging session cannot start (Redis's answer when its fork fails).
-        debugging.discard(c)
-        raise CommandError(errors.SCRIPT_DEBUG_FAILED)
+        return run_session(c, argv, ro, lambda session: _debugged(c, argv, ro, session))
     numkeys = numkeys_arg(argv)
     _, script = c.server.scripting.cache.add(argv[1])
+    return _run(c, script, argv, numkeys, ro)
+
+
+def _debugged(c, argv, ro, session):
+    """evalGenericCommand inside a debugging session: the script runs under the debugger's hook."""
+    numkeys = numkeys_arg(argv)
+    scripting = c.server.scripting
+    _, script = scripting.cache.add(argv[1])
+    engine = session.engine = scripting.cache.engine
+    engine.ldb[0]()
     return _run(c, script, argv, numkeys, ro)
 
 
@@ -203,9 +212,9 @@ def script_debug(c, argv):
     mode = argv[2].lower()
     debugging = c.server.scripting.debug_clients
     if mode == b"no":
-        debugging.discard(c)
+        debugging.pop(c, None)
     elif mode in (b"yes", b"sync"):
-        debugging.add(c)
+        debugging[c] = mode.decode()
     else:
         raise CommandError(errors.SCRIPT_DEBUG_OPTION)
     return reply.OK

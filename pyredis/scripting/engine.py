@@ -101,11 +101,14 @@ class LuaEngine:
                                           attribute_filter=_deny_attributes)
         install_all(lua)
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
-         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump) = lua.execute(
+         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
-            LIBS_SOURCE.encode(), _patch_library_tail_calls, name="=redis")
+            LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
+            self._ldb_debug, name="=redis")
+        # The debugger's helpers: start, end, eval, global, redis.
+        self.ldb = tuple(ldb.values())
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -261,6 +264,8 @@ class LuaEngine:
         else:
             if not args:
                 raise _api_error(errors.LUA_CALL_NO_ARGS)
+        if scripting.ldb is not None:
+            scripting.ldb.command_logged(argv)
         cmd = _table_get(argv[0].lower())
         if cmd is None or cmd.subcommands is not None or (
                 (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity):
@@ -295,6 +300,8 @@ class LuaEngine:
         else:
             result = call(sc, cmd, argv)
         if result.__class__ is bytes and not sc.captured:
+            if scripting.ldb is not None:
+                scripting.ldb.reply_logged(result)
             return self.top(result)
         captured = sc.captured
         if captured:
@@ -307,10 +314,31 @@ class LuaEngine:
             return None
         else:
             result = result.encode(sc.resp)
+        if scripting.ldb is not None:
+            scripting.ldb.reply_logged(result)
         return self.top(result)
+
+    # ---- the Lua debugger's callbacks ---------------------------------------
+    def _ldb_stop(self, is_count, line, lua_breakpoint):
+        session = self.scripting.ldb
+        return None if session is None else session.should_stop(is_count, line, lua_breakpoint)
+
+    def _ldb_repl(self, reason, local_vars, frames):
+        session = self.scripting.ldb
+        return None if session is None else session.stop(reason, local_vars, frames)
+
+    def _ldb_debug(self, n, *values):
+        session = self.scripting.ldb
+        if session is not None:
+            values = list(values[:n])
+            values += [None] * (n - len(values))
+            session.debug(values)
 
     def _reject(self, cmd, text):
         """A command refused inside a script: counted as a rejected call and an ERR reply."""
+        ldb = self.scripting.ldb
+        if ldb is not None:
+            ldb.error_logged(text[4:].encode("latin-1") if text.startswith("ERR ") else text.encode("latin-1"))
         if cmd is not None:
             cmd.rejected_calls += 1
         self.server.stats.count_error("ERR")
