@@ -16,7 +16,7 @@ import re
 
 from lupa.lua51 import lua_type
 
-from .. import errors
+from .. import errors, reply
 from ..db import now_ms
 from ..errors import CommandError
 
@@ -490,10 +490,14 @@ def run_session(c, argv, ro, run_script):
         except OSError as exc:
             raise CommandError(errors.SCRIPT_DEBUG_FAILED % exc.strerror)
         if pid:
-            # The parent: the client now belongs to the child.
+            # The parent: the client now belongs to the child, and what was
+            # queued for it is dropped with it (freeClientAsync).
             scripting.debug_clients.pop(c, None)
+            c.out = []
+            c.out_len = 0
+            c.reply_off = True
             c.close_after_reply = True
-            return None
+            return reply.NULL
         server.log("warning", "Redis forked for debugging eval")
     else:
         server.log("warning", "Redis synchronous debugging eval session started")
@@ -511,11 +515,8 @@ def _session(server, c, argv, run_script, forked):
     session = Session(server, c, argv[1], forked)
     sock = c.sock
     sock.setblocking(True)
-    # Replies queued before the EVAL go first.
-    if c.out:
-        session.write(b"".join(c.out))
-        c.out = []
-        c.out_len = 0
+    # Replies queued before the EVAL stay queued: the session writes to the
+    # socket directly, and they go out with the EVAL reply.
     scripting.ldb = session
     try:
         try:
@@ -533,8 +534,10 @@ def _session(server, c, argv, run_script, forked):
             sock.setblocking(False)
     scripting.debug_clients.pop(c, None)
     if forked:
+        queued = b"".join(c.out)
         if result is not None:
-            session.write(result if result.__class__ is bytes else result.encode(c.resp))
+            queued += result if result.__class__ is bytes else result.encode(c.resp)
+        session.write(queued)
         return None
     server.log("warning", "Redis synchronous debugging eval session ended")
     c.close_after_reply = True

@@ -106,3 +106,18 @@ def test_redis_cli_ldb(server, real_redis, tmp_path):
             outputs.append(text)
     assert outputs[:2] == outputs[2:]
     assert b"<debug> line 2:" in outputs[0] and b"->#4" in outputs[0]
+
+
+@pytest.mark.parametrize("mode", ["SYNC", "YES"])
+def test_pipelined_and_inside_exec(server, real_redis, mode):
+    """The session writes to the socket at once; replies queued before it follow the EVAL's."""
+    transcripts = []
+    for port in (server.port, real_redis.port):
+        client = RawClient(port)
+        client.send(b"SCRIPT DEBUG " + mode.encode() + b"\r\nMULTI\r\nEVAL 'return 1' 0\r\nEXEC\r\n")
+        first = client.read_reply()
+        client.send(b"*1\r\n$1\r\nc\r\n")
+        transcripts.append((first, client.read_all(1.0), client.is_closed(2.0)))
+        client.close()
+    assert transcripts[0] == transcripts[1]
+    assert transcripts[0][0].startswith(b"*2\r\n+* Stopped at 1")
