@@ -8,7 +8,7 @@ from .. import errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..scripting import forget_client, install
-from ..scripting.debugger import run_session
+from ..scripting.debugger import kill_children, reap_children, run_session
 from ..server import Server
 from . import command, container
 
@@ -222,3 +222,5 @@ def script_debug(c, argv):
 
 Server.start_hooks.append(install)
 Server.close_hooks.append(forget_client)
+Server.cron_hooks.append(reap_children)
+Server.shutdown_hooks.append(kill_children)

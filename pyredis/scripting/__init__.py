@@ -22,8 +22,10 @@ class Scripting:
         self.load_deadline = None
         # Clients that asked for SCRIPT DEBUG YES|SYNC: client -> "yes" or "sync".
         self.debug_clients = {}
-        # The Lua debugger's session while one runs in this process.
+        # The Lua debugger's session while one runs in this process, and
+        # the children running forked sessions.
         self.ldb = None
+        self.ldb_children = set()
         self.cache = ScriptCache(LuaEngine(self, True))
         self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()

@@ -13,6 +13,7 @@ connection is closed.
 """
 import os
 import re
+import signal
 
 from lupa.lua51 import lua_type
 
@@ -486,7 +487,7 @@ def run_session(c, argv, ro, run_script):
     forked = scripting.debug_clients.get(c) != "sync"
     if forked:
         try:
-            pid = _fork_session()
+            pid = _fork_session(scripting)
         except OSError as exc:
             raise CommandError(errors.SCRIPT_DEBUG_FAILED % exc.strerror)
         if pid:
@@ -544,15 +545,34 @@ def _session(server, c, argv, run_script, forked):
     return result
 
 
-def _fork_session():
-    """Fork a grandchild for the session (so no zombie is left): a pid in the parent, 0 in it."""
+def _fork_session(scripting):
+    """Fork the session's child: its pid in the parent (reaped by the cron), 0 in the child."""
     pid = os.fork()
-    if pid == 0:
-        try:
-            if os.fork():
-                os._exit(0)
-        except OSError:
-            os._exit(1)
-        return 0
-    os.waitpid(pid, 0)
+    if pid:
+        scripting.ldb_children.add(pid)
     return pid
+
+
+def reap_children(server):
+    """The cron's check of the debugging children that have exited."""
+    children = server.scripting.ldb_children
+    for pid in list(children):
+        try:
+            done = os.waitpid(pid, os.WNOHANG)[0]
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
+
+
+def kill_children(server):
+    """ldbKillForkedSessions: a shutdown ends every debugging child."""
+    children = server.scripting.ldb_children
+    for pid in list(children):
+        server.log("warning", "Killing debugging session %d" % pid)
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    children.clear()

@@ -81,9 +81,56 @@ def test_debug_mode_answers(server):
     assert client.cmd("EVAL", "redis.debug('x') return redis.breakpoint()", "0") == b"$-1\r\n"
 
 
-def test_busy_loop_stops_with_a_timeout_reason(start_server):
-    server = start_server("--busy-reply-threshold", "200")
-    client, _ = _start(server, "SYNC", "local i = 0\nwhile true do\n  i = i + 1\nend")
-    reply = client.cmd("c")
-    assert reply.startswith(b"*2\r\n+* Stopped at ") and b"timeout reached, infinite loop?" in reply
-    assert client.cmd("a") == b"*1\r\n+<endsession>\r\n"
+def test_busy_loop_stops_with_a_timeout_reason(server):
+    control = RawClient(server.port)
+    assert control.cmd("CONFIG", "SET", "busy-reply-threshold", "200") == b"+OK\r\n"
+    try:
+        client, _ = _start(server, "SYNC", "local i = 0\nwhile true do\n  i = i + 1\nend")
+        reply = client.cmd("c")
+        assert reply.startswith(b"*2\r\n+* Stopped at ") and b"timeout reached, infinite loop?" in reply
+        assert client.cmd("a") == b"*1\r\n+<endsession>\r\n"
+    finally:
+        control.cmd("CONFIG", "SET", "busy-reply-threshold", "5000")
+
+
+def test_shutdown_ends_forked_sessions(start_server):
+    server = start_server()
+    client, first = _start(server, "YES")
+    assert first.startswith(b"*2\r\n+* Stopped at 1")
+    control = RawClient(server.port)
+    control.send(b"SHUTDOWN NOSAVE\r\n")
+    assert control.is_closed(5.0)
+    # The child serving the session is killed with the server (ldbKillForkedSessions).
+    assert client.is_closed(5.0)
+    assert server.proc.wait(10) == 0
+    assert "Killing debugging session" in server.log()
+
+
+def test_finished_forked_sessions_are_reaped(server):
+    for _ in range(3):
+        client, _ = _start(server, "YES")
+        client.cmd("c")
+        assert client.is_closed()
+    # No zombie is left once the cron has run.
+    deadline = time.time() + 5
+    while True:
+        children = _children(server.proc.pid)
+        if not children:
+            break
+        assert time.time() < deadline, children
+        time.sleep(0.1)
+
+
+def _children(pid):
+    import os
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
