@@ -56,7 +56,7 @@ def _run(c, script, argv, numkeys, ro):
 def _eval(c, argv, ro):
     debugging = c.server.scripting.debug_clients
     if debugging and c in debugging:
-        return run_session(c, argv, ro, lambda session: _debugged(c, argv, ro, session))
+        return run_session(c, argv, lambda session: _debugged(c, argv, ro, session))
     numkeys = numkeys_arg(argv)
     _, script = c.server.scripting.cache.add(argv[1])
     return _run(c, script, argv, numkeys, ro)
@@ -68,7 +68,7 @@ def _debugged(c, argv, ro, session):
     scripting = c.server.scripting
     _, script = scripting.cache.add(argv[1])
     engine = session.engine = scripting.cache.engine
-    engine.ldb[0]()
+    engine.ldb_start()
     return _run(c, script, argv, numkeys, ro)
 
 

@@ -20,6 +20,7 @@ from lupa.lua51 import lua_type
 from .. import errors, reply
 from ..db import now_ms
 from ..errors import CommandError
+from ..numbers import parse_int
 
 _POINTER = re.compile(rb"0x[0-9a-fA-F]+").search
 DEFAULT_MAXLEN = 256
@@ -332,7 +333,7 @@ class Session:
         return argv
 
     def repl(self, local_vars, frames):
-        helpers = self.engine.ldb
+        _, _, evaluate, global_value, redis_call = self.engine.ldb
         while True:
             argv = self.read_command()
             if argv is None:
@@ -354,16 +355,16 @@ class Session:
             elif name in (b"b", b"break"):
                 self.breakpoint_command(argv)
             elif name in (b"e", b"eval"):
-                self.eval(helpers, argv)
+                self.eval(evaluate, argv)
             elif name in (b"a", b"abort"):
                 return _ABORTED
             elif argc > 1 and name in (b"r", b"redis"):
                 self.step = True
-                helpers[4](*argv[1:])
+                redis_call(*argv[1:])
                 self.step = False
             elif name in (b"p", b"print"):
                 if argc == 2:
-                    self.print_var(helpers, local_vars, argv[1])
+                    self.print_var(global_value, local_vars, argv[1])
                 else:
                     self.print_all(local_vars)
             elif name in (b"l", b"list"):
@@ -411,7 +412,7 @@ class Session:
                 self.source_line(line)
             return
         for arg in argv[1:]:
-            line = _strict_long(arg)
+            line = parse_int(arg)
             if line is None:
                 self.log(b"Invalid argument:'%s'" % arg)
             elif line == 0:
@@ -431,8 +432,9 @@ class Session:
             else:
                 self.log(b"No breakpoint in the specified line.")
 
-    def eval(self, helpers, argv):
-        result = helpers[2](b" ".join(argv[1:]))
+    def eval(self, evaluate, argv):
+        """ldbEval: the code as an expression, else as a statement."""
+        result = evaluate(b" ".join(argv[1:]))
         if result.__class__ is not tuple:
             result = (result,)
         if not result[0]:
@@ -447,12 +449,12 @@ class Session:
         if not local_vars:
             self.log(b"No local variables in the current context.")
 
-    def print_var(self, helpers, local_vars, name):
+    def print_var(self, global_value, local_vars, name):
         for local, value in local_vars:
             if local == name:
                 self.log_with_maxlen(b"<value> " + lua_value(value))
                 return
-        value = helpers[3](name)
+        value = global_value(name)
         if value is not None:
             self.log_with_maxlen(b"<value> " + lua_value(value))
         else:
@@ -475,12 +477,7 @@ def _atoi(s):
     return ((n + (1 << 31)) % (1 << 32)) - (1 << 31)
 
 
-def _strict_long(s):
-    from ..numbers import parse_int
-    return parse_int(s)
-
-
-def run_session(c, argv, ro, run_script):
+def run_session(c, argv, run_script):
     """EVAL from a client in debug mode: the session, forked (YES) or in the server (SYNC)."""
     scripting = c.server.scripting
     server = c.server
@@ -527,7 +524,7 @@ def _session(server, c, argv, run_script, forked):
         finally:
             scripting.ldb = None
             if session.engine is not None:
-                session.engine.ldb[1]()
+                session.engine.ldb_end()
         session.log(b"<endsession>")
         session.send_logs()
     finally:

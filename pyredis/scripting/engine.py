@@ -109,6 +109,7 @@ class LuaEngine:
             self._ldb_debug, name="=redis")
         # The debugger's helpers: start, end, eval, global, redis.
         self.ldb = tuple(ldb.values())
+        self.ldb_start, self.ldb_end = self.ldb[:2]
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
