@@ -7,7 +7,7 @@ from ..numbers import parse_int
 from ..scripting import library
 from . import command, container
 from .persistence import payload_is_valid
-from .scripting import flush_mode, kill, script_keys
+from .scripting import SMALL_NUMKEYS, flush_mode, kill, script_keys
 
 _FCALL_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
 
@@ -18,9 +18,11 @@ def _fcall(c, argv, ro):
     fn = scripting.libraries.function(argv[1])
     if fn is None:
         raise CommandError(errors.FUNCTION_NOT_FOUND)
-    numkeys = parse_int(argv[2])
+    numkeys = SMALL_NUMKEYS.get(argv[2])
     if numkeys is None:
-        raise CommandError(errors.FCALL_BAD_NUMKEYS)
+        numkeys = parse_int(argv[2])
+        if numkeys is None:
+            raise CommandError(errors.FCALL_BAD_NUMKEYS)
     if numkeys > len(argv) - 3:
         raise CommandError(errors.NUMKEYS_GT_ARGS)
     if numkeys < 0:

@@ -8,15 +8,22 @@ from .. import errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..scripting import forget_client, install
+from ..scripting.debugger import kill_children, reap_children, run_session
 from ..server import Server
 from . import command, container
 
 
+# The numkeys almost every call sends, read without the general parser.
+SMALL_NUMKEYS = {str(i).encode(): i for i in range(64)}
+
+
 def numkeys_arg(argv):
     """The numkeys of EVAL/FCALL ``argv`` (argv[2]), checked as evalGenericCommand."""
-    numkeys = parse_int(argv[2])
+    numkeys = SMALL_NUMKEYS.get(argv[2])
     if numkeys is None:
-        raise errors.E_NOT_INTEGER
+        numkeys = parse_int(argv[2])
+        if numkeys is None:
+            raise errors.E_NOT_INTEGER
     if numkeys > len(argv) - 3:
         raise CommandError(errors.NUMKEYS_GT_ARGS)
     if numkeys < 0:
@@ -32,27 +39,39 @@ def script_keys(argv):
     return list(range(3, 3 + numkeys))
 
 
-def _run(c, script, sha, argv, numkeys, ro):
-    if script.shebang and "no-cluster" in script.flags and c.server.cluster is not None:
-        raise CommandError(errors.SCRIPT_NO_CLUSTER)
-    if script.shebang and ro and "no-writes" not in script.flags:
-        raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
-    scripting = c.server.scripting
-    engine = scripting.cache.engine
-    read_only = ro or "no-writes" in script.flags
-    return engine.run(c, engine.run_eval, script.func, sha.decode(), True, read_only, numkeys,
-                      argv[3:], script.flags if script.shebang else None)
+def _run(c, script, argv, numkeys, ro):
+    if script.shebang:
+        if "no-cluster" in script.flags and c.server.cluster is not None:
+            raise CommandError(errors.SCRIPT_NO_CLUSTER)
+        if ro and "no-writes" not in script.flags:
+            raise CommandError(errors.SCRIPT_WRITE_FLAG_RO)
+        flags = script.flags
+        read_only = ro or "no-writes" in flags
+    else:
+        flags = None
+        read_only = ro
+    engine = c.server.scripting.cache.engine
+    return engine.run(c, engine.run_eval, script.func, script.name, True, read_only, numkeys,
+                      argv[3:], flags)
 
 
 def _eval(c, argv, ro):
     debugging = c.server.scripting.debug_clients
     if debugging and c in debugging:
-        # The debugging session cannot start (Redis's answer when its fork fails).
-        debugging.discard(c)
-        raise CommandError(errors.SCRIPT_DEBUG_FAILED)
+        return run_session(c, argv, lambda session: _debugged(c, argv, ro, session))
     numkeys = numkeys_arg(argv)
-    sha, script = c.server.scripting.cache.add(argv[1])
-    return _run(c, script, sha, argv, numkeys, ro)
+    _, script = c.server.scripting.cache.add(argv[1])
+    return _run(c, script, argv, numkeys, ro)
+
+
+def _debugged(c, argv, ro, session):
+    """evalGenericCommand inside a debugging session: the script runs under the debugger's hook."""
+    numkeys = numkeys_arg(argv)
+    scripting = c.server.scripting
+    _, script = scripting.cache.add(argv[1])
+    engine = session.engine = scripting.cache.engine
+    engine.ldb_start()
+    return _run(c, script, argv, numkeys, ro)
 
 
 def _evalsha(c, argv, ro):
@@ -60,14 +79,23 @@ def _evalsha(c, argv, ro):
     # A SHA1 of the wrong length cannot match: answered before numkeys is read.
     if len(sha) != 40:
         raise CommandError(errors.NOSCRIPT)
-    debugging = c.server.scripting.debug_clients
+    scripting = c.server.scripting
+    debugging = scripting.debug_clients
     if debugging and c in debugging:
         raise CommandError(errors.SCRIPT_DEBUG_EVALSHA)
-    numkeys = numkeys_arg(argv)
-    script = c.server.scripting.cache.get(sha)
+    numkeys = SMALL_NUMKEYS.get(argv[2])
+    if numkeys is None or numkeys > len(argv) - 3:
+        numkeys = numkeys_arg(argv)
+    script = scripting.cache.scripts.get(sha)
     if script is None:
-        raise CommandError(errors.NOSCRIPT)
-    return _run(c, script, sha.lower(), argv, numkeys, ro)
+        script = scripting.cache.get(sha)
+        if script is None:
+            raise CommandError(errors.NOSCRIPT)
+    if script.shebang:
+        return _run(c, script, argv, numkeys, ro)
+    # A script without flags, the common case: _run's work written out.
+    engine = scripting.cache.engine
+    return engine.run(c, engine.run_eval, script.func, script.name, True, ro, numkeys, argv[3:], None)
 
 
 _FLAGS = "noscript stale skip_monitor no_mandatory_keys"
@@ -186,9 +214,9 @@ def script_debug(c, argv):
     mode = argv[2].lower()
     debugging = c.server.scripting.debug_clients
     if mode == b"no":
-        debugging.discard(c)
+        debugging.pop(c, None)
     elif mode in (b"yes", b"sync"):
-        debugging.add(c)
+        debugging[c] = mode.decode()
     else:
         raise CommandError(errors.SCRIPT_DEBUG_OPTION)
     return reply.OK
@@ -196,3 +224,5 @@ def script_debug(c, argv):
 
 Server.start_hooks.append(install)
 Server.close_hooks.append(forget_client)
+Server.cron_hooks.append(reap_children)
+Server.shutdown_hooks.append(kill_children)

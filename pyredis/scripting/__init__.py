@@ -20,8 +20,12 @@ class Scripting:
         self.run = None
         # While FUNCTION LOAD runs a library's code: when it must have ended.
         self.load_deadline = None
-        # Clients that asked for SCRIPT DEBUG YES|SYNC.
-        self.debug_clients = set()
+        # Clients that asked for SCRIPT DEBUG YES|SYNC: client -> "yes" or "sync".
+        self.debug_clients = {}
+        # The Lua debugger's session while one runs in this process, and
+        # the children running forked sessions.
+        self.ldb = None
+        self.ldb_children = set()
         self.cache = ScriptCache(LuaEngine(self, True))
         self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()
@@ -57,4 +61,4 @@ def forget_client(c):
     """A closed client leaves the debugging set."""
     debugging = c.server.scripting.debug_clients
     if debugging:
-        debugging.discard(c)
+        debugging.pop(c, None)

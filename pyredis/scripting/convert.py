@@ -45,17 +45,17 @@ class ReplyReader:
 
     def top(self, data):
         """The value ``redis.call`` returns for an encoded reply: a value or (text, tag)."""
-        first = data[:1]
-        if first == b"$":
-            if data[1:2] == b"-":
+        # The reply is exactly one value, so a bulk string ends at the final CRLF.
+        first = data[0]
+        if first == 36:  # $
+            if data[1] == 45:  # -
                 return False
-            i = data.index(b"\r\n")
-            return data[i + 2:i + 2 + int(data[1:i])]
-        if first == b":":
+            return data[data.index(b"\r\n") + 2:-2]
+        if first == 58:  # :
             return int(data[1:-2])
-        if first == b"+":
+        if first == 43:  # +
             return data[1:-2], TAG_STATUS
-        if first == b"-":
+        if first == 45:  # -
             return error_text(data[:-2]), TAG_ERROR_COUNTED
         value, _ = self.read(data, 0)
         return value

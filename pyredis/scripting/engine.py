@@ -18,13 +18,18 @@ from ..db import now_ms
 from ..eviction import FAIL
 from ..dispatch import call, lookup
 from ..errors import CommandError
+from ..reply import bulk
 from . import convert
 from .libs import SOURCE as LIBS_SOURCE, install_all
 from .sandbox import BOOTSTRAP
+from .tailcalls import mentions_library, patch as patch_tail_calls
 
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 # How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS).
 LOAD_TIMEOUT_MS = 500
+
+
+_table_get = TABLE.get
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -67,26 +72,26 @@ class ScriptClient(Client):
 class RunContext:
     """The script running now: who called it, what it may do, what it did."""
 
-    __slots__ = ("caller", "name", "eval_mode", "read_only", "start", "wrote", "killed",
-                 "timed_out", "repl", "oom", "slot", "cross_slot")
+    # What a run starts with, until it changes (one object per run: the
+    # fewer stores, the cheaper a short script).
+    wrote = False
+    killed = False
+    timed_out = False
+    repl = REPL_ALL
+    # Cluster mode: the slot of the keys met so far (-1: none yet), and
+    # whether keys of other slots are allowed too.
+    slot = -1
+    cross_slot = True
 
-    def __init__(self, caller, name, eval_mode, read_only):
+    def __init__(self, caller, name, eval_mode, read_only, oom):
         self.caller = caller
         self.name = name
         self.eval_mode = eval_mode
         self.read_only = read_only
         self.start = now_ms()
-        self.wrote = False
-        self.killed = False
-        self.timed_out = False
-        self.repl = REPL_ALL
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
-        self.oom = False
-        # Cluster mode: the slot of the keys met so far (-1: none yet), and
-        # whether keys of other slots are allowed too.
-        self.slot = -1
-        self.cross_slot = True
+        self.oom = oom
 
 
 class LuaEngine:
@@ -100,12 +105,17 @@ class LuaEngine:
                                           attribute_filter=_deny_attributes)
         install_all(lua)
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
-         self.rawget, self.mk_ok, self.mk_err) = lua.execute(
+         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
             BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
-            LIBS_SOURCE.encode(), name="=redis")
+            LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
+            self._ldb_debug, name="=redis")
+        # The debugger's helpers: start, end, eval, global, redis.
+        self.ldb = tuple(ldb.values())
+        self.ldb_start, self.ldb_end = self.ldb[:2]
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
+        self.top = self.reader.top
 
     # ---- compiling --------------------------------------------------------
     def compile(self, body, chunkname):
@@ -113,6 +123,10 @@ class LuaEngine:
         result = self._compile(body, chunkname)
         if result.__class__ is tuple:
             raise ValueError(result[1])
+        if mentions_library(body):
+            patched = patch_tail_calls(self._dump(result))
+            if patched is not None:
+                result = self._undump(patched, chunkname)
         return result
 
     def load_library(self, body, chunkname):
@@ -167,8 +181,7 @@ class LuaEngine:
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
-        run = scripting.run = RunContext(c, name, eval_mode, read_only)
-        run.oom = oom
+        run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
         cluster = server.cluster
         if cluster is not None:
             # A script without a shebang may touch keys of any slot.
@@ -181,18 +194,20 @@ class LuaEngine:
             scripting.run = None
             if cluster is not None and cluster.request_client is c:
                 cluster.request_slot = run.slot
-            if run.timed_out:
-                server.busy = None
-            if run.killed or run.timed_out:
-                self._rearm()
-        if not server.running and run.timed_out:
+            if run.timed_out or run.killed:
+                self._ended_busy(run)
+        if result.__class__ is tuple:
+            ok = result[0]
+            value = result[1]
+            if ok is True and value.__class__ is bytes and not run.timed_out:
+                return bulk(value)
+        else:
+            ok = result
+            value = None
+        if run.timed_out and not server.running:
             # SHUTDOWN NOSAVE during the script: the server goes away, the caller gets nothing.
             c.reply_off = True
             return None
-        if result.__class__ is not tuple:
-            result = (result,)
-        ok = result[0]
-        value = result[1] if len(result) > 1 else None
         if not ok:
             return self._script_error(c, value, name)
         errs = []
@@ -203,6 +218,11 @@ class LuaEngine:
         if errs:
             c.cmd.failed_calls += 1
         return out
+
+    def _ended_busy(self, run):
+        if run.timed_out:
+            self.server.busy = None
+        self._rearm()
 
     def _script_error(self, c, err, name):
         """luaCallFunction's reply for an uncaught error."""
@@ -230,12 +250,12 @@ class LuaEngine:
     def _call(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
         value = self._execute(args)
-        if value.__class__ is tuple:
-            text, tag = value
-            if tag == convert.TAG_STATUS:
-                return self.mk_ok(text)
-            raise ScriptRaise(text, tag == convert.TAG_ERROR_COUNTED)
-        return value
+        if value.__class__ is not tuple:
+            return value
+        text, tag = value
+        if tag == convert.TAG_STATUS:
+            return self.mk_ok(text)
+        raise ScriptRaise(text, tag == convert.TAG_ERROR_COUNTED)
 
     def _pcall(self, *args):
         """redis.pcall: as redis.call, but an error reply is returned as ``{err=...}``."""
@@ -252,11 +272,21 @@ class LuaEngine:
 
     def _execute(self, args):
         """scriptCall: the script's command through the request checks and dispatch's call()."""
-        run = self.scripting.run
+        scripting = self.scripting
+        run = scripting.run
         if run is None:
             raise _api_error(errors.SCRIPT_CALL_OUTSIDE_RUN)
-        argv = _argv(args)
-        cmd = TABLE.get(argv[0].lower())
+        argv = list(args)
+        for a in args:
+            if a.__class__ is not bytes:
+                argv = _argv(args)
+                break
+        else:
+            if not args:
+                raise _api_error(errors.LUA_CALL_NO_ARGS)
+        if scripting.ldb is not None:
+            scripting.ldb.command_logged(argv)
+        cmd = _table_get(argv[0].lower())
         if cmd is None or cmd.subcommands is not None or (
                 (cmd.arity > 0 and cmd.arity != len(argv)) or len(argv) < -cmd.arity):
             cmd, error = lookup(argv)
@@ -283,7 +313,7 @@ class LuaEngine:
             if run.oom and not run.wrote and "denyoom" in flags:
                 return self._reject(cmd, errors.OOM)
             run.wrote = True
-        sc = self.scripting.client
+        sc = scripting.client
         server = self.server
         if server.cluster is not None:
             denied = server.cluster.script_check(run, cmd, argv)
@@ -297,6 +327,10 @@ class LuaEngine:
             del ops[mark:]
         else:
             result = call(sc, cmd, argv)
+        if result.__class__ is bytes and not sc.captured:
+            if scripting.ldb is not None:
+                scripting.ldb.reply_logged(result)
+            return self.top(result)
         captured = sc.captured
         if captured:
             # What the handler wrote to the client itself comes first, as on a connection.
@@ -306,12 +340,33 @@ class LuaEngine:
             captured.clear()
         elif result is None:
             return None
-        elif result.__class__ is not bytes:
+        else:
             result = result.encode(sc.resp)
-        return self.reader.top(result)
+        if scripting.ldb is not None:
+            scripting.ldb.reply_logged(result)
+        return self.top(result)
+
+    # ---- the Lua debugger's callbacks ---------------------------------------
+    def _ldb_stop(self, is_count, line, lua_breakpoint):
+        session = self.scripting.ldb
+        return None if session is None else session.should_stop(is_count, line, lua_breakpoint)
+
+    def _ldb_repl(self, reason, local_vars, frames):
+        session = self.scripting.ldb
+        return None if session is None else session.stop(reason, local_vars, frames)
+
+    def _ldb_debug(self, n, *values):
+        session = self.scripting.ldb
+        if session is not None:
+            values = list(values[:n])
+            values += [None] * (n - len(values))
+            session.debug(values)
 
     def _reject(self, cmd, text):
         """A command refused inside a script: counted as a rejected call and an ERR reply."""
+        ldb = self.scripting.ldb
+        if ldb is not None:
+            ldb.error_logged(text[4:].encode("latin-1") if text.startswith("ERR ") else text.encode("latin-1"))
         if cmd is not None:
             cmd.rejected_calls += 1
         self.server.stats.count_error("ERR")
@@ -508,6 +563,11 @@ def _argv(args):
         else:
             raise _api_error(errors.LUA_CALL_ARG_TYPE)
     return argv
+
+
+def _patch_library_tail_calls(body, chunk):
+    """A library's chunk with its tail calls to the C libraries made calls, or None."""
+    return patch_tail_calls(chunk) if mentions_library(body) else None
 
 
 def _sha1hex(*args):

@@ -15,9 +15,10 @@ chunk so the position is the user's.
 
 BOOTSTRAP = r"""
 local pycall, pypcall, pysha1, pylog, pysetresp, pysetrepl, pyacl, pyerr, pytick, pyrand, pyseed,
-      version, version_num, eval_engine, libs_source = ...
+      version, version_num, eval_engine, libs_source, pytailcalls, pyldbstop, pyldbrepl,
+      pyldbdebug = ...
 local G = _G
-local getinfo, sethook = debug.getinfo, debug.sethook
+local getinfo, sethook, getlocal = debug.getinfo, debug.sethook, debug.getlocal
 local error, type, tostring, tonumber, select, next = error, type, tostring, tonumber, select, next
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
 local setfenv, loadstring, load, pcall, xpcall, unpack = setfenv, loadstring, load, pcall, xpcall, unpack
@@ -269,8 +270,18 @@ end
 redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
 redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
 function redis.replicate_commands() return true end
-function redis.breakpoint() return false end
-function redis.debug() end
+-- The Lua debugger's switches (see the hook below).
+local ldb_on, ldb_breakpoint = false, false
+function redis.breakpoint()
+  if ldb_on then
+    ldb_breakpoint = true
+    return true
+  end
+  return false
+end
+function redis.debug(...)
+  if ldb_on then pyldbdebug(select('#', ...), ...) end
+end
 redis.REDIS_VERSION = version
 redis.REDIS_VERSION_NUM = version_num
 globals.redis = readonly(redis)
@@ -296,11 +307,77 @@ local function rearm()
 end
 rearm()
 
+-- The Lua debugger (redis-cli --ldb): while a session is on, every line of
+-- the script (and every HOOK_INSTRUCTIONS instructions) asks the session
+-- whether to stop; a stop hands it the frame's locals and the script's
+-- frames, and its REPL runs until the user steps or continues.  Hooks are
+-- off while a hook runs, so what the REPL evaluates is not traced.
+local function in_script(i)
+  return i and i.short_src:find('user_script', 1, true)
+end
+local ldb_hook = function(event, line)
+  local i = getinfo(2, 'Sl')
+  if not in_script(i) then return end
+  local bp = ldb_breakpoint
+  local reason = pyldbstop(event == 'count', i.currentline, bp)
+  if not reason then return end
+  ldb_breakpoint = false
+  local locals, n = {}, 1
+  while true do
+    local name, value = getlocal(2, n)
+    if not name then break end
+    if not name:find('(*temporary)', 1, true) then locals[#locals + 1] = {name, value} end
+    n = n + 1
+  end
+  local frames, level = {}, 2
+  while true do
+    local f = getinfo(level, 'Snl')
+    if not f then break end
+    if in_script(f) then frames[#frames + 1] = {f.name or false, f.currentline} end
+    level = level + 1
+  end
+  local err = pyldbrepl(reason, locals, frames)
+  if err then error({err = err}) end
+end
+local function ldb_start()
+  ldb_on, ldb_breakpoint = true, false
+  sethook(ldb_hook, 'l', HOOK_INSTRUCTIONS)
+end
+local function ldb_end()
+  ldb_on, ldb_breakpoint = false, false
+  rearm()
+end
+-- The REPL's eval: an expression, else a statement, in the scripts' globals.
+local function ldb_eval(code)
+  local f = loadstring('return ' .. code, '@ldb_eval')
+  if not f then
+    local e
+    f, e = loadstring(code, '@ldb_eval')
+    if not f then return false, e end
+  end
+  setfenv(f, env)
+  return pcall(f)
+end
+local function ldb_global(name)
+  return rawget(globals, name)
+end
+local function ldb_redis(...)
+  pcall(pycall, ...)
+end
+
 -- Compiling: a script body runs with the sandboxed globals.
 local function compile(body, chunkname)
   if body:byte(1) == ESC then body = ' ' .. body end
   local f, e = loadstring(body, chunkname)
   if not f then return nil, e end
+  setfenv(f, env)
+  return f
+end
+
+-- A compiled chunk as bytecode and back (for the tail calls to the libraries).
+local dump = string.dump
+local function undump(chunk, chunkname)
+  local f = loadstring(chunk, chunkname)
   setfenv(f, env)
   return f
 end
@@ -352,6 +429,8 @@ end
 local function load_library(body, chunkname)
   local f, e = loadstring(body, chunkname)
   if not f then return false, e end
+  local patched = pytailcalls(body, dump(f))
+  if patched then f = loadstring(patched, chunkname) end
   local registered, order = {}, {}
   local function register(...)
     local n = select('#', ...)
@@ -433,5 +512,6 @@ for _, name in next, {'dofile', 'loadfile', 'print', 'require', 'module', 'packa
   G[name] = nil
 end
 
-return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err
+return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err, dump, undump,
+       {ldb_start, ldb_end, ldb_eval, ldb_global, ldb_redis}
 """

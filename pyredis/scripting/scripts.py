@@ -9,10 +9,12 @@ SCRIPT_FLAGS = ("no-writes", "allow-oom", "allow-stale", "no-cluster", "allow-cr
 
 
 class Script:
-    __slots__ = ("body", "func", "flags", "shebang")
+    __slots__ = ("body", "func", "flags", "shebang", "name")
 
-    def __init__(self, body, func, flags, shebang):
+    def __init__(self, body, func, flags, shebang, name):
         self.body = body
+        # Its SHA1 as a str: what error texts and the slow-script log call it.
+        self.name = name
         self.func = func
         self.flags = flags
         # False for a script without shebang (EVAL's compatibility mode).
@@ -55,7 +57,10 @@ class ScriptCache:
         self.body_bytes = 0
 
     def get(self, sha):
-        return self.scripts.get(sha.lower())
+        script = self.scripts.get(sha)
+        if script is None:
+            script = self.scripts.get(sha.lower())
+        return script
 
     def add(self, body, sha=None):
         """luaCreateFunction: the cached script for ``body``, compiling it on a miss."""
@@ -70,6 +75,6 @@ class ScriptCache:
             func = self.engine.compile(body[shebang_len:], b"@user_script")
         except ValueError as exc:
             raise CommandError(errors.SCRIPT_COMPILE % errors.arg(exc.args[0]))
-        script = self.scripts[sha] = Script(body, func, flags, shebang)
+        script = self.scripts[sha] = Script(body, func, flags, shebang, sha.decode())
         self.body_bytes += len(body)
         return sha, script

@@ -518,6 +518,20 @@ def test_library_functions_are_lua_functions(local_lua):
     assert kinds == b""
 
 
+def test_tail_call_patch_knows_every_library_function(local_lua):
+    from pyredis.scripting.tailcalls import FUNCTION_NAMES
+    names = local_lua.execute(b"""
+        local r = {}
+        for _, lib in ipairs({cjson, cmsgpack, struct, bit}) do
+            for k, v in pairs(lib) do
+                if type(v) == 'function' then r[#r + 1] = k end
+            end
+        end
+        return table.concat(r, ' ')
+    """)
+    assert set(names.split()) == FUNCTION_NAMES
+
+
 # Lua source for random values: Lua reads them back as the same doubles.
 def lua_number(x):
     if x != x:

@@ -149,6 +149,33 @@ def test_errors(pair):
         pair.run("EVAL", body, "0")
 
 
+# A tail call to a C library keeps the script's frame in Redis: the error
+# names the function and the script's line.
+TAIL_CALLS = [
+    "return cjson.decode('{')", "return bit.band('a')", "return bit.tohex()",
+    "return cjson.encode(function() end)", "return cmsgpack.pack()", "return cmsgpack.unpack(1, 2, 3)",
+    "return struct.pack('>x', {})", "return struct.unpack('i', 'a')",
+    "local function f(x)\n  return cjson.decode(x)\nend\nreturn f('[')",
+    "local t = {}\nfunction t.g()\n\n  return bit.lshift()\nend\nreturn t.g()",
+    "return cjson.decode(cjson.encode({1, 'x'}))", "return {cmsgpack.unpack(cmsgpack.pack(1, 2, 3))}",
+    "return {pcall(cjson.decode, '{')}", "return {pcall(function() return bit.band({}) end)}",
+    "return struct.unpack('>i', struct.pack('>i', ARGV[1] or 7))",
+    # Tail calls to other functions stay tail calls: deep recursion works.
+    "local function loop(n) if n == 0 then return 'done' end return loop(n - 1) end return loop(100000)",
+    "local c = cjson\nreturn c.decode('[')",
+]
+
+
+def test_library_errors_under_tail_calls(pair):
+    for body in TAIL_CALLS:
+        pair.run("EVAL", body, "0")
+    pair.run("FUNCTION", "LOAD", "#!lua name=tail\n"
+             "redis.register_function('dec', function(keys, args)\n  return cjson.decode(args[1])\nend)")
+    pair.run("FCALL", "dec", "0", "[1,")
+    pair.run("FCALL", "dec", "0", "[1]")
+    pair.run("FUNCTION", "FLUSH")
+
+
 def test_sandbox_and_api(pair):
     for body in [
         # The C libraries (bit, cjson, cmsgpack, struct) are tested on their own.
