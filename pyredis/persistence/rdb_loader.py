@@ -635,6 +635,8 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
                         _duplicate(log, db, key, allow_dup)
                     keyspace[key] = value
                     db.access.created(key)
+                    if db.slots is not None:
+                        db.slots.add(key)
                     loaded += 1
                     continue
         if kind == OPCODE_EXPIRETIME:
