@@ -117,6 +117,14 @@ def unordered_store(argv):
     return None
 
 
+# A list that SORT ... BY ... STORE wrote in an undefined order (below) gives
+# undefined answers to whatever reads it afterwards (RPOP takes one of the tied
+# elements, LMOVE carries it elsewhere): those replies are compared by kind
+# only, and every key such a command names joins the undefined ones.
+def same_kind(a, b):
+    return a[:1] == b[:1]
+
+
 # SORT ... BY orders by other keys' values: with a pattern without "*" it does
 # not sort at all (a set comes out in its hash table's order), and elements
 # whose weights tie (every missing key weighs the same) stay in the order of
