@@ -121,6 +121,24 @@ class Client:
     def output_size(self):
         return self.out_len + (len(self.obuf) - self.opos if self.obuf is not None else 0)
 
+    def over_output_limit(self, size, hard, soft, seconds):
+        """checkClientOutputBufferLimits: past the hard limit, or the soft one for over ``seconds``."""
+        over = hard and size >= hard
+        if soft and size >= soft:
+            now = int(clock.time())
+            if not self.obuf_soft_since:
+                self.obuf_soft_since = now
+            elif now - self.obuf_soft_since > seconds:
+                over = True
+        else:
+            self.obuf_soft_since = 0
+        return bool(over)
+
+    def log_output_limit(self):
+        from .commands.connection import client_info
+        self.server.log("warning", "Client %s scheduled to be closed ASAP for overcoming of output "
+                                   "buffer limits." % client_info(self, clock.time(), None))
+
 
 def _format_addr(addr):
     host = addr[0]

@@ -15,7 +15,6 @@ Keyspace notifications (``notify-keyspace-events``) go through ``notify``,
 which the server calls from ``Database.signal``.  Commands live in
 ``pyredis/commands/pubsub.py``.
 """
-import time
 
 from . import clock
 from .glob import compile_pattern
@@ -290,26 +289,14 @@ class PubSub:
         """Redis's checkClientOutputBufferLimits for the pubsub class."""
         if c.closed:
             return False
-        hard = self.hard and size >= self.hard
-        soft = self.soft and size >= self.soft
-        if soft:
-            now = int(clock.time())
-            if not c.obuf_soft_since:
-                c.obuf_soft_since = now
-                soft = False
-            elif now - c.obuf_soft_since <= self.soft_seconds:
-                soft = False
-        else:
-            c.obuf_soft_since = 0
-        return bool(hard or soft)
+        return c.over_output_limit(size, self.hard, self.soft, self.soft_seconds)
 
     def _disconnect(self, clients):
         server = self.server
         for c in clients:
             if c.closed:
                 continue
-            server.log("warning", "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of "
-                                  "output buffer limits." % (c.id, c.addr))
+            c.log_output_limit()
             # Nothing more is sent to it, not even what is already queued.
             c.out.clear()
             c.out_len = 0

@@ -652,21 +652,9 @@ class Server:
         True if it was closed for passing the hard limit, or the soft one for
         longer than its seconds.
         """
-        hard, soft, seconds = self.normal_obuf_limits
-        size = c.output_size()
-        over = hard and size >= hard
-        if soft and size >= soft:
-            now = int(time.time())
-            if not c.obuf_soft_since:
-                c.obuf_soft_since = now
-            elif now - c.obuf_soft_since > seconds:
-                over = True
-        else:
-            c.obuf_soft_since = 0
-        if not over:
+        if not c.over_output_limit(c.output_size(), *self.normal_obuf_limits):
             return False
-        self.log("warning", "Client id=%d addr=%s scheduled to be closed ASAP for overcoming of "
-                            "output buffer limits." % (c.id, c.addr))
+        c.log_output_limit()
         self.free_client(c)
         return True
 

@@ -205,25 +205,12 @@ class Master:
 
     def check_limits(self, r):
         """checkClientOutputBufferLimits for the replica class; True if ``r`` was closed."""
-        hard, soft, seconds = self.obuf_limits
         c = r.client
         if c.closed:
             return True
-        size = self.obuf_size(r)
-        over = hard and size >= hard
-        if soft and size >= soft:
-            now = int(time.time())
-            if not c.obuf_soft_since:
-                c.obuf_soft_since = now
-            elif now - c.obuf_soft_since > seconds:
-                over = True
-        else:
-            c.obuf_soft_since = 0
-        if not over:
+        if not c.over_output_limit(self.obuf_size(r), *self.obuf_limits):
             return False
-        from ..commands.connection import client_info
-        self.log("warning", "Client %s scheduled to be closed ASAP for overcoming of output buffer "
-                            "limits." % client_info(c, clock.time(), None))
+        c.log_output_limit()
         self.server.free_client(c)
         return True
 
