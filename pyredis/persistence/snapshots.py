@@ -177,14 +177,19 @@ def bgsave(server):
     return True
 
 
+def become_child(server):
+    """A forked child: default signals, no listening sockets, log lines marked C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for sock in server.listeners:
+        sock.close()
+    server.log.role = "C"
+
+
 def _child(server):
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for sock in server.listeners:
-            sock.close()
-        server.log.role = "C"
+        become_child(server)
         rdb.save(server, rdb_path(server))
         server.log("notice", "DB saved on disk")
         server.log("notice", "Fork CoW for RDB: current 0 MB, peak 0 MB, average 0 MB")

@@ -6,9 +6,8 @@ exits), waiting on each non-blocking socket with poll.
 """
 import os
 import select
-import signal
 
-from ..persistence import rdb
+from ..persistence import rdb, snapshots
 
 # Bytes the diskless child gathers before each write to the sockets.
 CHILD_CHUNK = 256 * 1024
@@ -81,11 +80,7 @@ class _Fanout:
 def diskless_child(server, socks, mark):
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        for sock in server.listeners:
-            sock.close()
-        server.log.role = "C"
+        snapshots.become_child(server)
         out = _Fanout([s.fileno() for s in socks], server.config["repl-timeout"])
         out.write(b"$EOF:" + mark + b"\r\n")
         rdb.write_snapshot(server, out)
