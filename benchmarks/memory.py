@@ -46,11 +46,8 @@ def load(port, count, size):
                 got += len(chunk)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-n", "--keys", type=int, default=1_000_000)
-    ap.add_argument("-d", "--data-size", type=int, default=16)
-    args = ap.parse_args()
+def rss_before_and_after(load, *args):
+    """{server name: (RSS empty, RSS after ``load(port, *args)``)} for pyredis and redis-server."""
     if shutil.which("redis-server") is None:
         sys.exit("redis-server is needed (apt-get install redis-server)")
     results = {}
@@ -58,10 +55,19 @@ def main():
         proc = start()
         try:
             before = rss_bytes(proc.proc.pid)
-            load(proc.port, args.keys, args.data_size)
+            load(proc.port, *args)
             results[name] = (before, rss_bytes(proc.proc.pid))
         finally:
             proc.stop()
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", "--keys", type=int, default=1_000_000)
+    ap.add_argument("-d", "--data-size", type=int, default=16)
+    args = ap.parse_args()
+    results = rss_before_and_after(load, args.keys, args.data_size)
     print("%-14s %12s %12s" % ("server", "RSS empty", "RSS loaded"))
     for name, (before, after) in results.items():
         print("%-14s %10.1f MB %10.1f MB" % (name, before / 1e6, after / 1e6))

@@ -10,16 +10,14 @@ the pure-Python twins.
 """
 import argparse
 import os
-import shutil
 import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-from memory import rss_bytes  # noqa: E402
+from memory import rss_before_and_after  # noqa: E402
 from respclient import encode_command  # noqa: E402
-from serverproc import start_pyredis, start_redis  # noqa: E402
 
 BATCH = 1000
 
@@ -47,17 +45,7 @@ def main():
     ap.add_argument("-n", "--entries", type=int, default=1_000_000)
     ap.add_argument("-d", "--data-size", type=int, default=1)
     args = ap.parse_args()
-    if shutil.which("redis-server") is None:
-        sys.exit("redis-server is needed (apt-get install redis-server)")
-    results = {}
-    for name, start in (("pyredis", start_pyredis), ("redis-server", start_redis)):
-        proc = start()
-        try:
-            before = rss_bytes(proc.proc.pid)
-            load(proc.port, args.entries, args.data_size)
-            results[name] = (before, rss_bytes(proc.proc.pid))
-        finally:
-            proc.stop()
+    results = rss_before_and_after(load, args.entries, args.data_size)
     print("%-14s %12s %12s %14s" % ("server", "RSS empty", "RSS loaded", "bytes/entry"))
     growth = {}
     for name, (before, after) in results.items():
