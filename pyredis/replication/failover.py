@@ -14,7 +14,7 @@ NO_FAILOVER = "no-failover"
 
 
 class Failover:
-    __slots__ = ("state", "host", "port", "end_ms", "force")
+    __slots__ = ("state", "host", "port", "end_ms", "force", "client_pause")
 
     def __init__(self, host, port, end_ms, force):
         self.state = WAIT_FOR_SYNC
@@ -22,6 +22,8 @@ class Failover:
         self.port = port
         self.end_ms = end_ms
         self.force = force
+        # A CLIENT PAUSE (end, all) that outlives the failover's own pause.
+        self.client_pause = None
 
 
 def state_name(server):
@@ -41,9 +43,11 @@ def find_replica(server, host, port):
 
 def start(server, host, port, timeout_ms, force):
     end_ms = int(clock.time() * 1000) + timeout_ms if timeout_ms else 0
-    server.failover = Failover(host, port, end_ms, force)
+    f = server.failover = Failover(host, port, end_ms, force)
+    if server.pause_end > clock.time():
+        f.client_pause = (server.pause_end, server.pause_all)
     # Held until the failover ends: the old master must not diverge from its target.
-    server.pause(float("inf"), False)
+    server.pause(float("inf"), server.pause_all)
 
 
 def in_progress(server):
@@ -103,9 +107,28 @@ def abort(server, reason):
 
 
 def clear(server):
-    """clearFailoverState: writes flow again."""
+    """clearFailoverState: writes flow again, unless a CLIENT PAUSE still holds them."""
+    f = server.failover
     server.failover = None
     server.unpause()
+    if f.client_pause is not None and f.client_pause[0] > clock.time():
+        server.pause(*f.client_pause)
+
+
+def client_paused(server, end, pause_all):
+    """CLIENT PAUSE during a failover: kept for when the failover's pause ends."""
+    f = server.failover
+    if f is not None:
+        f.client_pause = (end, pause_all)
+
+
+def client_unpaused(server):
+    """CLIENT UNPAUSE lifts only its own pause (unpauseClients(PAUSE_BY_CLIENT_COMMAND))."""
+    f = server.failover
+    if f is None:
+        return
+    f.client_pause = None
+    server.pause(float("inf"), False)
 
 
 def psync_settled(server, accepted):

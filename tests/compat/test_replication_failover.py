@@ -145,7 +145,21 @@ def test_abort_and_timeout_match_redis(nodes):
             assert m.cmd("FAILOVER") == b"-ERR FAILOVER already in progress.\r\n"
             assert m.cmd("REPLICAOF", "127.0.0.1", "1") == \
                 b"-ERR REPLICAOF not allowed while failing over.\r\n"
-            assert m.cmd("FAILOVER", "ABORT") == b"+OK\r\n"
+            other = RawClient(mproc.port)
+            try:
+                assert other.cmd("PSYNC", "?", "-1") == b"-NOMASTERLINK Can't SYNC while failing over\r\n"
+            finally:
+                other.close()
+            # CLIENT UNPAUSE lifts only a CLIENT PAUSE: the write stays held until the abort.
+            writer = RawClient(mproc.port)
+            try:
+                writer.send(encode_command("SET", "held", "1"))
+                assert m.cmd("CLIENT", "UNPAUSE") == b"+OK\r\n"
+                assert writer.read_all(wait=0.3) == b""
+                assert m.cmd("FAILOVER", "ABORT") == b"+OK\r\n"
+                assert writer.read_reply() == b"+OK\r\n"
+            finally:
+                writer.close()
             assert info(m)["master_failover_state"] == "no-failover"
             assert m.cmd("SET", "writable", "again") == b"+OK\r\n"
             assert m.cmd("FAILOVER", "TIMEOUT", "200") == b"+OK\r\n"
