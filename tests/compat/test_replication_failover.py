@@ -12,7 +12,7 @@ import time
 import pytest
 
 from respclient import RawClient, encode_command
-from serverproc import start_pyredis, start_redis
+from serverproc import cluster_port, start_pyredis, start_redis
 from compat.test_replication_replica import (DEBUG, assert_same_data, caught_up, dataset, fill_every_type,
                                              info, wait_for)
 
@@ -29,8 +29,8 @@ def nodes():
     """Start nodes on demand; stop them all at the end."""
     started = []
 
-    def start(kind):
-        proc = (start_pyredis if kind == "pyredis" else start_redis)(*DEBUG)
+    def start(kind, *args, port=None):
+        proc = (start_pyredis if kind == "pyredis" else start_redis)(*DEBUG, *args, port=port)
         node = _node(proc)
         started.append(node)
         return node
@@ -41,10 +41,11 @@ def nodes():
         proc.stop()
 
 
-def _linked_pair(nodes, master_kind, replica_kind):
+def _linked_pair(nodes, master_kind, replica_kind, fill=True):
     mproc, m = nodes(master_kind)
     rproc, r = nodes(replica_kind)
-    fill_every_type(m)
+    if fill:
+        fill_every_type(m)
     assert r.cmd("REPLICAOF", "127.0.0.1", mproc.port) == b"+OK\r\n"
     wait_for(lambda: caught_up(m, r), what="replica caught up")
     wait_for(lambda: "state=online" in info(m).get("slave0", ""), what="replica online")
@@ -100,7 +101,7 @@ def test_redis_master_fails_over_to_pyredis_replica(nodes):
 
 
 def test_writes_wait_during_failover_then_get_readonly(nodes):
-    (mproc, m), (rproc, r) = _linked_pair(nodes, "pyredis", "redis")
+    (mproc, m), (rproc, r) = _linked_pair(nodes, "pyredis", "redis", fill=False)
     writer = RawClient(mproc.port)
     try:
         assert m.cmd("FAILOVER") == b"+OK\r\n"
@@ -124,8 +125,8 @@ def _failover_errors(client, replica_port):
 
 
 def test_error_replies_match_redis(nodes):
-    (pm, p), (pr, _) = _linked_pair(nodes, "pyredis", "redis")
-    (rm, r), (rr, _) = _linked_pair(nodes, "redis", "redis")
+    (pm, p), (pr, _) = _linked_pair(nodes, "pyredis", "redis", fill=False)
+    (rm, r), (rr, _) = _linked_pair(nodes, "redis", "redis", fill=False)
     assert _failover_errors(p, pr.port) == _failover_errors(r, rr.port)
     # A replica and a lone master refuse it.
     lone_p, lp = nodes("pyredis")
@@ -135,7 +136,7 @@ def test_error_replies_match_redis(nodes):
 
 def test_abort_and_timeout_match_redis(nodes):
     for kind in ("pyredis", "redis"):
-        (mproc, m), (rproc, r) = _linked_pair(nodes, kind, "redis")
+        (mproc, m), (rproc, r) = _linked_pair(nodes, kind, "redis", fill=False)
         # Held back: the replica cannot ACK while paused, so the target never catches up.
         rproc.proc.send_signal(19)
         try:
@@ -187,3 +188,11 @@ def test_force_fails_over_after_timeout(nodes):
     _failed_over(m, r)
     assert_same_data(r, m)
     assert "FAILOVER to 127.0.0.1:%d time out exceeded, failing over." % rproc.port in mproc.log()
+
+
+def test_refused_in_cluster_mode(nodes):
+    _, p = nodes("pyredis", "--cluster-enabled", "yes", port=cluster_port())
+    _, r = nodes("redis", "--cluster-enabled", "yes", port=cluster_port())
+    for args in (("FAILOVER",), ("FAILOVER", "ABORT"), ("FAILOVER", "TIMEOUT", "0")):
+        assert p.cmd(*args) == r.cmd(*args)
+    assert p.cmd("FAILOVER") == b"-ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.\r\n"
