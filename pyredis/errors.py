@@ -431,7 +431,7 @@ STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is sma
 
 # ---- replication, master side -------------------------------------------------------
 NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
-SYNC_NOT_CONNECTED = "ERR Can't SYNC while not connected with my master"
+SYNC_NOT_CONNECTED = "NOMASTERLINK Can't SYNC while not connected with my master"
 SYNC_PENDING_OUTPUT = "ERR SYNC and PSYNC are invalid with pending output"
 SYNC_FILTER_NEEDS_EOF = "ERR Filtered replica requires EOF capability"
 REPLCONF_UNKNOWN = "ERR Unrecognized REPLCONF option: %s"

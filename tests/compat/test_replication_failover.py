@@ -196,3 +196,12 @@ def test_refused_in_cluster_mode(nodes):
     for args in (("FAILOVER",), ("FAILOVER", "ABORT"), ("FAILOVER", "TIMEOUT", "0")):
         assert p.cmd(*args) == r.cmd(*args)
     assert p.cmd("FAILOVER") == b"-ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.\r\n"
+
+
+def test_psync_on_an_unlinked_replica_matches_redis(nodes):
+    replies = []
+    for kind in ("pyredis", "redis"):
+        _, c = nodes(kind)
+        c.cmd("REPLICAOF", "127.0.0.1", "1")
+        replies.append(c.cmd("PSYNC", "?", "-1"))
+    assert replies[0] == replies[1] == b"-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
