@@ -59,9 +59,9 @@ def _failed_over(old, new):
     wait_for(lambda: info(old)["master_failover_state"] == "no-failover", what="failover state cleared")
 
 
-@pytest.mark.parametrize("to", [False, True])
-def test_pyredis_master_fails_over_to_redis_replica(nodes, to):
-    (mproc, m), (rproc, r) = _linked_pair(nodes, "pyredis", "redis")
+@pytest.mark.parametrize("to,target", [(False, "redis"), (True, "redis"), (True, "pyredis")])
+def test_pyredis_master_fails_over(nodes, to, target):
+    (mproc, m), (rproc, r) = _linked_pair(nodes, "pyredis", target)
     before = dataset(m)
     args = ("FAILOVER", "TO", "127.0.0.1", rproc.port) if to else ("FAILOVER",)
     assert m.cmd(*args) == b"+OK\r\n"
