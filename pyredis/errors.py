@@ -431,7 +431,7 @@ STREAM_XSETID_ENTRIES_ADDED = ("ERR The entries_added specified in XSETID is sma
 
 # ---- replication, master side -------------------------------------------------------
 NOREPLICAS = "NOREPLICAS Not enough good replicas to write."
-SYNC_NOT_CONNECTED = "ERR Can't SYNC while not connected with my master"
+SYNC_NOT_CONNECTED = "NOMASTERLINK Can't SYNC while not connected with my master"
 SYNC_PENDING_OUTPUT = "ERR SYNC and PSYNC are invalid with pending output"
 SYNC_FILTER_NEEDS_EOF = "ERR Filtered replica requires EOF capability"
 REPLCONF_UNKNOWN = "ERR Unrecognized REPLCONF option: %s"
@@ -498,6 +498,8 @@ FAILOVER_NO_REPLICAS = "ERR FAILOVER requires connected replicas."
 FAILOVER_FORCE_ARGS = "ERR FAILOVER with force option requires both a timeout and target HOST and IP."
 FAILOVER_TARGET_NOT_REPLICA = "ERR FAILOVER target HOST and PORT is not a replica."
 FAILOVER_TARGET_OFFLINE = "ERR FAILOVER target replica is not online."
+FAILOVER_CLUSTER = "ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead."
+SYNC_FAILING_OVER = "NOMASTERLINK Can't SYNC while failing over"
 READONLY_SCRIPT = "READONLY Can not run script with write flag on readonly replica"
 SCRIPT_STALE_REPLICA = "ERR Can not execute the command on a stale replica"
 PSYNC_FAILOVER_REPLID = "ERR PSYNC FAILOVER replid must match my replid."

@@ -11,6 +11,7 @@ import sys
 import time
 
 from . import clock
+from .replication.failover import state_name as failover_state_name
 # Output order; "modules" is Redis's module list section.
 SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
             "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace")
@@ -382,7 +383,7 @@ def _replication(server):
     else:
         fields = [("role", "slave")] + link.info_fields()
     return _section("Replication", fields + server.master.info_fields() + [
-        ("master_failover_state", "no-failover"),
+        ("master_failover_state", failover_state_name(server)),
         ("master_replid", repl.replid),
         ("master_replid2", repl.replid2),
         ("master_repl_offset", repl.master_repl_offset),

@@ -9,6 +9,7 @@ from .. import clock
 from .. import errors, reply, REDIS_VERSION
 from ..blocking import unblock_command
 from ..config import on_change
+from ..replication import failover
 from ..errors import CommandError
 from ..numbers import parse_int
 from . import command, container
@@ -507,7 +508,9 @@ def client_pause(c, argv):
         raise CommandError(errors.TIMEOUT_NOT_INTEGER)
     if ms < 0:
         raise CommandError(errors.TIMEOUT_NEGATIVE)
-    c.server.pause(clock.time() + ms / 1000.0 if ms else 0.0, pause_all)
+    end = clock.time() + ms / 1000.0 if ms else 0.0
+    c.server.pause(end, pause_all)
+    failover.client_paused(c.server, end, pause_all)
     return reply.OK
 
 
@@ -515,4 +518,5 @@ def client_pause(c, argv):
 @command("client|unpause", 2, "admin noscript loading stale", group="connection")
 def client_unpause(c, argv):
     c.server.unpause()
+    failover.client_unpaused(c.server)
     return reply.OK

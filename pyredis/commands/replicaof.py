@@ -8,6 +8,8 @@ import time
 from .. import clock, errors, reply
 from ..errors import CommandError
 from ..numbers import parse_int
+from ..replication import failover as failover_state
+from ..replication.master import ONLINE
 from ..replication.replica import MasterLink, MasterState, disconnect_replicas
 from ..server import Server
 from . import command
@@ -120,11 +122,11 @@ def psync_failover(c, replid):
     afterwards this node is a master and the PSYNC goes on as on any master.
     """
     server = c.server
-    if replid != server.repl.replid.encode():
+    if replid.lower() != server.repl.replid.encode():
         raise CommandError(errors.PSYNC_FAILOVER_REPLID)
     if server.master_link is not None:
         unset_master(server)
-        server.log("notice", "MASTER MODE enabled (failover request from '%s')" % _client_string(c))
+    server.log("notice", "MASTER MODE enabled (failover request from '%s')" % _client_string(c))
 
 
 def _disconnect_blocked(server):
@@ -139,10 +141,12 @@ def _disconnect_blocked(server):
 @command("failover", -1, "admin noscript stale", group="server")
 def failover(c, argv):
     server = c.server
+    if server.cluster is not None:
+        raise CommandError(errors.FAILOVER_CLUSTER)
     if len(argv) == 2 and argv[1].lower() == b"abort":
         if server.failover is None:
             raise CommandError(errors.FAILOVER_NOT_IN_PROGRESS)
-        abort_failover(server, "Failover manually aborted")
+        failover_state.abort(server, "Failover manually aborted")
         return reply.OK
     timeout = 0
     force = False
@@ -174,25 +178,21 @@ def failover(c, argv):
         raise CommandError(errors.FAILOVER_IN_PROGRESS)
     if server.master_link is not None:
         raise CommandError(errors.FAILOVER_ON_REPLICA)
-    replicas = _replicas(server)
-    if not replicas:
+    if not server.master.replicas:
         raise CommandError(errors.FAILOVER_NO_REPLICAS)
     if force and (not timeout or host is None):
         raise CommandError(errors.FAILOVER_FORCE_ARGS)
     if host is not None:
-        raise CommandError(errors.FAILOVER_TARGET_NOT_REPLICA)
-    raise CommandError(errors.FAILOVER_NO_REPLICAS)
-
-
-def _replicas(server):
-    from ..replication.replica import _master_side
-    fn = _master_side("replicas")
-    return list(fn(server)) if fn is not None else []
-
-
-def abort_failover(server, reason):
-    server.log("notice", "FAILOVER aborted: %s" % reason)
-    server.failover = None
+        target = failover_state.find_replica(server, host, port)
+        if target is None:
+            raise CommandError(errors.FAILOVER_TARGET_NOT_REPLICA)
+        if target.state != ONLINE:
+            raise CommandError(errors.FAILOVER_TARGET_OFFLINE)
+        server.log("notice", "FAILOVER requested to %s:%d." % (host, port))
+    else:
+        server.log("notice", "FAILOVER requested to any replica.")
+    failover_state.start(server, host, port, timeout, force)
+    return reply.OK
 
 
 # ---- lifecycle ------------------------------------------------------------------
@@ -218,6 +218,8 @@ def _log_role(server, letter):
 
 
 def _cron(server):
+    if server.failover is not None:
+        failover_state.update_status(server)
     link = server.master_link
     if link is None:
         return

@@ -291,6 +291,11 @@ class Master:
         r = self.links.get(c)
         if r is not None and r.state is not None:
             return
+        if len(argv) > 3 and argv[0].lower() == b"psync" and argv[3].lower() == b"failover":
+            from ..commands.replicaof import psync_failover
+            psync_failover(c, argv[1])
+        if getattr(server, "failover", None) is not None:
+            raise CommandError(errors.SYNC_FAILING_OVER)
         link = getattr(server, "master_link", None)
         if link is not None and link.role_state() != "connected":
             raise CommandError(errors.SYNC_NOT_CONNECTED)
@@ -632,7 +637,10 @@ class Master:
         self.cron_loops += 1
         now = int(clock.time())
         if self.replicas and getattr(server, "master_link", None) is None:
-            if self.cron_loops % config["repl-ping-replica-period"] == 0:
+            # A FAILOVER with a timeout holds the offset still, so the target can match it.
+            failover = getattr(server, "failover", None)
+            if (self.cron_loops % config["repl-ping-replica-period"] == 0
+                    and (failover is None or not failover.end_ms)):
                 self.feed_command(PING)
             for r in self.replicas:
                 if r.state == WAIT_BGSAVE_START or (r.state == WAIT_BGSAVE_END and not r.socket_target):

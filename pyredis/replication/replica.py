@@ -22,6 +22,7 @@ from ..client import Client
 from ..config import ConfigError
 from ..db import now_ms
 from ..errors import CommandError
+from . import failover
 from .reader import StreamError, StreamReader
 from .state import NO_REPLID
 
@@ -437,7 +438,11 @@ class MasterLink:
             log("notice", "Partial resynchronization not possible (no cached master)")
             replid, offset = "?", "-1"
         self.state = RECEIVE_PSYNC_REPLY
-        self._send(_send_command(["PSYNC", replid, offset]))
+        args = ["PSYNC", replid, offset]
+        if failover.in_progress(self.server):
+            # The target promotes itself on this (a FAILOVER of ours).
+            args.append("FAILOVER")
+        self._send(_send_command(args))
 
     def _psync_reply(self, line):
         """slaveTryPartialResynchronization, reading half."""
@@ -455,6 +460,7 @@ class MasterLink:
                 except ValueError:
                     self.initial_offset = 0
                 log("notice", "Full resync from master: %s:%d" % (self.master_replid, self.initial_offset))
+            failover.psync_settled(server, True)
             self._start_transfer()
             return
         if line.startswith("+CONTINUE"):
@@ -475,17 +481,21 @@ class MasterLink:
             if repl.backlog is None:
                 repl.create_backlog()
             log("notice", "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.")
+            failover.psync_settled(server, True)
             if rest:
                 self._stream(rest)
             return
         if line.startswith("-NOMASTERLINK") or line.startswith("-LOADING"):
             log("notice", "Master is currently unable to PSYNC but should be in the future: %s" % line)
-            self._error()
+            if not failover.psync_settled(server, False):
+                self._error()
             return
         if not line.startswith("-ERR"):
             log("warning", "Unexpected reply to PSYNC from master: %s" % line)
         else:
             log("notice", "Master does not support PSYNC or is in error state (reply: %s)" % line)
+        if failover.psync_settled(server, False):
+            return
         # Pre-PSYNC masters are not supported: try again later.
         self._error()
 
