@@ -267,7 +267,12 @@ def encode_range(node, i, stop, limit):
     parts = []
     append = parts.append
     n = 0
-    for j in range(i, stop, 1 if stop >= i else -1):
+    run = range(i, stop, 1 if stop >= i else -1)
+    if limit and not node.deleted:
+        # Every entry is live: the limit cuts the run itself.
+        run = run[:limit]
+        limit = 0
+    for j in run:
         pairs = items[j]
         if pairs is None:
             continue
