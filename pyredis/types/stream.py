@@ -271,45 +271,48 @@ class Stream:
             return items[i]
         return None
 
-    def _spans(self, start, end, rev):
-        """(node, first, stop) per node holding IDs in [start, end], in scan order.
+    def _first_node(self, start, end, rev):
+        """Index in ``_nodes`` of the first node a scan of [start, end] visits."""
+        if rev:
+            return self._node_at(end)
+        n = self._node_at(start)
+        if n < self.head:
+            return self.head
+        return n + 1 if self._nodes[n].last < start else n
 
-        ``first``/``stop`` are indexes into the node's entries, ``stop``
-        excluded; descending (``stop`` below ``first``) when ``rev``.
-        """
-        nodes = self._nodes
+    @staticmethod
+    def _span(node, start, end, rev):
+        """(first, stop, more): the node's entry indexes in [start, end] in scan order, ``stop``
+        excluded (descending when ``rev``), and whether the scan goes on to the next node."""
+        if node.master < start or node.last > end:
+            ids = node.entries()[0]
+        if rev:
+            i = node.count + node.deleted - 1 if node.last <= end else bisect_right(ids, end) - 1
+            if node.master < start:
+                stop = bisect_left(ids, start) - 1
+                return i, stop, stop < 0
+            return i, -1, True
+        i = bisect_left(ids, start) if node.master < start else 0
+        if node.last <= end:
+            return i, node.count + node.deleted, True
+        return i, bisect_right(ids, end), False
+
+    def _spans(self, start, end, rev):
+        """(node, first, stop) per node holding IDs in [start, end], in scan order (``_span``)."""
         if start > end:
             return
-        if not rev:
-            n = self._node_at(start)
-            if n < self.head:
-                n = self.head
-            elif nodes[n].last < start:
-                n += 1
-            while n < len(nodes):
-                node = nodes[n]
-                if node.master > end:
-                    return
-                ids = node.entries()[0]
-                i = bisect_left(ids, start) if node.master < start else 0
-                stop = len(ids) if node.last <= end else bisect_right(ids, end)
-                yield node, i, stop
-                if stop < len(ids):
-                    return
-                n += 1
-            return
-        n = self._node_at(end)
-        while n >= self.head:
+        nodes = self._nodes
+        n = self._first_node(start, end, rev)
+        step = -1 if rev else 1
+        while self.head <= n < len(nodes):
             node = nodes[n]
-            if node.last < start:
+            if (node.last < start) if rev else (node.master > end):
                 return
-            ids = node.entries()[0]
-            i = len(ids) - 1 if node.last <= end else bisect_right(ids, end) - 1
-            stop = bisect_left(ids, start) - 1 if node.master < start else -1
+            i, stop, more = self._span(node, start, end, rev)
             yield node, i, stop
-            if stop >= 0:
+            if not more:
                 return
-            n -= 1
+            n += step
 
     def range(self, start, end, count=0, rev=False):
         """Live (id, pairs) with start <= id <= end, ascending or descending; ``count`` 0 = all."""
@@ -333,15 +336,28 @@ class Stream:
         return out
 
     def range_reply(self, start, end, count=0, rev=False):
-        """What ``range`` returns, as (how many, their RESP array elements as bytes)."""
+        """What ``range`` returns, as (how many, their RESP array elements as bytes).
+
+        The walk of ``_spans`` written out: this is XRANGE's whole work.
+        """
+        if start > end:
+            return 0, b""
+        nodes = self._nodes
+        n = self._first_node(start, end, rev)
+        step = -1 if rev else 1
         parts = []
         taken = 0
-        for node, i, stop in self._spans(start, end, rev):
-            data, n = encode_range(node, i, stop, count - taken if count else 0)
-            parts.append(data)
-            taken += n
-            if count and taken >= count:
+        while self.head <= n < len(nodes):
+            node = nodes[n]
+            if (node.last < start) if rev else (node.master > end):
                 break
+            i, stop, more = self._span(node, start, end, rev)
+            data, got = encode_range(node, i, stop, count - taken if count else 0)
+            parts.append(data)
+            taken += got
+            if not more or (count and taken >= count):
+                break
+            n += step
         return taken, parts[0] if len(parts) == 1 else b"".join(parts)
 
     def first_entry(self):
