@@ -6,7 +6,9 @@ twin's; see that module for what is kept and why.  Here the master ID's two
 halves are C integers, so an append's deltas are C arithmetic, and decoding
 walks the listpack through a C pointer.
 """
+from cpython.bytearray cimport PyByteArray_AS_STRING
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from libc.string cimport memcpy
 from libc.stdint cimport int16_t, int32_t, int64_t, uint64_t
 
 from ..listpack import OVERHEAD, element, int_size, lp_entry, lp_int_entry
@@ -315,3 +317,108 @@ def string_element(data, Py_ssize_t p):
     if type(v) is int:
         return b"%d" % v, p
     return v, p
+
+
+# ---- replies ------------------------------------------------------------------------------------
+cdef inline Py_ssize_t _udigits(uint64_t v) noexcept:
+    cdef Py_ssize_t d = 1
+    while v >= 10:
+        v //= 10
+        d += 1
+    return d
+
+
+cdef inline char* _put_u(char* p, uint64_t v, Py_ssize_t d) noexcept:
+    cdef Py_ssize_t i
+    for i in range(d - 1, -1, -1):
+        p[i] = <char>(48 + v % 10)
+        v //= 10
+    return p + d
+
+
+cdef inline char* _put_header(char* p, char prefix, Py_ssize_t n) noexcept:
+    p[0] = prefix
+    p = _put_u(p + 1, <uint64_t>n, _udigits(<uint64_t>n))
+    p[0] = 13
+    p[1] = 10
+    return p + 2
+
+
+cdef inline void _entry_id(const unsigned char* d, Py_ssize_t p, Node node, uint64_t* ms,
+                           uint64_t* seq) noexcept:
+    cdef int64_t flags = 0, dms = 0, dseq = 0
+    cdef Py_ssize_t start = 0, slen = 0
+    p = _read(d, p, &flags, &start, &slen)
+    p = _read(d, p, &dms, &start, &slen)
+    _read(d, p, &dseq, &start, &slen)
+    ms[0] = node.master_ms + <uint64_t>dms
+    seq[0] = node.master_seq + <uint64_t>dseq
+
+
+def encode_range(Node node, Py_ssize_t i, Py_ssize_t stop, Py_ssize_t limit):
+    """(RESP bytes, how many) of the live entries from index ``i`` towards ``stop``.
+
+    ``stop`` is excluded; below ``i`` the walk goes backwards.  At most
+    ``limit`` entries (0: no limit), each ``[id, [field, value ...]]``, as
+    XRANGE and XREAD reply in RESP2 and RESP3 alike.
+    """
+    cdef tuple decoded = node.entries()
+    cdef list items = decoded[1], offsets = decoded[2], pairs
+    cdef Py_ssize_t step = 1 if stop >= i else -1
+    cdef Py_ssize_t j = i, n = 0, total = 0, k, npairs, size, idlen
+    cdef uint64_t ms = 0, seq = 0
+    cdef object v
+    data = node.data
+    cdef const unsigned char* d = <const unsigned char*>(
+        PyBytes_AS_STRING(data) if type(data) is bytes else PyByteArray_AS_STRING(data))
+    while j != stop:
+        v = items[j]
+        if v is not None:
+            pairs = <list>v
+            _entry_id(d, offsets[j], node, &ms, &seq)
+            idlen = _udigits(ms) + 1 + _udigits(seq)
+            npairs = len(pairs)
+            # *2  $<idlen> id  *<npairs>
+            total += 4 + _udigits(<uint64_t>idlen) + 3 + idlen + 2 + _udigits(<uint64_t>npairs) + 3
+            for k in range(npairs):
+                v = pairs[k]
+                if type(v) is not bytes:
+                    # A value kept as another bytes-like object: the same bytes, from now on.
+                    v = pairs[k] = bytes(v)
+                size = PyBytes_GET_SIZE(v)
+                total += _udigits(<uint64_t>size) + size + 5
+            n += 1
+            if n == limit:
+                break
+        j += step
+    out = PyBytes_FromStringAndSize(NULL, total)
+    cdef char* p = PyBytes_AS_STRING(out)
+    cdef Py_ssize_t written = 0
+    j = i
+    while written < n:
+        v = items[j]
+        if v is not None:
+            pairs = <list>v
+            _entry_id(d, offsets[j], node, &ms, &seq)
+            p = _put_header(p, 42, 2)
+            idlen = _udigits(ms) + 1 + _udigits(seq)
+            p = _put_header(p, 36, idlen)
+            p = _put_u(p, ms, _udigits(ms))
+            p[0] = 45
+            p = _put_u(p + 1, seq, _udigits(seq))
+            p[0] = 13
+            p[1] = 10
+            p += 2
+            npairs = len(pairs)
+            p = _put_header(p, 42, npairs)
+            for k in range(npairs):
+                v = pairs[k]
+                size = PyBytes_GET_SIZE(v)
+                p = _put_header(p, 36, size)
+                memcpy(p, PyBytes_AS_STRING(v), size)
+                p[size] = 13
+                p[size + 1] = 10
+                p += size + 2
+            written += 1
+        j += step
+    return out, n

@@ -256,6 +256,42 @@ def decode(node, keep_deleted=False):
     return ids, items, offsets
 
 
+def encode_range(node, i, stop, limit):
+    """(RESP bytes, how many) of the live entries from index ``i`` towards ``stop``.
+
+    ``stop`` is excluded; below ``i`` the walk goes backwards.  At most
+    ``limit`` entries (0: no limit), each ``[id, [field, value ...]]``, as
+    XRANGE and XREAD reply in RESP2 and RESP3 alike.
+    """
+    ids, items, _ = node.entries()
+    parts = []
+    append = parts.append
+    n = 0
+    run = range(i, stop, 1 if stop >= i else -1)
+    if limit and not node.deleted:
+        # Every entry is live: the limit cuts the run itself.
+        run = run[:limit]
+        limit = 0
+    for j in run:
+        pairs = items[j]
+        if pairs is None:
+            continue
+        sid = ids[j]
+        text = b"%d-%d" % (sid >> 64, sid & SEQ_MASK)
+        if len(pairs) == 2:
+            # One field: the shape of most streams, built in one step.
+            f, v = pairs
+            append(b"*2\r\n$%d\r\n%b\r\n*2\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n" % (
+                len(text), text, len(f), f, len(v), v))
+        else:
+            append(b"*2\r\n$%d\r\n%b\r\n*%d\r\n" % (len(text), text, len(pairs)))
+            parts += [b"$%d\r\n%b\r\n" % (len(x), x) for x in pairs]
+        n += 1
+        if n == limit:
+            break
+    return b"".join(parts), n
+
+
 def string_element(data, p):
     """An element as the bytes a client gave: integers spelled in decimal."""
     b = data[p]

@@ -194,6 +194,14 @@ def _entries(items):
     return b"".join(parts)
 
 
+def _entries_reply(stream, start, end, count=0, rev=False):
+    """``_entries`` of ``stream.range(...)``, encoded by the nodes without building the entries."""
+    n, body = stream.range_reply(start, end, count, rev)
+    if not n:
+        return reply.EMPTY_ARRAY
+    return b"*%d\r\n%b" % (n, body)
+
+
 def _stream_keyed(c, parts):
     """XREAD's reply: [[key, entries] ...] in RESP2, a map of key -> entries in RESP3."""
     flat = []
@@ -446,7 +454,7 @@ def _xrange(c, argv, rev):
         return reply.EMPTY_ARRAY
     if count == 0:
         return reply.NULL_ARRAY
-    return _entries(stream.range(start, end, count if count > 0 else 0, rev))
+    return _entries_reply(stream, start, end, count if count > 0 else 0, rev)
 
 
 # XRANGE key start end [COUNT count]
@@ -499,8 +507,10 @@ def _deliver(c, stream, start, count, group, consumer, noack, key=None):
     A group read propagates as what it changed, never as itself: an XCLAIM
     per delivered entry, or the group's new position after a NOACK read.
     """
+    if group is None:
+        return _entries_reply(stream, start, MAX_ID, count)
     items = stream.range(start, MAX_ID, count)
-    if items and group is not None:
+    if items:
         now = dbmod.now_ms()
         server = c.server
         propagating = server.propagating
@@ -1289,7 +1299,7 @@ def xinfo_stream(c, argv):
                 count = 10
     items = [
         _field("length"), reply.integer(stream.length),
-        _field("radix-tree-keys"), reply.integer(len(stream.nodes)),
+        _field("radix-tree-keys"), reply.integer(stream.node_count()),
         _field("radix-tree-nodes"), reply.integer(stream.rax_nodes()),
         _field("last-generated-id"), _id_reply(stream.last_id),
         _field("max-deleted-entry-id"), _id_reply(stream.max_deleted_id),

@@ -18,7 +18,7 @@ its own PEL the same way, sharing the ``Nack`` objects with its group.
 from bisect import bisect_left, bisect_right, insort
 
 from .. import memsize
-from .stream_node import Node
+from .stream_node import Node, encode_range
 
 SEQ_MASK = (1 << 64) - 1
 MAX_ID = (1 << 128) - 1
@@ -155,13 +155,17 @@ def rax_node_count(ids):
 
 # ---- the stream ---------------------------------------------------------------------------------
 class Stream:
-    __slots__ = ("nodes", "keys", "length", "last_id", "first_id", "max_deleted_id",
+    __slots__ = ("_nodes", "_keys", "head", "length", "last_id", "first_id", "max_deleted_id",
                  "entries_added", "groups")
 
     def __init__(self):
-        self.nodes = []
-        # keys[i] is nodes[i].master: the rax keys, for bisecting.
-        self.keys = []
+        # The nodes in ID order from _nodes[head]: trimming drops head nodes by moving ``head``
+        # and compacts the lists only once the dropped part outgrows the rest, so removing k
+        # nodes costs O(k) amortised.
+        self._nodes = []
+        # _keys[i] is _nodes[i].master: the rax keys, for bisecting.
+        self._keys = []
+        self.head = 0
         self.length = 0
         self.last_id = 0
         self.first_id = 0
@@ -176,11 +180,58 @@ class Stream:
         # A stream key stays when its last entry goes: never "empty" for removal.
         return True
 
+    # ---- the node list --------------------------------------------------------------------------
+    def _compact(self):
+        if self.head:
+            del self._nodes[:self.head]
+            del self._keys[:self.head]
+            self.head = 0
+
+    @property
+    def nodes(self):
+        """The nodes in ID order (a list the stream keeps using)."""
+        self._compact()
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, nodes):
+        self._nodes = nodes
+        self.head = 0
+
+    @property
+    def keys(self):
+        """Each node's master ID, in order (a list the stream keeps using)."""
+        self._compact()
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys):
+        self._keys = keys
+        self.head = 0
+
+    def node_count(self):
+        return len(self._nodes) - self.head
+
+    def _drop_head(self, k):
+        """Forget the first ``k`` nodes."""
+        self.head += k
+        head = self.head
+        if head >= len(self._nodes) - head:
+            self._compact()
+
+    def _drop(self, n):
+        """Forget the node at index ``n`` of ``_nodes``."""
+        if n == self.head:
+            self._drop_head(1)
+        else:
+            del self._nodes[n]
+            del self._keys[n]
+
     # ---- appending ------------------------------------------------------------------------------
     def append(self, sid, pairs, max_entries, max_bytes):
         """streamAppendItem with an ID already checked to be above ``last_id``."""
-        nodes = self.nodes
-        if nodes:
+        nodes = self._nodes
+        if len(nodes) > self.head:
             node = nodes[-1]
             if max_bytes == 0 or max_bytes > LISTPACK_MAX_SIZE:
                 max_bytes = LISTPACK_MAX_SIZE
@@ -192,7 +243,7 @@ class Stream:
         if node is None:
             node = Node(sid, pairs[0::2])
             nodes.append(node)
-            self.keys.append(sid)
+            self._keys.append(sid)
         node.append(sid, pairs)
         self.last_id = sid
         self.length += 1
@@ -202,15 +253,16 @@ class Stream:
 
     # ---- seeking --------------------------------------------------------------------------------
     def _node_at(self, sid):
-        """Index of the node whose ID span may hold ``sid`` (-1 when ``sid`` is before them all)."""
-        return bisect_right(self.keys, sid) - 1
+        """Index in ``_nodes`` of the node whose ID span may hold ``sid`` (below ``head`` when
+        ``sid`` is before them all)."""
+        return bisect_right(self._keys, sid, self.head) - 1
 
     def get(self, sid):
         """The field/value list of the live entry ``sid``, or None."""
         n = self._node_at(sid)
-        if n < 0:
+        if n < self.head:
             return None
-        node = self.nodes[n]
+        node = self._nodes[n]
         if sid > node.last:
             return None
         ids, items, _ = node.entries()
@@ -219,66 +271,94 @@ class Stream:
             return items[i]
         return None
 
+    def _first_node(self, start, end, rev):
+        """Index in ``_nodes`` of the first node a scan of [start, end] visits."""
+        if rev:
+            return self._node_at(end)
+        n = self._node_at(start)
+        if n < self.head:
+            return self.head
+        return n + 1 if self._nodes[n].last < start else n
+
+    @staticmethod
+    def _span(node, start, end, rev):
+        """(first, stop, more): the node's entry indexes in [start, end] in scan order, ``stop``
+        excluded (descending when ``rev``), and whether the scan goes on to the next node."""
+        if node.master < start or node.last > end:
+            ids = node.entries()[0]
+        if rev:
+            i = node.count + node.deleted - 1 if node.last <= end else bisect_right(ids, end) - 1
+            if node.master < start:
+                stop = bisect_left(ids, start) - 1
+                return i, stop, stop < 0
+            return i, -1, True
+        i = bisect_left(ids, start) if node.master < start else 0
+        if node.last <= end:
+            return i, node.count + node.deleted, True
+        return i, bisect_right(ids, end), False
+
+    def _spans(self, start, end, rev):
+        """(node, first, stop) per node holding IDs in [start, end], in scan order (``_span``)."""
+        if start > end:
+            return
+        nodes = self._nodes
+        n = self._first_node(start, end, rev)
+        step = -1 if rev else 1
+        while self.head <= n < len(nodes):
+            node = nodes[n]
+            if (node.last < start) if rev else (node.master > end):
+                return
+            i, stop, more = self._span(node, start, end, rev)
+            yield node, i, stop
+            if not more:
+                return
+            n += step
+
     def range(self, start, end, count=0, rev=False):
         """Live (id, pairs) with start <= id <= end, ascending or descending; ``count`` 0 = all."""
         out = []
-        nodes = self.nodes
-        if start > end or not nodes:
-            return out
-        if not rev:
-            n = self._node_at(start)
-            if n < 0:
-                n = 0
-            elif nodes[n].last < start:
-                n += 1
-            i = -1
-            while n < len(nodes):
-                node = nodes[n]
-                if node.master > end:
-                    return out
-                ids, items, _ = node.entries()
-                if i < 0:
-                    i = bisect_left(ids, start) if node.master < start else 0
-                stop = len(ids) if node.last <= end else bisect_right(ids, end)
-                if not node.deleted:
-                    # No marks in this node: take the run as one slice.
-                    if count:
-                        stop = min(stop, i + count - len(out))
-                    out.extend(zip(ids[i:stop], items[i:stop]))
-                else:
-                    while i < stop:
-                        item = items[i]
-                        if item is not None:
-                            out.append((ids[i], item))
-                            if len(out) == count:
-                                return out
-                        i += 1
-                if (count and len(out) >= count) or stop < len(ids):
-                    return out
-                n += 1
-                i = 0
-            return out
-        n = self._node_at(end)
-        i = -1
-        while n >= 0:
-            node = nodes[n]
-            if node.last < start:
-                return out
+        for node, i, stop in self._spans(start, end, rev):
             ids, items, _ = node.entries()
-            if i < 0:
-                i = len(ids) - 1 if node.last <= end else bisect_right(ids, end) - 1
-            while i >= 0:
-                sid = ids[i]
-                if sid < start:
-                    return out
-                item = items[i]
-                if item is not None:
-                    out.append((sid, item))
-                    if len(out) == count:
-                        return out
-                i -= 1
-            n -= 1
+            if not rev and not node.deleted:
+                # No marks in this node: take the run as one slice.
+                if count:
+                    stop = min(stop, i + count - len(out))
+                out.extend(zip(ids[i:stop], items[i:stop]))
+            else:
+                for j in range(i, stop, -1 if rev else 1):
+                    item = items[j]
+                    if item is not None:
+                        out.append((ids[j], item))
+                        if len(out) == count:
+                            return out
+            if count and len(out) >= count:
+                return out
         return out
+
+    def range_reply(self, start, end, count=0, rev=False):
+        """What ``range`` returns, as (how many, their RESP array elements as bytes).
+
+        The walk of ``_spans`` written out: this is XRANGE's whole work.
+        """
+        if start > end:
+            return 0, b""
+        nodes = self._nodes
+        n = self._first_node(start, end, rev)
+        step = -1 if rev else 1
+        parts = []
+        taken = 0
+        while self.head <= n < len(nodes):
+            node = nodes[n]
+            if (node.last < start) if rev else (node.master > end):
+                break
+            i, stop, more = self._span(node, start, end, rev)
+            data, got = encode_range(node, i, stop, count - taken if count else 0)
+            parts.append(data)
+            taken += got
+            if not more or (count and taken >= count):
+                break
+            n += step
+        return taken, parts[0] if len(parts) == 1 else b"".join(parts)
 
     def first_entry(self):
         r = self.range(0, MAX_ID, 1)
@@ -297,9 +377,9 @@ class Stream:
     def delete(self, sid):
         """Mark the live entry ``sid`` deleted (dropping its node if it was the last); True if it was there."""
         n = self._node_at(sid)
-        if n < 0:
+        if n < self.head:
             return False
-        node = self.nodes[n]
+        node = self._nodes[n]
         if sid > node.last:
             return False
         ids, items, _ = node.entries()
@@ -307,8 +387,7 @@ class Stream:
         if i == len(ids) or ids[i] != sid or items[i] is None:
             return False
         if node.count == 1:
-            del self.nodes[n]
-            del self.keys[n]
+            self._drop(n)
         else:
             node.mark_deleted((i,))
         self.length -= 1
@@ -338,13 +417,14 @@ class Stream:
 
     def trim(self, maxlen=None, minid=None, approx=False, limit=0):
         """streamTrim by MAXLEN (``maxlen``) or MINID (``minid``); entries removed."""
-        nodes = self.nodes
+        nodes = self._nodes
+        head = self.head
         removed_nodes = 0
         deleted = 0
-        while removed_nodes < len(nodes):
+        while head + removed_nodes < len(nodes):
             if maxlen is not None and self.length <= maxlen:
                 break
-            node = nodes[removed_nodes]
+            node = nodes[head + removed_nodes]
             entries = node.count
             if limit and deleted + entries > limit:
                 break
@@ -375,8 +455,7 @@ class Stream:
             deleted += len(marks)
             break
         if removed_nodes:
-            del nodes[:removed_nodes]
-            del self.keys[:removed_nodes]
+            self._drop_head(removed_nodes)
         if self.length == 0:
             self.first_id = 0
         else:
@@ -436,8 +515,9 @@ class Stream:
     # ---- whole value ----------------------------------------------------------------------------
     def copy(self):
         new = Stream()
-        new.nodes = [node.copy() for node in self.nodes]
-        new.keys = self.keys[:]
+        head = self.head
+        new._nodes = [node.copy() for node in self._nodes[head:]]
+        new._keys = self._keys[head:]
         new.length = self.length
         new.last_id = self.last_id
         new.first_id = self.first_id

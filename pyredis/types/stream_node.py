@@ -16,6 +16,7 @@ from ..listpack import element
 
 Node = streamnode.Node
 decode = streamnode.decode
+encode_range = streamnode.encode_range
 set_decoded_limit = streamnode.set_decoded_limit
 string_element = streamnode.string_element
 SEQ_MASK = streamnode.SEQ_MASK

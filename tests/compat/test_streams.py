@@ -550,3 +550,31 @@ def test_argument_fuzz(pair, seed):
                     for group in parse(info):
                         pair.run("XGROUP", "DESTROY", key, group[1])
             pair.run("XGROUP", "CREATE", "s", "g", "0", "MKSTREAM")
+
+
+@pytest.mark.parametrize("resp", [2, 3])
+def test_ranges_across_small_nodes_with_marks_and_trims(pair, resp):
+    """XRANGE/XREVRANGE/XREAD over many nodes, deleted entries and head nodes trimmed away."""
+    if resp == 3:
+        for client in (pair.ours, pair.theirs):
+            assert client.cmd("HELLO", "3").startswith(b"%")
+    pair.run("CONFIG", "SET", "stream-node-max-entries", "3")
+    try:
+        for i in range(1, 41):
+            fields = ("f", "v%d" % i) if i % 4 else ("f", str(i * 1000), "g", "", "h", "x" * (i * 3))
+            pair.run("XADD", "s", "%d-%d" % (i // 3, i), *fields)
+        pair.run("XDEL", "s", "0-1", "1-4", "1-5", "2-7", "3-9", "3-10", "3-11", "13-39")
+        pair.run("XTRIM", "s", "MAXLEN", "~", "30")
+        pair.run("XTRIM", "s", "MINID", "~", "5-0")
+        assert int(pair.run("XLEN", "s")[1:]) > 20
+        for start, end in (("-", "+"), ("0", "+"), ("5-16", "9"), ("(5-16", "(9-28"), ("7-21", "7-21"),
+                           ("13", "+"), ("-", "4"), ("20", "+")):
+            for count in ((), ("COUNT", "1"), ("COUNT", "4"), ("COUNT", "100")):
+                pair.run("XRANGE", "s", start, end, *count)
+                pair.run("XREVRANGE", "s", end, start, *count)
+        for after in ("0", "5-15", "9-28", "13-40"):
+            pair.run("XREAD", "COUNT", "5", "STREAMS", "s", after)
+            pair.run("XREAD", "STREAMS", "s", after)
+        pair.run("XINFO", "STREAM", "s")
+    finally:
+        pair.run("CONFIG", "SET", "stream-node-max-entries", "100")

@@ -232,11 +232,16 @@ def test_type_scan_and_encoding(raw):
 
 def _check(stream):
     """Invariants: sorted keys, node counts and sizes, the live length, first ID."""
-    assert stream.keys == [n.master for n in stream.nodes]
-    assert stream.keys == sorted(stream.keys)
+    # Read past the dropped head nodes without compacting them away, as the stream itself does.
+    head = stream.head
+    assert head == 0 or head < len(stream._nodes) - head
+    nodes, keys = stream._nodes[head:], stream._keys[head:]
+    assert stream.node_count() == len(nodes)
+    assert keys == [n.master for n in nodes]
+    assert keys == sorted(keys)
     live = 0
     previous = -1
-    for node in stream.nodes:
+    for node in nodes:
         ids, items, _ = decode(node)
         assert (ids, items) == node.entries()[:2]
         assert ids[0] == node.master and ids[-1] == node.last and node.count > 0
@@ -313,7 +318,53 @@ def _layout_and_ranges(max_entries, max_bytes):
             want = [(k, model[k]) for k in sorted(model) if lo <= k <= hi]
             assert s.range(lo, hi) == want
             assert s.range(lo, hi, 3, True) == want[::-1][:3]
+            for count, rev in ((0, False), (0, True), (1, False), (3, True), (10, False)):
+                got = want[::-1] if rev else want
+                got = got[:count] if count else got
+                assert s.range_reply(lo, hi, count, rev) == (len(got), _resp(got))
     assert s.range(0, MAX_ID) == sorted(model.items())
+    assert s.range_reply(0, MAX_ID) == (len(model), _resp(sorted(model.items())))
+
+
+def _resp(entries):
+    """The RESP array elements of [id, [field, value ...]] entries, spelt out."""
+    out = b""
+    for sid, pairs in entries:
+        text = format_id(sid)
+        out += b"*2\r\n$%d\r\n%b\r\n*%d\r\n" % (len(text), text, len(pairs))
+        out += b"".join(b"$%d\r\n%b\r\n" % (len(x), x) for x in pairs)
+    return out
+
+
+def test_trimming_head_nodes_moves_no_other_node():
+    """XTRIM ~ drops head nodes in O(nodes removed): the node list is compacted only now and then."""
+    s = Stream()
+    for i in range(1, 1001):
+        s.append(make_id(i, 0), [b"f", b"v"], 1, 4096)
+    nodes = s._nodes
+    assert s.trim(maxlen=990, approx=True) == 10
+    assert s._nodes is nodes and len(nodes) == 1000 and s.head == 10
+    assert s.range(0, MAX_ID, 2) == [(make_id(11, 0), [b"f", b"v"]), (make_id(12, 0), [b"f", b"v"])]
+    assert s.range(0, make_id(10, 0)) == [] and s.get(make_id(10, 0)) is None
+    assert s.range_reply(0, make_id(11, 0), 0, True) == (1, _resp([(make_id(11, 0), [b"f", b"v"])]))
+    # The oldest node emptied by XDEL goes the same way.
+    assert s.xdel([make_id(11, 0)]) == 1 and s.head == 11 and s.first_id == make_id(12, 0)
+    for maxlen in range(980, 480, -100):
+        s.trim(maxlen=maxlen, approx=True)
+        _check(s)
+    assert len(nodes) == 1000 and s.head == 420
+    s.trim(maxlen=499, approx=True)
+    # Half the list dropped: compacted once, the live nodes kept in order.
+    assert s.head == 0 and len(s._nodes) == 499 and s.first_id == make_id(502, 0)
+    _check(s)
+    copy = s.copy()
+    _check(copy)
+    assert copy.range(0, MAX_ID) == s.range(0, MAX_ID)
+    s.trim(maxlen=0)
+    assert (len(s), s.node_count(), s.first_id) == (0, 0, 0)
+    s.append(make_id(2000, 0), [b"f", b"w"], 1, 4096)
+    assert s.range(0, MAX_ID) == [(make_id(2000, 0), [b"f", b"w"])]
+    _check(s)
 
 
 def test_format_id():
