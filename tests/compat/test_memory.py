@@ -61,11 +61,17 @@ _EXACT = {
 @pytest.mark.parametrize("name", sorted(_EXACT))
 @pytest.mark.parametrize("samples", [None, "0", "1", "3"])
 def test_container_usage_is_redis_figure(pair, name, samples):
-    for args in _EXACT[name]:
-        pair.run(*args)
-    extra = ("SAMPLES", samples) if samples else ()
-    pair.run("OBJECT", "ENCODING", "c")
-    pair.run("MEMORY", "USAGE", "c", *extra)
+    # redis-server's cron would finish a table's rehashing after a moment: only the
+    # steps operations take are modelled, so the oracle takes only those too.
+    pair.run("CONFIG", "SET", "activerehashing", "no")
+    try:
+        for args in _EXACT[name]:
+            pair.run(*args)
+        extra = ("SAMPLES", samples) if samples else ()
+        pair.run("OBJECT", "ENCODING", "c")
+        pair.run("MEMORY", "USAGE", "c", *extra)
+    finally:
+        pair.run("CONFIG", "SET", "activerehashing", "yes")
 
 
 @pytest.mark.parametrize("build", [
