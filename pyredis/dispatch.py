@@ -271,12 +271,13 @@ def call(c, cmd, argv):
     except BaseException:
         if propagating:
             # The stream must not stay inside a call that will never end.
-            server.propagation.end(c, argv, server.dirty != dirty, mark)
+            server.propagation.end(c, argv, server.dirty > dirty, mark)
         raise
     elapsed = _perf_ns() - start
     cmd.usec += elapsed
     if propagating:
-        server.propagation.end(c, argv, server.dirty != dirty, mark)
+        # A save resets dirty: only a rise means a change (call()'s dirty < 0 -> 0).
+        server.propagation.end(c, argv, server.dirty > dirty, mark)
     # A command that blocked is counted once, when it is served or times out.
     if result is not None or c.blocked is None:
         cmd.calls += 1

@@ -78,9 +78,9 @@ def start_pyredis(*args, port=None, cwd=None, env=None):
         os.environ.update(old)
 
 
-def start_redis(*args, port=None):
+def start_redis(*args, port=None, cwd=None):
     port = port or free_port()
-    cwd = tempfile.mkdtemp(prefix="redis-oracle-")
+    cwd = cwd or tempfile.mkdtemp(prefix="redis-oracle-")
     argv = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no",
             "--bind", "127.0.0.1"] + [str(a) for a in args]
     return ServerProcess(argv, port, cwd)

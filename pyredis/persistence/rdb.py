@@ -13,9 +13,12 @@ __all__ = ["RdbLoadError", "REPORT", "FATAL", "LOGGED", "PANIC", "save", "load",
            "write_snapshot", "read_snapshot"]
 
 
-def write_snapshot(server, fileobj, aof_base=False):
-    """The RDB stream for every db to ``fileobj``; returns the number of keys written."""
-    return rdb_writer.write_snapshot(server, fileobj, aof_base)
+def write_snapshot(server, fileobj, aof_base=False, rsi=None):
+    """The RDB stream for every db to ``fileobj``; returns the number of keys written.
+
+    ``rsi``: the replication history to record (replication.rdbinfo.save_info), or None.
+    """
+    return rdb_writer.write_snapshot(server, fileobj, aof_base, rsi)
 
 
 def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=False):
@@ -41,7 +44,13 @@ def temp_path(path, pid=None):
 
 
 def save(server, path):
-    """rdbSave: write ``path`` through temp-<pid>.rdb, fsync, rename; raises OSError."""
+    """rdbSave: write ``path`` through temp-<pid>.rdb, fsync, rename; raises OSError.
+
+    Every save to the dump file records the node's replication history, as
+    Redis's SAVE, BGSAVE, shutdown, FLUSHALL and DEBUG RELOAD do.
+    """
+    from ..replication.rdbinfo import save_info
+    rsi = save_info(server)
     temp = temp_path(path)
     try:
         f = open(temp, "wb")
@@ -55,7 +64,7 @@ def save(server, path):
         raise
     try:
         with f:
-            write_snapshot(server, f)
+            write_snapshot(server, f, rsi=rsi)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp, path)

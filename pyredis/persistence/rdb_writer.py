@@ -294,16 +294,24 @@ def _aux(key, value):
     return bytes((OPCODE_AUX,)) + save_string(key, False) + save_string(value, False)
 
 
-def aux_fields(server, aof_base=False):
-    """rdbSaveInfoAuxFields, in Redis's order."""
+def aux_fields(server, aof_base=False, rsi=None):
+    """rdbSaveInfoAuxFields, in Redis's order.
+
+    ``rsi``: (stream db, replid, offset) of a node in a replication chain, or None.
+    """
     from ..info import rss_bytes
-    return [
+    fields = [
         _aux(b"redis-ver", REDIS_VERSION.encode()),
         _aux(b"redis-bits", b"64"),
         _aux(b"ctime", b"%d" % int(server_time(server))),
         _aux(b"used-mem", b"%d" % rss_bytes()),
-        _aux(b"aof-base", b"1" if aof_base else b"0"),
     ]
+    if rsi is not None:
+        fields += [_aux(b"repl-stream-db", b"%d" % rsi[0]),
+                   _aux(b"repl-id", rsi[1].encode("latin-1")),
+                   _aux(b"repl-offset", b"%d" % rsi[2])]
+    fields.append(_aux(b"aof-base", b"1" if aof_base else b"0"))
+    return fields
 
 
 def server_time(server):
@@ -311,14 +319,14 @@ def server_time(server):
     return now_ms() / 1000.0
 
 
-def write_snapshot(server, fileobj, aof_base=False):
+def write_snapshot(server, fileobj, aof_base=False, rsi=None):
     """The whole RDB stream (rdbSaveRio) to ``fileobj``; returns the number of keys written."""
     config = server.config
     compress = config["rdbcompression"]
     out = _Output(fileobj, config["rdbchecksum"])
     add = out.add
     add(MAGIC)
-    for field in aux_fields(server, aof_base):
+    for field in aux_fields(server, aof_base, rsi):
         add(field)
     add(functions(server.scripting.libraries, compress))
     policy = config["maxmemory-policy"]

@@ -323,6 +323,8 @@ def load_at_startup(server):
     server.log("notice", "Done loading RDB, keys loaded: %d, keys expired: %d."
                % (result.keys_loaded, result.keys_expired))
     server.log("notice", "DB loaded from disk: %.3f seconds" % (time.time() - start))
+    from ..replication.rdbinfo import restore
+    restore(server, result.aux)
     return True
 
 

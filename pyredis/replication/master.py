@@ -18,6 +18,7 @@ from ..errors import CommandError
 from ..persistence import snapshots
 from ..persistence.aofformat import encode_command, select as select_db
 from .transfer import diskless_child, write_now
+from .rdbinfo import save_info
 
 # Replica states (Redis's SLAVE_STATE_*).
 WAIT_BGSAVE_START = 0
@@ -393,6 +394,8 @@ class Master:
     def fork_to_sockets(self, waiting, offset):
         """rdbSaveToSlavesSockets: a child writes the RDB, EOF-marked, to every replica socket."""
         server = self.server
+        # Taken before the resync setup forgets the selected db, as rdbPopulateSaveInfo.
+        rsi = save_info(server)
         for r in waiting:
             r.socket_target = True
             self.setup_full_resync(r, offset)
@@ -404,7 +407,7 @@ class Master:
             self.log("warning", "Can't save in background: fork: %s" % exc.strerror)
             return False
         if pid == 0:
-            diskless_child(server, [r.client.sock for r in waiting], mark)
+            diskless_child(server, [r.client.sock for r in waiting], mark, rsi)
         self.log("notice", "Background RDB transfer started by pid %d" % pid)
         self.child_pid = pid
         self.child_replicas = list(waiting)

@@ -272,3 +272,31 @@ def test_flushall_killing_the_bgsave_fails_the_sync():
         assert _info(c)["connected_slaves"] == "0"
     finally:
         proc.stop()
+
+
+def test_saves_are_not_propagated_and_record_the_history(master):
+    """SAVE resets dirty but changes nothing (not in the stream); the dump holds repl-id/offset/stream-db."""
+    import os
+    from pyredis.persistence.rdb_writer import save_string
+    c = RawClient(master.port)
+    r = StreamReader(master.port)
+    c.cmd("SELECT", "2")
+    c.cmd("SET", "a", "1")
+    assert c.cmd("SAVE") == b"+OK\r\n"
+    with open(os.path.join(master.cwd, "dump.rdb"), "rb") as f:
+        dump = f.read()
+    info = _info(c)
+    for key, value in ((b"repl-stream-db", b"2"), (b"repl-id", info["master_replid"].encode()),
+                       (b"repl-offset", info["master_repl_offset"].encode())):
+        assert b"\xfa" + save_string(key, False) + save_string(value, False) in dump
+    c.cmd("SET", "b", "2")
+    assert r.until("SET", "b", "2") == [[b"SELECT", b"2"], [b"SET", b"a", b"1"], [b"SET", b"b", b"2"]]
+
+
+def test_dump_without_replicas_records_no_history(master):
+    import os
+    c = RawClient(master.port)
+    c.cmd("SET", "a", "1")
+    assert c.cmd("SAVE") == b"+OK\r\n"
+    with open(os.path.join(master.cwd, "dump.rdb"), "rb") as f:
+        assert b"repl-" not in f.read()
