@@ -611,6 +611,9 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     idle = -1
     freq = -1
     step = config["loading-process-events-interval-bytes"]
+    if progress is not None and config["key-load-delay"]:
+        progress = _delayed(progress, config["key-load-delay"], step)
+        step = 1
     next_progress = step
     skipped = 0
     read_string = loader.string
@@ -722,6 +725,23 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     for d in server.dbs:
         d.version += 1
     return result
+
+
+def _delayed(progress, delay, step):
+    """key-load-delay (microseconds a record; negative: one microsecond every -N) slows loads, for tests."""
+    import time
+    state = {"calls": 0, "next": step}
+
+    def slow(pos):
+        state["calls"] += 1
+        if delay > 0:
+            time.sleep(delay / 1e6)
+        elif state["calls"] % -delay == 0:
+            time.sleep(1e-6)
+        if pos >= state["next"]:
+            state["next"] = pos + step
+            progress(pos)
+    return slow
 
 
 def _duplicate(log, db, key, allow_dup):

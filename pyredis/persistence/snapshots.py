@@ -97,7 +97,7 @@ def reload(server, save_first=True):
     return None
 
 
-def _log_load_error(server, exc):
+def log_load_error(server, exc):
     """What redis-server logs before it exits on a file it cannot load."""
     log = server.log
     if exc.report == rdb.FATAL:
@@ -108,9 +108,14 @@ def _log_load_error(server, exc):
     elif exc.report == rdb.REPORT:
         if exc.truncated:
             log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
-        log("warning", "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s"
-            % (server.rdb.loading_loaded, exc.line, exc.args[0]))
+        log("warning", report_message(server, exc))
         log("warning", "Terminating server after rdb file reading failure.")
+
+
+def report_message(server, exc):
+    """rdbReportError's message for a REPORT error."""
+    return "Internal error in RDB reading offset %d, function at rdb.c:%d -> %s" % (
+        server.rdb.loading_loaded, exc.line, exc.args[0])
 
 
 def gate(c, cmd):
@@ -287,6 +292,29 @@ def cron(server):
 
 
 # ---- loading ------------------------------------------------------------------------
+def begin_loading(server, total):
+    """startLoading: -LOADING for commands without the loading flag; the progress callback.
+
+    The callback serves other clients between chunks (processEventsWhileBlocked).
+    """
+    state = server.rdb
+    state.loading = True
+    state.loading_start = int(time.time())
+    state.loading_total = total
+    state.loading_loaded = 0
+    _update_gate(server)
+
+    def progress(pos):
+        state.loading_loaded = pos
+        server.process_events_once()
+    return progress
+
+
+def end_loading(server):
+    server.rdb.loading = False
+    _update_gate(server)
+
+
 def load_at_startup(server):
     """loadDataFromDisk: False when the server must exit."""
     path = rdb_path(server)
@@ -295,28 +323,18 @@ def load_at_startup(server):
     except OSError:
         return True
     state = server.rdb
-    state.loading = True
-    state.loading_start = int(time.time())
-    state.loading_total = size
-    state.loading_loaded = 0
-    _update_gate(server)
+    progress = begin_loading(server, size)
     start = time.time()
-
-    def progress(pos):
-        state.loading_loaded = pos
-        server.process_events_once()
-
     try:
         result = rdb.load(server, path, progress)
     except rdb.RdbLoadError as exc:
-        _log_load_error(server, exc)
+        log_load_error(server, exc)
         return False
     except OSError as exc:
         server.log("warning", "Fatal error loading the DB: %s. Exiting." % exc.strerror)
         return False
     finally:
-        state.loading = False
-        _update_gate(server)
+        end_loading(server)
     state.loading_loaded = size
     state.keys_loaded = result.keys_loaded
     state.keys_expired = result.keys_expired

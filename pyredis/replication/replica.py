@@ -142,7 +142,7 @@ class MasterLink:
     def _offsets(self):
         state = self.master if self.master is not None else self.cached
         if state is None:
-            return 0, 0
+            return 1, 1
         return state.read_reploff, state.reploff
 
     def info_fields(self):
@@ -616,7 +616,7 @@ class MasterLink:
     def _load(self, rest):
         server = self.server
         log = server.log
-        from ..persistence import rdb, rdb_loader
+        from ..persistence import rdb, rdb_loader, snapshots
         if self.transfer_file is not None:
             try:
                 self.transfer_file.flush()
@@ -635,25 +635,44 @@ class MasterLink:
         self.own_ttl_keys = set()
         log("notice", "MASTER <-> REPLICA sync: Loading DB in memory")
         state = server.rdb
-        try:
-            if self.diskless:
-                data, self.transfer_buf = bytes(self.transfer_buf), None
-                result = rdb_loader.read_rdb(server, data, aof_preamble=True)
-            else:
-                path = server.config["dbfilename"]
-                try:
-                    os.replace(self.transfer_path, path)
-                except OSError as exc:
-                    log("warning", "Failed trying to rename the temp DB into %s in MASTER <-> REPLICA "
-                        "synchronization: %s" % (path, exc.strerror))
-                    self.cancel_handshake(True)
-                    return
+        if self.diskless:
+            data, self.transfer_buf = bytes(self.transfer_buf), None
+        else:
+            path = server.config["dbfilename"]
+            try:
+                os.replace(self.transfer_path, path)
                 with open(path, "rb") as f:
-                    result = rdb_loader.read_rdb(server, f.read(), aof_preamble=True)
-        except (OSError, rdb.RdbLoadError) as exc:
-            log("warning", "Failed trying to load the MASTER synchronization DB from disk, check server logs.")
-            log("warning", "Internal error in RDB reading: %s" % exc)
-            self.cancel_handshake(True)
+                    data = f.read()
+            except OSError as exc:
+                log("warning", "Failed trying to rename the temp DB into %s in MASTER <-> REPLICA "
+                    "synchronization: %s" % (path, exc.strerror))
+                self.cancel_handshake(True)
+                return
+        # Other clients are served while it loads (-LOADING, INFO's loading:1); the
+        # master's socket waits, as Redis takes its read handler away meanwhile.
+        self._mute(True)
+        serve = snapshots.begin_loading(server, len(data))
+        newline_at = [clock.time()]
+
+        def progress(pos):
+            # replicationSendNewlineToMaster: the master must not time the link out meanwhile.
+            now = clock.time()
+            if now - newline_at[0] >= 1:
+                newline_at[0] = now
+                self._send(b"\n")
+            serve(pos)
+        try:
+            result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=True)
+        except rdb.RdbLoadError as exc:
+            snapshots.end_loading(server)
+            self._mute(False)
+            self._load_failed(exc)
+            return
+        finally:
+            data = None
+        snapshots.end_loading(server)
+        self._mute(False)
+        if server.master_link is not self or self.state != TRANSFER:
             return
         state.keys_loaded = result.keys_loaded
         state.keys_expired = result.keys_expired
@@ -681,6 +700,44 @@ class MasterLink:
                 log("warning", "Failed to restart the AOF after a successful sync: %s" % exc)
         if rest:
             self._stream(rest)
+
+    def _mute(self, muted):
+        """Stop (or resume) reading the master's socket."""
+        if self.sock is None:
+            return
+        try:
+            if muted:
+                self.server.poller.unregister(self.fd)
+            else:
+                self.server.poller.register(self.fd, 1)  # EVENT_READ
+        except (KeyError, ValueError, OSError):
+            pass
+
+    def _load_failed(self, exc):
+        """readSyncBulkPayload's failure paths: retry, resume, or exit as rdbReportError does."""
+        from ..persistence import rdb, snapshots
+        server = self.server
+        log = server.log
+        where = "socket" if self.diskless else "disk"
+        if exc.report == rdb.FATAL:
+            # A bad signature or version: rdbLoad fails without reporting, the sync is retried.
+            log("warning", exc.args[0])
+        elif self.diskless and exc.report == rdb.REPORT and exc.truncated:
+            log("warning", "%s. Failure loading rdb format from socket, assuming connection error, "
+                "resuming operation." % snapshots.report_message(server, exc))
+        elif self.diskless and exc.report == rdb.REPORT:
+            log("warning", "%s. Failure loading rdb format" % snapshots.report_message(server, exc))
+            log("warning", "Terminating server after rdb file reading failure.")
+            raise SystemExit(1)
+        else:
+            snapshots.log_load_error(server, exc)
+            raise SystemExit(1)
+        if self.diskless:
+            # The half-loaded data goes.
+            empty_data(server)
+        log("warning", "Failed trying to load the MASTER synchronization DB from %s: Invalid argument"
+            % where)
+        self.cancel_handshake(True)
 
     def _attach_to_new_master(self):
         """replicationAttachToNewMaster: our replicas must resync, our backlog is history."""

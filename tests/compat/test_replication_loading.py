@@ -1,0 +1,150 @@
+"""A replica loading its master's RDB: other clients get -LOADING meanwhile, and a bad RDB fails as Redis.
+
+The load is slowed down with key-load-delay (as Redis's own tests do), so the
+replies given during it can be compared with a redis-server replica's.
+"""
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from fakemaster import FakeMaster
+from respclient import RawClient, parse
+from serverproc import start_pyredis, start_redis
+
+from compat.test_replication_replica import DEBUG, assert_same_data, info, wait_for
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
+                                reason="redis-server is not installed")
+
+SLOW_LOAD = ("--key-load-delay", "2000", "--loading-process-events-interval-bytes", "1024")
+STARTERS = {"redis": start_redis, "pyredis": start_pyredis}
+
+
+@pytest.fixture(scope="module")
+def master():
+    proc = start_redis(*DEBUG, "--repl-diskless-sync-delay", "0")
+    client = RawClient(proc.port)
+    client.cmd("DEBUG", "POPULATE", "1500")
+    client.cmd("RPUSH", "list", "a", "b", "c")
+    yield proc, client
+    client.close()
+    proc.stop()
+
+
+def loading(client):
+    return info(client, "persistence").get("loading") == "1"
+
+
+def replies_while_loading(kind, mport, load_mode):
+    proc = STARTERS[kind](*DEBUG, *SLOW_LOAD, "--repl-diskless-load", load_mode)
+    c = RawClient(proc.port)
+    try:
+        c.cmd("SET", "old", "data")
+        assert c.cmd("REPLICAOF", "127.0.0.1", mport) == b"+OK\r\n"
+        wait_for(lambda: loading(c), what="the load to start")
+        got = [c.cmd("GET", "key:1"), c.cmd("PING"), c.cmd("REPLICAOF", "NO", "ONE"),
+               c.cmd("SET", "x", "1"), c.cmd("ROLE")]
+        fields = info(c)
+        got.append({k: fields[k] for k in ("role", "master_link_status", "master_sync_in_progress",
+                                           "slave_read_repl_offset", "slave_repl_offset")})
+        persistence = info(c, "persistence")
+        got.append((persistence["loading"], persistence["loading_total_bytes"] != "0"))
+        wait_for(lambda: not loading(c), timeout=60, what="the load to end")
+        wait_for(lambda: info(c)["master_link_status"] == "up", what="the link")
+        got.append(c.cmd("DBSIZE"))
+        return got
+    finally:
+        c.close()
+        proc.stop()
+
+
+@pytest.mark.parametrize("load_mode", ["disabled", "on-empty-db"])
+def test_clients_get_loading_while_the_replica_loads(master, load_mode):
+    mproc, m = master
+    ours = replies_while_loading("pyredis", mproc.port, load_mode)
+    theirs = replies_while_loading("redis", mproc.port, load_mode)
+    assert ours == theirs
+    assert ours[0] == b"-LOADING Redis is loading the dataset in memory\r\n"
+    assert ours[-1] == b":1501\r\n"
+
+
+def test_loaded_replica_follows_the_stream(master):
+    mproc, m = master
+    proc = start_pyredis(*DEBUG, *SLOW_LOAD)
+    r = RawClient(proc.port)
+    try:
+        r.cmd("REPLICAOF", "127.0.0.1", mproc.port)
+        wait_for(lambda: loading(r), what="the load to start")
+        # Writes made during the load reach the replica after it.
+        m.cmd("SET", "during", "load")
+        m.cmd("LPUSH", "list", "z")
+        assert_same_data(m, r)
+        assert r.cmd("GET", "during") == b"$4\r\nload\r\n"
+        m.cmd("DEL", "during")
+        m.cmd("RPOP", "list")
+        assert_same_data(m, r)
+    finally:
+        r.close()
+        proc.stop()
+
+
+def corrupt_rdb():
+    """A redis-server dump whose list has a broken listpack (found by integrity checks)."""
+    proc = start_redis(*DEBUG)
+    c = RawClient(proc.port)
+    try:
+        c.cmd("RPUSH", "mylist", "a", "b", "c")
+        c.cmd("SET", "k", "v")
+        c.cmd("SAVE")
+        with open(proc.cwd + "/dump.rdb", "rb") as f:
+            data = bytearray(f.read())
+    finally:
+        c.close()
+        proc.stop()
+    at = data.index(b"mylist") + len(b"mylist") + 3
+    data[at:at + 9] = b"\xff" * 9
+    return bytes(data)
+
+
+def run_replica_of(kind, fake, load_mode, wait=4.0):
+    proc = STARTERS[kind](*DEBUG, "--sanitize-dump-payload", "yes", "--repl-diskless-load", load_mode)
+    c = RawClient(proc.port)
+    c.sock.sendall(b"REPLICAOF 127.0.0.1 %d\r\n" % fake.port)
+    deadline = time.time() + wait
+    while time.time() < deadline and proc.proc.poll() is None:
+        time.sleep(0.05)
+    code = proc.proc.poll()
+    log = proc.log()
+    c.close()
+    proc.stop()
+    return code, log
+
+
+@pytest.mark.parametrize("eof,load_mode", [(False, "disabled"), (True, "on-empty-db")])
+def test_corrupt_rdb_from_master_terminates_the_replica(eof, load_mode):
+    payload = corrupt_rdb()
+    for kind in ("redis", "pyredis"):
+        fake = FakeMaster(payload, eof=eof)
+        try:
+            code, log = run_replica_of(kind, fake, load_mode)
+        finally:
+            fake.close()
+        assert code == 1, (kind, log)
+        assert "Terminating server after rdb file reading failure." in log, kind
+        assert ("Failure loading rdb format" in log) == eof, kind
+
+
+def test_bad_signature_from_master_is_retried():
+    for kind in ("redis", "pyredis"):
+        fake = FakeMaster(b"NOTREDIS00" + b"\x00" * 20)
+        try:
+            code, log = run_replica_of(kind, fake, "disabled", wait=2.5)
+            syncs = sum(1 for argv in fake.commands if argv[0].lower() == b"psync")
+        finally:
+            fake.close()
+        assert code is None, (kind, log)
+        assert "Wrong signature trying to load DB from file" in log, kind
+        assert "Failed trying to load the MASTER synchronization DB from disk: Invalid argument" in log
+        assert syncs >= 2, kind
