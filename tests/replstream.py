@@ -14,13 +14,16 @@ class StreamReader:
     diskless transfer when the master does them).
     """
 
-    def __init__(self, port, replid="?", offset=-1, capa=(), listening_port=None, timeout=20.0):
+    def __init__(self, port, replid="?", offset=-1, capa=(), listening_port=None, timeout=20.0,
+                 rdb_filter=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
         if listening_port is not None:
             assert self.request("REPLCONF", "listening-port", listening_port) == b"+OK"
         for value in capa:
             assert self.request("REPLCONF", "capa", value) == b"+OK"
+        if rdb_filter is not None:
+            assert self.request("REPLCONF", "rdb-filter-only", rdb_filter) == b"+OK"
         self.sock.sendall(encode_command("PSYNC", replid, offset))
         self.reply = self._line_skipping_newlines()
         self.rdb = None

@@ -147,10 +147,14 @@ def replconf(c, argv):
                 raise CommandError(errors.REPLCONF_RDB_ONLY_RANGE)
             m.link(c).rdb_only = bool(flag)
         elif option == b"rdb-filter-only":
+            # Everything is left out first; each filter named puts its part back.
+            r = m.link(c)
+            r.filtered = True
+            r.exclude_functions = True
             for word in value.split():
                 if word.lower() != b"functions":
                     raise errors.fmt(errors.REPLCONF_RDB_FILTER, word)
-            m.link(c).filtered = True
+                r.exclude_functions = False
         else:
             raise errors.fmt(errors.REPLCONF_UNKNOWN, argv[j])
     return reply.OK

@@ -13,12 +13,13 @@ __all__ = ["RdbLoadError", "REPORT", "FATAL", "LOGGED", "PANIC", "save", "load",
            "write_snapshot", "read_snapshot"]
 
 
-def write_snapshot(server, fileobj, aof_base=False, rsi=None):
+def write_snapshot(server, fileobj, aof_base=False, rsi=None, data=True, functions=True):
     """The RDB stream for every db to ``fileobj``; returns the number of keys written.
 
     ``rsi``: the replication history to record (replication.rdbinfo.save_info), or None.
+    ``data``/``functions``: what a filtered replica (REPLCONF rdb-filter-only) asked for.
     """
-    return rdb_writer.write_snapshot(server, fileobj, aof_base, rsi)
+    return rdb_writer.write_snapshot(server, fileobj, aof_base, rsi, data, functions)
 
 
 def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=False):

@@ -319,7 +319,7 @@ def server_time(server):
     return now_ms() / 1000.0
 
 
-def write_snapshot(server, fileobj, aof_base=False, rsi=None):
+def write_snapshot(server, fileobj, aof_base=False, rsi=None, with_data=True, with_functions=True):
     """The whole RDB stream (rdbSaveRio) to ``fileobj``; returns the number of keys written."""
     config = server.config
     compress = config["rdbcompression"]
@@ -328,7 +328,8 @@ def write_snapshot(server, fileobj, aof_base=False, rsi=None):
     add(MAGIC)
     for field in aux_fields(server, aof_base, rsi):
         add(field)
-    add(functions(server.scripting.libraries, compress))
+    if with_functions:
+        add(functions(server.scripting.libraries, compress))
     policy = config["maxmemory-policy"]
     save_lru = "lru" in policy
     save_lfu = "lfu" in policy
@@ -336,7 +337,7 @@ def write_snapshot(server, fileobj, aof_base=False, rsi=None):
     keys = 0
     # rdb-key-save-delay (microseconds a key) slows saves down on purpose, for tests.
     delay = config["rdb-key-save-delay"] / 1e6
-    for db in server.dbs:
+    for db in server.dbs if with_data else ():
         data = db.data
         if not data:
             continue

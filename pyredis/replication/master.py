@@ -40,7 +40,8 @@ class Replica:
 
     __slots__ = ("client", "state", "listening_port", "ip", "capa_eof", "capa_psync2", "rdb_only",
                  "ack_off", "aof_off", "ack_time", "initial_offset", "pending", "pending_len",
-                 "after_bulk", "wait_ack", "pre_psync", "since", "socket_target", "filtered")
+                 "after_bulk", "wait_ack", "pre_psync", "since", "socket_target", "filtered",
+                 "exclude_functions")
 
     def __init__(self, client):
         self.client = client
@@ -63,8 +64,14 @@ class Replica:
         self.pre_psync = False
         self.since = 0
         self.socket_target = False
-        # REPLCONF rdb-filter-only was sent (Redis's SLAVE_REQ_RDB_MASK).
+        # REPLCONF rdb-filter-only was sent (Redis's SLAVE_REQ_RDB_MASK): the RDB
+        # leaves the data out, and the functions too unless the filter names them.
         self.filtered = False
+        self.exclude_functions = False
+
+    def req(self):
+        """Redis's slave_req: replicas share an RDB only when they ask for the same one."""
+        return (self.filtered, self.exclude_functions)
 
     def name(self):
         """replicationGetSlaveName."""
@@ -332,7 +339,7 @@ class Master:
                 if o is not r and o.state == WAIT_BGSAVE_END and not o.socket_target:
                     other = o
                     break
-            if other is not None and self.disk_child == server.rdb.child_pid:
+            if other is not None and self.disk_child == server.rdb.child_pid and other.req() == r.req():
                 r.pending = list(other.pending)
                 r.pending_len = other.pending_len
                 self.setup_full_resync(r, other.initial_offset)
@@ -370,12 +377,15 @@ class Master:
         waiting = [r for r in self.replicas if r.state == WAIT_BGSAVE_START]
         if not waiting:
             return
-        socket_target = self.config["repl-diskless-sync"] and all(r.capa_eof for r in waiting)
+        # One RDB for the replicas asking for the same one; the others wait for the next.
+        req = waiting[0].req()
+        waiting = [r for r in waiting if r.req() == req]
+        socket_target = (self.config["repl-diskless-sync"] or req[0]) and all(r.capa_eof for r in waiting)
         self.log("notice", "Starting BGSAVE for SYNC with target: %s"
                  % ("replicas sockets" if socket_target else "disk"))
         offset = server.repl.master_repl_offset
         if socket_target:
-            ok = self.fork_to_sockets(waiting, offset)
+            ok = self.fork_to_sockets(waiting, offset, req)
         else:
             ok = snapshots.bgsave(server)
             if ok:
@@ -391,7 +401,7 @@ class Master:
                 self.replicas.remove(r)
                 r.state = None
 
-    def fork_to_sockets(self, waiting, offset):
+    def fork_to_sockets(self, waiting, offset, req=(False, False)):
         """rdbSaveToSlavesSockets: a child writes the RDB, EOF-marked, to every replica socket."""
         server = self.server
         # Taken before the resync setup forgets the selected db, as rdbPopulateSaveInfo.
@@ -407,7 +417,8 @@ class Master:
             self.log("warning", "Can't save in background: fork: %s" % exc.strerror)
             return False
         if pid == 0:
-            diskless_child(server, [r.client.sock for r in waiting], mark, rsi)
+            diskless_child(server, [r.client.sock for r in waiting], mark, rsi,
+                           data=not req[0], functions=not req[1])
         self.log("notice", "Background RDB transfer started by pid %d" % pid)
         self.child_pid = pid
         self.child_replicas = list(waiting)

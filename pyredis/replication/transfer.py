@@ -77,13 +77,13 @@ class _Fanout:
             raise OSError("no replica left")
 
 
-def diskless_child(server, socks, mark, rsi):
+def diskless_child(server, socks, mark, rsi, data=True, functions=True):
     code = 1
     try:
         snapshots.become_child(server)
         out = _Fanout([s.fileno() for s in socks], server.config["repl-timeout"])
         out.write(b"$EOF:" + mark + b"\r\n")
-        rdb.write_snapshot(server, out, rsi=rsi)
+        rdb.write_snapshot(server, out, rsi=rsi, data=data, functions=functions)
         out.write(mark)
         out.flush()
         code = 0
