@@ -57,13 +57,15 @@ class MasterClient(Client):
 
 class MasterState:
     """What a replica knows of its master's stream (a live or cached master client's replid and offsets)."""
-    __slots__ = ("replid", "reploff", "read_reploff", "db_id")
+    __slots__ = ("replid", "reploff", "read_reploff", "db_id", "pre_psync")
 
     def __init__(self, replid, reploff, db_id=0):
         self.replid = replid
         self.reploff = reploff
         self.read_reploff = reploff
         self.db_id = db_id
+        # Synced by SYNC (offset -1): such a master takes no REPLCONF ACK (CLIENT_PRE_PSYNC).
+        self.pre_psync = reploff == -1
 
 
 def _master_side(name):
@@ -105,7 +107,8 @@ class MasterLink:
         self.master = None
         self.client = None
         self.cached = None
-        self.master_replid = NO_REPLID
+        # Redis's server.master_replid: empty until a +FULLRESYNC names one.
+        self.master_replid = ""
         self.initial_offset = -1
         self.reader = None
         # Bytes applied but not yet counted (a MULTI not yet closed by EXEC).
@@ -452,7 +455,7 @@ class MasterLink:
             parts = line.split(" ")
             if len(parts) < 3 or len(parts[1]) != RUN_ID_SIZE:
                 log("warning", "Master replied with wrong +FULLRESYNC syntax.")
-                self.master_replid = NO_REPLID
+                self.master_replid = ""
             else:
                 self.master_replid = parts[1]
                 try:
@@ -496,8 +499,9 @@ class MasterLink:
             log("notice", "Master does not support PSYNC or is in error state (reply: %s)" % line)
         if failover.psync_settled(server, False):
             return
-        # Pre-PSYNC masters are not supported: try again later.
-        self._error()
+        log("notice", "Retrying with SYNC...")
+        self._send(b"SYNC\r\n")
+        self._start_transfer()
 
     # ---- the payload ----------------------------------------------------
     def _diskless_load(self):
@@ -894,7 +898,8 @@ class MasterLink:
             log("notice", "Connecting to MASTER %s:%d" % (self.host, self.port))
             self.connect()
         if self.state == CONNECTED:
-            self.send_ack()
+            if not self.master.pre_psync:
+                self.send_ack()
         else:
             self._flush()
 
