@@ -291,7 +291,9 @@ def client_info(c, now, caller):
                 len(c.patterns or ()), len(c.shard_channels or ()),
                 len(c.multi) if c.multi is not None else -1, qbuf, max(20474 - qbuf, 0), argv_mem,
                 multi_mem, rbs, rbs if current else 0, obuf, 1 if omem else 0, omem, tot_mem, events,
-                c.cmd.fullname if c.cmd is not None else "NULL", c.user.name.decode("latin-1"),
+                c.cmd.fullname if c.cmd is not None else "NULL",
+                # A client no ACL user stands behind (the master's link) is Redis's NULL user.
+                "(superuser)" if getattr(c, "superuser", False) else c.user.name.decode("latin-1"),
                 c.tracking.redirect if c.tracking is not None else -1, c.resp))
 
 

@@ -55,8 +55,9 @@ def _forget(c):
 
 
 def _before_reply(server):
-    if server.master.getack:
-        server.master.before_reply(server)
+    m = server.master
+    if m.getack or m.failover_check:
+        m.before_reply(server)
 
 
 def _flushall(server):

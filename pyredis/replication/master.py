@@ -123,6 +123,8 @@ class Master:
         self.no_replicas_since = int(clock.time())
         self.good_replicas = 0
         self.getack = False
+        # An ACK arrived during a FAILOVER: its status is looked at before the replies go.
+        self.failover_check = False
         # Client id -> the stream offset after its last write (Redis's c->woff).
         self.woff = {}
         # WAIT: (client, its block state, offset, numreplicas).
@@ -554,6 +556,14 @@ class Master:
             self.serve_waiting()
         if self.config["min-replicas-to-write"] and self.config["min-replicas-max-lag"]:
             self.refresh_good()
+        if getattr(self.server, "failover", None) is not None:
+            # beforeSleep's updateFailoverStatus: the target may have caught up just now.
+            # Not here: failing over disconnects the clients this ACK is read among.
+            self.failover_check = True
+            c = r.client
+            if not c.queued:
+                c.queued = True
+                self.server.pending_writes.append(c)
 
     def count_acks(self, offset):
         """replicationCountAcksByOffset."""
@@ -591,6 +601,10 @@ class Master:
             self.getack = False
             if self.replicas:
                 self.feed_command(GETACK)
+        if self.failover_check:
+            self.failover_check = False
+            from .failover import update_status
+            update_status(server)
 
     def refresh_good(self):
         """refreshGoodSlavesCount, and the NOREPLICAS refusal it decides."""

@@ -46,6 +46,8 @@ MASTERDOWN = CommandError(errors.MASTERDOWN)
 class MasterClient(Client):
     """The master as a client: replies are dropped, an error is logged (afterErrorReply)."""
     __slots__ = ()
+    # Redis creates it with no user: CLIENT LIST shows user=(superuser).
+    superuser = True
 
     def reply(self, r):
         if r.__class__ is bytes and r[:1] == b"-":

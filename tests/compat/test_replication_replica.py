@@ -430,3 +430,24 @@ def test_masterdown_when_stale_data_is_refused(two_replicas):
     pair.run("GET", "k")
     pair.run("REPLICAOF", "NO", "ONE")
     pair.run("SET", "k", "mine")
+
+
+def test_master_client_in_client_list_matches_redis(two_replicas):
+    """The master's link as CLIENT LIST shows it: flags=M, user=(superuser), its address and db."""
+    m, pair, r, t = two_replicas
+    m.cmd("SELECT", "4")
+    m.cmd("SET", "k", "v")
+    m.cmd("SELECT", "0")
+    wait_for(lambda: caught_up(m, r) and caught_up(m, t), what="both replicas")
+    # Sizes, ids, ages and the last command (the master's PINGs come at their own times) differ.
+    kept = ("addr", "fd", "name", "flags", "db", "sub", "psub", "ssub", "multi", "events", "user",
+            "redir", "resp")
+
+    def master_line(client):
+        lines = [ln for ln in parse(client.cmd("CLIENT", "LIST", "TYPE", "master")).decode().splitlines()]
+        assert len(lines) == 1
+        fields = dict(part.split("=", 1) for part in lines[0].split(" "))
+        return {k: fields[k] for k in kept if k != "fd"}
+    ours = master_line(r)
+    assert ours == master_line(t)
+    assert (ours["flags"], ours["user"], ours["db"]) == ("M", "(superuser)", "4")

@@ -300,3 +300,23 @@ def test_dump_without_replicas_records_no_history(master):
     assert c.cmd("SAVE") == b"+OK\r\n"
     with open(os.path.join(master.cwd, "dump.rdb"), "rb") as f:
         assert b"repl-" not in f.read()
+
+
+def test_failover_proceeds_on_the_ack_that_shows_the_target_caught_up():
+    """updateFailoverStatus runs before the loop sleeps, not on the cron (once a second here)."""
+    from serverproc import free_port
+    proc = start_pyredis("--hz", "1", "--repl-diskless-sync", "no", "--repl-ping-replica-period", "3600")
+    try:
+        c = RawClient(proc.port)
+        r = StreamReader(proc.port, listening_port=free_port())
+        c.cmd("SET", "k", "v")
+        r.until("SET", "k", "v")
+        assert c.cmd("FAILOVER") == b"+OK\r\n"
+        time.sleep(1.2)
+        assert _info(c)["master_failover_state"] == "waiting-for-sync"
+        r.ack()
+        time.sleep(0.3)
+        assert _info(c)["master_failover_state"] == "failover-in-progress"
+        assert "is synced, failing over." in proc.log()
+    finally:
+        proc.stop()
