@@ -3,6 +3,7 @@
 The load is slowed down with key-load-delay (as Redis's own tests do), so the
 replies given during it can be compared with a redis-server replica's.
 """
+import os
 import shutil
 import subprocess
 import time
@@ -148,3 +149,36 @@ def test_bad_signature_from_master_is_retried():
         assert "Wrong signature trying to load DB from file" in log, kind
         assert "Failed trying to load the MASTER synchronization DB from disk: Invalid argument" in log
         assert syncs >= 2, kind
+
+
+@pytest.mark.parametrize("load_mode", ["disabled", "on-empty-db"])
+def test_replicaof_no_one_during_the_transfer_aborts_it(load_mode):
+    """Before the load starts (the RDB still arriving), REPLICAOF NO ONE drops the transfer, data kept."""
+    mproc = start_redis(*DEBUG, "--repl-diskless-sync-delay", "0", "--rdb-key-save-delay", "3000")
+    m = RawClient(mproc.port)
+    m.cmd("DEBUG", "POPULATE", "2000")
+    seen = {}
+    try:
+        for kind in ("redis", "pyredis"):
+            proc = STARTERS[kind](*DEBUG, "--repl-diskless-load", load_mode)
+            c = RawClient(proc.port)
+            try:
+                c.cmd("SET", "mine", "kept")
+                c.cmd("REPLICAOF", "127.0.0.1", mproc.port)
+                wait_for(lambda: info(c)["master_sync_in_progress"] == "1", what="the transfer")
+                time.sleep(0.3)
+                got = [c.cmd("REPLICAOF", "NO", "ONE"), info(c)["role"], c.cmd("DBSIZE"), c.cmd("GET", "mine")]
+                time.sleep(0.5)
+                got.append(info(c)["role"])
+                temp = [name for name in os.listdir(proc.cwd) if name.startswith("temp-")]
+                got.append(temp)
+                seen[kind] = got
+                assert "MASTER MODE enabled" in proc.log()
+            finally:
+                c.close()
+                proc.stop()
+    finally:
+        m.close()
+        mproc.stop()
+    assert seen["pyredis"] == seen["redis"]
+    assert seen["pyredis"][:4] == [b"+OK\r\n", "master", b":1\r\n", b"$4\r\nkept\r\n"]
