@@ -5,13 +5,12 @@ replies given during it can be compared with a redis-server replica's.
 """
 import os
 import shutil
-import subprocess
 import time
 
 import pytest
 
 from fakemaster import FakeMaster
-from respclient import RawClient, parse
+from respclient import RawClient
 from serverproc import start_pyredis, start_redis
 
 from compat.test_replication_replica import DEBUG, assert_same_data, info, wait_for

@@ -12,7 +12,7 @@ import tempfile
 
 import pytest
 
-from respclient import RawClient, parse
+from respclient import RawClient
 from serverproc import free_port, start_pyredis, start_redis
 
 from compat.test_replication_replica import DEBUG, assert_same_data, fill_every_type, info, linked, \
