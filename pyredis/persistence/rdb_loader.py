@@ -580,8 +580,8 @@ class LoadResult:
 
 
 def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False,
-             allow_dup=False):
-    """rdbLoadRio over the bytes ``data`` into ``server.dbs``; a LoadResult.
+             allow_dup=False, dbs=None):
+    """rdbLoadRio over the bytes ``data`` into ``server.dbs`` (or ``dbs``, a replica's temp dbs); a LoadResult.
 
     ``progress(pos)`` is called every loading-process-events-interval-bytes.
     An AOF's preamble keeps keys already expired: the commands after it may
@@ -606,7 +606,8 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     now = now_ms() if now is None else now
     clock = server.access_clock
     lfu = "lfu" in config["maxmemory-policy"]
-    db = server.dbs[0]
+    dbs = server.dbs if dbs is None else dbs
+    db = dbs[0]
     expire = -1
     idle = -1
     freq = -1
@@ -658,11 +659,11 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
             break
         if kind == OPCODE_SELECTDB:
             dbid = loader.length()
-            if dbid >= len(server.dbs):
+            if dbid >= len(dbs):
                 log("warning", "FATAL: Data file was created with a Redis server configured to "
-                    "handle more than %d databases. Exiting\n" % len(server.dbs))
+                    "handle more than %d databases. Exiting\n" % len(dbs))
                 raise RdbLoadError("Too many databases", report=LOGGED)
-            db = server.dbs[dbid]
+            db = dbs[dbid]
             keyspace = db.data
             continue
         if kind == OPCODE_RESIZEDB:
@@ -722,7 +723,7 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
                         % (got, expected))
                     raise RdbLoadError("RDB CRC error")
     result.size = loader.pos
-    for d in server.dbs:
+    for d in dbs:
         d.version += 1
     return result
 

@@ -635,10 +635,18 @@ class MasterLink:
         if aof is not None and server.config["appendonly"]:
             # stopAppendOnly: the loaded data reaches the AOF by the rewrite restarting it.
             aof.disable()
-        self._attach_to_new_master()
-        log("notice", "MASTER <-> REPLICA sync: Flushing old data")
-        empty_data(server)
-        self.own_ttl_keys = set()
+        # repl-diskless-load swapdb: the old data stays (and the cached master with it)
+        # until the new set has loaded into temp dbs, then the two are swapped.
+        temp_dbs = None
+        if self.diskless and server.config["repl-diskless-load"] == "swapdb":
+            from ..db import Database
+            temp_dbs = [Database(i, server) for i in range(len(server.dbs))]
+            _flush_functions(server)
+        else:
+            self._attach_to_new_master()
+            log("notice", "MASTER <-> REPLICA sync: Flushing old data")
+            empty_data(server)
+            self.own_ttl_keys = set()
         log("notice", "MASTER <-> REPLICA sync: Loading DB in memory")
         state = server.rdb
         if self.diskless:
@@ -657,7 +665,8 @@ class MasterLink:
         # Other clients are served while it loads (-LOADING, INFO's loading:1); the
         # master's socket waits, as Redis takes its read handler away meanwhile.
         self._mute(True)
-        serve = snapshots.begin_loading(server, len(data))
+        # Read from the socket, the RDB's size is not known up front (INFO shows 0).
+        serve = snapshots.begin_loading(server, 0 if self.diskless else len(data))
         newline_at = [clock.time()]
 
         def progress(pos):
@@ -668,11 +677,11 @@ class MasterLink:
                 self._send(b"\n")
             serve(pos)
         try:
-            result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=True)
+            result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=True, dbs=temp_dbs)
         except rdb.RdbLoadError as exc:
             snapshots.end_loading(server)
             self._mute(False)
-            self._load_failed(exc)
+            self._load_failed(exc, temp_dbs is not None)
             return
         finally:
             data = None
@@ -684,6 +693,14 @@ class MasterLink:
         state.keys_expired = result.keys_expired
         log("notice", "Done loading RDB, keys loaded: %d, keys expired: %d."
             % (result.keys_loaded, result.keys_expired))
+        if temp_dbs is not None:
+            from ..commands.keyspace import swap_databases
+            self._attach_to_new_master()
+            log("notice", "MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
+            for db, loaded in zip(server.dbs, temp_dbs):
+                swap_databases(server, db, loaded)
+            self.own_ttl_keys = set()
+            log("notice", "MASTER <-> REPLICA sync: Discarding old DB in background")
         db_id = result.aux.get(b"repl-stream-db")
         try:
             db_id = int(db_id) if db_id is not None else 0
@@ -719,7 +736,7 @@ class MasterLink:
         except (KeyError, ValueError, OSError):
             pass
 
-    def _load_failed(self, exc):
+    def _load_failed(self, exc, swapping=False):
         """readSyncBulkPayload's failure paths: retry, resume, or exit as rdbReportError does."""
         from ..persistence import rdb, snapshots
         server = self.server
@@ -738,7 +755,9 @@ class MasterLink:
         else:
             snapshots.log_load_error(server, exc)
             raise SystemExit(1)
-        if self.diskless:
+        if swapping:
+            log("notice", "MASTER <-> REPLICA sync: Discarding temporary DB in background")
+        elif self.diskless:
             # The half-loaded data goes.
             empty_data(server)
         log("warning", "Failed trying to load the MASTER synchronization DB from %s: Invalid argument"
@@ -958,6 +977,10 @@ def empty_data(server):
     """emptyData(-1): every db and the function libraries, as a full sync replaces them."""
     for db in server.dbs:
         db.flush()
+    _flush_functions(server)
+
+
+def _flush_functions(server):
     scripting = getattr(server, "scripting", None)
     if scripting is not None:
         scripting.flush_functions()

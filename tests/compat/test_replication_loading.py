@@ -10,7 +10,7 @@ import time
 import pytest
 
 from fakemaster import FakeMaster
-from respclient import RawClient
+from respclient import RawClient, parse
 from serverproc import start_pyredis, start_redis
 
 from compat.test_replication_replica import DEBUG, assert_same_data, info, wait_for
@@ -41,7 +41,8 @@ def replies_while_loading(kind, mport, load_mode):
     proc = STARTERS[kind](*DEBUG, *SLOW_LOAD, "--repl-diskless-load", load_mode)
     c = RawClient(proc.port)
     try:
-        c.cmd("SET", "old", "data")
+        if load_mode != "on-empty-db":
+            c.cmd("SET", "old", "data")
         assert c.cmd("REPLICAOF", "127.0.0.1", mport) == b"+OK\r\n"
         wait_for(lambda: loading(c), what="the load to start")
         got = [c.cmd("GET", "key:1"), c.cmd("PING"), c.cmd("REPLICAOF", "NO", "ONE"),
@@ -51,6 +52,9 @@ def replies_while_loading(kind, mport, load_mode):
                                            "slave_read_repl_offset", "slave_repl_offset")})
         persistence = info(c, "persistence")
         got.append((persistence["loading"], persistence["loading_total_bytes"] != "0"))
+        # swapdb keeps the old data until the new set has loaded (the others show a partial count).
+        if load_mode == "swapdb":
+            got.append(parse(c.cmd("INFO", "keyspace")))
         wait_for(lambda: not loading(c), timeout=60, what="the load to end")
         wait_for(lambda: info(c)["master_link_status"] == "up", what="the link")
         got.append(c.cmd("DBSIZE"))
@@ -60,7 +64,7 @@ def replies_while_loading(kind, mport, load_mode):
         proc.stop()
 
 
-@pytest.mark.parametrize("load_mode", ["disabled", "on-empty-db"])
+@pytest.mark.parametrize("load_mode", ["disabled", "on-empty-db", "swapdb"])
 def test_clients_get_loading_while_the_replica_loads(master, load_mode):
     mproc, m = master
     ours = replies_while_loading("pyredis", mproc.port, load_mode)
@@ -136,48 +140,42 @@ def test_corrupt_rdb_from_master_terminates_the_replica(eof, load_mode):
         assert ("Failure loading rdb format" in log) == eof, kind
 
 
-def test_bad_signature_from_master_is_retried():
+@pytest.mark.parametrize("load_mode", ["disabled", "swapdb"])
+def test_bad_signature_from_master_is_retried(load_mode):
+    where = "disk" if load_mode == "disabled" else "socket"
     for kind in ("redis", "pyredis"):
         fake = FakeMaster(b"NOTREDIS00" + b"\x00" * 20)
         try:
-            code, log = run_replica_of(kind, fake, "disabled", wait=2.5)
+            code, log = run_replica_of(kind, fake, load_mode, wait=2.5)
             syncs = sum(1 for argv in fake.commands if argv[0].lower() == b"psync")
         finally:
             fake.close()
         assert code is None, (kind, log)
         assert "Wrong signature trying to load DB from file" in log, kind
-        assert "Failed trying to load the MASTER synchronization DB from disk: Invalid argument" in log
+        assert "Failed trying to load the MASTER synchronization DB from %s: Invalid argument" % where in log
+        assert ("Discarding temporary DB in background" in log) == (load_mode == "swapdb"), kind
         assert syncs >= 2, kind
 
 
-@pytest.mark.parametrize("load_mode", ["disabled", "on-empty-db"])
-def test_replicaof_no_one_during_the_transfer_aborts_it(load_mode):
-    """Before the load starts (the RDB still arriving), REPLICAOF NO ONE drops the transfer, data kept."""
-    mproc = start_redis(*DEBUG, "--repl-diskless-sync-delay", "0", "--rdb-key-save-delay", "3000")
-    m = RawClient(mproc.port)
-    m.cmd("DEBUG", "POPULATE", "2000")
-    seen = {}
+def test_swapdb_load_swaps_at_the_end(master):
+    mproc, m = master
+    proc = start_pyredis(*DEBUG, "--repl-diskless-load", "swapdb")
+    c = RawClient(proc.port)
     try:
-        for kind in ("redis", "pyredis"):
-            proc = STARTERS[kind](*DEBUG, "--repl-diskless-load", load_mode)
-            c = RawClient(proc.port)
-            try:
-                c.cmd("SET", "mine", "kept")
-                c.cmd("REPLICAOF", "127.0.0.1", mproc.port)
-                wait_for(lambda: info(c)["master_sync_in_progress"] == "1", what="the transfer")
-                time.sleep(0.3)
-                got = [c.cmd("REPLICAOF", "NO", "ONE"), info(c)["role"], c.cmd("DBSIZE"), c.cmd("GET", "mine")]
-                time.sleep(0.5)
-                got.append(info(c)["role"])
-                temp = [name for name in os.listdir(proc.cwd) if name.startswith("temp-")]
-                got.append(temp)
-                seen[kind] = got
-                assert "MASTER MODE enabled" in proc.log()
-            finally:
-                c.close()
-                proc.stop()
+        c.cmd("SET", "old", "data")
+        c.cmd("REPLICAOF", "127.0.0.1", mproc.port)
+        assert_same_data(m, c)
+        assert c.cmd("GET", "old") == b"$-1\r\n"
+        log = proc.log()
+        at = [log.index(line) for line in (
+            "Done loading RDB", "Discarding previously cached master state.",
+            "MASTER <-> REPLICA sync: Swapping active DB with loaded DB",
+            "MASTER <-> REPLICA sync: Discarding old DB in background",
+            "MASTER <-> REPLICA sync: Finished with success")]
+        assert at == sorted(at)
+        assert "Flushing old data" not in log
+        m.cmd("SET", "after", "swap")
+        assert_same_data(m, c)
     finally:
-        m.close()
-        mproc.stop()
-    assert seen["pyredis"] == seen["redis"]
-    assert seen["pyredis"][:4] == [b"+OK\r\n", "master", b":1\r\n", b"$4\r\nkept\r\n"]
+        c.close()
+        proc.stop()
