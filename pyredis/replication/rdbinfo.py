@@ -83,3 +83,5 @@ def restore(server, aux):
     master = getattr(server, "master", None)
     if master is not None:
         master.no_replicas_since = int(clock.time())
+        # The first writes already belong to the continued history's backlog.
+        master.start_listening()
