@@ -58,7 +58,8 @@ def test_redis_to_pyredis_to_redis(nodes):
     assert_same_data(a, b)
     assert_same_data(b, c)
     assert int(info(b, "stats")["sync_partial_ok"]) == partial + 1
-    assert parse(a.cmd("DEBUG", "DIGEST")) == parse(c.cmd("DEBUG", "DIGEST"))
+    # Read again until equal: a key with a 1 ms TTL may be gone at the head before its DEL arrives.
+    assert_same_data(a, c)
 
 
 def test_pyredis_replicates_pyredis_and_promotion_keeps_the_chain(nodes):
