@@ -21,6 +21,7 @@ from .. import errors, reply
 from ..db import now_ms
 from ..errors import CommandError
 from ..numbers import parse_int
+from ..reprs import sdscatrepr
 
 _POINTER = re.compile(rb"0x[0-9a-fA-F]+").search
 DEFAULT_MAXLEN = 256
@@ -66,30 +67,6 @@ _ABORTED = b"ERR script aborted for user request"
 _LOST = b"ERR script aborted: lost debugging client connection"
 
 
-def repr_bytes(s):
-    """sdscatrepr: a quoted string with C escapes."""
-    out = bytearray(b'"')
-    for ch in s:
-        if ch == 0x5C or ch == 0x22:
-            out += b"\\" + bytes((ch,))
-        elif ch == 0x0A:
-            out += b"\\n"
-        elif ch == 0x0D:
-            out += b"\\r"
-        elif ch == 0x09:
-            out += b"\\t"
-        elif ch == 0x07:
-            out += b"\\a"
-        elif ch == 0x08:
-            out += b"\\b"
-        elif 0x20 <= ch < 0x7F:
-            out.append(ch)
-        else:
-            out += b"\\x%02x" % ch
-    out += b'"'
-    return bytes(out)
-
-
 def lua_value(v, depth=0):
     """ldbCatStackValue: a Lua value as the debugger prints it."""
     if depth == MAX_VALUE_DEPTH:
@@ -102,7 +79,7 @@ def lua_value(v, depth=0):
     if cls is int or cls is float:
         return b"%g" % v
     if cls is bytes:
-        return repr_bytes(v)
+        return sdscatrepr(v)
     kind = lua_type(v)
     if kind == "table":
         array, full = [], []
@@ -133,9 +110,9 @@ def reply_value(data, pos=0):
         n = int(line)
         if n < 0:
             return b"NULL", pos
-        return repr_bytes(data[pos:pos + n]), pos + n + 2
+        return sdscatrepr(data[pos:pos + n]), pos + n + 2
     if kind in (b"+", b"-"):
-        return repr_bytes(kind + line), pos
+        return sdscatrepr(kind + line), pos
     if kind in (b"*", b"~", b">"):
         n = int(line)
         if n < 0:
@@ -164,8 +141,8 @@ def reply_value(data, pos=0):
         return b"(big number) " + line, pos
     if kind == b"=":
         n = int(line)
-        return b"(verbatim string) " + repr_bytes(data[pos + 4:pos + n]), pos + n + 2
-    return repr_bytes(data[pos - len(line) - 3:]), len(data)
+        return b"(verbatim string) " + sdscatrepr(data[pos + 4:pos + n]), pos + n + 2
+    return sdscatrepr(data[pos - len(line) - 3:]), len(data)
 
 
 class Session:
