@@ -42,16 +42,16 @@ REPL_AOF = 1
 REPL_ALL = 3
 
 
-# How a command may run inside a script: refused by a check of _execute's,
-# a write, or a plain read (by command, filled on first use).
-_REFUSED, _WRITE, _READ = 0, 1, 2
+# How redis.call's fast path takes a command: not at all (a container, or
+# refused in scripts), as a write, or as a read; by command, on first use.
+_OTHER, _WRITE, _READ = 0, 1, 2
 _script_kinds = {}
 
 
 def _script_kind(cmd):
     flags = cmd.flags
-    if "noscript" in flags:
-        kind = _REFUSED
+    if cmd.subcommands is not None or "noscript" in flags:
+        kind = _OTHER
     else:
         kind = _WRITE if "write" in flags else _READ
     _script_kinds[cmd] = kind
@@ -94,6 +94,9 @@ class RunContext:
     killed = False
     timed_out = False
     repl = REPL_ALL
+    # Whether redis.call may take its fast path: no debugger, ACL user,
+    # replica link or cluster to consult, and every effect propagated.
+    plain = True
     # Cluster mode: the slot of the keys met so far (-1: none yet), and
     # whether keys of other slots are allowed too.
     slot = -1
@@ -196,6 +199,9 @@ class LuaEngine:
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
         cluster = server.cluster
+        if (scripting.ldb is not None or c.acl_check is not None or cluster is not None
+                or server.replica_gate is not None or server.master_link is not None):
+            run.plain = False
         if cluster is not None:
             # A script without a shebang may touch keys of any slot.
             run.cross_slot = flags is None or "allow-cross-slot-keys" in flags
@@ -271,39 +277,34 @@ class LuaEngine:
     # pcall) turns them into Redis's error tables through _error_info.
     def _call(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
-        scripting = self.scripting
-        run = scripting.run
-        server = self.server
-        if (run is not None and scripting.ldb is None and run.caller.acl_check is None
-                and server.replica_gate is None and server.master_link is None
-                and server.cluster is None and not (server.propagating and not run.repl & REPL_AOF)):
-            # The common case written out: a run no debugger, ACL user,
-            # replica link, cluster or set_repl asks anything of, and a
-            # command of its own (no subcommand) with the right arity and
-            # bytes arguments.  Anything else takes _execute's full checks.
-            cmd = _table_get(args[0].lower()) if args and args[0].__class__ is bytes else None
-            if cmd is not None and cmd.subcommands is None:
-                n = len(args)
-                arity = cmd.arity
+        run = self.scripting.run
+        if run is not None and run.plain and args:
+            # The common case written out: a command of its own (no
+            # subcommand), allowed in scripts, with its arity and bytes
+            # arguments.  Anything else takes _execute's full checks.
+            name = args[0]
+            cmd = _table_get(name.lower()) if name.__class__ is bytes else None
+            if cmd is not None:
                 kind = _script_kinds.get(cmd)
                 if kind is None:
                     kind = _script_kind(cmd)
-                if (n == arity if arity > 0 else n >= -arity) and kind != _REFUSED:
+                n = len(args)
+                arity = cmd.arity
+                if kind and (n == arity if arity > 0 else n >= -arity):
                     for a in args:
                         if a.__class__ is not bytes:
                             break
                     else:
-                        if kind == _WRITE:
+                        if kind is _WRITE:
                             if run.read_only or (run.oom and not run.wrote and "denyoom" in cmd.flags):
                                 return self._called(self._execute(args))
                             run.wrote = True
                         sc = self.client
                         result = call(sc, cmd, list(args))
                         if result.__class__ is bytes and not sc.captured:
-                            value = self.top(result)
-                            if value.__class__ is not tuple:
-                                return value
-                            return self._called(value)
+                            if result[0] == 36 and result[1] != 45:  # a bulk string
+                                return result[result.index(b"\r\n") + 2:-2]
+                            return self._called(self.top(result))
                         return self._called(self._replied(sc, result))
         return self._called(self._execute(args))
 
@@ -473,6 +474,8 @@ class LuaEngine:
         run = self.scripting.run
         if run is not None:
             run.repl = flags
+            if not flags & REPL_AOF:
+                run.plain = False
 
     def _acl_check(self, *args):
         argv = _argv(args)
