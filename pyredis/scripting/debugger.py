@@ -174,7 +174,7 @@ class Session:
         self.maxlen_hint_sent = False
         self.currentline = -1
         self.logs = []
-        self.inbuf = b""
+        self.inbuf = bytearray()
         self.start = now_ms()
         self.engine = None
 
@@ -288,7 +288,7 @@ class Session:
                 return GONE
             self.inbuf += data
             if len(self.inbuf) > _MAX_INBUF:
-                self.inbuf = b""
+                self.inbuf = bytearray()
                 return _BUFFER_FULL
 
     def _parse(self):
@@ -326,12 +326,12 @@ class Session:
             pos = end + 2
             if pos + n + 2 > len(buf):
                 return None
-            argv.append(buf[pos:pos + n])
+            argv.append(bytes(buf[pos:pos + n]))
             pos += n
             if buf[pos:pos + 2] != b"\r\n":
                 return _PROTOCOL_ERROR
             pos += 2
-        self.inbuf = b""
+        self.inbuf = bytearray()
         return argv
 
     def repl(self, local_vars, frames):
