@@ -6,7 +6,9 @@
 Two scripts, loaded with SCRIPT LOAD on both servers:
   get1     return redis.call('GET', KEYS[1])
   calls10  ten redis.call()s (SET, GET, INCR, ... on KEYS[1] and a counter)
-Prints requests/s for both servers and pyredis's ratio to redis-server.
+Prints requests/s for both servers and pyredis's ratio to redis-server, and
+each server's CPU time per request (user + system, from /proc), which stays
+steady on a machine other work is loading while requests/s do not.
 Set PYREDIS_NO_EXTENSIONS=1 to measure the pure-Python twins.
 """
 import argparse
@@ -48,13 +50,24 @@ def load_scripts(port):
     return shas
 
 
-def run_benchmark(port, sha, clients, requests, pipeline):
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (Linux)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_benchmark(server, sha, clients, requests, pipeline):
+    """(requests/s, server CPU microseconds per request)."""
+    port = server.port
+    before = cpu_seconds(server.proc.pid)
     out = subprocess.run(
         ["redis-benchmark", "-p", str(port), "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "--csv", "evalsha", sha, "1", "key"],
         check=True, capture_output=True, text=True).stdout
+    cpu = cpu_seconds(server.proc.pid) - before
     rows = list(csv.reader(io.StringIO(out)))
-    return float(rows[1][1])
+    return float(rows[1][1]), cpu * 1e6 / requests
 
 
 def main():
@@ -71,12 +84,14 @@ def main():
     try:
         shas = load_scripts(ours.port)
         assert shas == load_scripts(theirs.port)
-        print("%-10s %8s %14s %14s %7s" % ("script", "pipeline", "pyredis rps", "redis rps", "ratio"))
+        print("%-10s %8s %12s %12s %6s %14s %14s" % ("script", "pipeline", "pyredis rps", "redis rps",
+                                                     "ratio", "pyredis us/req", "redis us/req"))
         for pipeline in pipelines:
             for name, sha in shas.items():
-                mine = run_benchmark(ours.port, sha, args.clients, args.requests, pipeline)
-                oracle = run_benchmark(theirs.port, sha, args.clients, args.requests, pipeline)
-                print("%-10s %8d %14.0f %14.0f %7.2f" % (name, pipeline, mine, oracle, mine / oracle))
+                mine, mine_cpu = run_benchmark(ours, sha, args.clients, args.requests, pipeline)
+                oracle, oracle_cpu = run_benchmark(theirs, sha, args.clients, args.requests, pipeline)
+                print("%-10s %8d %12.0f %12.0f %6.2f %14.1f %14.1f"
+                      % (name, pipeline, mine, oracle, mine / oracle, mine_cpu, oracle_cpu))
     finally:
         ours.stop()
         theirs.stop()

@@ -11,6 +11,7 @@ import time
 
 from .. import clock
 from .. import reply
+from ..reprs import sdscatrepr
 from ..server import Server
 from . import command
 
@@ -36,30 +37,6 @@ def _after(argv, words, both=False):
     return out
 
 
-def _repr(arg):
-    """sdscatrepr of one argument, in double quotes."""
-    out = bytearray(b'"')
-    for b in arg:
-        if b == 0x5c or b == 0x22:
-            out += b"\\" + bytes((b,))
-        elif b == 0x0a:
-            out += b"\\n"
-        elif b == 0x0d:
-            out += b"\\r"
-        elif b == 0x09:
-            out += b"\\t"
-        elif b == 0x07:
-            out += b"\\a"
-        elif b == 0x08:
-            out += b"\\b"
-        elif 32 <= b < 127:
-            out.append(b)
-        else:
-            out += b"\\x%02x" % b
-    out += b'"'
-    return bytes(out)
-
-
 def origin(c):
     """Where a command came from, as the monitor line names it."""
     if c.sock is None:
@@ -80,7 +57,7 @@ def feed(c, cmd, argv):
     server = c.server
     now = clock.time()
     hidden = redacted_positions(cmd, argv)
-    args = b" ".join(b'"(redacted)"' if i in hidden else _repr(a) for i, a in enumerate(argv))
+    args = b" ".join(b'"(redacted)"' if i in hidden else sdscatrepr(a) for i, a in enumerate(argv))
     line = b"+%.6f [%d %s] %b\r\n" % (now, c.db.id, origin(c).encode("latin-1"), args)
     for m in server.monitors:
         if not m.closed:

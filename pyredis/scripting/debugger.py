@@ -21,6 +21,7 @@ from .. import errors, reply
 from ..db import now_ms
 from ..errors import CommandError
 from ..numbers import parse_int
+from ..reprs import sdscatrepr
 
 _POINTER = re.compile(rb"0x[0-9a-fA-F]+").search
 DEFAULT_MAXLEN = 256
@@ -63,31 +64,15 @@ HELP = (
 
 _UNKNOWN = b"<error> Unknown Redis Lua debugger command or wrong number of arguments."
 _ABORTED = b"ERR script aborted for user request"
-_LOST = b"ERR script aborted: lost debugging client connection"
-
-
-def repr_bytes(s):
-    """sdscatrepr: a quoted string with C escapes."""
-    out = bytearray(b'"')
-    for ch in s:
-        if ch == 0x5C or ch == 0x22:
-            out += b"\\" + bytes((ch,))
-        elif ch == 0x0A:
-            out += b"\\n"
-        elif ch == 0x0D:
-            out += b"\\r"
-        elif ch == 0x09:
-            out += b"\\t"
-        elif ch == 0x07:
-            out += b"\\a"
-        elif ch == 0x08:
-            out += b"\\b"
-        elif 0x20 <= ch < 0x7F:
-            out.append(ch)
-        else:
-            out += b"\\x%02x" % ch
-    out += b'"'
-    return bytes(out)
+# What the REPL's reads end with when the client has closed the connection.
+GONE = object()
+_TIMEOUT_GONE = b"ERR timeout during Lua debugging with client closing connection"
+_TIMEOUT_REASON = b"timeout reached, infinite loop?"
+_PROTOCOL_ERROR = b"ERR protocol error"
+_BUFFER_FULL = b"ERR max client buffer reached"
+# ldbRepl reads the client 1024 bytes at a time and gives up past 1 MB.
+_READ_SIZE = 1024
+_MAX_INBUF = 1 << 20
 
 
 def lua_value(v, depth=0):
@@ -102,7 +87,7 @@ def lua_value(v, depth=0):
     if cls is int or cls is float:
         return b"%g" % v
     if cls is bytes:
-        return repr_bytes(v)
+        return sdscatrepr(v)
     kind = lua_type(v)
     if kind == "table":
         array, full = [], []
@@ -122,9 +107,17 @@ def lua_value(v, depth=0):
 
 
 def reply_value(data, pos=0):
-    """ldbRedisProtocolToHuman: (text, next position) for the reply at ``pos``."""
-    end = data.index(b"\r\n", pos)
+    """ldbRedisProtocolToHuman: (text, next position) for the reply at ``pos``.
+
+    Redis 7.0 knows the RESP2 types and RESP3's maps, sets, nulls, booleans
+    and doubles; any other type (a verbatim string, a big number) adds
+    nothing and is not skipped, so the elements after it are read from the
+    same place.
+    """
     kind = data[pos:pos + 1]
+    if kind not in _HUMAN_TYPES:
+        return b"", pos
+    end = data.index(b"\r\n", pos)
     line = data[pos + 1:end]
     pos = end + 2
     if kind == b":":
@@ -133,10 +126,10 @@ def reply_value(data, pos=0):
         n = int(line)
         if n < 0:
             return b"NULL", pos
-        return repr_bytes(data[pos:pos + n]), pos + n + 2
+        return sdscatrepr(data[pos:pos + n]), pos + n + 2
     if kind in (b"+", b"-"):
-        return repr_bytes(kind + line), pos
-    if kind in (b"*", b"~", b">"):
+        return sdscatrepr(kind + line), pos
+    if kind in (b"*", b"~"):
         n = int(line)
         if n < 0:
             return b"NULL", pos
@@ -158,14 +151,10 @@ def reply_value(data, pos=0):
         return b"(null)", pos
     if kind == b"#":
         return (b"#true" if line == b"t" else b"#false"), pos
-    if kind == b",":
-        return b"(double) " + line, pos
-    if kind == b"(":
-        return b"(big number) " + line, pos
-    if kind == b"=":
-        n = int(line)
-        return b"(verbatim string) " + repr_bytes(data[pos + 4:pos + n]), pos + n + 2
-    return repr_bytes(data[pos - len(line) - 3:]), len(data)
+    return b"(double) " + line, pos
+
+
+_HUMAN_TYPES = frozenset((b":", b"$", b"+", b"-", b"*", b"~", b"%", b"_", b"#", b","))
 
 
 class Session:
@@ -185,7 +174,7 @@ class Session:
         self.maxlen_hint_sent = False
         self.currentline = -1
         self.logs = []
-        self.inbuf = b""
+        self.inbuf = bytearray()
         self.start = now_ms()
         self.engine = None
 
@@ -242,7 +231,7 @@ class Session:
             if now_ms() - self.start < limit:
                 return None
             self.step = False
-            return b"timeout reached, infinite loop?"
+            return _TIMEOUT_REASON
         if not (self.step or bp):
             return None
         self.step = False
@@ -257,6 +246,10 @@ class Session:
         self.send_logs()
         error = self.repl([(pair[1], pair[2]) for pair in local_vars.values()],
                           [(frame[1], frame[2]) for frame in frames.values()])
+        if error is GONE:
+            # Only a script stopped for running too long is ended, or the
+            # server would wait on it forever (luaLdbLineHook).
+            error = _TIMEOUT_GONE if reason == _TIMEOUT_REASON else None
         self.start = now_ms()
         return error
 
@@ -281,63 +274,76 @@ class Session:
 
     # ---- the REPL -----------------------------------------------------------
     def read_command(self):
-        """ldbReplParseCommand: the next multibulk request, or None once the client is gone."""
+        """ldbRepl's read loop: the next request's argv, an error text that
+        ends the script, or GONE once the client has closed the connection."""
         while True:
             argv = self._parse()
             if argv is not None:
-                return argv if argv else None
+                return argv
             try:
-                data = self.sock.recv(65536)
+                data = self.sock.recv(_READ_SIZE)
             except OSError:
-                return None
+                data = b""
             if not data:
-                return None
+                return GONE
             self.inbuf += data
+            if len(self.inbuf) > _MAX_INBUF:
+                self.inbuf = bytearray()
+                return _BUFFER_FULL
 
     def _parse(self):
-        """A request from the buffer: argv, [] if it is not a multibulk, None if incomplete."""
+        """ldbReplParseCommand, as forgiving and as strict as Redis's: a
+        request is looked for from the first ``*`` on, every argument must
+        be 1 to 1024 bytes, and once one is read the whole buffer goes (what
+        was pipelined after it is lost).  argv, None to read on, or the
+        protocol error."""
         buf = self.inbuf
         if not buf:
             return None
-        if buf[:1] != b"*":
-            return []
-        end = buf.find(b"\r\n")
+        # The buffer is read as a C string: a NUL byte ends every search.
+        pos = _cfind(buf, b"*", 0)
+        if pos < 0:
+            return _PROTOCOL_ERROR
+        end = _cfind(buf, b"\r\n", pos)
         if end < 0:
             return None
-        try:
-            count = int(buf[1:end])
-        except ValueError:
-            return []
+        count = _atoi(buf[pos + 1:end])
         if count <= 0 or count > 1024:
-            return []
+            return _PROTOCOL_ERROR
         pos = end + 2
         argv = []
-        for _ in range(count):
-            end = buf.find(b"\r\n", pos)
+        while len(argv) < count:
+            if pos >= len(buf) or buf[pos] == 0:
+                return None
+            if buf[pos] != 0x24:  # $
+                return _PROTOCOL_ERROR
+            end = _cfind(buf, b"\r\n", pos)
             if end < 0:
                 return None
-            if buf[pos:pos + 1] != b"$":
-                return []
-            try:
-                n = int(buf[pos + 1:end])
-            except ValueError:
-                return []
-            if n < 0 or n > 1 << 20:
-                return []
+            n = _atoi(buf[pos + 1:end])
+            if n <= 0 or n > 1024:
+                return _PROTOCOL_ERROR
             pos = end + 2
-            if len(buf) < pos + n + 2:
+            if pos + n + 2 > len(buf):
                 return None
-            argv.append(buf[pos:pos + n])
-            pos += n + 2
-        self.inbuf = buf[pos:]
+            argv.append(bytes(buf[pos:pos + n]))
+            pos += n
+            if buf[pos:pos + 2] != b"\r\n":
+                return _PROTOCOL_ERROR
+            pos += 2
+        self.inbuf = bytearray()
         return argv
 
     def repl(self, local_vars, frames):
         _, _, evaluate, global_value, redis_call = self.engine.ldb
         while True:
             argv = self.read_command()
-            if argv is None:
-                return _LOST
+            if argv.__class__ is not list:
+                if argv is GONE:
+                    # ldbRepl's C_ERR: the script runs on, with no more stops.
+                    self.step = False
+                    self.breakpoints = []
+                return argv
             name = argv[0].lower()
             argc = len(argv)
             if name in (b"h", b"help"):
@@ -461,6 +467,31 @@ class Session:
             self.log(b"No such variable.")
 
 
+def _cfind(buf, sub, pos):
+    """strstr/strchr from ``pos`` in a C string: -1 past a NUL byte.
+
+    A CRLF is found by its LF: a one-byte search is fast whatever the
+    bytes around it, a two-byte one is not (and a megabyte of input
+    without a request is searched once per read).
+    """
+    if sub == b"\r\n":
+        start = pos
+        while True:
+            nl = buf.find(b"\n", pos + 1)
+            if nl < 0:
+                return -1
+            if buf[nl - 1] == 0x0D:
+                found = nl - 1
+                break
+            pos = nl
+        pos = start
+    else:
+        found = buf.find(sub, pos)
+    if found > 0 and buf.find(b"\0", pos, found) >= 0:
+        return -1
+    return found
+
+
 def _atoi(s):
     """C atoi: leading spaces, a sign, the digits that follow; 0 if none."""
     s = s.lstrip()
@@ -547,6 +578,10 @@ def _fork_session(scripting):
     pid = os.fork()
     if pid:
         scripting.ldb_children.add(pid)
+    else:
+        # redisFork's child: no listening sockets, log lines marked C.
+        from ..persistence.snapshots import become_child
+        become_child(scripting.server)
     return pid
 
 

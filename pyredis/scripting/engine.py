@@ -11,7 +11,7 @@ import math
 
 import lupa.lua51 as lua51
 
-from .. import errors
+from .. import clock, errors
 from ..client import Client
 from ..commands import TABLE
 from ..db import now_ms
@@ -40,6 +40,22 @@ def _deny_attributes(obj, name, is_setting):
 # redis.set_repl flags: REPL_AOF | REPL_REPLICA, all by default.
 REPL_AOF = 1
 REPL_ALL = 3
+
+
+# How redis.call's fast path takes a command: not at all (a container, or
+# refused in scripts), as a write, or as a read; by command, on first use.
+_OTHER, _WRITE, _READ = 0, 1, 2
+_script_kinds = {}
+
+
+def _script_kind(cmd):
+    flags = cmd.flags
+    if cmd.subcommands is not None or "noscript" in flags:
+        kind = _OTHER
+    else:
+        kind = _WRITE if "write" in flags else _READ
+    _script_kinds[cmd] = kind
+    return kind
 
 
 class ScriptClient(Client):
@@ -78,6 +94,9 @@ class RunContext:
     killed = False
     timed_out = False
     repl = REPL_ALL
+    # Whether redis.call may take its fast path: no debugger, ACL user,
+    # replica link or cluster to consult, and every effect propagated.
+    plain = True
     # Cluster mode: the slot of the keys met so far (-1: none yet), and
     # whether keys of other slots are allowed too.
     slot = -1
@@ -88,7 +107,8 @@ class RunContext:
         self.name = name
         self.eval_mode = eval_mode
         self.read_only = read_only
-        self.start = now_ms()
+        # now_ms() written out, as this runs once per script call.
+        self.start = int(clock.time() * 1000)
         # Out of memory when it started (and not allowed to ignore it): its
         # first write may not be one that grows memory (scriptVerifyOOM).
         self.oom = oom
@@ -114,6 +134,7 @@ class LuaEngine:
         # The debugger's helpers: start, end, eval, global, redis.
         self.ldb = tuple(ldb.values())
         self.ldb_start, self.ldb_end = self.ldb[:2]
+        self.client = scripting.client
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -161,13 +182,8 @@ class LuaEngine:
         """
         scripting = self.scripting
         server = self.server
-        link = server.master_link
-        if link is not None:
-            # scriptPrepareForRun on a replica: stale data and writes as the script declares.
-            if link.stale() and (flags is None or "allow-stale" not in flags):
-                raise CommandError(errors.MASTERDOWN)
-            if flags is not None and "no-writes" not in flags and link.readonly_for(c):
-                raise CommandError(errors.READONLY_SCRIPT)
+        if server.master_link is not None:
+            self._replica_gate(c, flags)
         oom = False
         if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
             if server.memory.perform() == FAIL:
@@ -176,13 +192,16 @@ class LuaEngine:
                 if flags is not None:
                     raise CommandError(errors.OOM)
                 oom = True
-        sc = scripting.client
+        sc = self.client
         sc.db = c.db
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
         cluster = server.cluster
+        if (scripting.ldb is not None or c.acl_check is not None or cluster is not None
+                or server.replica_gate is not None or server.master_link is not None):
+            run.plain = False
         if cluster is not None:
             # A script without a shebang may touch keys of any slot.
             run.cross_slot = flags is None or "allow-cross-slot-keys" in flags
@@ -196,14 +215,15 @@ class LuaEngine:
                 cluster.request_slot = run.slot
             if run.timed_out or run.killed:
                 self._ended_busy(run)
-        if result.__class__ is tuple:
+        if result.__class__ is bytes:
+            # The script returned a string (see the runners in sandbox.py).
+            if not run.timed_out:
+                return bulk(result)
+            ok = True
+            value = result
+        else:
             ok = result[0]
             value = result[1]
-            if ok is True and value.__class__ is bytes and not run.timed_out:
-                return bulk(value)
-        else:
-            ok = result
-            value = None
         if run.timed_out and not server.running:
             # SHUTDOWN NOSAVE during the script: the server goes away, the caller gets nothing.
             c.reply_off = True
@@ -218,6 +238,14 @@ class LuaEngine:
         if errs:
             c.cmd.failed_calls += 1
         return out
+
+    def _replica_gate(self, c, flags):
+        """scriptPrepareForRun on a replica: stale data and writes as the script declares."""
+        link = self.server.master_link
+        if link.stale() and (flags is None or "allow-stale" not in flags):
+            raise CommandError(errors.MASTERDOWN)
+        if flags is not None and "no-writes" not in flags and link.readonly_for(c):
+            raise CommandError(errors.READONLY_SCRIPT)
 
     def _ended_busy(self, run):
         if run.timed_out:
@@ -249,7 +277,39 @@ class LuaEngine:
     # pcall) turns them into Redis's error tables through _error_info.
     def _call(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
-        value = self._execute(args)
+        run = self.scripting.run
+        if run is not None and run.plain and args:
+            # The common case written out: a command of its own (no
+            # subcommand), allowed in scripts, with its arity and bytes
+            # arguments.  Anything else takes _execute's full checks.
+            name = args[0]
+            cmd = _table_get(name.lower()) if name.__class__ is bytes else None
+            if cmd is not None:
+                kind = _script_kinds.get(cmd)
+                if kind is None:
+                    kind = _script_kind(cmd)
+                n = len(args)
+                arity = cmd.arity
+                if kind and (n == arity if arity > 0 else n >= -arity):
+                    for a in args:
+                        if a.__class__ is not bytes:
+                            break
+                    else:
+                        if kind is _WRITE:
+                            if run.read_only or (run.oom and not run.wrote and "denyoom" in cmd.flags):
+                                return self._called(self._execute(args))
+                            run.wrote = True
+                        sc = self.client
+                        result = call(sc, cmd, list(args))
+                        if result.__class__ is bytes and not sc.captured:
+                            if result[0] == 36 and result[1] != 45:  # a bulk string
+                                return result[result.index(b"\r\n") + 2:-2]
+                            return self._called(self.top(result))
+                        return self._called(self._replied(sc, result))
+        return self._called(self._execute(args))
+
+    def _called(self, value):
+        """redis.call's result for what _execute returned."""
         if value.__class__ is not tuple:
             return value
         text, tag = value
@@ -331,6 +391,11 @@ class LuaEngine:
             if scripting.ldb is not None:
                 scripting.ldb.reply_logged(result)
             return self.top(result)
+        return self._replied(sc, result)
+
+    def _replied(self, sc, result):
+        """The value for a command's reply and what its handler wrote to the script client."""
+        scripting = self.scripting
         captured = sc.captured
         if captured:
             # What the handler wrote to the client itself comes first, as on a connection.
@@ -409,6 +474,8 @@ class LuaEngine:
         run = self.scripting.run
         if run is not None:
             run.repl = flags
+            if not flags & REPL_AOF:
+                run.plain = False
 
     def _acl_check(self, *args):
         argv = _argv(args)

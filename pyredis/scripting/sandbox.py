@@ -393,16 +393,24 @@ local function split_args(nkeys, ...)
   return keys, argv
 end
 
+-- A run's outcome for the engine: a string the script returned, as it is
+-- (the common case, handed back without a tuple), else xpcall's status and
+-- the script's first result.
+local function outcome(ok, r)
+  if ok and type(r) == 'string' then return r end
+  return ok, r
+end
+
 -- EVAL: KEYS and ARGV are globals of the run.
 local function run_eval(f, nkeys, ...)
   globals.KEYS, globals.ARGV = split_args(nkeys, ...)
-  return xpcall(f, err_handler)
+  return outcome(xpcall(f, err_handler))
 end
 
 -- FCALL: the function gets the keys and the arguments as its two parameters.
 local function run_function(f, nkeys, ...)
   local keys, argv = split_args(nkeys, ...)
-  return xpcall(function() return f(keys, argv) end, err_handler)
+  return outcome(xpcall(function() return f(keys, argv) end, err_handler))
 end
 
 -- FUNCTION LOAD: the library body runs with only a reduced redis table,

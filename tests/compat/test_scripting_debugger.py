@@ -121,3 +121,113 @@ def test_pipelined_and_inside_exec(server, real_redis, mode):
         client.close()
     assert transcripts[0] == transcripts[1]
     assert transcripts[0][0].startswith(b"*2\r\n+* Stopped at 1")
+
+
+def _bulk(*args):
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+# What a debugging client may send that is not one well-formed request:
+# ldbReplParseCommand looks for a request from the first '*', takes
+# arguments of 1 to 1024 bytes only, and drops what follows a request.
+RAW_REQUESTS = {
+    "oversized argument": [_bulk(b"p", b"x" * 1025)],
+    "empty argument": [b"*2\r\n$1\r\np\r\n$0\r\n\r\n"],
+    "largest argument": [_bulk(b"e", b"return '" + b"x" * 1014 + b"'"), _bulk(b"c")],
+    "inline": [b"s\r\n"],
+    "text before the request": [b"junk *1\r\n$1\r\ns\r\n", _bulk(b"c")],
+    "pipelined": [_bulk(b"s") + _bulk(b"s"), _bulk(b"c")],
+    "no arguments": [b"*0\r\n"],
+    "too many arguments": [b"*1025\r\n"],
+    "not a bulk": [b"*1\r\n:1\r\n"],
+    "in pieces": [b"*1\r\n$1\r", b"\ns\r\n", _bulk(b"c")],
+    "argument without CRLF": [b"*1\r\n$1\r\nsXY"],
+    "NUL before CRLF": [b"*1\x00\r\n$1\r\ns\r\n"],
+}
+
+
+def _raw_session(port, mode, sends):
+    client = RawClient(port)
+    try:
+        replies = [client.cmd("SCRIPT", "DEBUG", mode),
+                   client.cmd("EVAL", "local a = 1\nlocal b = 2\nreturn a + b", "0")]
+        for data in sends:
+            try:
+                client.send(data)
+            except OSError:
+                replies.append("send failed")
+                break
+            # A reply, or what comes before the connection closes.
+            try:
+                replies.append(client.read_all(0.5))
+            except OSError:
+                replies.append("reset")
+        replies.append(client.is_closed(2.0))
+    finally:
+        client.close()
+    return [_ADDRESS.sub(b"@ADDR", r) if isinstance(r, bytes) else r for r in replies]
+
+
+@pytest.mark.parametrize("mode", ["SYNC", "YES"])
+@pytest.mark.parametrize("case", sorted(RAW_REQUESTS))
+def test_raw_requests(server, real_redis, mode, case):
+    mine = _raw_session(server.port, mode, RAW_REQUESTS[case])
+    oracle = _raw_session(real_redis.port, mode, RAW_REQUESTS[case])
+    assert mine == oracle
+    assert mine[1].startswith(b"*2\r\n+* Stopped at 1")
+
+
+def test_more_than_a_megabyte_without_a_request(server, real_redis):
+    transcripts = []
+    for port in (server.port, real_redis.port):
+        client = RawClient(port)
+        client.cmd("SCRIPT", "DEBUG", "SYNC")
+        client.cmd("EVAL", "return 1", "0")
+        # Never a complete request: the count line's CRLF does not come.
+        client.send(b"*1")
+        try:
+            client.send(b"1" * (1 << 20))
+        except OSError:
+            pass
+        # Everything up to the close (a megabyte takes a while to read on a busy machine).
+        transcripts.append((client.read_all(15.0), client.is_closed(2.0)))
+        client.close()
+    assert transcripts[0] == transcripts[1]
+    assert b"max client buffer reached" in transcripts[0][0]
+
+
+RESP3_SCRIPT = "redis.setresp(3)\nredis.call('del', 'h', 's', 'z')\nreturn 1"
+RESP3_COMMANDS = [("s",), ("s",), ("r", "hset", "h", "f", "v", "g", "w"), ("r", "hgetall", "h"),
+                  ("r", "sadd", "s", "a"), ("r", "smembers", "s"), ("r", "zadd", "z", "1.5", "m"),
+                  ("r", "zscore", "z", "m"), ("r", "zrange", "z", "0", "-1", "withscores"),
+                  ("r", "get", "nokey"), ("r", "hgetall", "nokey"), ("r", "zscore", "z", "nom"),
+                  # Verbatim strings: Redis 7.0's debugger shows nothing for them.
+                  ("r", "lolwut", "version", "1"), ("r", "info", "nosuchsection"),
+                  ("r", "incr", "h"), ("c",)]
+
+
+@pytest.mark.parametrize("mode", ["SYNC", "YES"])
+def test_resp3_replies(server, real_redis, mode):
+    """<reply> lines of a script that switched to RESP3 (ldbRedisProtocolToHuman)."""
+    for port in (server.port, real_redis.port):
+        RawClient(port).cmd("FLUSHALL")
+    mine = _session(server.port, mode, RESP3_SCRIPT, "0", [], RESP3_COMMANDS)
+    oracle = _session(real_redis.port, mode, RESP3_SCRIPT, "0", [], RESP3_COMMANDS)
+    assert mine == oracle
+    assert b"+<reply> {\"f\" => \"v\",\"g\" => \"w\"}\r\n" in mine[5]
+
+
+def test_lost_client_lets_the_script_finish(server, real_redis):
+    """A SYNC session whose client goes away: the script runs to its end without stopping."""
+    body = "redis.call('set', 'k', 'v')\nredis.breakpoint()\nredis.call('set', 'k2', 'v2')\nreturn 1"
+    results = []
+    for port in (server.port, real_redis.port):
+        control = RawClient(port)
+        control.cmd("FLUSHALL")
+        client = RawClient(port)
+        client.cmd("SCRIPT", "DEBUG", "SYNC")
+        client.cmd("EVAL", body, "0")
+        client.cmd("b", "3")
+        client.close()
+        results.append(control.cmd("MGET", "k", "k2"))
+    assert results[0] == results[1] == b"*2\r\n$1\r\nv\r\n$2\r\nv2\r\n"
