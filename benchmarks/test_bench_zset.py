@@ -99,7 +99,7 @@ def test_zrank_warm(benchmark, big):
 
     def setup():
         start = next(starts) % (len(zs) - BATCH)
-        return ([m for _, m in zs.order.islice(start, start + BATCH)],), {}
+        return ([m for _, m in zs.slice(start, start + BATCH)],), {}
 
     def run(picks):
         rank = zs.rank

@@ -201,12 +201,11 @@ def _member_position(zs, member):
 def _collect(zs, shape, limit):
     """Redis membersOfAllNeighbors: [(dist, score, member, lon, lat)] in scan order."""
     found = []
-    order = zs.order
     for lo, hi in search_boxes(shape):
         if found and limit and len(found) >= limit:
             break
         start, stop = zs.score_span(lo, False, hi, True)
-        for score, member in order.islice(start, stop):
+        for score, member in zs.slice(start, stop):
             lon, lat = decode_score(score)
             d = shape.contains(lon, lat)
             if d is None:
