@@ -234,6 +234,44 @@ cdef class SkipList:
         """(score, member) pairs in ascending order; a change meanwhile stops it with RuntimeError."""
         return _Iterator(self)
 
+    def check(self):
+        """Raise AssertionError unless order, spans, backward links, tail, level and length agree."""
+        cdef znode *x = self.header.level[0].forward
+        cdef znode *prev = NULL
+        cdef znode *y
+        cdef Py_ssize_t n = 0, rank
+        cdef int i
+        ranks = {}
+        while x is not NULL:
+            n += 1
+            ranks[<Py_ssize_t>x] = n
+            if x.backward != prev:
+                raise AssertionError("backward link of rank %d" % n)
+            if prev is not NULL and not _before(prev, x.score, x.ele):
+                raise AssertionError("order at rank %d" % n)
+            prev = x
+            x = x.level[0].forward
+        if n != self.length or self.tail != prev:
+            raise AssertionError("length or tail")
+        if self.level > 1 and self.header.level[self.level - 1].forward is NULL:
+            raise AssertionError("empty top level")
+        for i in range(self.level):
+            x = self.header
+            rank = 0
+            while True:
+                y = x.level[i].forward
+                if y is NULL:
+                    if x.level[i].span != self.length - rank:
+                        raise AssertionError("span to the end on level %d" % i)
+                    break
+                if ranks[<Py_ssize_t>y] - rank != x.level[i].span:
+                    raise AssertionError("span on level %d at rank %d" % (i, rank))
+                rank = ranks[<Py_ssize_t>y]
+                x = y
+        for i in range(self.level, MAXLEVEL):
+            if self.header.level[i].forward is not NULL:
+                raise AssertionError("link above the level")
+
     # ---- writes -----------------------------------------------------------
     def insert(self, double score, member):
         """Add (score, member); ``member`` must not be in the list."""

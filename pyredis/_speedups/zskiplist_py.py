@@ -64,6 +64,14 @@ class SkipList:
         if self.version != version:
             raise RuntimeError("skiplist changed during iteration")
 
+    def check(self):
+        """Raise AssertionError unless the pairs are in strictly ascending order."""
+        self._order._check()
+        pairs = list(self._order)
+        for a, b in zip(pairs, pairs[1:]):
+            if not a < b:
+                raise AssertionError("order")
+
     # ---- writes -----------------------------------------------------------
     def insert(self, score, member):
         """Add (score, member); ``member`` must not be in the list."""
