@@ -82,20 +82,23 @@ class SkipList:
     def remove(self, score, member):
         """Remove (score, member); False when it is not there."""
         _check_member(member)
-        order = self._order
-        pair = (float(score), member)
-        i = order.bisect_left(pair)
-        if i == len(order) or order[i] != pair:
+        try:
+            self._order.remove((score, member))
+        except ValueError:
             return False
-        del order[i]
         self.version += 1
         return True
 
     def update(self, old, member, new):
         """Move ``member`` from score ``old`` to ``new``."""
-        if not self.remove(old, member):
-            raise KeyError(member)
-        self._order.add((float(new), member))
+        _check_member(member)
+        order = self._order
+        try:
+            order.remove((old, member))
+        except ValueError:
+            raise KeyError(member) from None
+        order.add((float(new), member))
+        self.version += 1
 
     def clear(self):
         self._order.clear()
@@ -135,16 +138,16 @@ class SkipList:
     def bisect_left(self, score, member):
         """How many pairs sort before (score, member)."""
         _check_member(member)
-        return self._order.bisect_left((float(score), member))
+        return self._order.bisect_left((score, member))
 
     def bisect_right(self, score, member):
         """How many pairs sort at or before (score, member)."""
         _check_member(member)
-        return self._order.bisect_right((float(score), member))
+        return self._order.bisect_right((score, member))
 
     def count_below(self, score, inclusive=False):
         """How many pairs score below ``score`` (or at or below it when ``inclusive``)."""
-        return self._order.bisect_left((float(score), TOP) if inclusive else (float(score),))
+        return self._order.bisect_left((score, TOP) if inclusive else (score,))
 
     def at(self, index):
         """The (score, member) pair at ``index``; negative counts from the end."""
