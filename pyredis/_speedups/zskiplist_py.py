@@ -110,13 +110,15 @@ class SkipList:
         n = min(count, len(order))
         if n <= 0:
             return []
+        self.version += 1
+        if n == 1:
+            return [order.pop(-1 if from_max else 0)]
         if from_max:
             out = list(order.islice(len(order) - n, reverse=True))
             del order[len(order) - n:]
         else:
             out = list(order.islice(0, n))
             del order[:n]
-        self.version += 1
         return out
 
     def delete_range(self, start, stop):
