@@ -15,6 +15,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import bitops_py as bitops
     from . import streamnode_py as streamnode
     from .zskiplist_py import SkipList
+    from . import zsetreply_py as zsetreply
     IMPLEMENTATION = "python"
 else:
     try:
@@ -27,6 +28,7 @@ else:
         from . import bitops
         from . import streamnode
         from .zskiplist import SkipList
+        from . import zsetreply
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -35,4 +37,4 @@ else:
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
-           "bitops", "streamnode", "SkipList", "IMPLEMENTATION"]
+           "bitops", "streamnode", "SkipList", "zsetreply", "IMPLEMENTATION"]

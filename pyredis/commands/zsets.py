@@ -14,6 +14,7 @@ from .. import blocking, errors, reply
 from ..errors import CommandError, E_NOT_FLOAT, E_NOT_INTEGER, E_SYNTAX
 from ..numbers import INT64_MAX, INT64_MIN, parse_double, parse_int
 from ..reply import format_double
+from .._speedups import zsetreply
 from ..types.zset import MAX_LEX, MIN_LEX, LexRange, ZSet
 from . import command
 from .sets import scan_collection
@@ -26,6 +27,9 @@ _E_MINMAX_LEX = CommandError(errors.ZSET_MINMAX_NOT_LEX)
 _E_MUST_BE_POSITIVE = CommandError(errors.ZSET_MUST_BE_POSITIVE)
 
 _INF = float("inf")
+_encode_scored = zsetreply.encode_scored
+_encode_double = zsetreply.encode_double
+_encode_flat = zsetreply.encode_flat
 
 
 # ---- C strtod -------------------------------------------------------------------
@@ -190,42 +194,17 @@ def _store(c, dst, scores, event):
 # ---- replies ---------------------------------------------------------------------------
 def _scored(c, pairs, withscores):
     """Members of (score, member) pairs; with scores flat in RESP2, [member, score] pairs in RESP3."""
-    if not withscores:
-        return reply.bulks([m for _, m in pairs])
-    parts = []
-    if c.resp == 2:
-        parts.append(b"*%d\r\n" % (2 * len(pairs)))
-        for score, member in pairs:
-            text = format_double(score)
-            parts.append(b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(member), member, len(text), text))
-    else:
-        parts.append(b"*%d\r\n" % len(pairs))
-        for score, member in pairs:
-            parts.append(b"*2\r\n$%d\r\n%b\r\n,%b\r\n" % (len(member), member, format_double(score)))
-    return b"".join(parts)
+    return _encode_scored(pairs, withscores, c.resp)
 
 
 def _double(c, score):
     """A double reply encoded at once: a bulk string in RESP2, a double in RESP3."""
-    text = format_double(score)
-    if c.resp == 2:
-        return b"$%d\r\n%b\r\n" % (len(text), text)
-    return b",%b\r\n" % text
+    return _encode_double(score, c.resp)
 
 
 def _flat_pairs(c, pairs, key=None):
     """[key,] member, score, member, score ... as one flat array (the pops' reply)."""
-    parts = [b"*%d\r\n" % (2 * len(pairs) + (key is not None))]
-    if key is not None:
-        parts.append(b"$%d\r\n%b\r\n" % (len(key), key))
-    if c.resp == 2:
-        for score, member in pairs:
-            text = format_double(score)
-            parts.append(b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(member), member, len(text), text))
-    else:
-        for score, member in pairs:
-            parts.append(b"$%d\r\n%b\r\n,%b\r\n" % (len(member), member, format_double(score)))
-    return b"".join(parts)
+    return _encode_flat(pairs, c.resp, key)
 
 
 # ---- ZADD / ZINCRBY -------------------------------------------------------------------
@@ -393,7 +372,7 @@ def zmscore(c, argv):
     out = []
     for member in argv[2:]:
         score = zs.get(member) if zs is not None else None
-        out.append(reply.NULL if score is None else reply.Double(score))
+        out.append(reply.NULL if score is None else _double(c, score))
     return reply.Array(out)
 
 
