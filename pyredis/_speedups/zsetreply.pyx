@@ -7,27 +7,80 @@ cost is that printing and the framing around it, done here into one buffer.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from libc.math cimport isinf
-from libc.stdio cimport snprintf
-from libc.string cimport memcpy
+from libc.math cimport isinf, signbit
+from libc.string cimport memcpy, strlen
 
 # Room for a header, a length line and a score: "%.17g" needs at most 24 bytes.
 cdef enum:
     SLACK = 80
 
 
-cdef inline Py_ssize_t _double_text(double value, char *out):
+cdef extern from "Python.h":
+    char *PyOS_double_to_string(double val, char format_code, int precision, int flags, int *ptype) except NULL
+
+
+cdef Py_ssize_t _double_text(double value, char *out) except -1:
+    """``%.17g`` of ``value`` into ``out`` (32 bytes); its length."""
+    cdef long long whole
+    cdef char *text
+    cdef Py_ssize_t n = 0, i
+    cdef char digits[24]
     if isinf(value):
         if value > 0:
             memcpy(out, b"inf", 3)
             return 3
         memcpy(out, b"-inf", 4)
         return 4
-    return snprintf(out, 32, b"%.17g", value)
+    # An integral double below 2**53 prints as its digits; -0 keeps its sign.
+    if -9007199254740992.0 < value < 9007199254740992.0 and value == <double><long long>value \
+            and not (value == 0 and signbit(value)):
+        whole = <long long>value
+        if whole < 0:
+            out[0] = b'-'
+            n = 1
+            whole = -whole
+        i = 0
+        while True:
+            digits[i] = <char>(48 + whole % 10)
+            whole //= 10
+            i += 1
+            if whole == 0:
+                break
+        while i:
+            i -= 1
+            out[n] = digits[i]
+            n += 1
+        return n
+    # The rest as Python prints it (the pure twin's b"%.17g" % value).
+    text = PyOS_double_to_string(value, b'g', 17, 0, NULL)
+    n = strlen(text)
+    memcpy(out, text, n)
+    PyMem_Free(text)
+    return n
 
 
 cdef inline Py_ssize_t _put_len(char *p, char kind, Py_ssize_t n):
-    return snprintf(p, 24, b"%c%zd\r\n", kind, n)
+    """``kind`` then the decimal ``n`` and CRLF."""
+    cdef char digits[24]
+    cdef Py_ssize_t i = 0, w = 1
+    p[0] = kind
+    if n < 0:
+        p[1] = b'-'
+        w = 2
+        n = -n
+    while True:
+        digits[i] = <char>(48 + n % 10)
+        n //= 10
+        i += 1
+        if n == 0:
+            break
+    while i:
+        i -= 1
+        p[w] = digits[i]
+        w += 1
+    p[w] = b'\r'
+    p[w + 1] = b'\n'
+    return w + 2
 
 
 cdef inline Py_ssize_t _put_bulk(char *p, bytes data):
@@ -39,7 +92,7 @@ cdef inline Py_ssize_t _put_bulk(char *p, bytes data):
     return w + n + 2
 
 
-cdef inline Py_ssize_t _put_score(char *p, double score, int resp):
+cdef inline Py_ssize_t _put_score(char *p, double score, int resp) except -1:
     cdef char text[32]
     cdef Py_ssize_t n = _double_text(score, text), w
     if resp == 2:

@@ -7,7 +7,9 @@ from hypothesis import given, settings, strategies as st
 
 SCORES = st.one_of(st.floats(allow_nan=False, width=64),
                    st.sampled_from([0.0, -0.0, 1e15, 1e16, 1e17, 123456789012345678.0, 0.1, 1e-4,
-                                    1e-5, 5e-324, 2.0 ** 70, math.inf, -math.inf]),
+                                    1e-5, 5e-324, 2.0 ** 70, math.inf, -math.inf, 2.0 ** 53 - 1,
+                                    2.0 ** 53, -(2.0 ** 53 - 1), -(2.0 ** 53), 2.0 ** 53 + 2, 1e15 + 0.5,
+                                    -1.0, -10.0, 9.0, 10.0, 99.0, 100.0]),
                    st.integers(-10 ** 6, 10 ** 6).map(float))
 PAIRS = st.lists(st.tuples(SCORES, st.binary(max_size=40)), max_size=20)
 
