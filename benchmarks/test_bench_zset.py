@@ -179,3 +179,20 @@ def test_zrange_10(benchmark, big):
 
     out = benchmark.pedantic(run, setup=setup, rounds=30, iterations=1)
     assert all(len(pairs) == 10 for pairs in out)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scores", ["integral", "fractional"])
+def test_zrange_reply_10(benchmark, kind, scores):
+    """A ZRANGE ... WITHSCORES reply of 10 pairs, RESP2, encoded BATCH times."""
+    benchmark.group = "zset reply 10 pairs withscores x %d" % BATCH
+    encode = twin_import.import_twin("zsetreply", kind).encode_scored
+    step = 1.0 if scores == "integral" else 1.37
+    pairs = [(i * step, b"element:%012d" % i) for i in range(10)]
+
+    def run():
+        for _ in range(BATCH):
+            encode(pairs, True, 2)
+
+    benchmark(run)
+    assert encode(pairs, True, 2).startswith(b"*20\r\n")
