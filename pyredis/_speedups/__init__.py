@@ -14,6 +14,8 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import hll_py as hyperloglog
     from . import bitops_py as bitops
     from . import streamnode_py as streamnode
+    from .zskiplist_py import SkipList
+    from . import zsetreply_py as zsetreply
     IMPLEMENTATION = "python"
 else:
     try:
@@ -25,6 +27,8 @@ else:
         from . import hll as hyperloglog
         from . import bitops
         from . import streamnode
+        from .zskiplist import SkipList
+        from . import zsetreply
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -33,4 +37,4 @@ else:
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
-           "bitops", "streamnode", "IMPLEMENTATION"]
+           "bitops", "streamnode", "SkipList", "zsetreply", "IMPLEMENTATION"]

@@ -198,15 +198,25 @@ def _member_position(zs, member):
     return decode_score(score)
 
 
+def _walk(zs, start, stop):
+    """The pairs at positions [start, stop), fetched in growing chunks: a search
+    that stops early at its COUNT copies little more than it read."""
+    chunk = 16
+    while start < stop:
+        end = min(start + chunk, stop)
+        yield from zs.slice(start, end)
+        start = end
+        chunk = min(chunk * 2, 4096)
+
+
 def _collect(zs, shape, limit):
     """Redis membersOfAllNeighbors: [(dist, score, member, lon, lat)] in scan order."""
     found = []
-    order = zs.order
     for lo, hi in search_boxes(shape):
         if found and limit and len(found) >= limit:
             break
         start, stop = zs.score_span(lo, False, hi, True)
-        for score, member in order.islice(start, stop):
+        for score, member in _walk(zs, start, stop):
             lon, lat = decode_score(score)
             d = shape.contains(lon, lat)
             if d is None:

@@ -14,6 +14,7 @@ from .. import blocking, errors, reply
 from ..errors import CommandError, E_NOT_FLOAT, E_NOT_INTEGER, E_SYNTAX
 from ..numbers import INT64_MAX, INT64_MIN, parse_double, parse_int
 from ..reply import format_double
+from .._speedups import zsetreply
 from ..types.zset import MAX_LEX, MIN_LEX, LexRange, ZSet
 from . import command
 from .sets import scan_collection
@@ -26,6 +27,9 @@ _E_MINMAX_LEX = CommandError(errors.ZSET_MINMAX_NOT_LEX)
 _E_MUST_BE_POSITIVE = CommandError(errors.ZSET_MUST_BE_POSITIVE)
 
 _INF = float("inf")
+_encode_scored = zsetreply.encode_scored
+_encode_double = zsetreply.encode_double
+_encode_flat = zsetreply.encode_flat
 
 
 # ---- C strtod -------------------------------------------------------------------
@@ -146,7 +150,7 @@ def _zset_write(c, key):
 def _insert(c, zs, member, score):
     """Add a new member, converting to a skiplist first when Redis would (zsetAdd)."""
     if zs.compact:
-        cfg = c.server.config
+        cfg = c.server.config.values
         if (len(zs) + 1 > cfg["zset-max-listpack-entries"]
                 or len(member) > cfg["zset-max-listpack-value"]):
             zs.to_skiplist()
@@ -190,19 +194,17 @@ def _store(c, dst, scores, event):
 # ---- replies ---------------------------------------------------------------------------
 def _scored(c, pairs, withscores):
     """Members of (score, member) pairs; with scores flat in RESP2, [member, score] pairs in RESP3."""
-    if not withscores:
-        return reply.bulks([m for _, m in pairs])
-    parts = []
-    if c.resp == 2:
-        parts.append(b"*%d\r\n" % (2 * len(pairs)))
-        for score, member in pairs:
-            text = format_double(score)
-            parts.append(b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(member), member, len(text), text))
-    else:
-        parts.append(b"*%d\r\n" % len(pairs))
-        for score, member in pairs:
-            parts.append(b"*2\r\n$%d\r\n%b\r\n,%b\r\n" % (len(member), member, format_double(score)))
-    return b"".join(parts)
+    return _encode_scored(pairs, withscores, c.resp)
+
+
+def _double(c, score):
+    """A double reply encoded at once: a bulk string in RESP2, a double in RESP3."""
+    return _encode_double(score, c.resp)
+
+
+def _flat_pairs(c, pairs, key=None):
+    """[key,] member, score, member, score ... as one flat array (the pops' reply)."""
+    return _encode_flat(pairs, c.resp, key)
 
 
 # ---- ZADD / ZINCRBY -------------------------------------------------------------------
@@ -288,9 +290,36 @@ def _zadd_reply(incr, ch, added, updated, processed, score):
     return reply.integer(added + updated if ch else added)
 
 
+_ZADD_EVENT = ("z", "zadd")
+
+
+def _zadd_one(c, key, score, member):
+    """ZADD key score member: what _zadd_generic does for one pair and no options."""
+    database = c.db
+    zs = database.get_typed(key, ZSet, read=False)
+    if zs is None:
+        zs = ZSet()
+        database.add(key, zs)
+    else:
+        current = zs.scores.get(member)
+        if current is not None:
+            if score != current:
+                zs.update(member, score)
+                database.signal(key, _ZADD_EVENT)
+            return reply.ZERO
+    _insert(c, zs, member, score)
+    database.signal(key, _ZADD_EVENT)
+    return reply.ONE
+
+
 # ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
 @command("zadd", -4, "write denyoom fast", keys=(1, 1, 1), group="sorted_set", event=("z", "zadd"))
 def zadd(c, argv):
+    if len(argv) == 4:
+        # The common form: a score (never an option name) and one member.
+        score = parse_double(argv[2])
+        if score is not None:
+            return _zadd_one(c, argv[1], score, argv[3])
     return _zadd_generic(c, argv, False)
 
 
@@ -332,8 +361,8 @@ def zcard(c, argv):
 @command("zscore", 3, "readonly fast", keys=(1, 1, 1), group="sorted_set")
 def zscore(c, argv):
     zs = _zset(c, argv[1])
-    score = zs.get(argv[2]) if zs is not None else None
-    return reply.NULL if score is None else reply.Double(score)
+    score = zs.scores.get(argv[2]) if zs is not None else None
+    return reply.NULL if score is None else _double(c, score)
 
 
 # ZMSCORE key member [member ...]
@@ -343,7 +372,7 @@ def zmscore(c, argv):
     out = []
     for member in argv[2:]:
         score = zs.get(member) if zs is not None else None
-        out.append(reply.NULL if score is None else reply.Double(score))
+        out.append(reply.NULL if score is None else _double(c, score))
     return reply.Array(out)
 
 
@@ -655,11 +684,7 @@ def _pop(c, keys, from_max, emit_key, count, nested, nil_when_empty):
     if nested:
         body = reply.Array([reply.Array([reply.bulk(m), reply.Double(s)]) for s, m in pairs])
         return reply.Array([reply.bulk(key), body]) if emit_key else body
-    items = [reply.bulk(key)] if emit_key else []
-    for score, member in pairs:
-        items.append(reply.bulk(member))
-        items.append(reply.Double(score))
-    return reply.Array(items)
+    return _flat_pairs(c, pairs, key if emit_key else None)
 
 
 # ZPOPMIN key [count]
@@ -676,6 +701,16 @@ def zpopmax(c, argv):
 
 def _zpop_command(c, argv, from_max):
     """zpopMinMaxCommand: the count is checked before the key."""
+    if len(argv) == 2:
+        # ZPOPMIN key, the common form: _pop for one key and one member.
+        key = argv[1]
+        zs = c.db.get_typed(key, ZSet, read=False)
+        if zs is None:
+            return reply.EMPTY_ARRAY
+        pairs = zs.pop(1, from_max)
+        c.db.signal(key, _POP_EVENTS[from_max])
+        c.db.remove_if_empty(key, zs)
+        return _flat_pairs(c, pairs)
     if len(argv) > 3:
         raise E_SYNTAX
     count = None

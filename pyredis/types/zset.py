@@ -1,9 +1,10 @@
 """The sorted set container: members with float scores, ordered by (score, member).
 
-A dict gives a member's score in O(1); a ``sortedcontainers.SortedList`` of
-(score, member) pairs gives insertion, removal, rank and the start of a range
-in O(log n).  Ties are ordered by member bytes, as Redis orders them.  The
-container knows nothing of clients or replies: the command layer parses,
+A dict gives a member's score in O(1); a ``SkipList`` (the twin chosen in
+``pyredis._speedups``: Redis's skiplist with spans, compiled, or its pure
+twin) of (score, member) pairs gives insertion, removal, rank and the start of
+a range in O(log n).  Ties are ordered by member bytes, as Redis orders them.
+The container knows nothing of clients or replies: the command layer parses,
 checks and formats; this module keeps the order and answers positions.
 
 ``compact`` mirrors Redis's encoding: True while Redis would keep the set as a
@@ -13,34 +14,12 @@ OBJECT ENCODING, and a listpack stores a score of -0 as 0.
 """
 from math import copysign
 
-from sortedcontainers import SortedList
-
 from .. import db, memsize
+from .._speedups import SkipList
 from . import ENCODINGS
 
 LISTPACK = b"listpack"
 SKIPLIST = b"skiplist"
-
-
-class _Top:
-    """Greater than any member: (score, TOP) sorts after every (score, member)."""
-
-    __slots__ = ()
-
-    def __lt__(self, other):
-        return False
-
-    def __gt__(self, other):
-        return True
-
-    def __le__(self, other):
-        return other is self
-
-    def __ge__(self, other):
-        return True
-
-
-TOP = _Top()
 
 # The "-" and "+" of a lexical range: below and above every member.
 MIN_LEX = object()
@@ -87,7 +66,7 @@ class ZSet:
 
     def __init__(self, compact=True):
         self.scores = {}
-        self.order = SortedList()
+        self.order = SkipList()
         self.compact = compact
 
     # ---- size and lookup ------------------------------------------------
@@ -127,8 +106,7 @@ class ZSet:
         scores = self.scores
         for member in [m for m, s in scores.items() if s == 0.0 and copysign(1.0, s) < 0]:
             scores[member] = 0.0
-            self.order.remove((0.0, member))
-            self.order.add((0.0, member))
+            self.order.update(0.0, member, 0.0)
 
     # ---- writes ---------------------------------------------------------
     def insert(self, member, score):
@@ -136,23 +114,22 @@ class ZSet:
         if self.compact and score == 0.0:
             score = 0.0
         self.scores[member] = score
-        self.order.add((score, member))
+        self.order.insert(score, member)
 
     def update(self, member, score):
         """Give the present ``member`` a new score."""
         if self.compact and score == 0.0:
             score = 0.0
-        old = self.scores[member]
-        self.order.remove((old, member))
-        self.scores[member] = score
-        self.order.add((score, member))
+        scores = self.scores
+        self.order.update(scores[member], member, score)
+        scores[member] = score
 
     def remove(self, member):
         """Remove ``member``; False if it was absent."""
         score = self.scores.pop(member, None)
         if score is None:
             return False
-        self.order.remove((score, member))
+        self.order.remove(score, member)
         return True
 
     def delete_range(self, start, stop):
@@ -166,28 +143,25 @@ class ZSet:
             order.clear()
             scores.clear()
             return n
-        for _, member in order.islice(start, stop):
+        removed = order.delete_range(start, stop)
+        for member in removed:
             del scores[member]
-        del order[start:stop]
-        return stop - start
+        return len(removed)
 
     def pop(self, count, from_max=False):
         """Remove and return up to ``count`` (score, member) pairs from one end."""
-        order = self.order
-        n = min(count, len(order))
-        out = []
-        for _ in range(n):
-            pair = order.pop(-1 if from_max else 0)
-            del self.scores[pair[1]]
-            out.append(pair)
-        return out
+        pairs = self.order.pop(count, from_max)
+        scores = self.scores
+        for pair in pairs:
+            del scores[pair[1]]
+        return pairs
 
     @classmethod
     def from_items(cls, items, compact):
         """A set holding the (member, score) ``items``, members distinct, built in one sort."""
         zs = cls(compact)
-        zs.scores = dict(items)
-        zs.order = SortedList((s, m) for m, s in zs.scores.items())
+        zs.scores = scores = dict(items)
+        zs.order = SkipList(sorted([(s, m) for m, s in scores.items()]))
         return zs
 
     def __reduce__(self):
@@ -196,7 +170,7 @@ class ZSet:
     def copy(self):
         new = ZSet(self.compact)
         new.scores = dict(self.scores)
-        new.order = SortedList(self.order)
+        new.order = SkipList(self.order)
         return new
 
     # ---- positions ------------------------------------------------------
@@ -205,29 +179,27 @@ class ZSet:
         score = self.scores.get(member)
         if score is None:
             return None
-        return self.order.bisect_left((score, member))
+        return self.order.bisect_left(score, member)
 
     def at(self, index):
-        return self.order[index]
+        return self.order.at(index)
 
     def slice(self, start, stop, reverse=False):
         """(score, member) pairs at positions [start, stop), optionally walked backwards."""
-        return list(self.order.islice(start, stop, reverse=reverse))
+        return self.order.slice(start, stop, reverse)
 
     def score_span(self, lo, lo_ex, hi, hi_ex):
         """Positions [start, stop) of the members whose score is within the bounds."""
         order = self.order
-        start = order.bisect_left((lo, TOP) if lo_ex else (lo,))
-        stop = order.bisect_left((hi,) if hi_ex else (hi, TOP))
-        return start, stop
+        return order.count_below(lo, lo_ex), order.count_below(hi, not hi_ex)
 
     def uniform_score(self):
         """The score shared by every member, or None when they differ."""
         order = self.order
         if not order:
             return None
-        first = order[0][0]
-        return first if first == order[-1][0] else None
+        first = order.at(0)[0]
+        return first if first == order.at(-1)[0] else None
 
     # ---- lexical ranges ---------------------------------------------------
     # Lexical ranges are meant for sets whose members all share one score;
@@ -240,8 +212,8 @@ class ZSet:
         if bound is MAX_LEX:
             return len(self.order)
         if right:
-            return self.order.bisect_right((score, bound))
-        return self.order.bisect_left((score, bound))
+            return self.order.bisect_right(score, bound)
+        return self.order.bisect_left(score, bound)
 
     def _min_pos(self, score, rng):
         """First position whose member is at or above the range's min."""
@@ -257,7 +229,7 @@ class ZSet:
         lo, hi = 0, len(order)
         while lo < hi:
             mid = (lo + hi) // 2
-            if pred(order[mid][1]):
+            if pred(order.at(mid)[1]):
                 hi = mid
             else:
                 lo = mid + 1
@@ -266,7 +238,7 @@ class ZSet:
     def _lex_overlaps(self, rng):
         """Whether ``rng`` can hold any member: the check both lex ends start with."""
         order = self.order
-        return bool(order) and not rng.empty() and rng.gte_min(order[-1][1]) and rng.lte_max(order[0][1])
+        return bool(order) and not rng.empty() and rng.gte_min(order.at(-1)[1]) and rng.lte_max(order.at(0)[1])
 
     def lex_first(self, rng):
         """Position of the first member in ``rng`` (zzlFirstInLexRange), or None."""
@@ -281,7 +253,7 @@ class ZSet:
             i = next(i for i, (_, m) in enumerate(order) if rng.gte_min(m))
         else:
             i = self._first_true(rng.gte_min)
-        if i >= n or not rng.lte_max(order[i][1]):
+        if i >= n or not rng.lte_max(order.at(i)[1]):
             return None
         return i
 
@@ -295,10 +267,11 @@ class ZSet:
         if score is not None:
             i = self._max_pos(score, rng) - 1
         elif self.compact:
-            i = next(i for i in range(n - 1, -1, -1) if rng.lte_max(order[i][1]))
+            i = n - 1 - next(i for i, (_, m) in enumerate(order.slice(0, n, True))
+                             if rng.lte_max(m))
         else:
             i = self._first_true(lambda m: not rng.lte_max(m)) - 1
-        if i < 0 or not rng.gte_min(order[i][1]):
+        if i < 0 or not rng.gte_min(order.at(i)[1]):
             return None
         return i
 
@@ -312,7 +285,7 @@ class ZSet:
         if score is not None:
             return max(start, self._max_pos(score, rng))
         i = start
-        while i < n and rng.lte_max(order[i][1]):
+        while i < n and rng.lte_max(order.at(i)[1]):
             i += 1
         return i
 
@@ -325,7 +298,7 @@ class ZSet:
         if score is not None:
             return min(start, self._min_pos(score, rng) - 1)
         i = start
-        while i >= 0 and rng.gte_min(order[i][1]):
+        while i >= 0 and rng.gte_min(order.at(i)[1]):
             i -= 1
         return i
 

@@ -666,3 +666,115 @@ def test_blocked_clients_are_served_like_redis(pair, pair_factory):
         assert waiter.ours.read_reply() == waiter.theirs.read_reply()
     pair.run("ZRANGE", "a", "0", "-1", "WITHSCORES")
     pair.run("ZRANGE", "b", "0", "-1", "WITHSCORES")
+
+
+SINGLE_FORMS = """
+ZADD f 1 a
+ZADD f 1 a
+ZADD f 1.0 a
+ZADD f 2 a
+ZADD f -0 b
+ZSCORE f b
+ZADD f 1.5e3 c
+ZADD f inf d
+ZADD f -inf e
+ZADD f +2 g
+ZADD f 0x10 h
+ZADD f nx a
+ZADD f NX a
+ZADD f incr a
+ZADD f nan a
+ZADD f 1
+ZSCORE f d
+ZSCORE f e
+ZSCORE f nosuch
+ZSCORE nosuch a
+ZRANGE f 0 -1 WITHSCORES
+OBJECT ENCODING f
+ZADD f 3 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+OBJECT ENCODING f
+ZADD f -0 z
+ZSCORE f z
+ZPOPMIN f
+ZPOPMAX f
+ZPOPMIN f 2
+ZPOPMAX f 1
+ZPOPMIN nosuch
+ZPOPMAX nosuch
+ZPOPMIN f 0
+ZPOPMIN f x
+ZPOPMIN f 1 2
+ZPOPMIN f 100
+EXISTS f
+ZADD one 5 m
+ZPOPMAX one
+EXISTS one
+SET s x
+ZADD s 1 a
+ZADD s nx a
+ZPOPMIN s
+ZPOPMAX s
+ZSCORE s a
+"""
+
+
+def test_single_pair_zadd_and_single_pops(pair):
+    run_lines(pair, SINGLE_FORMS)
+
+
+def test_single_pair_zadd_and_single_pops_resp3(hello3):
+    run_lines(hello3, SINGLE_FORMS)
+
+
+def test_single_pair_zadd_converts_like_redis(pair, config):
+    config("zset-max-listpack-entries", "0")
+    run_lines(pair, """
+    ZADD e 1 a
+    OBJECT ENCODING e
+    ZADD e -0 b
+    ZSCORE e b
+    """)
+    config("zset-max-listpack-entries", "128")
+    config("zset-max-listpack-value", "2")
+    run_lines(pair, """
+    ZADD v 1 abc
+    OBJECT ENCODING v
+    ZADD w 1 ab
+    OBJECT ENCODING w
+    ZADD w 2 abc
+    OBJECT ENCODING w
+    """)
+
+
+def test_single_pair_zadd_and_pops_notify_like_redis(pair, pair_factory):
+    sub = pair_factory()
+    pair.run("CONFIG", "SET", "notify-keyspace-events", "KEA")
+    try:
+        for client in (sub.ours, sub.theirs):
+            client.send(encode_command("PSUBSCRIBE", "__key*"))
+            client.read_reply()
+        run_lines(pair, """
+        ZADD k 1 a
+        ZADD k 1 a
+        ZADD k 2 a
+        ZADD k 3 b
+        ZPOPMIN k
+        ZPOPMAX k
+        ZPOPMIN k
+        """)
+        pair.run("PING")
+        got = []
+        for client in (sub.ours, sub.theirs):
+            client.send(encode_command("PUNSUBSCRIBE"))
+            replies = []
+            while True:
+                r = client.read_reply()
+                if r.startswith(b"*3\r\n$12\r\npunsubscribe"):
+                    break
+                replies.append(r)
+            got.append(replies)
+        assert got[0] == got[1]
+        # zadd (new), zadd (update), zadd (new), then a pop each and the del of the last.
+        assert len(got[0]) == 2 * 6
+    finally:
+        pair.run("CONFIG", "SET", "notify-keyspace-events", "")
