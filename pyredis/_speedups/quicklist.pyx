@@ -10,6 +10,8 @@ Unlike the pure twin, a node's list may start with a gap of None slots
 (``_Node.start`` of them) so that pushes and pops at the head are O(1)
 rather than a memmove of the whole node; the live elements are
 ``items[start:]``. Operations that rework a node anyway drop the gap first.
+A packed node (see the pure twin) has ``items`` None, no gap, and its
+elements in ``packed``, ``pn`` of them.
 
 Indexes are C ``Py_ssize_t``: they must fit in a signed 64-bit integer, as
 the command layer parses them.
@@ -18,6 +20,8 @@ the command layer parses them.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from libc.stdint cimport uint64_t
 from cpython.list cimport PyList_GET_SIZE
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from libc.string cimport memcpy
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
 __all__ = ["QuickList", "set_packed_threshold"]
@@ -152,6 +156,8 @@ cdef class _Node:
     cdef _Node prev
     cdef _Node next
     cdef list items
+    cdef bytes packed
+    cdef Py_ssize_t pn
     cdef Py_ssize_t start
     cdef Py_ssize_t sz
     # a plain node holds one element at least packed_threshold bytes long, as
@@ -160,9 +166,91 @@ cdef class _Node:
 
     def __cinit__(self, list items, Py_ssize_t sz):
         self.items = items
+        self.packed = None
+        self.pn = 0
         self.start = 0
         self.sz = sz
         self.plain = False
+
+
+cdef bytes _pack(list items, Py_ssize_t start):
+    """The elements as one string: each a LEB128 length, then its bytes."""
+    cdef Py_ssize_t total = 0, i, n, k
+    cdef Py_ssize_t end = PyList_GET_SIZE(items)
+    cdef object v
+    cdef bytes out
+    cdef char *p
+    for i in range(start, end):
+        n = PyBytes_GET_SIZE(items[i])
+        total += n + 1
+        while n >= 128:
+            n >>= 7
+            total += 1
+    out = PyBytes_FromStringAndSize(NULL, total)
+    p = PyBytes_AS_STRING(out)
+    k = 0
+    for i in range(start, end):
+        v = items[i]
+        n = PyBytes_GET_SIZE(v)
+        while n >= 128:
+            p[k] = <char>((n & 127) | 128)
+            k += 1
+            n >>= 7
+        p[k] = <char>n
+        k += 1
+        n = PyBytes_GET_SIZE(v)
+        memcpy(p + k, PyBytes_AS_STRING(v), n)
+        k += n
+    return out
+
+
+cdef list _unpack(bytes data, Py_ssize_t count):
+    cdef list out = []
+    cdef const unsigned char *p = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t i = 0, j, n, shift
+    cdef unsigned char b
+    for j in range(count):
+        b = p[i]
+        i += 1
+        n = b & 127
+        shift = 7
+        while b >= 128:
+            b = p[i]
+            i += 1
+            n |= (<Py_ssize_t>(b & 127)) << shift
+            shift += 7
+        out.append(PyBytes_FromStringAndSize(<const char *>p + i, n))
+        i += n
+    return out
+
+
+cdef inline int _unpacked(_Node node) except -1:
+    """Make a packed node's elements a list again, for a write."""
+    if node.items is None:
+        node.items = _unpack(node.packed, node.pn)
+        node.packed = None
+    return 0
+
+
+cdef inline list _items(_Node node):
+    _unpacked(node)
+    return node.items
+
+
+cdef inline list _view(_Node node):
+    """The node's list to read (a packed node has no gap); it stays packed."""
+    if node.items is None:
+        return _unpack(node.packed, node.pn)
+    return node.items
+
+
+cdef inline int _pack_node(_Node node) except -1:
+    if node.items is not None and not node.plain:
+        node.packed = _pack(node.items, node.start)
+        node.pn = PyList_GET_SIZE(node.items) - node.start
+        node.items = None
+        node.start = 0
+    return 0
 
 
 cdef inline _Node _new_node(list items, Py_ssize_t sz):
@@ -177,10 +265,13 @@ cdef inline _Node _plain_node(object v):
 
 
 cdef inline Py_ssize_t _n(_Node node) noexcept:
+    if node.items is None:
+        return node.pn
     return PyList_GET_SIZE(node.items) - node.start
 
 
 cdef inline int _flatten(_Node node) except -1:
+    _unpacked(node)
     if node.start:
         del node.items[:node.start]
         node.start = 0
@@ -188,6 +279,7 @@ cdef inline int _flatten(_Node node) except -1:
 
 
 cdef inline int _prepend(_Node node, object v) except -1:
+    _unpacked(node)
     if node.start:
         node.start -= 1
         node.items[node.start] = v
@@ -334,6 +426,7 @@ cdef class QuickList:
                 and _n(a) + _n(b) <= self._maxcount)
 
     cdef _Node _merge(self, _Node a, _Node b):
+        _unpacked(a)
         _flatten(b)
         a.items.extend(b.items)
         a.sz += b.sz - _LP_OVERHEAD
@@ -395,7 +488,7 @@ cdef class QuickList:
         esz = _estimate(PyBytes_GET_SIZE(v))
         t = self._tail
         if PyBytes_GET_SIZE(v) < _packed_threshold and t is not None and self._allows(t, esz):
-            t.items.append(v)
+            _items(t).append(v)
             t.sz += _size(v)
         else:
             if PyBytes_GET_SIZE(v) >= _packed_threshold:
@@ -407,6 +500,8 @@ cdef class QuickList:
                 self._head = node
             else:
                 t.next = node
+                if t.prev is not None:
+                    _pack_node(t)
             self._tail = node
             self._nodes += 1
         self._count += 1
@@ -420,6 +515,7 @@ cdef class QuickList:
         esz = _estimate(PyBytes_GET_SIZE(v))
         h = self._head
         if PyBytes_GET_SIZE(v) < _packed_threshold and h is not None and self._allows(h, esz):
+            _unpacked(h)
             if not h.start:
                 _grow_front(h, self._maxcount)
             h.start -= 1
@@ -435,6 +531,8 @@ cdef class QuickList:
                 self._tail = node
             else:
                 h.prev = node
+                if h.next is not None:
+                    _pack_node(h)
             self._head = node
             self._nodes += 1
         self._count += 1
@@ -460,7 +558,7 @@ cdef class QuickList:
         cdef Py_ssize_t s, n
         if h is None:
             return None
-        items = h.items
+        items = _items(h)
         s = h.start
         v = items[s]
         items[s] = None
@@ -482,7 +580,7 @@ cdef class QuickList:
         cdef list items
         if t is None:
             return None
-        items = t.items
+        items = _items(t)
         v = items.pop()
         self._count -= 1
         if PyList_GET_SIZE(items) > t.start:
@@ -522,7 +620,7 @@ cdef class QuickList:
         if i < 0 or i >= count:
             return None
         node = self._seek(i, &off)
-        return node.items[node.start + off]
+        return _view(node)[node.start + off]
 
     def replace(self, Py_ssize_t i, v):
         cdef Py_ssize_t count = self._count
@@ -536,7 +634,7 @@ cdef class QuickList:
         if i < 0 or i >= count:
             return False
         node = self._seek(i, &off)
-        items = node.items
+        items = _items(node)
         esz = _estimate(PyBytes_GET_SIZE(v))
         if node.plain or PyBytes_GET_SIZE(v) >= _packed_threshold:
             self._replace_plain(node, off, v, esz)
@@ -611,7 +709,7 @@ cdef class QuickList:
             raise TypeError(_NOT_BYTES)
         node = self._head
         while node is not None:
-            items = node.items
+            items = _view(node)
             # the gap holds None, which never equals a bytes pivot
             if pivot in items:
                 off = items.index(pivot) - node.start
@@ -647,6 +745,7 @@ cdef class QuickList:
         cdef Py_ssize_t n = _n(node)
         cdef _Node nxt, prv
         cdef list left, right
+        _unpacked(node)
         if PyBytes_GET_SIZE(v) >= _packed_threshold:
             # quicklist's _quicklistInsert for a large element: a plain node
             # beside the node at its edges (or beside a plain one), else a split
@@ -672,7 +771,7 @@ cdef class QuickList:
         elif pos == 0 and (node.prev is not None or node.plain):
             prv = node.prev
             if prv is not None and self._allows(prv, esz):
-                prv.items.append(v)
+                _items(prv).append(v)
                 prv.sz += _size(v)
             else:
                 self._link_before(node, _new_node([v], _size(v) + _LP_OVERHEAD))
@@ -720,14 +819,14 @@ cdef class QuickList:
         node = self._seek(start, &off)
         remaining = count
         while remaining:
-            items = node.items
-            s = node.start
-            n = PyList_GET_SIZE(items) - s
+            n = _n(node)
             nxt = node.next
             if off == 0 and remaining >= n:
                 self._unlink(node)
                 remaining -= n
             else:
+                items = _items(node)
+                s = node.start
                 end = off + remaining
                 if end > n:
                     end = n
@@ -783,7 +882,7 @@ cdef class QuickList:
             node = self._head
             while node is not None:
                 nxt = node.next
-                items = node.items
+                items = _view(node)
                 if value in items:
                     _flatten(node)
                     items = node.items
@@ -804,7 +903,7 @@ cdef class QuickList:
             node = self._tail
             while node is not None:
                 prv = node.prev
-                items = node.items
+                items = _view(node)
                 if value in items:
                     _flatten(node)
                     items = node.items
@@ -843,11 +942,11 @@ cdef class QuickList:
         want = stop - start + 1
         node = self._seek(start, &off)
         s = node.start + off
-        out = node.items[s:s + want]
+        out = _view(node)[s:s + want]
         want -= PyList_GET_SIZE(out)
         while want > 0:
             node = node.next
-            items = node.items
+            items = _view(node)
             s = node.start
             n = PyList_GET_SIZE(items) - s
             if n <= want:
@@ -936,7 +1035,7 @@ cdef class QuickList:
         if forward:
             node = self._head
             while node is not None and budget > 0:
-                items = node.items
+                items = _view(node)
                 s = node.start
                 n = PyList_GET_SIZE(items) - s
                 end = n if n <= budget else budget
@@ -955,7 +1054,7 @@ cdef class QuickList:
         else:
             node = self._tail
             while node is not None and budget > 0:
-                items = node.items
+                items = _view(node)
                 s = node.start
                 n = PyList_GET_SIZE(items) - s
                 begin = n - budget if n > budget else 0
@@ -984,7 +1083,12 @@ cdef class QuickList:
         cdef _Node node = self._head
         cdef _Node new, t
         while node is not None:
-            new = _new_node(node.items[node.start:], node.sz)
+            if node.items is None:
+                new = _new_node(None, node.sz)
+                new.packed = node.packed
+                new.pn = node.pn
+            else:
+                new = _new_node(node.items[node.start:], node.sz)
             new.plain = node.plain
             t = other._tail
             new.prev = t
@@ -1003,7 +1107,7 @@ cdef class QuickList:
         cdef list out = []
         cdef _Node node = self._head
         while node is not None:
-            out.append((_n(node), node.sz, node.plain, node.items[node.start:]))
+            out.append((_n(node), node.sz, node.plain, _view(node)[node.start:]))
             node = node.next
         return out
 
@@ -1039,10 +1143,17 @@ cdef class QuickList:
             pos = PyList_GET_SIZE(forward)
             if node.prev is not prev:
                 raise AssertionError("node %d: prev link broken" % pos)
-            for x in node.items[:node.start]:
+            if node.items is None:
+                if node.packed is None or node.plain or node.start:
+                    raise AssertionError("node %d: no elements" % pos)
+                if _pack(_view(node), 0) != node.packed:
+                    raise AssertionError("node %d: packed string malformed" % pos)
+            elif node.packed is not None:
+                raise AssertionError("node %d: packed and unpacked" % pos)
+            for x in _view(node)[:node.start]:
                 if x is not None:
                     raise AssertionError("node %d: gap slot in use" % pos)
-            items = node.items[node.start:]
+            items = _view(node)[node.start:]
             n = PyList_GET_SIZE(items)
             if n == 0:
                 raise AssertionError("node %d: empty" % pos)
@@ -1098,7 +1209,7 @@ def _walk(_Node node, Py_ssize_t off, Py_ssize_t left, bint reverse):
     if reverse:
         while left > 0:
             s = node.start
-            chunk = node.items[s + (off - left + 1 if left <= off else 0):s + off + 1]
+            chunk = _view(node)[s + (off - left + 1 if left <= off else 0):s + off + 1]
             chunk.reverse()
             yield from chunk
             left -= PyList_GET_SIZE(chunk)
@@ -1109,7 +1220,7 @@ def _walk(_Node node, Py_ssize_t off, Py_ssize_t left, bint reverse):
     else:
         while left > 0:
             s = node.start + off
-            chunk = node.items[s:s + left]
+            chunk = _view(node)[s:s + left]
             yield from chunk
             left -= PyList_GET_SIZE(chunk)
             node = node.next

@@ -5,7 +5,11 @@ for step, so that for any sequence of operations they return the same values
 and end with the same node layout. A change to one must be made to the other.
 
 Each node holds a Python list of ``bytes`` and the byte size that list would
-have as a Redis listpack. The fill factor (``list-max-listpack-size``) bounds
+have as a Redis listpack.  A node that stops being the head or the tail
+because a push gave the list a new end is packed: its elements become one
+``bytes`` string, each a LEB128 length and the element's bytes, so a long
+list costs its payload, not an object per element.  A write that reaches a
+packed node unpacks it for good; reads decode it without unpacking. The fill factor (``list-max-listpack-size``) bounds
 a node either by bytes (negative fill) or by element count (positive fill,
 with an 8 KiB safety cap); a single element larger than the limit gets a
 node of its own.
@@ -151,17 +155,96 @@ def _index_arg(value):
         raise TypeError("an integer is required") from None
 
 
+_LEN1 = [bytes((n,)) for n in range(128)]
+
+
+def _pack(items):
+    """The elements as one string: each a LEB128 length, then its bytes."""
+    parts = []
+    add = parts.append
+    for v in items:
+        n = len(v)
+        if n < 128:
+            add(_LEN1[n])
+        else:
+            head = bytearray()
+            while n >= 128:
+                head.append((n & 127) | 128)
+                n >>= 7
+            head.append(n)
+            add(bytes(head))
+        add(v)
+    return b"".join(parts)
+
+
+def _unpack(data, count):
+    out = []
+    add = out.append
+    i = 0
+    for _ in range(count):
+        n = data[i]
+        i += 1
+        if n >= 128:
+            n &= 127
+            shift = 7
+            while True:
+                b = data[i]
+                i += 1
+                n |= (b & 127) << shift
+                if b < 128:
+                    break
+                shift += 7
+        add(data[i:i + n])
+        i += n
+    return out
+
+
 class _Node:
     # a plain node holds one element at least packed_threshold bytes long, as
-    # it is (sz is its length); it takes no other element and never merges
-    __slots__ = ("prev", "next", "items", "sz", "plain")
+    # it is (sz is its length); it takes no other element and never merges.
+    # A packed node keeps its elements in ``packed`` (``_items`` is None) and
+    # their number in ``n``.
+    __slots__ = ("prev", "next", "_items", "packed", "n", "sz", "plain")
 
     def __init__(self, items, sz, plain=False):
         self.prev = None
         self.next = None
-        self.items = items
+        self._items = items
+        self.packed = None
+        self.n = 0
         self.sz = sz
         self.plain = plain
+
+    @property
+    def items(self):
+        """The elements as a list to change: a packed node is unpacked."""
+        items = self._items
+        if items is None:
+            items = self._items = _unpack(self.packed, self.n)
+            self.packed = None
+        return items
+
+    @items.setter
+    def items(self, items):
+        self._items = items
+        self.packed = None
+
+    def view(self):
+        """The elements to read; a packed node stays packed."""
+        items = self._items
+        return items if items is not None else _unpack(self.packed, self.n)
+
+    @property
+    def count(self):
+        items = self._items
+        return len(items) if items is not None else self.n
+
+    def pack(self):
+        items = self._items
+        if items is not None and not self.plain:
+            self.packed = _pack(items)
+            self.n = len(items)
+            self._items = None
 
 
 def _plain_node(v):
@@ -278,10 +361,10 @@ class QuickList:
         listpack header and end byte the merge saves."""
         return (a is not None and b is not None and not a.plain and not b.plain
                 and a.sz + b.sz - 11 <= self._limit
-                and len(a.items) + len(b.items) <= self._maxcount)
+                and a.count + b.count <= self._maxcount)
 
     def _merge(self, a, b):
-        a.items.extend(b.items)
+        a.items.extend(b.view())
         a.sz += b.sz - _LP_OVERHEAD
         self._unlink(b)
         return a
@@ -308,19 +391,19 @@ class QuickList:
         nearer end and skipping whole nodes by their counts."""
         if i <= (self._count - 1) >> 1:
             node = self._head
-            n = len(node.items)
+            n = node.count
             while i >= n:
                 i -= n
                 node = node.next
-                n = len(node.items)
+                n = node.count
             return node, i
         j = self._count - 1 - i
         node = self._tail
-        n = len(node.items)
+        n = node.count
         while j >= n:
             j -= n
             node = node.prev
-            n = len(node.items)
+            n = node.count
         return node, n - 1 - j
 
     # -- pushes and pops ---------------------------------------------------
@@ -340,7 +423,7 @@ class QuickList:
         if n >= _packed_threshold:
             node = _plain_node(v)
         elif (t is not None and t.sz + esz <= self._limit
-                and len(t.items) < self._maxcount and not t.plain):
+                and t.count < self._maxcount and not t.plain):
             t.items.append(v)
             t.sz += act
             node = None
@@ -352,6 +435,8 @@ class QuickList:
                 self._head = node
             else:
                 t.next = node
+                if t.prev is not None:
+                    t.pack()
             self._tail = node
             self._nodes += 1
         self._count += 1
@@ -368,7 +453,7 @@ class QuickList:
         if n >= _packed_threshold:
             node = _plain_node(v)
         elif (h is not None and h.sz + esz <= self._limit
-                and len(h.items) < self._maxcount and not h.plain):
+                and h.count < self._maxcount and not h.plain):
             h.items.insert(0, v)
             h.sz += act
             node = None
@@ -380,6 +465,8 @@ class QuickList:
                 self._tail = node
             else:
                 h.prev = node
+                if h.next is not None:
+                    h.pack()
             self._head = node
             self._nodes += 1
         self._count += 1
@@ -453,7 +540,7 @@ class QuickList:
         if i < 0 or i >= count:
             return None
         node, off = self._seek(i)
-        return node.items[off]
+        return node.view()[off]
 
     def replace(self, i, v):
         if type(v) is not bytes:
@@ -489,7 +576,7 @@ class QuickList:
             return
         nxt = node.next
         if (nxt is not None and nxt.sz + esz <= self._limit
-                and len(nxt.items) < self._maxcount and not nxt.plain):
+                and nxt.count < self._maxcount and not nxt.plain):
             nxt.items.insert(0, v)
             nxt.sz += act
             self._unlink(node)
@@ -533,7 +620,7 @@ class QuickList:
             raise TypeError(_NOT_BYTES)
         node = self._head
         while node is not None:
-            items = node.items
+            items = node.view()
             if pivot in items:
                 off = items.index(pivot)
                 self._insert_at(node, off + 1 if after else off, v, after)
@@ -582,7 +669,7 @@ class QuickList:
         elif pos == n and (node.next is not None or node.plain):
             nxt = node.next
             if (nxt is not None and nxt.sz + esz <= limit
-                    and len(nxt.items) < maxcount and not nxt.plain):
+                    and nxt.count < maxcount and not nxt.plain):
                 nxt.items.insert(0, v)
                 nxt.sz += act
             else:
@@ -590,7 +677,7 @@ class QuickList:
         elif pos == 0 and (node.prev is not None or node.plain):
             prv = node.prev
             if (prv is not None and prv.sz + esz <= limit
-                    and len(prv.items) < maxcount and not prv.plain):
+                    and prv.count < maxcount and not prv.plain):
                 prv.items.append(v)
                 prv.sz += act
             else:
@@ -630,13 +717,13 @@ class QuickList:
         node, off = self._seek(start)
         remaining = count
         while remaining:
-            items = node.items
-            n = len(items)
+            n = node.count
             nxt = node.next
             if off == 0 and remaining >= n:
                 self._unlink(node)
                 remaining -= n
             else:
+                items = node.items
                 end = off + remaining
                 if end > n:
                     end = n
@@ -689,7 +776,7 @@ class QuickList:
             node = self._head
             while node is not None:
                 nxt = node.next
-                items = node.items
+                items = node.view()
                 if value in items:
                     need = limit - removed if limit else len(items)
                     keep, k = _without(items, value, need, False)
@@ -706,7 +793,7 @@ class QuickList:
             node = self._tail
             while node is not None:
                 prv = node.prev
-                items = node.items
+                items = node.view()
                 if value in items:
                     keep, k = _without(items, value, limit - removed, True)
                     removed += k
@@ -739,11 +826,11 @@ class QuickList:
             stop = total - 1
         want = stop - start + 1
         node, off = self._seek(start)
-        out = node.items[off:off + want]
+        out = node.view()[off:off + want]
         want -= len(out)
         while want > 0:
             node = node.next
-            items = node.items
+            items = node.view()
             if len(items) <= want:
                 out.extend(items)
                 want -= len(items)
@@ -790,7 +877,7 @@ class QuickList:
         t = self._tail
         if t is None:
             return iter(())
-        return _walk(t, len(t.items) - 1, self._count, True)
+        return _walk(t, t.count - 1, self._count, True)
 
     def find(self, value, rank=1, count=1, maxlen=0):
         """Indexes of elements equal to ``value``, as LPOS finds them: skip
@@ -820,7 +907,7 @@ class QuickList:
         if rank > 0:
             node = self._head
             while node is not None and budget > 0:
-                items = node.items
+                items = node.view()
                 n = len(items)
                 end = n if n <= budget else budget
                 p = _index_in(items, value, 0, end)
@@ -838,7 +925,7 @@ class QuickList:
         else:
             node = self._tail
             while node is not None and budget > 0:
-                items = node.items
+                items = node.view()
                 n = len(items)
                 begin = n - budget if n > budget else 0
                 hits = []
@@ -865,7 +952,12 @@ class QuickList:
         other = QuickList(self._fill, self._compress)
         node = self._head
         while node is not None:
-            new = _Node(node.items[:], node.sz, node.plain)
+            if node.packed is not None:
+                new = _Node(None, node.sz)
+                new.packed = node.packed
+                new.n = node.n
+            else:
+                new = _Node(node.items[:], node.sz, node.plain)
             t = other._tail
             new.prev = t
             if t is None:
@@ -883,7 +975,7 @@ class QuickList:
         out = []
         node = self._head
         while node is not None:
-            out.append((len(node.items), node.sz, node.plain, list(node.items)))
+            out.append((node.count, node.sz, node.plain, list(node.view())))
             node = node.next
         return out
 
@@ -900,7 +992,7 @@ class QuickList:
         out = []
         node = self._head
         while node is not None:
-            out.append(len(node.items))
+            out.append(node.count)
             node = node.next
         return out
 
@@ -918,7 +1010,14 @@ class QuickList:
             pos = len(forward)
             if node.prev is not prev:
                 raise AssertionError("node %d: prev link broken" % pos)
-            items = node.items
+            if node.packed is not None:
+                if node._items is not None or node.plain:
+                    raise AssertionError("node %d: packed and unpacked" % pos)
+                if _pack(node.view()) != node.packed:
+                    raise AssertionError("node %d: packed string malformed" % pos)
+            elif node._items is None:
+                raise AssertionError("node %d: no elements" % pos)
+            items = node.view()
             n = len(items)
             if n == 0:
                 raise AssertionError("node %d: empty" % pos)
@@ -971,17 +1070,17 @@ def _walk(node, off, left, reverse):
     # half-way through a change
     if reverse:
         while left > 0:
-            chunk = node.items[off - left + 1 if left <= off else 0:off + 1]
+            chunk = node.view()[off - left + 1 if left <= off else 0:off + 1]
             chunk.reverse()
             yield from chunk
             left -= len(chunk)
             node = node.prev
             if node is None:
                 return
-            off = len(node.items) - 1
+            off = node.count - 1
     else:
         while left > 0:
-            chunk = node.items[off:off + left]
+            chunk = node.view()[off:off + left]
             yield from chunk
             left -= len(chunk)
             node = node.next

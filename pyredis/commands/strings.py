@@ -80,6 +80,12 @@ def transfer(src, src_key, dst, dst_key, keep_source=False):
 # Redis's OBJ_SHARED_REFCOUNT
 SHARED_REFCOUNT = 2147483647
 
+# The values "0" to "9999" are stored as one object each, whatever key holds
+# them, so a counter costs its key alone (Redis's shared.integers).  OBJECT
+# REFCOUNT still follows the eviction policy (is_shared_integer).
+SMALL_INTEGERS = tuple(b"%d" % i for i in range(10000))
+SHARED_INTEGERS = {v: v for v in SMALL_INTEGERS}
+
 
 def is_shared_integer(value, server):
     """Redis keeps 0..9999 as shared objects unless an LRU/LFU policy needs per-key metadata."""
@@ -197,7 +203,8 @@ def _set_generic(c, key, value, flags, expire, ok_reply, abort_reply):
         if flags & _GET:
             return _bulk_or_null(old)
         return abort_reply
-    db.set(key, value, keep_ttl=bool(flags & _KEEPTTL))
+    db.set(key, SHARED_INTEGERS.get(value, value) if len(value) < 5 else value,
+           keep_ttl=bool(flags & _KEEPTTL))
     if OVERRIDES:
         forget(db, key)
     db.signal(key, ("$", "set"))
@@ -229,7 +236,10 @@ def set_(c, argv):
     if len(argv) == 3:
         db = c.db
         key = argv[1]
-        db.store(key, argv[2])
+        value = argv[2]
+        if len(value) < 5:
+            value = SHARED_INTEGERS.get(value, value)
+        db.store(key, value)
         if OVERRIDES:
             forget(db, key)
         db.signal(key)
@@ -342,7 +352,8 @@ def _mset(c, argv, nx):
     signal = db.signal
     for i in range(1, len(argv), 2):
         key = argv[i]
-        store(key, argv[i + 1])
+        value = argv[i + 1]
+        store(key, SHARED_INTEGERS.get(value, value) if len(value) < 5 else value)
         if OVERRIDES:
             forget(db, key)
         signal(key)
@@ -487,7 +498,7 @@ def _incr_by(c, key, incr):
     result = current + incr
     if result > INT64_MAX or result < INT64_MIN:
         raise CommandError(errors.OVERFLOW)
-    db.set(key, b"%d" % result, keep_ttl=True)
+    db.set(key, SMALL_INTEGERS[result] if 0 <= result < 10000 else b"%d" % result, keep_ttl=True)
     if OVERRIDES:
         forget(db, key)
     db.signal(key)

@@ -478,6 +478,65 @@ def test_dropped_list_is_freed_without_the_cycle_collector(quicklist):
         gc.enable()
 
 
+
+def test_interior_nodes_are_packed_and_reads_leave_them_packed(quicklist):
+    # 16-byte elements cost 17 bytes packed (a length byte and the data),
+    # against 64 for a bytes object and 8 for its list slot
+    n = 20_000
+    values = [b"element:%08d" % k for k in range(n)]
+    gc.disable()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        q = quicklist.QuickList()
+        q.extend_tail(values)
+        assert tracemalloc.get_traced_memory()[0] - base < n * 24
+        assert q.range(0, -1) == values
+        assert list(reversed(q)) == values[::-1]
+        assert list(q.iter_range(10, 15_000)) == values[10:15_001]
+        assert q.index(10_000) == values[10_000]
+        assert q.find(values[17_777]) == [17_777]
+        assert q.find(values[33], -1) == [33]
+        assert sum(count for count, _, _, _ in q.nodes()) == n
+        q.verify()
+        q.push_head(b"x" * 16)
+        q.push_tail(b"y" * 16)
+        assert tracemalloc.get_traced_memory()[0] - base < n * 24
+        assert q.pop_head_many(2 * n) == [b"x" * 16] + values + [b"y" * 16]
+        q.verify()
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+
+
+@pytest.mark.parametrize("fill", [-2, 3])
+def test_packed_nodes_hold_every_length_and_take_writes(fill):
+    # lengths either side of one, two and three LEB128 length bytes
+    sizes = [0, 1, 127, 128, 300, 16383, 16384, 70000]
+    t = Trio(fill)
+    for k in range(3):
+        for n in sizes:
+            t.push_tail(val(n, b"abc"[k:k + 1]))
+    for n in sizes:
+        t.push_head(val(n, b"h"))
+    middle = len(t.model) // 2
+    assert t.index(middle) is not None
+    assert t.find(val(128, b"b")) != []
+    t.replace(middle, b"replaced")
+    t.insert_before(middle - 3, val(200, b"i"))
+    t.insert_after(middle + 3, b"after")
+    t.insert_pivot(val(300, b"a"), b"pivot", True)
+    t.remove(val(127, b"c"), 0)
+    t.delete_range(5, 4)
+    t.trim(1, -2)
+    c = [q.copy() for q in t.twins]
+    for q in c:
+        q.verify()
+    assert list(c[0]) == list(c[1]) == list(t.twins[0])
+    while len(t.model):
+        t.pop_tail()
+
+
 # -- random sequences ---------------------------------------------------------
 
 _SIZES = [0, 1, 2, 3, 5, 8, 13, 40, 63, 64, 200]
