@@ -14,6 +14,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import hll_py as hyperloglog
     from . import bitops_py as bitops
     from . import streamnode_py as streamnode
+    from . import listpack_py as listpack
     IMPLEMENTATION = "python"
 else:
     try:
@@ -25,6 +26,7 @@ else:
         from . import hll as hyperloglog
         from . import bitops
         from . import streamnode
+        from . import listpack
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -33,4 +35,4 @@ else:
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
-           "bitops", "streamnode", "IMPLEMENTATION"]
+           "bitops", "streamnode", "listpack", "IMPLEMENTATION"]

@@ -190,6 +190,15 @@ class ZSet:
         zs.order = SortedList((s, m) for m, s in zs.scores.items())
         return zs
 
+    @classmethod
+    def from_scores(cls, scores, pairs, compact):
+        """A set over the member -> score dict ``scores``; ``pairs`` are its (score, member) in any order."""
+        zs = cls.__new__(cls)
+        zs.scores = scores
+        zs.order = SortedList(pairs)
+        zs.compact = compact
+        return zs
+
     def __reduce__(self):
         return (ZSet.from_items, (list(self.scores.items()), self.compact))
 
