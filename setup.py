@@ -21,7 +21,8 @@ else:
          Extension("pyredis._speedups.hll", ["pyredis/_speedups/hll.pyx"]),
          Extension("pyredis._speedups.bitops", ["pyredis/_speedups/bitops.pyx"]),
          Extension("pyredis._speedups.streamnode", ["pyredis/_speedups/streamnode.pyx"]),
-         Extension("pyredis._speedups.listpack", ["pyredis/_speedups/listpack.pyx"])],
+         Extension("pyredis._speedups.listpack", ["pyredis/_speedups/listpack.pyx"]),
+         Extension("pyredis._speedups.rdbrun", ["pyredis/_speedups/rdbrun.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

@@ -15,6 +15,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import bitops_py as bitops
     from . import streamnode_py as streamnode
     from . import listpack_py as listpack
+    from . import rdbrun_py as rdbrun
     IMPLEMENTATION = "python"
 else:
     try:
@@ -27,6 +28,7 @@ else:
         from . import bitops
         from . import streamnode
         from . import listpack
+        from . import rdbrun
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -35,4 +37,5 @@ else:
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
-           "bitops", "streamnode", "listpack", "IMPLEMENTATION"]
+           "bitops", "streamnode", "listpack", "rdbrun",
+           "IMPLEMENTATION"]

@@ -203,7 +203,7 @@ def intset_items(blob):
 
 
 def intset_pack(values, width=2):
-    """An intset of the int ``values`` (sorted, distinct), ``width`` bytes a member or wider if they need it."""
+    """An intset of the int ``values`` (sorted, distinct): ``width`` bytes each, or wider if needed."""
     lo = values[0] if values else 0
     hi = values[-1] if values else 0
     if width == 2 and -32768 <= lo and hi <= 32767:

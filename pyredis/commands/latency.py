@@ -383,7 +383,8 @@ def _report(server):
                                                    series.max))
         name = event.lower()
         if name == "fork":
-            rate = used_memory(server) * 1000000.0 / max(server.stats.latest_fork_usec, 1) / (1 << 30)
+            usec = max(server.stats.latest_fork_usec, 1)
+            rate = used_memory(server) * 1000000.0 / usec / (1 << 30)
             quality, slow = _fork_quality(rate)
             if slow:
                 wanted.add("better_vm")

@@ -11,7 +11,7 @@ import gc
 import math
 from struct import Struct
 
-from .._speedups import QuickList, lzf_decompress
+from .._speedups import QuickList, lzf_decompress, rdbrun
 from ..numbers import parse_double
 from ..types.hash import Hash
 from ..types.set import INTSET_MAX, Set, fits_intset
@@ -322,6 +322,24 @@ def _hash(loader):
     return loader.new_hash(pairs, n)
 
 
+def _quicklist_2(loader):
+    """RDB_TYPE_LIST_QUICKLIST_2; a list of one packed node (most lists) read directly."""
+    buf = loader.buf
+    p = loader.pos
+    if p + 1 < loader.end and buf[p] == 1 and buf[p + 1] == QUICKLIST_NODE_PACKED:
+        loader.pos = p + 2
+        try:
+            items = blobs.lp_items(loader.string())
+        except blobs.BlobError:
+            raise RdbLoadError("Listpack integrity check failed.") from None
+        if not items:
+            raise EmptyKey
+        ql = QuickList(loader.fill, loader.compress_depth)
+        ql.extend_tail(items)
+        return ql
+    return _quicklist_nodes(loader)
+
+
 def _quicklist(container_blob):
     def decode(loader):
         n = loader.length()
@@ -344,6 +362,9 @@ def _quicklist(container_blob):
             raise EmptyKey
         return loader.new_list(items)
     return decode
+
+
+_quicklist_nodes = _quicklist(True)
 
 
 def _list_ziplist(loader):
@@ -422,13 +443,15 @@ def _hash_listpack(loader):
 
 
 def _lp_score(text):
-    score = parse_double(text)
-    if score is None:
-        try:
-            score = float(text)
-        except ValueError:
+    """A listpack score's text: strtod's reading (decimal, inf, nan, hex)."""
+    # float() reads what strtod reads but hex; where both read a text they agree.
+    try:
+        return float(text)
+    except ValueError:
+        score = parse_double(text)
+        if score is None:
             raise RdbLoadError("Zset listpack integrity check failed.") from None
-    return score
+        return score
 
 
 def _zset_listpack(loader):
@@ -601,7 +624,7 @@ DECODERS = {
     TYPE_LIST_QUICKLIST: _quicklist(False),
     TYPE_HASH_LISTPACK: _hash_listpack,
     TYPE_ZSET_LISTPACK: _zset_listpack,
-    TYPE_LIST_QUICKLIST_2: _quicklist(True),
+    TYPE_LIST_QUICKLIST_2: _quicklist_2,
     TYPE_STREAM_LISTPACKS: _stream_with(False),
     TYPE_STREAM_LISTPACKS_2: _stream_with(True),
 }
@@ -680,28 +703,22 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
     loaded = 0
     keyspace = db.data
     end = loader.end
+    created = db.access.created
+    add_slot = db.slots.add if db.slots is not None else None
     while True:
-        if progress is not None and loader.pos >= next_progress:
-            progress(loader.pos)
-            next_progress = loader.pos + step
+        pos = loader.pos
+        if progress is not None and pos >= next_progress:
+            progress(pos)
+            next_progress = pos + step
+        if pos < end and data[pos] == TYPE_STRING and expire == -1 and idle == -1 and freq == -1:
+            # Most keys are short strings: a run of them is stored in one call.
+            pos, count = rdbrun.load_strings(data, pos, end if progress is None else next_progress,
+                                      keyspace, created, add_slot)
+            if count:
+                loaded += count
+                loader.pos = pos
+                continue
         kind = loader.byte()
-        if kind == TYPE_STRING and expire == -1 and idle == -1 and freq == -1:
-            # The common key: a short raw string holding one, read inline.
-            p = loader.pos
-            if p < end:
-                q = p + 1 + data[p]
-                if data[p] < 64 and q < end and data[q] < 64 and q + 1 + data[q] <= end:
-                    key = data[p + 1:q]
-                    value = data[q + 1:q + 1 + data[q]]
-                    loader.pos = q + 1 + data[q]
-                    if key in keyspace:
-                        _duplicate(log, db, key, allow_dup)
-                    keyspace[key] = value
-                    db.access.created(key)
-                    if db.slots is not None:
-                        db.slots.add(key)
-                    loaded += 1
-                    continue
         if kind == OPCODE_EXPIRETIME:
             expire = _I32.unpack(loader.read(4))[0] * 1000
             continue
@@ -724,6 +741,8 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
                 raise RdbLoadError("Too many databases", report=LOGGED)
             db = server.dbs[dbid]
             keyspace = db.data
+            created = db.access.created
+            add_slot = db.slots.add if db.slots is not None else None
             continue
         if kind == OPCODE_RESIZEDB:
             loader.length()

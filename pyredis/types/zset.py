@@ -20,6 +20,8 @@ from . import ENCODINGS
 
 LISTPACK = b"listpack"
 SKIPLIST = b"skiplist"
+# Pairs a SortedList keeps in one sublist (its load factor).
+_ONE_SUBLIST = SortedList.DEFAULT_LOAD_FACTOR
 
 
 class _Top:
@@ -192,10 +194,25 @@ class ZSet:
 
     @classmethod
     def from_scores(cls, scores, pairs, compact):
-        """A set over the member -> score dict ``scores``; ``pairs`` are its (score, member) in any order."""
+        """A set over the member -> score dict ``scores``.
+
+        ``pairs``, its (score, member) in any order, becomes the set's own.
+        """
         zs = cls.__new__(cls)
         zs.scores = scores
-        zs.order = SortedList(pairs)
+        if 0 < len(pairs) <= _ONE_SUBLIST:
+            # A loaded set is most often small: its sorted pairs become the
+            # SortedList's one sublist, without SortedList.update's passes
+            # (sortedcontainers 2.x's layout: _lists, _maxes, _len; _index
+            # is built on demand).
+            pairs.sort()
+            order = SortedList()
+            order._lists.append(pairs)
+            order._maxes.append(pairs[-1])
+            order._len = len(pairs)
+            zs.order = order
+        else:
+            zs.order = SortedList(pairs)
         zs.compact = compact
         return zs
 
