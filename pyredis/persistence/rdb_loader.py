@@ -111,7 +111,8 @@ class Loader:
     """A cursor over RDB bytes plus the config limits that choose encodings."""
 
     def __init__(self, config, data, deep=False):
-        self.buf = data
+        # Slices of bytes are the strings the loader hands out, with no copy to make.
+        self.buf = data if data.__class__ is bytes else bytes(data)
         self.pos = 0
         self.end = len(data)
         self.deep = deep
@@ -168,14 +169,14 @@ class Loader:
                 end = p + 1 + b
                 if end <= self.end:
                     self.pos = end
-                    return bytes(self.buf[p + 1:end])
+                    return self.buf[p + 1:end]
         n, encoded = self.length_or_encoding()
         if not encoded:
             p = self.pos
             if p + n > self.end:
                 raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
             self.pos = p + n
-            return bytes(self.buf[p:p + n])
+            return self.buf[p:p + n]
         if n == 0:
             return b"%d" % int.from_bytes(self.read(1), "little", signed=True)
         if n == 1:
@@ -770,13 +771,12 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             continue
         if expire == -1 and idle == -1 and freq == -1:
             # The common case, add_loaded written out.
-            data_of_db = db.data
-            if key in data_of_db:
+            if key in keyspace:
                 _duplicate(log, db, key, allow_dup)
-            data_of_db[key] = value
-            db.access.created(key)
-            if db.slots is not None:
-                db.slots.add(key)
+            keyspace[key] = value
+            created(key)
+            if add_slot is not None:
+                add_slot(key)
             loaded += 1
             continue
         if expire != -1 and expire < now and not aof_preamble:
