@@ -10,7 +10,7 @@ from itertools import islice
 from struct import Struct
 
 from .. import REDIS_VERSION
-from .._speedups import QuickList, crc64, lzf_compress
+from .._speedups import QuickList, crc64, lzf_compress, rdbrun
 from ..numbers import parse_int
 from ..types.hash import Hash
 from ..types.set import Set
@@ -273,6 +273,14 @@ def write_snapshot(server, fileobj, aof_base=False):
     save_lfu = "lfu" in policy
     clock = server.access_clock
     keys = 0
+
+    def record(key, value):
+        """A key's whole record (rdbSaveKeyValuePair without the opcodes before it)."""
+        cls = value.__class__
+        if cls is bytes:
+            return b"\x00" + save_string(key, compress) + save_string(value, compress)
+        kind, payload = ENCODERS[cls](value, compress)
+        return _TYPE_BYTES[kind] + save_string(key, compress) + payload
     # rdb-key-save-delay (microseconds a key) slows saves down on purpose, for tests.
     delay = config["rdb-key-save-delay"] / 1e6
     for db in server.dbs:
@@ -282,6 +290,9 @@ def write_snapshot(server, fileobj, aof_base=False):
         expires = db.expires
         add(bytes((OPCODE_SELECTDB,)) + save_len(db.id))
         add(bytes((OPCODE_RESIZEDB,)) + save_len(len(data)) + save_len(len(expires)))
+        if not (save_lru or save_lfu or delay > 0):
+            keys += rdbrun.save_keys(data, expires, record, add, FLUSH_BYTES)
+            continue
         access = db.access
         # Keys are gathered in batches: one add() per key costs more than the key.
         batch = []

@@ -63,3 +63,34 @@ def test_runs_alike(rdbrun_twins, pairs, tail, cut, start, limit, present):
 def test_random_bytes_alike(rdbrun_twins, data):
     compiled, pure = rdbrun_twins
     assert run(compiled, data) == run(pure, data)
+
+
+def save(module, data, expires, flush_bytes):
+    chunks, others = [], []
+
+    def other(key, value):
+        others.append(key)
+        return b"<%s>" % key
+
+    keys = module.save_keys(data, expires, other, chunks.append, flush_bytes)
+    return keys, chunks, others
+
+
+def test_save_writes_plain_strings_raw_and_asks_for_the_rest(rdbrun):
+    data = {b"k": b"v", b"1": b"v", b"k2": b"-1", b"x" * 21: b"v", b"h": {b"f": b"v"}, b"e": b"w"}
+    keys, chunks, others = save(rdbrun, data, {b"e": -2, b"h": 1 << 40}, 1 << 16)
+    assert keys == 6
+    assert others == [b"1", b"k2", b"x" * 21, b"h"]
+    assert b"".join(chunks) == (b"\x00\x01k\x01v" + b"<1><k2><" + b"x" * 21 + b">"
+                                + b"\xfc" + (1 << 40).to_bytes(8, "little") + b"<h>"
+                                + b"\xfc" + b"\xfe" + b"\xff" * 7 + b"\x00\x01e\x01w")
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.dictionaries(KEYS, st.one_of(KEYS, st.integers(0, 3)), max_size=20),
+       expiring=st.lists(st.tuples(KEYS, st.integers(-(1 << 63), (1 << 63) - 1)), max_size=5),
+       flush_bytes=st.integers(1, 200))
+def test_save_alike(rdbrun_twins, data, expiring, flush_bytes):
+    compiled, pure = rdbrun_twins
+    expires = dict(expiring)
+    assert save(compiled, data, expires, flush_bytes) == save(pure, data, expires, flush_bytes)
