@@ -22,7 +22,9 @@ else:
          Extension("pyredis._speedups.bitops", ["pyredis/_speedups/bitops.pyx"]),
          Extension("pyredis._speedups.streamnode", ["pyredis/_speedups/streamnode.pyx"]),
          Extension("pyredis._speedups.zskiplist", ["pyredis/_speedups/zskiplist.pyx"]),
-         Extension("pyredis._speedups.zsetreply", ["pyredis/_speedups/zsetreply.pyx"])],
+         Extension("pyredis._speedups.zsetreply", ["pyredis/_speedups/zsetreply.pyx"]),
+         Extension("pyredis._speedups.listpack", ["pyredis/_speedups/listpack.pyx"]),
+         Extension("pyredis._speedups.rdbrun", ["pyredis/_speedups/rdbrun.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

@@ -37,11 +37,14 @@ def add_sample(server, event, ms):
 
 
 def fork_done(server, started):
-    """redisFork's bookkeeping in the parent, ``started`` being perf_counter() before fork()."""
-    from .commands.memory import used_memory
+    """redisFork's bookkeeping in the parent, ``started`` being perf_counter() before fork().
+
+    The fork rate LATENCY DOCTOR reports is worked out when it is asked for:
+    estimating the dataset here would walk the keyspace while every page is
+    shared with the child, and stall the clients for as long.
+    """
     us = max(int((time.perf_counter() - started) * 1000000), 1)
     stats = server.stats
     stats.total_forks += 1
     stats.latest_fork_usec = us
-    stats.fork_rate = used_memory(server) * 1000000.0 / us / (1024 * 1024 * 1024)
     add_sample(server, "fork", us // 1000)

@@ -22,7 +22,6 @@ class Stats:
         # The last fork's duration, and its rate in GB of used_memory a second (redisFork).
         self.latest_fork_usec = 0
         self.total_forks = 0
-        self.fork_rate = 0.0
         # Read and write events handled (not requests): Redis counts each
         # readQueryFromClient and writeToClient call.
         self.reads_processed = 0

@@ -16,6 +16,8 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import streamnode_py as streamnode
     from .zskiplist_py import SkipList
     from . import zsetreply_py as zsetreply
+    from . import listpack_py as listpack
+    from . import rdbrun_py as rdbrun
     IMPLEMENTATION = "python"
 else:
     try:
@@ -29,6 +31,8 @@ else:
         from . import streamnode
         from .zskiplist import SkipList
         from . import zsetreply
+        from . import listpack
+        from . import rdbrun
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -37,4 +41,5 @@ else:
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
-           "bitops", "streamnode", "SkipList", "zsetreply", "IMPLEMENTATION"]
+           "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
+           "IMPLEMENTATION"]

@@ -17,4 +17,8 @@ class HLLCorruptError(ValueError):
     """An HLL whose sparse runs do not cover its 16384 registers (Redis's INVALIDOBJ)."""
 
 
-__all__ = ["ProtocolError", "HLLCorruptError"]
+class BlobError(ValueError):
+    """A listpack, intset or ziplist blob that is not well formed (the text says where)."""
+
+
+__all__ = ["ProtocolError", "HLLCorruptError", "BlobError"]

@@ -13,6 +13,7 @@ from .. import errors, reply
 from ..server import Server
 from . import TABLE, command, container
 from .introspection import all_commands, help_reply
+from .memory import used_memory
 
 GRAPH_COLS = 80
 
@@ -382,7 +383,8 @@ def _report(server):
                                                    series.max))
         name = event.lower()
         if name == "fork":
-            rate = server.stats.fork_rate
+            usec = max(server.stats.latest_fork_usec, 1)
+            rate = used_memory(server) * 1000000.0 / usec / (1 << 30)
             quality, slow = _fork_quality(rate)
             if slow:
                 wanted.add("better_vm")

@@ -4,6 +4,8 @@ USAGE estimates what redis-server would use for the key (see memsize); the
 process totals in STATS are pyredis's own (RSS), as INFO memory shows them.
 """
 import gc
+import itertools
+import random
 
 from .. import errors, eviction, info, memsize, reply
 from ..config import on_change
@@ -64,12 +66,18 @@ def dataset_estimate(db):
     n = len(db.data)
     if n <= DATASET_SAMPLES:
         return sum(memsize.key_usage(k, v) for k, v in db.data.items())
+    # The sampled positions are visited in one walk of the keyspace: a
+    # random key each costs a walk of its own, and a fork (fork_done) or
+    # INFO would wait for 64 of them.
     total = 0
-    for _ in range(DATASET_SAMPLES):
-        key = db.random_key()
-        if key is None:
-            break
-        total += memsize.key_usage(key, db.data[key])
+    items = iter(db.data.items())
+    at = 0
+    key = value = None
+    for position in sorted(random.randrange(n) for _ in range(DATASET_SAMPLES)):
+        if position >= at:
+            key, value = next(itertools.islice(items, position - at, None))
+            at = position + 1
+        total += memsize.key_usage(key, value)
     return total * n // DATASET_SAMPLES
 
 

@@ -6,11 +6,11 @@ function libraries) adds one function here.  Containers are read through
 their public API only.
 """
 import time
-from itertools import chain
+from itertools import islice
 from struct import Struct
 
 from .. import REDIS_VERSION
-from .._speedups import QuickList, crc64, lzf_compress
+from .._speedups import QuickList, crc64, lzf_compress, rdbrun
 from ..numbers import parse_int
 from ..types.hash import Hash
 from ..types.set import Set
@@ -63,8 +63,6 @@ _U64 = Struct("<Q")
 _B16 = Struct(">H")
 _B32 = Struct(">I")
 _B64 = Struct(">Q")
-# C's LLONG_MAX/2 as double2ll compares it, a double.
-_HALF_LLONG = float((1 << 63) - 1) / 2
 _LEN6 = [bytes((n,)) for n in range(64)]
 FLUSH_BYTES = 1 << 16
 _NUMERIC_START = frozenset(b"-0123456789")
@@ -113,30 +111,7 @@ def save_string(s, compress):
     return save_len(n) + s
 
 
-# Listpack entries of short strings met lately: field names, members and
-# small values repeat from key to key, and a lookup costs less than encoding.
-_ENTRIES = {}
-_ENTRIES_MAX = 8192
 _PACKED = save_len(QUICKLIST_NODE_PACKED)
-
-
-def _entries(values):
-    """blobs.lp_entry of each of ``values``."""
-    cache = _ENTRIES
-    get = cache.get
-    encode = blobs.lp_entry
-    out = []
-    append = out.append
-    for s in values:
-        e = get(s)
-        if e is None:
-            e = encode(s)
-            if len(s) <= 16:
-                if len(cache) >= _ENTRIES_MAX:
-                    cache.clear()
-                cache[s] = e
-        append(e)
-    return out
 
 
 # ---- objects ----------------------------------------------------------------
@@ -147,20 +122,19 @@ def _string(value, compress):
 def _list(value, compress):
     layout = value.node_layout()
     if len(layout) == 1:
-        return TYPE_LIST_QUICKLIST_2, (b"\x01" + _PACKED
-                                       + save_string(blobs.listpack(_entries(value)), compress))
+        return TYPE_LIST_QUICKLIST_2, b"\x01" + _PACKED + save_string(blobs.lp_pack(value), compress)
     parts = [save_len(len(layout))]
     it = iter(value)
     for count in layout:
         parts.append(_PACKED)
-        parts.append(save_string(blobs.listpack(_entries([next(it) for _ in range(count)])), compress))
+        parts.append(save_string(blobs.lp_pack(islice(it, count)), compress))
     return TYPE_LIST_QUICKLIST_2, b"".join(parts)
 
 
 def _set(value, compress):
     if value.intset:
-        blob = blobs.intset(sorted(int(m) for m in value), value.width)
-        return TYPE_SET_INTSET, save_string(blob, compress)
+        return TYPE_SET_INTSET, save_string(blobs.intset(sorted(map(int, value)), value.width),
+                                            compress)
     parts = [save_len(len(value))]
     parts += [save_string(m, compress) for m in value]
     return TYPE_SET, b"".join(parts)
@@ -168,8 +142,7 @@ def _set(value, compress):
 
 def _hash(value, compress):
     if value.listpack:
-        entries = _entries(chain.from_iterable(value.items()))
-        return TYPE_HASH_LISTPACK, save_string(blobs.listpack(entries), compress)
+        return TYPE_HASH_LISTPACK, save_string(blobs.lp_pack_pairs(value.items()), compress)
     parts = [save_len(len(value))]
     for f, v in value.items():
         parts.append(save_string(f, compress))
@@ -177,35 +150,9 @@ def _hash(value, compress):
     return TYPE_HASH, b"".join(parts)
 
 
-def lp_score(score):
-    """zzlInsertAt's score entry: an integer when double2ll takes it, else d2string's text."""
-    if -_HALF_LLONG <= score <= _HALF_LLONG:
-        n = int(score)
-        if n == score:
-            return blobs.lp_int_entry(n)
-    return blobs.lp_entry(d2string(score))
-
-
-def d2string(value):
-    if value != value:
-        return b"nan"
-    if value in (float("inf"), float("-inf")):
-        return b"inf" if value > 0 else b"-inf"
-    if value == 0:
-        return b"-0" if str(value)[0] == "-" else b"0"
-    if -4503599627370495 < value < 4503599627370496 and value == int(value):
-        return b"%d" % int(value)
-    return (b"%.17g" % value)
-
-
 def _zset(value, compress):
     if value.compact:
-        entries = []
-        cache = _ENTRIES
-        for score, member in value:
-            entries.append(cache.get(member) or blobs.lp_entry(member))
-            entries.append(lp_score(score))
-        return TYPE_ZSET_LISTPACK, save_string(blobs.listpack(entries), compress)
+        return TYPE_ZSET_LISTPACK, save_string(blobs.lp_pack_zset(value), compress)
     parts = [save_len(len(value))]
     pack = _DOUBLE.pack
     # From the greatest to the smallest, as Redis walks its skiplist from the tail.
@@ -335,6 +282,14 @@ def write_snapshot(server, fileobj, aof_base=False, rsi=None, with_data=True, wi
     save_lfu = "lfu" in policy
     clock = server.access_clock
     keys = 0
+
+    def record(key, value):
+        """A key's whole record (rdbSaveKeyValuePair without the opcodes before it)."""
+        cls = value.__class__
+        if cls is bytes:
+            return b"\x00" + save_string(key, compress) + save_string(value, compress)
+        kind, payload = ENCODERS[cls](value, compress)
+        return _TYPE_BYTES[kind] + save_string(key, compress) + payload
     # rdb-key-save-delay (microseconds a key) slows saves down on purpose, for tests.
     delay = config["rdb-key-save-delay"] / 1e6
     for db in server.dbs if with_data else ():
@@ -344,6 +299,9 @@ def write_snapshot(server, fileobj, aof_base=False, rsi=None, with_data=True, wi
         expires = db.expires
         add(bytes((OPCODE_SELECTDB,)) + save_len(db.id))
         add(bytes((OPCODE_RESIZEDB,)) + save_len(len(data)) + save_len(len(expires)))
+        if not (save_lru or save_lfu or delay > 0):
+            keys += rdbrun.save_keys(data, expires, record, add, FLUSH_BYTES)
+            continue
         access = db.access
         # Keys are gathered in batches: one add() per key costs more than the key.
         batch = []

@@ -164,6 +164,21 @@ class ZSet:
         zs.order = SkipList(sorted([(s, m) for m, s in scores.items()]))
         return zs
 
+    @classmethod
+    def from_scores(cls, scores, pairs, compact):
+        """A set over the member -> score dict ``scores``.
+
+        ``pairs``, its (score, member) in any order, becomes the set's own.
+        """
+        zs = cls.__new__(cls)
+        zs.scores = scores
+        # A listpack from an RDB is already in order: the sort is one pass,
+        # and the skiplist appends ascending pairs without a search.
+        pairs.sort()
+        zs.order = SkipList(pairs)
+        zs.compact = compact
+        return zs
+
     def __reduce__(self):
         return (ZSet.from_items, (list(self.scores.items()), self.compact))
 

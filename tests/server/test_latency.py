@@ -90,7 +90,7 @@ class _Config(dict):
 
 
 class _Stats:
-    fork_rate = 0.0
+    latest_fork_usec = 1000000
 
 
 class _Server:
@@ -181,7 +181,8 @@ def test_doctor_advices_that_depend_on_settings():
     (5.0, "terrible", ["vm"]), (10.0, "poor", ["vm"]), (25.0, "good", []), (100.0, "excellent", []),
 ])
 def test_doctor_fork_rate(rate, quality, advices, monkeypatch):
-    monkeypatch.setattr(_Stats, "fork_rate", rate)
+    # The rate is the dataset's size over the last fork's time: here one second.
+    monkeypatch.setattr("pyredis.commands.latency.used_memory", lambda server: rate * (1 << 30))
     tail = _report_for("fork")
     assert tail.startswith(" Fork rate is %.2f GB/sec (%s).\n" % (rate, quality))
     if advices:
