@@ -205,6 +205,31 @@ class Database:
         if self.expires:
             self.expires.pop(key, None)
 
+    def store_pairs(self, argv):
+        """``store`` then ``signal`` each key of the key, value pairs from argv[1] on (MSET)."""
+        server = self.server
+        quiet = (not self.watched and not server.notify_flags and not server.tracking.clients
+                 and self.mem_sizes is None)
+        data = self.data
+        access = self.access
+        expires = self.expires
+        for i in range(1, len(argv), 2):
+            key = argv[i]
+            old = data.get(key)
+            if old is None or (expires and self._expired(key)):
+                self.add(key, argv[i + 1])
+            else:
+                access.touch(key, old)
+                data[key] = argv[i + 1]
+                access.overwritten(key)
+                if expires:
+                    expires.pop(key, None)
+            if quiet:
+                # All that signal would do.
+                server.dirty += 1
+            else:
+                self.signal(key)
+
     def add(self, key, value):
         """Create ``key``, which must not exist."""
         self.data[key] = value

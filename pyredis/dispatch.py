@@ -40,6 +40,36 @@ _NOT_MONITORED = frozenset(("admin", "skip_monitor"))
 _NEVER_OOM = frozenset(("exec", "discard", "quit", "reset"))
 
 
+class Gate:
+    """A server attribute that, while it holds, sends every request through all of execute()'s checks.
+
+    Setting one recomputes ``server.gated``, the single test execute()
+    makes for all of them; reading it costs what a plain attribute does
+    where it matters (the checks read it only once the server is gated).
+    ``truthy``: the gate holds while the value is true, else while it is not None.
+    """
+
+    def __init__(self, truthy=False):
+        self.truthy = truthy
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        owner.gates = owner.__dict__.get("gates", ()) + (self,)
+
+    def holds(self, value):
+        return bool(value) if self.truthy else value is not None
+
+    def __get__(self, server, owner=None):
+        if server is None:
+            return self
+        return server.__dict__.get(self.name)
+
+    def __set__(self, server, value):
+        values = server.__dict__
+        values[self.name] = value
+        server.gated = any(g.holds(values.get(g.name)) for g in type(server).gates)
+
+
 def unknown_command_error(argv):
     args = ""
     for a in argv[1:]:
@@ -118,10 +148,7 @@ def execute(c, argv):
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
-            or c.acl_check is not None or server.maxmemory
-            or server.busy is not None or server.gate is not None
-            or server.noreplicas is not None or server.cluster is not None
-            or server.replica_gate is not None):
+            or c.acl_check is not None or server.gated):
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -285,13 +312,15 @@ def call(c, cmd, argv):
             # Microseconds, as Redis measures; coarser above 255 us so a
             # command's table stays small (the histogram is coarser still).
             us = elapsed // 1000
-            if us > 255:
-                shift = us.bit_length() - 8
-                us = us >> shift << shift
             hist = cmd.latency
             if hist is None:
-                hist = cmd.latency = defaultdict(int)
-            hist[us] += 1
+                hist = cmd.latency = [0] * 256
+                cmd.latency_long = defaultdict(int)
+            if us < 256:
+                hist[us] += 1
+            else:
+                shift = us.bit_length() - 8
+                cmd.latency_long[us >> shift << shift] += 1
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)
