@@ -149,6 +149,10 @@ def execute(c, argv):
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
             or c.acl_check is not None or server.gated):
+        # The server-wide checks read their Gate only while one holds: a
+        # client on this path for its own state (an ACL-restricted user,
+        # MULTI) pays one test for all of them.
+        gated = server.gated
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -160,7 +164,7 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.cluster is not None and c.flags_extra != "M" and (
+        if gated and server.cluster is not None and c.flags_extra != "M" and (
                 cmd.first_key or cmd.getkeys is not None or name == "exec"):
             error = server.cluster.route(c, cmd, argv)
             if error is not None:
@@ -172,25 +176,25 @@ def execute(c, argv):
                     discard_transaction(c)
                     return reject(c, error)
                 return reject(c, error, argv)
-        if server.maxmemory and server.memory.perform() == FAIL and (
+        if gated and server.maxmemory and server.memory.perform() == FAIL and (
                 "denyoom" in cmd.flags
                 or (c.multi is not None and name not in _NEVER_OOM)
                 or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.OOM), argv)
-        if server.gate is not None:
+        if gated and server.gate is not None:
             # Server-wide refusals (-MISCONF after a failed save), set only while one applies.
             error = server.gate(c, cmd)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.noreplicas is not None and (
+        if gated and server.noreplicas is not None and (
                 "write" in cmd.flags
                 or (name == "exec" and c.multi and any("write" in q.flags for q, _ in c.multi))):
             # min-replicas-to-write: set only while too few good replicas are attached.
             cmd.rejected_calls += 1
             return reject(c, server.noreplicas, argv)
-        if server.replica_gate is not None:
+        if gated and server.replica_gate is not None:
             error = server.replica_gate.readonly_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
@@ -198,17 +202,17 @@ def execute(c, argv):
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
-        if server.replica_gate is not None:
+        if gated and server.replica_gate is not None:
             error = server.replica_gate.stale_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
+        if gated and server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.LOADING), argv)
         # A script past busy-reply-threshold is running (this request was
         # read while it yields): only allow_busy commands go through.
-        if server.busy is not None and "allow_busy" not in cmd.flags:
+        if gated and server.busy is not None and "allow_busy" not in cmd.flags:
             cmd.rejected_calls += 1
             return reject(c, CommandError(server.busy), argv)
         if c.monitor and ("write" in cmd.flags or "readonly" in cmd.flags
