@@ -205,6 +205,37 @@ class Database:
         if self.expires:
             self.expires.pop(key, None)
 
+    def store_pairs(self, argv, shared):
+        """``store`` then ``signal`` each key of the key, value pairs from argv[1] on (MSET).
+
+        A short value found in ``shared`` is stored as that mapping's object.
+        """
+        server = self.server
+        quiet = (not self.watched and not server.notify_flags and not server.tracking.clients
+                 and self.mem_sizes is None)
+        data = self.data
+        access = self.access
+        expires = self.expires
+        for i in range(1, len(argv), 2):
+            key = argv[i]
+            value = argv[i + 1]
+            if len(value) < 5:
+                value = shared.get(value, value)
+            old = data.get(key)
+            if old is None or (expires and self._expired(key)):
+                self.add(key, value)
+            else:
+                access.touch(key, old)
+                data[key] = value
+                access.overwritten(key)
+                if expires:
+                    expires.pop(key, None)
+            if quiet:
+                # All that signal would do.
+                server.dirty += 1
+            else:
+                self.signal(key)
+
     def add(self, key, value):
         """Create ``key``, which must not exist."""
         self.data[key] = value

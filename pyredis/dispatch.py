@@ -40,6 +40,36 @@ _NOT_MONITORED = frozenset(("admin", "skip_monitor"))
 _NEVER_OOM = frozenset(("exec", "discard", "quit", "reset"))
 
 
+class Gate:
+    """A server attribute that, while it holds, sends every request through all of execute()'s checks.
+
+    Setting one recomputes ``server.gated``, the single test execute()
+    makes for all of them; reading it costs what a plain attribute does
+    where it matters (the checks read it only once the server is gated).
+    ``truthy``: the gate holds while the value is true, else while it is not None.
+    """
+
+    def __init__(self, truthy=False):
+        self.truthy = truthy
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        owner.gates = owner.__dict__.get("gates", ()) + (self,)
+
+    def holds(self, value):
+        return bool(value) if self.truthy else value is not None
+
+    def __get__(self, server, owner=None):
+        if server is None:
+            return self
+        return server.__dict__.get(self.name)
+
+    def __set__(self, server, value):
+        values = server.__dict__
+        values[self.name] = value
+        server.gated = any(g.holds(values.get(g.name)) for g in type(server).gates)
+
+
 def unknown_command_error(argv):
     args = ""
     for a in argv[1:]:
@@ -118,10 +148,11 @@ def execute(c, argv):
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
-            or c.acl_check is not None or server.maxmemory
-            or server.busy is not None or server.gate is not None
-            or server.noreplicas is not None or server.cluster is not None
-            or server.replica_gate is not None):
+            or c.acl_check is not None or server.gated):
+        # The server-wide checks read their Gate only while one holds: a
+        # client on this path for its own state (an ACL-restricted user,
+        # MULTI) pays one test for all of them.
+        gated = server.gated
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.NOAUTH), argv)
@@ -133,7 +164,7 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.cluster is not None and c.flags_extra != "M" and (
+        if gated and server.cluster is not None and c.flags_extra != "M" and (
                 cmd.first_key or cmd.getkeys is not None or name == "exec"):
             error = server.cluster.route(c, cmd, argv)
             if error is not None:
@@ -145,25 +176,25 @@ def execute(c, argv):
                     discard_transaction(c)
                     return reject(c, error)
                 return reject(c, error, argv)
-        if server.maxmemory and server.memory.perform() == FAIL and (
+        if gated and server.maxmemory and server.memory.perform() == FAIL and (
                 "denyoom" in cmd.flags
                 or (c.multi is not None and name not in _NEVER_OOM)
                 or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.OOM), argv)
-        if server.gate is not None:
+        if gated and server.gate is not None:
             # Server-wide refusals (-MISCONF after a failed save), set only while one applies.
             error = server.gate(c, cmd)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.noreplicas is not None and (
+        if gated and server.noreplicas is not None and (
                 "write" in cmd.flags
                 or (name == "exec" and c.multi and any("write" in q.flags for q, _ in c.multi))):
             # min-replicas-to-write: set only while too few good replicas are attached.
             cmd.rejected_calls += 1
             return reject(c, server.noreplicas, argv)
-        if server.replica_gate is not None:
+        if gated and server.replica_gate is not None:
             error = server.replica_gate.readonly_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
@@ -171,17 +202,17 @@ def execute(c, argv):
         if c.subscriptions and c.resp == 2 and name not in PUBSUB_ALLOWED:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.PUBSUB_CONTEXT % cmd.fullname), argv)
-        if server.replica_gate is not None:
+        if gated and server.replica_gate is not None:
             error = server.replica_gate.stale_error(c, cmd, argv)
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
+        if gated and server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.LOADING), argv)
         # A script past busy-reply-threshold is running (this request was
         # read while it yields): only allow_busy commands go through.
-        if server.busy is not None and "allow_busy" not in cmd.flags:
+        if gated and server.busy is not None and "allow_busy" not in cmd.flags:
             cmd.rejected_calls += 1
             return reject(c, CommandError(server.busy), argv)
         if c.monitor and ("write" in cmd.flags or "readonly" in cmd.flags
@@ -286,13 +317,15 @@ def call(c, cmd, argv):
             # Microseconds, as Redis measures; coarser above 255 us so a
             # command's table stays small (the histogram is coarser still).
             us = elapsed // 1000
-            if us > 255:
-                shift = us.bit_length() - 8
-                us = us >> shift << shift
             hist = cmd.latency
             if hist is None:
-                hist = cmd.latency = defaultdict(int)
-            hist[us] += 1
+                hist = cmd.latency = [0] * 256
+                cmd.latency_long = defaultdict(int)
+            if us < 256:
+                hist[us] += 1
+            else:
+                shift = us.bit_length() - 8
+                cmd.latency_long[us >> shift << shift] += 1
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)

@@ -24,7 +24,7 @@ from .blocking import Blocking
 from .client import Client
 from .commands import load_all
 from .db import Database, new_access_clock
-from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, execute, lookup
+from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, Gate, execute, lookup
 from .persistence.propagate import Propagation
 from .replication.state import ReplicationState
 from .stats import Stats
@@ -105,6 +105,19 @@ class Server:
     before_reply_hooks = []
     # Callables run with the server as it shuts down, before clients are freed.
     shutdown_hooks = []
+
+    # Server-wide conditions under which dispatch runs all its checks:
+    # maxmemory is set; the BUSY text while a script runs long; gate, a
+    # refusal for every client (-MISCONF, loading); noreplicas, the error
+    # while min-replicas-to-write is not met; cluster mode's routing; a
+    # replica's link to its master.  ``gated`` is whether any of them holds.
+    gated = False
+    maxmemory = Gate(truthy=True)
+    busy = Gate()
+    gate = Gate()
+    noreplicas = Gate()
+    cluster = Gate()
+    replica_gate = Gate()
 
     def __init__(self, config, log):
         load_all()

@@ -514,6 +514,20 @@ def encode_bulks(values):
     return out
 
 
+def parse_int(value):
+    """Redis ``string2ll`` on a bytes-like ``value``: the int64 it spells exactly, else None."""
+    cdef long long v
+    cdef int ok
+    if type(value) is bytes:
+        ok = _string2ll(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), &v)
+    elif type(value) is bytearray:
+        ok = _string2ll(<const unsigned char*>PyByteArray_AS_STRING(value), PyByteArray_GET_SIZE(value),
+                        &v)
+    else:
+        return parse_int(bytes(memoryview(value)))
+    return v if ok else None
+
+
 def encode_bulk(value):
     """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
     cdef Py_ssize_t size

@@ -24,6 +24,9 @@ Both twins must agree on every observable result; ``tests/twins`` checks it.
 import operator
 
 from ._errors import ProtocolError
+# Redis string2ll for callers (the parser keeps its own for counts): the pure
+# twin is the one in numbers, which the compiled twin must match.
+from ..numbers import parse_int  # noqa: F401
 
 INT_MAX = 2147483647
 LLONG_MAX = (1 << 63) - 1

@@ -20,7 +20,7 @@ MODULES = ("connection", "server", "introspection", "strings", "keyspace", "list
 class Command:
     __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
                  "key_step", "group", "event", "subcommands", "parent", "getkeys",
-                 "calls", "usec", "rejected_calls", "failed_calls", "latency")
+                 "calls", "usec", "rejected_calls", "failed_calls", "latency", "latency_long")
 
     def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
         self.name = name
@@ -41,8 +41,11 @@ class Command:
         self.usec = 0
         self.rejected_calls = 0
         self.failed_calls = 0
-        # LATENCY HISTOGRAM's counts, created on the first call.
+        # LATENCY HISTOGRAM's counts, created on the first call: calls by
+        # whole microseconds below 256 (a list, cheap to count into), and the
+        # longer ones by their coarser duration.
         self.latency = None
+        self.latency_long = None
 
     def key_indexes(self, argv):
         """Positions of the keys in ``argv`` (COMMAND GETKEYS, WATCH-like tooling)."""

@@ -8,7 +8,8 @@ import random
 
 from .. import errors, longdouble, reply
 from ..errors import E_NOT_FLOAT, E_NOT_INTEGER, E_SYNTAX, CommandError
-from ..numbers import INT64_MAX, INT64_MIN, parse_int
+from .._speedups import parse_int
+from ..numbers import INT64_MAX, INT64_MIN
 from ..types import members_for_sampling, random_member
 from ..types.hash import Hash
 from . import command
@@ -69,6 +70,19 @@ def _set_pairs(c, argv, name):
 # HSET key field value [field value ...]
 @command("hset", -4, "write denyoom fast", keys=(1, 1, 1), group="hash", event=("h", "hset"))
 def hset(c, argv):
+    if len(argv) == 4:
+        # One field, the common case: store's length check is all
+        # hashTypeTryConversion would do for it.
+        key = argv[1]
+        db = c.db
+        h = db.get_typed(key, Hash, read=False)
+        if h is None:
+            h = _create(c, key)
+        values = c.server.config.values
+        new = h.store(argv[2], argv[3], values["hash-max-listpack-entries"],
+                      values["hash-max-listpack-value"])
+        db.signal(key)
+        return reply.ONE if new else reply.ZERO
     return reply.integer(_set_pairs(c, argv, "hset"))
 
 

@@ -9,7 +9,8 @@ from .. import errors, reply, types
 from ..db import BLOCKING_TYPES, now_ms
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX
 from ..glob import compile_pattern
-from ..numbers import INT64_MAX, parse_int
+from .._speedups import parse_int
+from ..numbers import INT64_MAX
 from ..scan import parse_cursor
 from . import command, container
 from . import strings

@@ -38,10 +38,18 @@ def hdr_highest(v):
     return (((v >> shift) + 1) << shift) - 1
 
 
-def in_ns(hist):
-    """A command's durations (us -> count, as call() keeps them) as the HDR histogram holds them."""
+def durations(cmd):
+    """(microseconds, calls) of every duration ``cmd`` ran for, as call() counts them."""
+    for us, n in enumerate(cmd.latency):
+        if n:
+            yield us, n
+    yield from cmd.latency_long.items()
+
+
+def in_ns(cmd):
+    """A command's durations as the HDR histogram holds them."""
     out = {}
-    for us, n in hist.items():
+    for us, n in durations(cmd):
         ns = min(max(us * 1000, HIST_MIN_NS), HIST_MAX_NS)
         q = hdr_lowest(ns)
         out[q] = out.get(q, 0) + n
@@ -456,7 +464,7 @@ def _find(name):
 
 
 def _histogram_reply(cmd):
-    hist = in_ns(cmd.latency)
+    hist = in_ns(cmd)
     buckets = cumulative_buckets(hist)
     return _map([
         (reply.bulk(b"calls"), reply.integer(sum(hist.values()))),
@@ -478,7 +486,7 @@ def latencystats_fields(server):
     for cmd in all_commands():
         if not cmd.latency:
             continue
-        hist = in_ns(cmd.latency)
+        hist = in_ns(cmd)
         parts = ",".join("p%s=%.3f" % (p, percentile(hist, float(p)) / 1000.0) for p in pcts)
         fields.append(("latency_percentiles_usec_" + cmd.fullname, parts))
     return fields

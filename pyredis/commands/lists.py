@@ -21,7 +21,8 @@ import re
 from .. import blocking, db as dbmod, errors, memsize, reply
 from .._speedups import QuickList
 from ..errors import E_NO_SUCH_KEY, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE, CommandError
-from ..numbers import INT64_MIN, parse_int
+from .._speedups import parse_int
+from ..numbers import INT64_MIN
 from ..types import ENCODINGS
 from . import command
 

@@ -9,7 +9,8 @@ import random
 from .. import errors, reply
 from ..errors import E_NOT_INTEGER, E_SYNTAX, CommandError
 from ..glob import compile_pattern
-from ..numbers import INT64_MAX, parse_int
+from .._speedups import parse_int
+from ..numbers import INT64_MAX
 from ..scan import SnapshotCache
 from ..types import members_for_sampling, random_member
 from ..types.set import Set, fits_intset
@@ -139,6 +140,9 @@ def sadd(c, argv):
     if s is None:
         s = Set.for_first_member(argv[2])
         c.db.add(key, s)
+    elif len(argv) == 3 and argv[2] in s:
+        # Nothing to add: no write, no conversion.
+        return reply.ZERO
     added = s.add_members(argv[2:], _max_entries(c))
     if added:
         c.db.signal(key)

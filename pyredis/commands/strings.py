@@ -8,7 +8,8 @@ copies a bytearray out, never shares it.
 from .. import errors, longdouble, reply
 from ..db import now_ms
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE
-from ..numbers import INT64_MAX, INT64_MIN, parse_int
+from .._speedups import parse_int
+from ..numbers import INT64_MAX, INT64_MIN
 from . import command
 
 _STRING_TYPES = (bytes, bytearray)
@@ -348,15 +349,15 @@ def _mset(c, argv, nx):
         for i in range(1, len(argv), 2):
             if db.lookup(argv[i]) is not None:
                 return reply.ZERO
-    store = db.store
-    signal = db.signal
-    for i in range(1, len(argv), 2):
-        key = argv[i]
-        value = argv[i + 1]
-        store(key, SHARED_INTEGERS.get(value, value) if len(value) < 5 else value)
-        if OVERRIDES:
+    if OVERRIDES:
+        for i in range(1, len(argv), 2):
+            key = argv[i]
+            value = argv[i + 1]
+            db.store(key, SHARED_INTEGERS.get(value, value) if len(value) < 5 else value)
             forget(db, key)
-        signal(key)
+            db.signal(key)
+    else:
+        db.store_pairs(argv, SHARED_INTEGERS)
     return reply.ONE if nx else reply.OK
 
 
@@ -498,7 +499,13 @@ def _incr_by(c, key, incr):
     result = current + incr
     if result > INT64_MAX or result < INT64_MIN:
         raise CommandError(errors.OVERFLOW)
-    db.set(key, SMALL_INTEGERS[result] if 0 <= result < 10000 else b"%d" % result, keep_ttl=True)
+    new = SMALL_INTEGERS[result] if 0 <= result < 10000 else b"%d" % result
+    if value is None:
+        db.set(key, new, keep_ttl=True)
+    else:
+        # db.set for a key that holds a value, written out.
+        db.data[key] = new
+        db.access.overwritten(key)
     if OVERRIDES:
         forget(db, key)
     db.signal(key)

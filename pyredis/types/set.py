@@ -13,7 +13,7 @@ intsetAdd widens it for a member that needs more and nothing narrows it
 again, so an RDB or DUMP of it writes that width, as Redis does.
 """
 from .. import db, memsize
-from ..numbers import parse_int
+from .._speedups import parse_int
 from . import ENCODINGS
 
 INTSET = b"intset"
