@@ -667,13 +667,14 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup)
+        return _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup,
+                         dbs)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup):
+def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup, dbs):
     from ..db import now_ms
     from .._speedups import crc64
     config = server.config
