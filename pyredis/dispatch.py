@@ -118,7 +118,7 @@ def execute(c, argv):
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
-            or c.acl_check is not None or server.maxmemory
+            or server.maxmemory
             or server.busy is not None or server.gate is not None
             or server.noreplicas is not None or server.cluster is not None
             or server.replica_gate is not None):
@@ -192,6 +192,12 @@ def execute(c, argv):
             c.multi.append((cmd, argv))
             c.reply(reply.QUEUED)
             return None
+    elif c.acl_check is not None:
+        # A restricted user with nothing else to check: its permission check alone.
+        error = acl_denial(c, cmd, argv)
+        if error is not None:
+            cmd.rejected_calls += 1
+            return reject(c, error, argv)
     server.current_client = c
     result = call(c, cmd, argv)
     if result is not None:
@@ -208,7 +214,7 @@ def execute(c, argv):
     return None
 
 
-def acl_denial(c, cmd, argv, context):
+def acl_denial(c, cmd, argv, context="toplevel"):
     """commands.acl.check_command, which imports this module: bound here on first use,
     so the check a restricted user runs on every request costs no import."""
     global acl_denial
