@@ -89,11 +89,13 @@ class Selector:
     ``verdicts`` maps a command to what the per-request check must still do
     for it (commands.acl.verdict), worked out on first use; the ``rw_``
     fields hold the patterns granting both READ and WRITE, by shape, so a
-    key they match is allowed whatever the command needs.  Any rule change
-    drops both.
+    key they match is allowed whatever the command needs.  ``spans`` maps a
+    command whose one key (argv[1]) is all the check needs to the range of
+    names (low, high) the first prefix pattern allows: dispatch tests it
+    before calling the check at all.  Any rule change drops all three.
     """
     __slots__ = ("allowed", "allcommands", "firstargs", "patterns", "allkeys", "channels",
-                 "allchannels", "_key_matchers", "_channel_matchers", "verdicts",
+                 "allchannels", "_key_matchers", "_channel_matchers", "verdicts", "spans",
                  "rw_low", "rw_high", "rw_rest", "rw_prefixes", "rw_exact", "rw_globs",
                  "_rw_seen")
 
@@ -111,6 +113,7 @@ class Selector:
         self._key_matchers = None
         self._channel_matchers = None
         self.verdicts = {}
+        self.spans = {}
         self.rw_low = self.rw_high = None
         self.rw_rest = False
         self.rw_prefixes = None

@@ -193,11 +193,15 @@ def execute(c, argv):
             c.reply(reply.QUEUED)
             return None
     elif c.acl_check is not None:
-        # A restricted user with nothing else to check: its permission check alone.
-        error = acl_denial(c, cmd, argv)
-        if error is not None:
-            cmd.rejected_calls += 1
-            return reject(c, error, argv)
+        # A restricted user with nothing else to check: its permission check
+        # alone, not even that when the command's one key is in the range of
+        # names the user's key patterns allow (acl.Selector.spans).
+        span = c.acl_check.root.spans.get(cmd)
+        if span is None or not span[0] <= argv[1] < span[1]:
+            error = acl_denial(c, cmd, argv)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
     server.current_client = c
     result = call(c, cmd, argv)
     if result is not None:

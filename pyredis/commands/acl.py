@@ -163,6 +163,8 @@ def verdict(selector, cmd):
         if not selector.rw_any:
             result = FULL
     selector.verdicts[cmd] = result
+    if result is ONE_KEY and selector.rw_high:
+        selector.spans[cmd] = (selector.rw_low, selector.rw_high)
     return result
 
 
