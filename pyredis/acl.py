@@ -14,7 +14,7 @@ the categories that fit best, then single commands.
 import hashlib
 import os
 
-from .glob import compile_pattern
+from .glob import compile_pattern, prefix_end
 
 CATEGORIES = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
               "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
@@ -289,7 +289,7 @@ class Selector:
         # An empty range (nothing is below b""), unless a prefix has an upper bound.
         self.rw_low = self.rw_high = b""
         for i, prefix in enumerate(prefixes):
-            high = _prefix_end(prefix)
+            high = prefix_end(prefix)
             if high is not None:
                 self.rw_low, self.rw_high = prefix, high
                 del prefixes[i]
@@ -507,14 +507,6 @@ def _key_matcher(pattern):
     if prefix and pattern.endswith(b"*") and not any(ch in prefix for ch in b"*?[\\"):
         return lambda key: key.startswith(prefix)
     return compile_pattern(pattern, False)
-
-
-def _prefix_end(prefix):
-    """The least name above every name starting with ``prefix``, or None if there is none."""
-    head = prefix.rstrip(b"\xff")
-    if not head:
-        return None
-    return head[:-1] + bytes((head[-1] + 1,))
 
 
 def _valid_hash(text):
