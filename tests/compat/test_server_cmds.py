@@ -353,6 +353,20 @@ def test_lolwut(pair):
         pair.run(*args)
 
 
+def test_lolwut_largest(pair):
+    # Redis clamps the parameters (cols 1000, squares 200, rows 1000): the art at
+    # the limits has Redis's shape, its random parts aside.
+    replies = [c.cmd("LOLWUT", "VERSION", "5", "2000", "500", "500") for c in (pair.ours, pair.theirs)]
+    assert len(replies[0]) == len(replies[1])
+    assert replies[0][:20] == replies[1][:20]
+    assert replies[0].count(b"\n") == replies[1].count(b"\n")
+    # The first two rows of squares are not moved at random: the same in both.
+    assert replies[0][:replies[0].index(b"\n") * 10] == replies[1][:replies[1].index(b"\n") * 10]
+    replies = [c.cmd("LOLWUT", "VERSION", "6", "5000", "5000") for c in (pair.ours, pair.theirs)]
+    assert replies[0].count(b"\n") == replies[1].count(b"\n") > 1000
+    assert replies[0].endswith(b"Redis ver. 7.0.15\n\r\n")
+
+
 def test_no_trace_of_the_clock_parameter(pair):
     pair.run("CONFIG", "GET", "enable-clock-command")
     pair.run("CONFIG", "SET", "enable-clock-command", "yes")
