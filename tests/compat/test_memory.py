@@ -74,6 +74,31 @@ def test_container_usage_is_redis_figure(pair, name, samples):
         pair.run("CONFIG", "SET", "activerehashing", "yes")
 
 
+_COMPRESSED = {
+    "repetitive": [("RPUSH", "c") + tuple("v%d" % i * 3 for i in range(5000))],
+    "head-pushed": [("LPUSH", "c") + tuple("x" * (i % 50) for i in range(3000))],
+    "mixed": [("RPUSH", "c") + tuple(("%x" % (i * 2654435761 % 2 ** 32)) * 3 for i in range(4000))],
+    "incompressible": [("RPUSH", "c") + tuple("%064x" % (i * 0x9E3779B97F4A7C15 % 2 ** 256)
+                                              for i in range(3000))],
+    "edited": [("RPUSH", "c") + _members("e%d", 4000), ("LTRIM", "c", "100", "-300"),
+               ("LINSERT", "c", "BEFORE", "e1500", "y" * 3000), ("LREM", "c", "0", "e2000")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPRESSED))
+@pytest.mark.parametrize("depth", ["1", "2", "3"])
+def test_compressed_list_usage_is_redis_figure(pair, name, depth):
+    # Nodes beyond list-compress-depth are LZF-compressed when that saves enough.
+    pair.run("CONFIG", "SET", "list-compress-depth", depth)
+    try:
+        for args in _COMPRESSED[name]:
+            pair.run(*args)
+        for extra in ((), ("SAMPLES", "0"), ("SAMPLES", "2")):
+            pair.run("MEMORY", "USAGE", "c", *extra)
+    finally:
+        pair.run("CONFIG", "SET", "list-compress-depth", "0")
+
+
 @pytest.mark.parametrize("build", [
     # Converted from a listpack: Redis sizes the table at once, and samples in hash order.
     [("HSET", "c") + _pairs("field-number-%d" + "x" * 30, "v%d", 600)],
