@@ -243,6 +243,8 @@ class Loader:
                 len(f) <= self.hash_value and len(v) <= self.hash_value for f, v in h.items())
         else:
             h.listpack = listpack and len(h) <= self.hash_entries
+        if not h.listpack:
+            h.to_table()
         return h
 
     def new_zset(self, items, count, listpack=False):

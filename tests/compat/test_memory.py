@@ -47,6 +47,11 @@ _EXACT = {
     "hash-listpack": [("HSET", "c") + _pairs("f%d", "v%d", 100)],
     "hash-deleted": [("HSET", "c") + _pairs("f%d", "v%.0s", 50), ("HDEL", "c", "f1", "f2")],
     "hash-table": [("HSET", "c") + _pairs("abcdefghij%03d", "y" * 70 + "%d", 200)],
+    # Converted past hash-max-listpack-entries: the table presized to the fields then held.
+    "hash-converted": [("HSET", "c") + _pairs("f%05d", "v%05d", 600)],
+    "hash-converted-at-limit": [("HSET", "c") + _pairs("f%05d", "v%05d", 513)],
+    "hash-converted-grown": [("HSET", "c") + _pairs("f%05d", "v%05d", 2000)],
+    "hash-converted-by-one": [("HSET", "c", "f%05d" % i, "v%05d" % i) for i in range(700)],
     "set-intset": [("SADD", "c") + _members("%d", 300)],
     "set-intset-wide": [("SADD", "c") + tuple(str(i * 70000) for i in range(300))],
     "set-table-small": [("SADD", "c", "a", "b", "c")],
