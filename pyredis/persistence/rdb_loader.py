@@ -17,6 +17,7 @@ from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.stream import Group, Nack, Stream
 from ..types.zset import ZSet
 from . import blobs
+from .. import memsize
 from ..errors import CommandError
 from .stream_listpack import EMPTY_LISTPACK, node_from_listpack
 from .rdb_writer import (
@@ -299,6 +300,9 @@ def _set(loader):
     s = Set(members, intset=fits_intset(members, loader.set_entries))
     if len(s) != n:
         raise RdbLoadError("Duplicate set members detected")
+    if n > min(loader.set_entries, INTSET_MAX):
+        # rdbLoadObject presizes a set too long for an intset.
+        s.table_from = memsize.dict_slots(n)
     return s
 
 

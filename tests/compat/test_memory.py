@@ -58,6 +58,11 @@ _EXACT = {
     "set-table": [("SADD", "c") + _members("m%d", 300)],
     "set-table-done": [("SADD", "c") + _members("m%d", 1000)],
     "set-table-sds": [("SADD", "c") + _members("abcdefghij%03d", 200)],
+    # Converted from an intset: the table presized to the intset's length then.
+    "set-converted": [("SADD", "c") + _members("%d", 600)],
+    "set-converted-at-limit": [("SADD", "c") + _members("%d", 513)],
+    "set-converted-by-string": [("SADD", "c") + _members("%d", 300), ("SADD", "c", "abc")],
+    "set-converted-mid-command": [("SADD", "c") + _members("%d", 100) + ("abc",) + _members("%d", 200)],
     "set-table-type8": [("SADD", "c") + _members("x" * 27 + "%03d", 100)],
     "zset-listpack": [("ZADD", "c") + tuple(x for i in range(100) for x in (str(i * 1.5), "m%d" % i))],
 }
