@@ -14,7 +14,7 @@ the categories that fit best, then single commands.
 import hashlib
 import os
 
-from .glob import compile_pattern
+from .glob import compile_pattern, prefix_end
 
 CATEGORIES = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
               "bitmap", "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow",
@@ -22,6 +22,8 @@ CATEGORIES = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "
 
 READ = 1
 WRITE = 2
+# Keys whose glob verdict a selector remembers: past this many it starts over.
+RW_SEEN_MAX = 4096
 
 E_SYNTAX = "Syntax error"
 E_UNKNOWN = "Unknown command or category name in ACL"
@@ -82,8 +84,20 @@ def universe():
 
 # ---- selectors ----------------------------------------------------------------
 class Selector:
+    """One set of permissions: commands, key patterns (with their READ/WRITE bits), channels.
+
+    ``verdicts`` maps a command to what the per-request check must still do
+    for it (commands.acl.verdict), worked out on first use; the ``rw_``
+    fields hold the patterns granting both READ and WRITE, by shape, so a
+    key they match is allowed whatever the command needs.  ``spans`` maps a
+    command whose one key (argv[1]) is all the check needs to the range of
+    names (low, high) the first prefix pattern allows: dispatch tests it
+    before calling the check at all.  Any rule change drops all three.
+    """
     __slots__ = ("allowed", "allcommands", "firstargs", "patterns", "allkeys", "channels",
-                 "allchannels", "_key_matchers", "_channel_matchers")
+                 "allchannels", "_key_matchers", "_channel_matchers", "verdicts", "spans",
+                 "rw_low", "rw_high", "rw_rest", "rw_prefixes", "rw_exact", "rw_globs",
+                 "_rw_seen")
 
     def __init__(self, allchannels=False):
         self.allowed = set()
@@ -93,8 +107,19 @@ class Selector:
         self.allkeys = False
         self.channels = []
         self.allchannels = allchannels
+        self._changed()
+
+    def _changed(self):
         self._key_matchers = None
         self._channel_matchers = None
+        self.verdicts = {}
+        self.spans = {}
+        self.rw_low = self.rw_high = None
+        self.rw_rest = False
+        self.rw_prefixes = None
+        self.rw_exact = None
+        self.rw_globs = None
+        self._rw_seen = None
 
     def copy(self):
         s = Selector()
@@ -110,6 +135,7 @@ class Selector:
     # -- rules --
     def apply(self, op):
         """ACLSetSelector: one rule (bytes); RuleError for a rule Redis refuses."""
+        self._changed()
         low = op.lower()
         if low in (b"allkeys", b"~*"):
             self.allkeys = True
@@ -139,7 +165,6 @@ class Selector:
             pattern = op[1:]
             if pattern not in self.channels:
                 self.channels.append(pattern)
-            self._channel_matchers = None
         elif op[:1] in (b"+", b"-") and op[1:2] == b"@":
             cat = low[2:].decode("latin-1")
             if cat not in universe().by_category:
@@ -183,7 +208,6 @@ class Selector:
                     break
             else:
                 self.patterns.append((flags, pattern))
-        self._key_matchers = None
 
     def _change(self, name, allow):
         """ACLChangeSelectorPerm: a command, with all its subcommands."""
@@ -241,6 +265,61 @@ class Selector:
             if f & flags == flags and match(key):
                 return True
         return False
+
+    def prepare_rw_keys(self):
+        """Sort the READ+WRITE patterns by shape: ``prefix*``, a literal name, any other glob.
+
+        The first prefix becomes a range of names, ``rw_low <= key < rw_high``
+        (the names starting with it), a test without a method call; the
+        other patterns are ``rw_allowed``'s.
+        """
+        prefixes = []
+        exact = set()
+        globs = []
+        for flags, pattern in self.patterns:
+            if flags != READ | WRITE:
+                continue
+            head = pattern[:-1] if pattern.endswith(b"*") else None
+            if not any(ch in pattern for ch in b"*?[\\"):
+                exact.add(pattern)
+            elif head and not any(ch in head for ch in b"*?[\\"):
+                prefixes.append(head)
+            else:
+                globs.append(compile_pattern(pattern, False))
+        # An empty range (nothing is below b""), unless a prefix has an upper bound.
+        self.rw_low = self.rw_high = b""
+        for i, prefix in enumerate(prefixes):
+            high = prefix_end(prefix)
+            if high is not None:
+                self.rw_low, self.rw_high = prefix, high
+                del prefixes[i]
+                break
+        self.rw_prefixes = tuple(prefixes)
+        self.rw_exact = frozenset(exact)
+        self.rw_globs = globs
+        self.rw_rest = bool(prefixes or exact or globs)
+        self._rw_seen = {}
+
+    @property
+    def rw_any(self):
+        """Whether any READ+WRITE pattern (other than ``*``) exists."""
+        return self.rw_rest or self.rw_high != b""
+
+    def rw_allowed(self, key):
+        """Whether a READ+WRITE pattern matches ``key`` (the first prefix's range included)."""
+        if self.rw_low <= key < self.rw_high:
+            return True
+        if key.startswith(self.rw_prefixes) or key in self.rw_exact:
+            return True
+        if not self.rw_globs:
+            return False
+        seen = self._rw_seen
+        verdict = seen.get(key)
+        if verdict is None:
+            if len(seen) >= RW_SEEN_MAX:
+                seen.clear()
+            verdict = seen[key] = any(match(key) for match in self.rw_globs)
+        return verdict
 
     def channel_allowed(self, channel, literal=False):
         """Whether ``channel`` may be used; a pattern subscription must match a pattern literally."""

@@ -518,7 +518,7 @@ _YES_NO_LOCAL = ("no", "yes", "local")
 # started without a config file, except ``bind``, which keeps pyredis on loopback).
 PARAMS = [
     # network
-    Bind("bind", "127.0.0.1 -::1"),
+    Bind("bind", "* -::*"),
     Param("bind-source-addr", ""),
     _int("port", 6379, 0, 65535),
     _int("tls-port", 0, 0, 65535),

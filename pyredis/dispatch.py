@@ -148,10 +148,10 @@ def execute(c, argv):
         return reject(c, CommandError(errors.PROTECTED_NOT_ALLOWED % (name.upper(), PROTECTED[name])),
                       argv)
     if (not c.authenticated or c.subscriptions or c.multi is not None or c.monitor
-            or c.acl_check is not None or server.gated):
+            or server.gated):
         # The server-wide checks read their Gate only while one holds: a
-        # client on this path for its own state (an ACL-restricted user,
-        # MULTI) pays one test for all of them.
+        # client on this path for its own state (MULTI, a subscriber) pays
+        # one test for all of them.
         gated = server.gated
         if not c.authenticated and name not in NO_AUTH_NEEDED:
             cmd.rejected_calls += 1
@@ -223,6 +223,16 @@ def execute(c, argv):
             c.multi.append((cmd, argv))
             c.reply(reply.QUEUED)
             return None
+    elif c.acl_check is not None:
+        # A restricted user with nothing else to check: its permission check
+        # alone, not even that when the command's one key is in the range of
+        # names the user's key patterns allow (acl.Selector.spans).
+        span = c.acl_check.root.spans.get(cmd)
+        if span is None or not span[0] <= argv[1] < span[1]:
+            error = acl_denial(c, cmd, argv)
+            if error is not None:
+                cmd.rejected_calls += 1
+                return reject(c, error, argv)
     server.current_client = c
     result = call(c, cmd, argv)
     if result is not None:
@@ -239,7 +249,7 @@ def execute(c, argv):
     return None
 
 
-def acl_denial(c, cmd, argv, context):
+def acl_denial(c, cmd, argv, context="toplevel"):
     """commands.acl.check_command, which imports this module: bound here on first use,
     so the check a restricted user runs on every request costs no import."""
     global acl_denial

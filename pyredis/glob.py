@@ -101,3 +101,16 @@ def compile_pattern(pattern, nocase=False):
 
 def match(pattern, subject, nocase=False):
     return compile_pattern(bytes(pattern), nocase)(subject)
+
+
+def prefix_end(prefix):
+    """The least name above every name starting with ``prefix``, or None if there is none.
+
+    The names starting with ``prefix`` are then those with
+    ``prefix <= name < prefix_end(prefix)``: two comparisons, cheaper than a
+    ``startswith`` call.
+    """
+    head = prefix.rstrip(b"\xff")
+    if not head:
+        return None
+    return head[:-1] + bytes((head[-1] + 1,))

@@ -7,6 +7,13 @@ arithmetic to pyredis's values, so figures have Redis's magnitude and grow
 as Redis's do; Python's own object sizes are a different thing and are not
 what Redis users reason about.  Containers sample up to ``samples`` elements
 (0: all) and scale by their size, as Redis does.
+
+Where Redis's own figure is not fixed by the value the estimate cannot equal
+it: a hash table or set sampled in part is sampled in Redis's dict order,
+which follows a hash seed drawn at start-up (pyredis samples in insertion
+order, so elements of unequal sizes give another average), and skiplist nodes
+have random levels (counted at their expected size).  With ``SAMPLES 0``, or
+elements of one size class, hash tables and sets are exact.
 """
 import itertools
 

@@ -69,6 +69,57 @@ def is_loopback(sock):
     return host.startswith("127.") or host == "::1" or host.startswith("::ffff:127.")
 
 
+# Errors of an optional (``-``) bind address that skip it: the address or
+# its family is not available here (listenToPort).
+_SKIPPABLE = frozenset((errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT,
+                        errno.ENOPROTOOPT, errno.ESOCKTNOSUPPORT, errno.EPFNOSUPPORT))
+
+
+def tcp_listeners(bind, port, backlog, log):
+    """listenToPort: a listening socket per ``bind`` address, OSError for one that fails.
+
+    ``*`` is every IPv4 address and ``::*`` every IPv6 one (IPv6 only, as
+    Redis sets IPV6_V6ONLY); a ``-`` before an address makes it optional.
+    Every failure is logged as Redis words it.  With port 0 the first socket
+    picks the port and the others take the same one.
+    """
+    socks = []
+    try:
+        for spec in bind.split():
+            optional = spec.startswith("-")
+            addr = spec[1:] if optional else spec
+            host = "0.0.0.0" if addr == "*" else "::" if addr == "::*" else addr
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            step = "creating socket"
+            sock = None
+            try:
+                sock = socket.socket(family, socket.SOCK_STREAM)
+                step = "bind"
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                sock.bind((host, port))
+                step = "listen"
+                sock.listen(backlog)
+            except OSError as exc:
+                if sock is not None:
+                    sock.close()
+                text = "Warning: Could not create server TCP listening socket %s:%d: %s: %s" % (
+                    addr, port, step, exc.strerror)
+                if optional and exc.errno in _SKIPPABLE:
+                    log("warning", text)
+                    continue
+                raise OSError(exc.errno, text) from None
+            socks.append(sock)
+            if port == 0:
+                port = sock.getsockname()[1]
+    except OSError:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 class _Poller:
     """The loop's view of a ``selectors`` selector: file descriptors in, (fd, events) out.
 
@@ -181,28 +232,8 @@ class Server:
         port = self.config["port"]
         if not self.config["bind"].split() and not self.config["unixsocket"]:
             raise OSError(errno.EADDRNOTAVAIL, "Configured to not listen anywhere, exiting.")
-        for addr in self.config["bind"].split():
-            optional = addr.startswith("-")
-            addr = addr.lstrip("-")
-            if addr == "*":
-                addr = "0.0.0.0"
-            family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-            try:
-                sock = socket.socket(family, socket.SOCK_STREAM)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                sock.bind((addr, port))
-                sock.listen(self.config["tcp-backlog"])
-            except OSError as exc:
-                sock.close()
-                if optional and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT, errno.EPROTONOSUPPORT):
-                    continue
-                raise OSError(exc.errno, "Could not create server TCP listening socket %s:%d: bind: %s"
-                              % (addr, port, exc.strerror)) from None
+        for sock in tcp_listeners(self.config["bind"], port, self.config["tcp-backlog"], self.log):
             self._add_listener(sock)
-            if port == 0:
-                port = sock.getsockname()[1]
             self.ports.append(sock.getsockname()[1])
         path = self.config["unixsocket"]
         if path:

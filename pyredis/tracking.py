@@ -12,6 +12,7 @@ hook, so commands, expiry and scripts need nothing of their own.
 import random
 
 from . import reply
+from .glob import prefix_end
 
 CHANNEL = b"__redis__:invalidate"
 _MESSAGE = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n"
@@ -45,6 +46,8 @@ class Tracking:
         self.items = 0
         # prefix -> [set of client ids, {key: writer client or None}]
         self.prefixes = {}
+        # (prefix, its prefix_end, its keys dict) per prefix: what a write tests.
+        self.spans = []
         self.clients = 0
         # Keys the running command changed that it itself tracks: sent after its reply.
         self.pending = []
@@ -73,10 +76,11 @@ class Tracking:
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
         if key.__class__ is not bytes:
             key = bytes(key)
-        if self.prefixes:
-            for prefix, (ids, keys) in self.prefixes.items():
-                if key.startswith(prefix):
-                    keys[key] = writer
+        for low, high, keys in self.spans:
+            if low <= key and (high is None or key < high):
+                keys[key] = writer
+        if not self.table:
+            return
         ids = self.table.pop(key, None)
         if ids is None:
             return
@@ -169,6 +173,7 @@ class Tracking:
                 entry[0].add(c.id)
                 if prefix not in state.prefixes:
                     state.prefixes.append(prefix)
+            self._prefixes_changed()
 
     def disable(self, c):
         state = c.tracking
@@ -180,8 +185,13 @@ class Tracking:
                 entry[0].discard(c.id)
                 if not entry[0]:
                     del self.prefixes[prefix]
+        self._prefixes_changed()
         c.tracking = None
         self.clients -= 1
+
+    def _prefixes_changed(self):
+        self.spans = [(prefix, prefix_end(prefix), keys)
+                      for prefix, (ids, keys) in self.prefixes.items()]
 
 
 _keys_reply = reply.bulks

@@ -128,9 +128,72 @@ def denied_error(cmd, result):
     return CommandError(errors.NOPERM_CHANNEL)
 
 
+# What the per-request check must do for a command, per selector: nothing
+# (allowed whatever the arguments), test argv[1], test every key position,
+# or run the whole check.
+ALLOWED = "allowed"
+ONE_KEY = "one key"
+KEYS = "keys"
+FULL = "full"
+
+
+def verdict(selector, cmd):
+    """The selector's verdict for ``cmd``, remembered until the selector changes.
+
+    Only a permission that needs no look at the arguments is settled here:
+    the command allowed outright (no first-argument rules), no channel
+    arguments to check.  Keys are then checked against the READ+WRITE
+    patterns, which allow a key whatever flags its key spec has; a key they
+    do not match, and everything else, takes the whole check.
+    """
+    if "no_auth" not in cmd.flags and cmd.fullname not in selector.allowed:
+        result = FULL
+    elif not selector.allchannels and cmd.fullname in _CHANNEL_ARGS:
+        result = FULL
+    elif selector.allkeys or (cmd.getkeys is None and cmd.first_key <= 0):
+        result = ALLOWED
+    elif (cmd.getkeys is None and cmd.first_key == 1 and cmd.last_key == 1
+          and (cmd.arity >= 2 or cmd.arity <= -2)):
+        result = ONE_KEY
+    else:
+        result = KEYS
+    if result is ONE_KEY or result is KEYS:
+        if selector.rw_low is None:
+            selector.prepare_rw_keys()
+        if not selector.rw_any:
+            result = FULL
+    selector.verdicts[cmd] = result
+    if result is ONE_KEY and selector.rw_high:
+        selector.spans[cmd] = (selector.rw_low, selector.rw_high)
+    return result
+
+
+def _rw_keys_allowed(selector, cmd, argv):
+    allowed = selector.rw_allowed
+    for i in cmd.key_indexes(argv):
+        if not allowed(argv[i]):
+            return False
+    return True
+
+
 def check_command(c, cmd, argv, context="toplevel"):
     """The permission check of processCommand: None, or the error (logged in the ACL log)."""
     user = c.acl_check
+    # The root selector's verdict first: it allows most requests of most
+    # users on its own, and a request one selector allows is allowed.
+    root = user.root
+    try:
+        result = root.verdicts[cmd]
+    except KeyError:
+        result = verdict(root, cmd)
+    if result is ALLOWED:
+        return None
+    if result is ONE_KEY:
+        key = argv[1]
+        if root.rw_low <= key < root.rw_high or (root.rw_rest and root.rw_allowed(key)):
+            return None
+    elif result is KEYS and _rw_keys_allowed(root, cmd, argv):
+        return None
     if user.selectors:
         result, pos = check_user(user, cmd, argv)
     else:

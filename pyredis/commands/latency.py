@@ -6,6 +6,11 @@ second per event (the worst), the last 160 kept, as Redis's latency.c.  The
 per-command histograms behind LATENCY HISTOGRAM and INFO latencystats keep
 durations at the resolution of Redis's HDR histogram (two significant
 digits), so the bucket edges and percentiles read as Redis's do.
+
+LATENCY LATEST and DOCTOR list events in the order they first occurred.
+redis-server lists them in its dict's order, which follows a hash seed drawn
+at start-up, so two redis-server processes given the same events disagree
+with each other; no order pyredis could choose would match.
 """
 
 from .. import clock

@@ -19,7 +19,9 @@ per call, so ``_dirty`` sets the counter to Redis's figure after the signals.
 import re
 
 from .. import blocking, db as dbmod, errors, memsize, reply
-from .._speedups import QuickList
+from .._speedups import QuickList, lzf_compress
+from .. import listpack as lp
+from ..persistence import blobs
 from ..errors import E_NO_SUCH_KEY, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE, CommandError
 from .._speedups import parse_int
 from ..numbers import INT64_MIN
@@ -38,8 +40,54 @@ def _memory(ql, samples):
     if not nodes:
         return memsize.ROBJ + memsize.QUICKLIST
     sizes = ql.head_sizes(samples or nodes)
-    sampled = sum(memsize.QUICKLIST_NODE + memsize.alloc(sz) for sz in sizes)
+    depth = ql.compress
+    if depth and nodes > 2 * depth and len(sizes) > depth:
+        allocs = _compressed_allocs(ql, sizes, depth, nodes)
+    else:
+        allocs = [memsize.alloc(sz) for sz in sizes]
+    sampled = sum(memsize.QUICKLIST_NODE + a for a in allocs)
     return memsize.ROBJ + memsize.QUICKLIST + int(sampled / len(sizes) * nodes)
+
+
+# __quicklistCompressNode: a node under this many bytes is not compressed, nor
+# one whose compressed form would not save more than MIN_COMPRESS_IMPROVE.
+MIN_COMPRESS_BYTES = 48
+MIN_COMPRESS_IMPROVE = 8
+# quicklistLZF's header (its size_t sz) before the compressed bytes.
+LZF_HEADER = 8
+
+
+def _compressed_allocs(ql, sizes, depth, nodes):
+    """The allocation of each sampled node, the nodes beyond ``depth`` from either end LZF-compressed.
+
+    Every change to a quicklist compresses the nodes just outside the
+    uncompressed ends (__quicklistCompress), so those are all compressed
+    whenever compression saves enough.  A node's bytes are its listpack (a
+    plain node's, its one element); its elements are read head first, a
+    node ending where its listpack's size is reached.
+    """
+    out = []
+    items = iter(ql)
+    for i, sz in enumerate(sizes):
+        first = next(items)
+        if len(first) == sz:
+            data = first
+        else:
+            members = [first]
+            used = lp.OVERHEAD + lp.str_size(first)
+            while used < sz:
+                e = next(items)
+                members.append(e)
+                used += lp.str_size(e)
+            data = blobs.listpack_of(members) if depth <= i < nodes - depth else None
+        packed = None
+        if depth <= i < nodes - depth and sz >= MIN_COMPRESS_BYTES:
+            packed = lzf_compress(data, sz)
+        if packed is not None and len(packed) + MIN_COMPRESS_IMPROVE < sz:
+            out.append(memsize.alloc(LZF_HEADER + len(packed)))
+        else:
+            out.append(memsize.alloc(sz))
+    return out
 
 
 memsize.SIZERS[QuickList] = _memory

@@ -1,5 +1,4 @@
 """Server commands: INFO, CONFIG, TIME, DBSIZE, SHUTDOWN."""
-import errno
 import os
 import socket
 import time
@@ -12,43 +11,12 @@ from ..errors import CommandError
 from ..numbers import parse_int
 from ..dispatch import allow_protected
 from ..persistence import aof
-from ..server import Server
+from ..server import Server, tcp_listeners
 from . import TABLE, command, container
 from .introspection import help_reply
 
 
 # ---- listening sockets follow CONFIG SET port / bind ------------------------
-def _open_tcp(bind, port, backlog):
-    """TCP listeners for ``bind``/``port`` as Server.listen opens them; OSError if any fails."""
-    socks = []
-    try:
-        for addr in bind.split():
-            optional = addr.startswith("-")
-            addr = addr.lstrip("-")
-            if addr == "*":
-                addr = "0.0.0.0"
-            family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM)
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                if family == socket.AF_INET6:
-                    sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                sock.bind((addr, port))
-                sock.listen(backlog)
-            except OSError as exc:
-                sock.close()
-                if optional and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT,
-                                              errno.EPROTONOSUPPORT):
-                    continue
-                raise
-            socks.append(sock)
-    except OSError:
-        for sock in socks:
-            sock.close()
-        raise
-    return socks
-
-
 def _relisten(server, error):
     """Replace the TCP listeners after a port or bind change (changeListenPort/changeBindAddr)."""
     config = server.config
@@ -61,7 +29,7 @@ def _relisten(server, error):
     new = []
     if port:
         try:
-            new = _open_tcp(config["bind"], port, config["tcp-backlog"])
+            new = tcp_listeners(config["bind"], port, config["tcp-backlog"], server.log)
         except OSError:
             server.listen_spec = current
             raise ConfigError(error)

@@ -18,6 +18,7 @@ from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.stream import Group, Nack, Stream
 from ..types.zset import ZSet
 from . import blobs
+from .. import memsize
 from ..errors import CommandError
 from .stream_listpack import EMPTY_LISTPACK, node_from_listpack
 from .rdb_writer import (
@@ -245,6 +246,8 @@ class Loader:
                 len(f) <= self.hash_value and len(v) <= self.hash_value for f, v in h.items())
         else:
             h.listpack = listpack and len(h) <= self.hash_entries
+        if not h.listpack:
+            h.to_table()
         return h
 
     def new_zset(self, items, count, listpack=False):
@@ -299,6 +302,9 @@ def _set(loader):
     s = Set(members, intset=fits_intset(members, loader.set_entries))
     if len(s) != n:
         raise RdbLoadError("Duplicate set members detected")
+    if n > min(loader.set_entries, INTSET_MAX):
+        # rdbLoadObject presizes a set too long for an intset.
+        s.table_from = memsize.dict_slots(n)
     return s
 
 

@@ -21,12 +21,20 @@ HASHTABLE = b"hashtable"
 
 class Hash(dict):
     # ``index``: a types.RandomIndex once the hash was sampled (HRANDFIELD), else None.
-    __slots__ = ("listpack", "index")
+    # ``table_from``: the slots Redis's table had when the hash became one
+    # (hashTypeConvertListpack presizes it to the fields then held), 0 if unknown.
+    __slots__ = ("listpack", "index", "table_from")
 
     def __init__(self, items=(), listpack=True):
         dict.__init__(self, items)
         self.listpack = listpack
         self.index = None
+        self.table_from = 0
+
+    def to_table(self):
+        """Leave the listpack encoding: hashTypeConvertListpack's dictExpand to the fields held."""
+        self.listpack = False
+        self.table_from = memsize.dict_slots(len(self))
 
     @classmethod
     def build(cls, items, max_entries, max_value):
@@ -34,10 +42,14 @@ class Hash(dict):
         h = cls(items)
         h.listpack = len(h) <= max_entries and all(
             len(f) <= max_value and len(v) <= max_value for f, v in h.items())
+        if not h.listpack:
+            h.to_table()
         return h
 
     def copy(self):
-        return Hash(self, self.listpack)
+        h = Hash(self, self.listpack)
+        h.table_from = self.table_from
+        return h
 
     def __reduce__(self):
         return (Hash, (dict(self), self.listpack))
@@ -47,20 +59,20 @@ class Hash(dict):
         if self.listpack:
             for a in args:
                 if len(a) > max_value:
-                    self.listpack = False
+                    self.to_table()
                     return
 
     def store(self, field, value, max_entries, max_value):
         """Redis hashTypeSet: set ``field``; True if it is new."""
         if self.listpack and (len(field) > max_value or len(value) > max_value):
-            self.listpack = False
+            self.to_table()
         new = field not in self
         self[field] = value
         if new and self.index is not None:
             self.index.add(field)
         # Checked after updates too: a lowered limit converts on the next write.
         if self.listpack and len(self) > max_entries:
-            self.listpack = False
+            self.to_table()
         return new
 
     def remove(self, field):
@@ -83,7 +95,13 @@ ENCODINGS[Hash] = encoding
 def _memory(h, samples):
     if h.listpack:
         return memsize.ROBJ + memsize.listpack(itertools.chain.from_iterable(h.items()))
-    return (memsize.ROBJ + memsize.DICT + 8 * memsize.growing_dict_slots(len(h), 2)
+    slots = memsize.dict_slots(len(h))
+    if slots > h.table_from:
+        slots = memsize.growing_dict_slots(len(h), 2)
+    else:
+        # Not grown since it was presized: one table, no rehashing.
+        slots = h.table_from
+    return (memsize.ROBJ + memsize.DICT + 8 * slots
             + memsize._sampled(iter(h.items()), len(h), samples,
                                lambda fv: memsize.DICT_ENTRY + memsize.sds(len(fv[0]))
                                + memsize.sds(len(fv[1]))))

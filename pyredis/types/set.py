@@ -50,13 +50,16 @@ def fits_intset(members, max_entries):
 
 class Set(set):
     # ``index``: a types.RandomIndex once the set was sampled (SPOP, SRANDMEMBER), else None.
-    __slots__ = ("intset", "index", "width")
+    # ``table_from``: the slots Redis's table had when the set became one
+    # (setTypeConvert presizes it to the intset's length), 0 if it grew from empty.
+    __slots__ = ("intset", "index", "width", "table_from")
 
     def __init__(self, members=(), intset=True, width=0):
         set.__init__(self, members)
         self.intset = intset
         self.index = None
         self.width = width or (intset_width(self) if intset else 2)
+        self.table_from = 0
 
     @classmethod
     def build(cls, members, max_entries):
@@ -77,7 +80,9 @@ class Set(set):
         return cls(intset=is_intset_member(member))
 
     def copy(self):
-        return Set(self, self.intset, self.width)
+        s = Set(self, self.intset, self.width)
+        s.table_from = self.table_from
+        return s
 
     def __reduce__(self):
         return (Set, (set(self), self.intset, self.width))
@@ -85,6 +90,10 @@ class Set(set):
     def add_members(self, members, max_entries):
         """Redis setTypeAdd for each of ``members``; the number that were new."""
         before = len(self)
+        converted_at = 0
+        if self.intset and (before + len(members) > min(max_entries, INTSET_MAX)
+                            or not all(parse_int(m) is not None for m in members)):
+            converted_at = self._conversion_length(members, max_entries)
         index = self.index
         if index is None:
             self.update(members)
@@ -100,9 +109,26 @@ class Set(set):
             if (len(self) > min(max_entries, INTSET_MAX)
                     or not all(parse_int(m) is not None for m in members)):
                 self.intset = False
+                self.table_from = memsize.dict_slots(converted_at)
             else:
                 self.width = intset_width(members, self.width)
         return added
+
+    def _conversion_length(self, members, max_entries):
+        """The intset's length when adding ``members`` one by one converts it (setTypeAdd):
+        at a member that is not an integer, or once it holds more than the limit."""
+        limit = min(max_entries, INTSET_MAX)
+        n = len(self)
+        seen = set()
+        for m in members:
+            if parse_int(m) is None:
+                return n
+            if m not in self and m not in seen:
+                seen.add(m)
+                n += 1
+                if n > limit:
+                    return n
+        return n
 
     def add_member(self, member, max_entries):
         if member in self:
@@ -137,7 +163,13 @@ ENCODINGS[Set] = encoding
 def _memory(s, samples):
     if s.intset:
         return memsize.ROBJ + memsize.alloc(memsize.INTSET_HEADER + s.width * len(s))
-    return (memsize.ROBJ + memsize.DICT + 8 * memsize.growing_dict_slots(len(s))
+    slots = memsize.dict_slots(len(s))
+    if slots > s.table_from:
+        slots = memsize.growing_dict_slots(len(s))
+    else:
+        # Not grown since it was presized: one table, no rehashing.
+        slots = s.table_from
+    return (memsize.ROBJ + memsize.DICT + 8 * slots
             + memsize._sampled(iter(s), len(s), samples,
                                lambda m: memsize.DICT_ENTRY + memsize.sds(len(m))))
 

@@ -47,12 +47,22 @@ _EXACT = {
     "hash-listpack": [("HSET", "c") + _pairs("f%d", "v%d", 100)],
     "hash-deleted": [("HSET", "c") + _pairs("f%d", "v%.0s", 50), ("HDEL", "c", "f1", "f2")],
     "hash-table": [("HSET", "c") + _pairs("abcdefghij%03d", "y" * 70 + "%d", 200)],
+    # Converted past hash-max-listpack-entries: the table presized to the fields then held.
+    "hash-converted": [("HSET", "c") + _pairs("f%05d", "v%05d", 600)],
+    "hash-converted-at-limit": [("HSET", "c") + _pairs("f%05d", "v%05d", 513)],
+    "hash-converted-grown": [("HSET", "c") + _pairs("f%05d", "v%05d", 2000)],
+    "hash-converted-by-one": [("HSET", "c", "f%05d" % i, "v%05d" % i) for i in range(700)],
     "set-intset": [("SADD", "c") + _members("%d", 300)],
     "set-intset-wide": [("SADD", "c") + tuple(str(i * 70000) for i in range(300))],
     "set-table-small": [("SADD", "c", "a", "b", "c")],
     "set-table": [("SADD", "c") + _members("m%d", 300)],
     "set-table-done": [("SADD", "c") + _members("m%d", 1000)],
     "set-table-sds": [("SADD", "c") + _members("abcdefghij%03d", 200)],
+    # Converted from an intset: the table presized to the intset's length then.
+    "set-converted": [("SADD", "c") + _members("%d", 600)],
+    "set-converted-at-limit": [("SADD", "c") + _members("%d", 513)],
+    "set-converted-by-string": [("SADD", "c") + _members("%d", 300), ("SADD", "c", "abc")],
+    "set-converted-mid-command": [("SADD", "c") + _members("%d", 100) + ("abc",) + _members("%d", 200)],
     "set-table-type8": [("SADD", "c") + _members("x" * 27 + "%03d", 100)],
     "zset-listpack": [("ZADD", "c") + tuple(x for i in range(100) for x in (str(i * 1.5), "m%d" % i))],
 }
@@ -72,6 +82,31 @@ def test_container_usage_is_redis_figure(pair, name, samples):
         pair.run("MEMORY", "USAGE", "c", *extra)
     finally:
         pair.run("CONFIG", "SET", "activerehashing", "yes")
+
+
+_COMPRESSED = {
+    "repetitive": [("RPUSH", "c") + tuple("v%d" % i * 3 for i in range(5000))],
+    "head-pushed": [("LPUSH", "c") + tuple("x" * (i % 50) for i in range(3000))],
+    "mixed": [("RPUSH", "c") + tuple(("%x" % (i * 2654435761 % 2 ** 32)) * 3 for i in range(4000))],
+    "incompressible": [("RPUSH", "c") + tuple("%064x" % (i * 0x9E3779B97F4A7C15 % 2 ** 256)
+                                              for i in range(3000))],
+    "edited": [("RPUSH", "c") + _members("e%d", 4000), ("LTRIM", "c", "100", "-300"),
+               ("LINSERT", "c", "BEFORE", "e1500", "y" * 3000), ("LREM", "c", "0", "e2000")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPRESSED))
+@pytest.mark.parametrize("depth", ["1", "2", "3"])
+def test_compressed_list_usage_is_redis_figure(pair, name, depth):
+    # Nodes beyond list-compress-depth are LZF-compressed when that saves enough.
+    pair.run("CONFIG", "SET", "list-compress-depth", depth)
+    try:
+        for args in _COMPRESSED[name]:
+            pair.run(*args)
+        for extra in ((), ("SAMPLES", "0"), ("SAMPLES", "2")):
+            pair.run("MEMORY", "USAGE", "c", *extra)
+    finally:
+        pair.run("CONFIG", "SET", "list-compress-depth", "0")
 
 
 @pytest.mark.parametrize("build", [

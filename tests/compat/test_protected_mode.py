@@ -11,6 +11,7 @@ import struct
 import pytest
 
 from respclient import RawClient
+from serverproc import start_pyredis, start_redis
 
 _SIOCGIFADDR = 0x8915
 
@@ -122,3 +123,18 @@ def test_refusal_leaves_other_clients_alone(servers_with):
     for _ in range(5):
         assert _from_outside(ours.port).startswith(b"-DENIED ")
     assert inside.cmd("GET", "k") == b"$1\r\nv\r\n"
+
+
+def test_default_bind_is_everywhere_and_refused_from_outside():
+    # start_redis binds 127.0.0.1 unless told otherwise: redis-server gets its
+    # own default spelled out, pyredis none at all.
+    ours, theirs = start_pyredis(), start_redis("--bind", "*", "-::*")
+    try:
+        servers = (ours, theirs)
+        assert _both(servers, lambda port: RawClient(port).cmd("CONFIG", "GET", "bind")) == \
+            b"*2\r\n$4\r\nbind\r\n$6\r\n* -::*\r\n"
+        assert _both(servers, _from_outside).startswith(b"-DENIED ")
+        assert _both(servers, _rejected) == 1
+    finally:
+        ours.stop()
+        theirs.stop()

@@ -353,6 +353,33 @@ def test_lolwut(pair):
         pair.run(*args)
 
 
+def _lolwut_shapes(pair, v5, v6):
+    # Slow on a loaded machine: clients of their own, with time to wait.
+    clients = [RawClient(c.sock.getpeername()[1], timeout=300) for c in (pair.ours, pair.theirs)]
+    try:
+        replies = [c.cmd("LOLWUT", "VERSION", "5", *v5) for c in clients]
+        assert len(replies[0]) == len(replies[1])
+        assert replies[0].count(b"\n") == replies[1].count(b"\n")
+        # The first two rows of squares are not moved at random: the same in both.
+        assert replies[0][:replies[0].index(b"\n") * 10] == replies[1][:replies[1].index(b"\n") * 10]
+        replies = [c.cmd("LOLWUT", "VERSION", "6", *v6) for c in clients]
+        assert replies[0].count(b"\n") == replies[1].count(b"\n")
+        assert replies[0].endswith(b"Redis ver. 7.0.15\n\r\n")
+    finally:
+        for c in clients:
+            c.close()
+
+
+def test_lolwut_shapes(pair):
+    _lolwut_shapes(pair, ("300", "40", "40"), ("300", "200"))
+
+
+@pytest.mark.slow
+def test_lolwut_largest(pair):
+    # Past Redis's limits (cols 1000, squares 200, rows 1000): clamped to them.
+    _lolwut_shapes(pair, ("2000", "500", "500"), ("5000", "5000"))
+
+
 def test_no_trace_of_the_clock_parameter(pair):
     pair.run("CONFIG", "GET", "enable-clock-command")
     pair.run("CONFIG", "SET", "enable-clock-command", "yes")

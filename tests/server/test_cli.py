@@ -184,7 +184,7 @@ def test_defaults():
     from pyredis.config import Config
     config = Config()
     assert config["port"] == 6379
-    assert config["bind"] == "127.0.0.1 -::1"
+    assert config["bind"] == "* -::*"
 
 
 def test_default_bind_includes_ipv6_loopback(start_server):
@@ -198,6 +198,32 @@ def test_default_bind_includes_ipv6_loopback(start_server):
     with socket.create_connection(("::1", proc.port), timeout=5) as s:
         s.sendall(b"PING\r\n")
         assert s.recv(64) == b"+PONG\r\n"
+
+
+def test_default_bind_listens_everywhere(start_server):
+    proc = start_server()
+    out = subprocess.run(["ss", "-ltnH", "sport = :%d" % proc.port], capture_output=True, text=True).stdout
+    local = sorted(line.split()[3] for line in out.splitlines())
+    assert "0.0.0.0:%d" % proc.port in local
+    assert set(local) <= {"0.0.0.0:%d" % proc.port, "[::]:%d" % proc.port}
+
+
+def test_optional_address_unavailable_is_skipped_with_a_warning(start_server):
+    proc = start_server("--bind", "127.0.0.1", "-192.0.2.7")
+    with socket.create_connection(("127.0.0.1", proc.port), timeout=5) as s:
+        s.sendall(b"PING\r\n")
+        assert s.recv(64) == b"+PONG\r\n"
+    assert ("# Warning: Could not create server TCP listening socket 192.0.2.7:%d: bind: "
+            "Cannot assign requested address" % proc.port) in proc.log()
+
+
+def test_required_address_unavailable_fails():
+    port = free_port()
+    result = run(PYREDIS + ["--port", str(port), "--bind", "192.0.2.7"])
+    assert result.returncode == 1
+    assert b"# Warning: Could not create server TCP listening socket 192.0.2.7:%d: bind: " \
+        b"Cannot assign requested address" % port in result.stdout
+    assert b"# Failed listening on port %d (TCP), aborting." % port in result.stdout
 
 
 def test_port_in_use_fails(start_server):
