@@ -5,7 +5,7 @@ A handler says what it replies: ``bulk``, ``integer``, ``simple``, ``array``,
 encoded once; the rest are small objects encoded for the client's protocol
 when they are written.  Nothing here looks at a value to guess its type.
 """
-from ._speedups import encode_bulk, encode_bulks
+from ._speedups import encode_bulk, encode_bulks, zsetreply
 
 OK = b"+OK\r\n"
 PONG = b"+PONG\r\n"
@@ -132,13 +132,8 @@ class Verbatim(_Reply):
         return bulk(self.text)
 
 
-def format_double(value):
-    """A double as Redis 7.0 prints it in replies: ``%.17g``, ``inf``, ``-inf``."""
-    if value == float("inf"):
-        return b"inf"
-    if value == float("-inf"):
-        return b"-inf"
-    return b"%.17g" % value
+# A double as Redis 7.0 prints it in replies: ``%.17g``, ``inf``, ``-inf``.
+format_double = zsetreply.format_double
 
 
 def array(items):
