@@ -581,6 +581,15 @@ class MasterLink:
             left = self.transfer_size - self.transfer_read
             if len(data) > left:
                 data, rest = data[:left], data[left:]
+        else:
+            # A master that streams its writes without waiting for the ACK
+            # can send them in the same read as the mark: they follow the RDB.
+            window = self.tail + data
+            at = window.find(self.eofmark)
+            if at >= 0:
+                after = len(window) - at - RUN_ID_SIZE
+                if after:
+                    data, rest = data[:len(data) - after], data[len(data) - after:]
         self.transfer_read += len(data)
         if self.transfer_file is not None:
             try:
