@@ -60,10 +60,15 @@ class ServerProcess:
         self._log.close()
 
 
-def start_pyredis(*args, port=None, cwd=None, env=None):
+def start_pyredis(*args, port=None, cwd=None, env=None, bind="127.0.0.1"):
+    """A pyredis on ``port`` (a free one by default), on the loopback only as start_redis:
+    the port was probed free there.  ``bind=None`` keeps pyredis's own default; a
+    ``--bind`` in ``args`` comes later and wins."""
     port = port or free_port()
     cwd = cwd or tempfile.mkdtemp(prefix="pyredis-test-")
     argv = [sys.executable, "-m", "pyredis", "--port", str(port), "--save", "", "--appendonly", "no"]
+    if bind is not None:
+        argv += ["--bind", bind]
     argv += [str(a) for a in args]
     environ = dict(os.environ)
     if env:

@@ -41,7 +41,7 @@ class Replica:
     __slots__ = ("client", "state", "listening_port", "ip", "capa_eof", "capa_psync2", "rdb_only",
                  "ack_off", "aof_off", "ack_time", "initial_offset", "pending", "pending_len",
                  "after_bulk", "wait_ack", "pre_psync", "since", "socket_target", "filtered",
-                 "exclude_functions")
+                 "exclude_functions", "early_ack")
 
     def __init__(self, client):
         self.client = client
@@ -68,6 +68,9 @@ class Replica:
         # leaves the data out, and the functions too unless the filter names them.
         self.filtered = False
         self.exclude_functions = False
+        # An ACK read before the diskless child was reaped: the replica has the
+        # whole RDB, and a SYNC replica sends no second one to wait for.
+        self.early_ack = False
 
     def req(self):
         """Redis's slave_req: replicas share an RDB only when they ask for the same one."""
@@ -477,6 +480,8 @@ class Master:
                      "REPLCONF ACK from replica to enable streaming" % r.name())
             r.wait_ack = True
             self.put_online(r)
+            if r.early_ack:
+                self.start_stream(r)
 
     def disk_transfer_start(self, ok):
         """updateSlavesWaitingBgsave for a BGSAVE to disk: send the file to who waits for it."""
@@ -550,6 +555,8 @@ class Master:
         r.ack_time = int(clock.time())
         if r.state == WAIT_BGSAVE_END and self.child_pid >= 0:
             self.check_children()
+            if r.state == WAIT_BGSAVE_END:
+                r.early_ack = True
         if r.state == ONLINE and r.wait_ack:
             self.start_stream(r)
         if self.waiting:

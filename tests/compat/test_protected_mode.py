@@ -126,9 +126,9 @@ def test_refusal_leaves_other_clients_alone(servers_with):
 
 
 def test_default_bind_is_everywhere_and_refused_from_outside():
-    # start_redis binds 127.0.0.1 unless told otherwise: redis-server gets its
-    # own default spelled out, pyredis none at all.
-    ours, theirs = start_pyredis(), start_redis("--bind", "*", "-::*")
+    # Both test starters bind 127.0.0.1 unless told otherwise: redis-server gets
+    # its own default spelled out, pyredis none at all.
+    ours, theirs = start_pyredis(bind=None), start_redis("--bind", "*", "-::*")
     try:
         servers = (ours, theirs)
         assert _both(servers, lambda port: RawClient(port).cmd("CONFIG", "GET", "bind")) == \

@@ -194,14 +194,14 @@ def test_default_bind_includes_ipv6_loopback(start_server):
         probe.close()
     except OSError:
         pytest.skip("no IPv6 loopback")
-    proc = start_server()
+    proc = start_server(bind=None)
     with socket.create_connection(("::1", proc.port), timeout=5) as s:
         s.sendall(b"PING\r\n")
         assert s.recv(64) == b"+PONG\r\n"
 
 
 def test_default_bind_listens_everywhere(start_server):
-    proc = start_server()
+    proc = start_server(bind=None)
     out = subprocess.run(["ss", "-ltnH", "sport = :%d" % proc.port], capture_output=True, text=True).stdout
     local = sorted(line.split()[3] for line in out.splitlines())
     assert "0.0.0.0:%d" % proc.port in local
