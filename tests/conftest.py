@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 from respclient import RawClient  # noqa: E402
-from serverproc import start_pyredis  # noqa: E402
+from serverproc import STARTED, start_pyredis  # noqa: E402
 
 
 def _plugin_installed():
@@ -87,3 +87,24 @@ def raw_factory(server):
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    item.servers_from = len(STARTED)
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report ends with the logs of the servers it started."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        for proc in STARTED[getattr(item, "servers_from", len(STARTED)):]:
+            try:
+                text = proc.log()
+            except OSError:
+                continue
+            report.sections.append(("server log (port %d, pid %d)" % (proc.port, proc.proc.pid),
+                                    text[-6000:]))

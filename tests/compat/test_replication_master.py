@@ -16,7 +16,7 @@ import pytest
 
 from replstream import StreamReader, normalised
 from respclient import RawClient
-from serverproc import ServerProcess, free_port, start_pyredis, start_redis
+from serverproc import start_pyredis, start_redis
 
 OPTS = ("--repl-diskless-sync", "no", "--enable-debug-command", "yes")
 
@@ -171,11 +171,8 @@ def test_flushall(sp):
 
 # ---- redis-server as a replica of pyredis ----------------------------------------------
 def _start_replica(master_port, *args):
-    port = free_port()
-    cwd = tempfile.mkdtemp(prefix="redis-replica-")
-    argv = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1",
-            "--replicaof", "127.0.0.1", str(master_port), "--enable-debug-command", "yes"]
-    return ServerProcess(argv + list(args), port, cwd)
+    return start_redis("--replicaof", "127.0.0.1", master_port, "--enable-debug-command", "yes", *args,
+                       cwd=tempfile.mkdtemp(prefix="redis-replica-"))
 
 
 def _wait(predicate, timeout=20.0):
