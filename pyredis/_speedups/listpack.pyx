@@ -175,6 +175,38 @@ def lp_items(blob):
     return out
 
 
+def lp_validate(blob):
+    cdef bytes data = _as_bytes(blob)
+    lp_items(data)
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), count, start = 0, length = 0
+    cdef Py_ssize_t p = _lp_header(s, n, &count)
+    cdef Py_ssize_t end = n - 1, q, total
+    cdef int64_t iv = 0
+    cdef uint64_t prevlen
+    while p < end:
+        q = _lp_next(s, p, end, &iv, &start, &length)
+        total = q - p
+        prevlen = _decode_backlen(s, q - 1)
+        # prevlen + its back-length equals the entry's span only when prevlen is the entry's size.
+        if prevlen == <uint64_t>-1 or <Py_ssize_t>prevlen + _backlen_size(<Py_ssize_t>prevlen) != total:
+            raise BlobError("listpack backlen")
+        p = q
+
+
+cdef inline uint64_t _decode_backlen(const unsigned char *s, Py_ssize_t q) noexcept nogil:
+    cdef uint64_t value = 0
+    cdef int shift = 0
+    while True:
+        value |= <uint64_t>(s[q] & 127) << shift
+        if not s[q] & 128:
+            return value
+        shift += 7
+        q -= 1
+        if shift > 28:
+            return <uint64_t>-1
+
+
 def lp_fill_dict(blob, d):
     cdef bytes data = _as_bytes(blob)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)

@@ -84,6 +84,49 @@ def lp_items(blob):
     return out
 
 
+def lp_validate(blob):
+    """lpValidateIntegrity's deep walk: lp_items's checks, and each entry's back-length reads as its size.
+
+    The back-length is read backwards as lpDecodeBacklen reads it, so only
+    what Redis's deep sanitization refuses raises ``BlobError``.
+    """
+    lp_items(blob)
+    p = LP_HEADER
+    end = len(blob) - 1
+    while p < end:
+        b = blob[p]
+        if b < 0x80:
+            size = 1
+        elif b < 0xC0:
+            size = 1 + (b & 0x3F)
+        elif b < 0xE0:
+            size = 2
+        elif b < 0xF0:
+            size = 2 + (((b & 0x0F) << 8) | blob[p + 1])
+        elif b == 0xF0:
+            size = 5 + _U32.unpack_from(blob, p + 1)[0]
+        else:
+            size = 1 + _LP_INTS[b]
+        p += size + backlen_size(size)
+        if _decode_backlen(blob, p - 1) != size:
+            raise BlobError("listpack backlen")
+
+
+def _decode_backlen(blob, q):
+    """lpDecodeBacklen from the back-length's last byte; -1 past five bytes."""
+    value = 0
+    shift = 0
+    while True:
+        b = blob[q]
+        value |= (b & 127) << shift
+        if not b & 128:
+            return value
+        shift += 7
+        q -= 1
+        if shift > 28:
+            return -1
+
+
 def lp_fill_dict(blob, d):
     """Store a hash listpack's field, value pairs into the dict ``d``; the number of pairs.
 
@@ -273,5 +316,5 @@ def ziplist_items(blob):
     return out
 
 
-__all__ = ["BlobError", "lp_items", "lp_fill_dict", "lp_zset_pairs", "lp_pack", "lp_pack_pairs",
+__all__ = ["BlobError", "lp_items", "lp_validate", "lp_fill_dict", "lp_zset_pairs", "lp_pack", "lp_pack_pairs",
            "lp_pack_zset", "d2string", "intset_items", "intset_pack", "ziplist_items"]

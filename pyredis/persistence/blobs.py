@@ -16,6 +16,7 @@ _U32 = Struct("<I")
 
 # The decoders and whole-blob encoders are the chosen twin's (listpack.pyx / listpack_py.py).
 lp_items = _twin.lp_items
+lp_validate = _twin.lp_validate
 lp_fill_dict = _twin.lp_fill_dict
 lp_zset_pairs = _twin.lp_zset_pairs
 lp_pack = _twin.lp_pack

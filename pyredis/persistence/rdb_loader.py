@@ -277,6 +277,25 @@ def _blob_items(loader, fn, what):
         raise RdbLoadError("%s integrity check failed." % what) from None
 
 
+def _listpack(loader):
+    return _checked_listpack(loader, loader.string())
+
+
+def _checked_listpack(loader, blob):
+    """A listpack blob, put through lpValidateIntegrity's deep walk when sanitizing deeply."""
+    if loader.deep:
+        blobs.lp_validate(blob)
+    return blob
+
+
+def _node_blob(loader):
+    """A quicklist node's bytes: an empty one fails the load as a short read does."""
+    blob = loader.string()
+    if not blob:
+        raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
+    return blob
+
+
 def _check_unique(loader, items, what):
     if loader.deep and len(set(items)) != len(items):
         raise RdbLoadError("%s integrity check failed." % what)
@@ -298,14 +317,26 @@ def _set(loader):
     n = loader.length()
     if not n:
         raise EmptyKey
-    members = [loader.string() for _ in range(n)]
-    s = Set(members, intset=fits_intset(members, loader.set_entries))
-    if len(s) != n:
-        raise RdbLoadError("Duplicate set members detected")
-    if n > min(loader.set_entries, INTSET_MAX):
-        # rdbLoadObject presizes a set too long for an intset.
-        s.table_from = memsize.dict_slots(n)
-    return s
+    start = loader.pos
+    try:
+        members = [loader.string() for _ in range(n)]
+    except RdbLoadError:
+        members = None
+    if members is not None:
+        s = Set(members, intset=fits_intset(members, loader.set_entries))
+        if len(s) == n:
+            if n > min(loader.set_entries, INTSET_MAX):
+                # rdbLoadObject presizes a set too long for an intset.
+                s.table_from = memsize.dict_slots(n)
+            return s
+    loader.pos = start
+    seen = set()
+    for _ in range(n):
+        member = loader.string()
+        if member in seen:
+            raise RdbLoadError("Duplicate set members detected")
+        seen.add(member)
+    raise RdbLoadError("Duplicate set members detected")
 
 
 def _zset_with(read_score):
@@ -313,11 +344,27 @@ def _zset_with(read_score):
         n = loader.length()
         if not n:
             raise EmptyKey
+        start = loader.pos
         items = []
+        try:
+            for _ in range(n):
+                member = loader.string()
+                items.append((member, read_score(loader)))
+            return loader.new_zset(items, n)
+        except RdbLoadError:
+            pass
+        # A fault: the one Redis meets first, reading element by element.
+        loader.pos = start
+        seen = set()
         for _ in range(n):
             member = loader.string()
-            items.append((member, read_score(loader)))
-        return loader.new_zset(items, n)
+            score = read_score(loader)
+            if score != score:
+                raise RdbLoadError("Zset with NAN score detected")
+            if member in seen:
+                raise RdbLoadError("Duplicate zset fields detected")
+            seen.add(member)
+        raise RdbLoadError("Duplicate zset fields detected")
     return decode
 
 
@@ -325,8 +372,26 @@ def _hash(loader):
     n = loader.length()
     if not n:
         raise EmptyKey
-    pairs = [(loader.string(), loader.string()) for _ in range(n)]
-    return loader.new_hash(pairs, n)
+    start = loader.pos
+    try:
+        pairs = [(loader.string(), loader.string()) for _ in range(n)]
+        return loader.new_hash(pairs, n)
+    except RdbLoadError:
+        pass
+    # A fault: the one Redis meets first, reading pair by pair; a small hash
+    # is checked by its own rule until a long field or value converts it.
+    loader.pos = start
+    small = loader.deep and n <= loader.hash_entries
+    seen = set()
+    for _ in range(n):
+        field = loader.string()
+        value = loader.string()
+        if field in seen:
+            raise RdbLoadError("Hash with dup elements" if small else "Duplicate hash fields detected")
+        seen.add(field)
+        if len(field) > loader.hash_value or len(value) > loader.hash_value:
+            small = False
+    raise RdbLoadError("Duplicate hash fields detected")
 
 
 def _quicklist_2(loader):
@@ -335,8 +400,9 @@ def _quicklist_2(loader):
     p = loader.pos
     if p + 1 < loader.end and buf[p] == 1 and buf[p + 1] == QUICKLIST_NODE_PACKED:
         loader.pos = p + 2
+        blob = _node_blob(loader)
         try:
-            items = blobs.lp_items(loader.string())
+            items = blobs.lp_items(_checked_listpack(loader, blob))
         except blobs.BlobError:
             raise RdbLoadError("Listpack integrity check failed.") from None
         if not items:
@@ -359,11 +425,18 @@ def _quicklist(container_blob):
                 container = loader.length()
                 if container not in (QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN):
                     raise RdbLoadError("Quicklist integrity check failed.")
+            blob = _node_blob(loader)
             if container == QUICKLIST_NODE_PLAIN:
-                items.append(loader.string())
+                items.append(blob)
                 continue
-            fn = blobs.lp_items if container_blob else blobs.ziplist_items
-            node = _blob_items(loader, fn, "Listpack" if container_blob else "Ziplist")
+            try:
+                if container_blob:
+                    node = blobs.lp_items(_checked_listpack(loader, blob))
+                else:
+                    node = blobs.ziplist_items(blob)
+            except blobs.BlobError:
+                raise RdbLoadError("%s integrity check failed."
+                                   % ("Listpack" if container_blob else "Ziplist")) from None
             items.extend(node)
         if not items:
             raise EmptyKey
@@ -436,7 +509,7 @@ def _hash_listpack(loader):
     """RDB_TYPE_HASH_LISTPACK: the blob's pairs go straight into the Hash."""
     h = Hash()
     try:
-        n = blobs.lp_fill_dict(loader.string(), h)
+        n = blobs.lp_fill_dict(_listpack(loader), h)
     except blobs.BlobError:
         raise RdbLoadError("Hash listpack integrity check failed.") from None
     if not n:
@@ -464,7 +537,7 @@ def _lp_score(text):
 def _zset_listpack(loader):
     """RDB_TYPE_ZSET_LISTPACK: (score, member) pairs from the blob, in one sort."""
     try:
-        pairs = blobs.lp_zset_pairs(loader.string(), _lp_score)
+        pairs = blobs.lp_zset_pairs(_listpack(loader), _lp_score)
     except blobs.BlobError:
         raise RdbLoadError("Zset listpack integrity check failed.") from None
     if not pairs:
@@ -527,6 +600,8 @@ def _stream_with(version2):
                 blob = loader.string()
             master = int.from_bytes(key, "big")
             try:
+                if loader.deep:
+                    blobs.lp_validate(blob)
                 node = node_from_listpack(master, blob)
             except blobs.BlobError as exc:
                 if exc.args[0] == EMPTY_LISTPACK and not loader.deep:
