@@ -160,7 +160,7 @@ cdef inline int _lp_end(Py_ssize_t p, Py_ssize_t end, Py_ssize_t count, Py_ssize
     return 0
 
 
-def lp_items(blob):
+def lp_items(blob, bint counted=True):
     cdef bytes data = _as_bytes(blob)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data), count, start = 0, length = 0
@@ -171,13 +171,13 @@ def lp_items(blob):
     while p < end:
         p = _lp_next(s, p, end, &iv, &start, &length)
         out.append(_lp_value(s, iv, start, length))
-    _lp_end(p, end, count, len(out))
+    _lp_end(p, end, count if counted else 65535, len(out))
     return out
 
 
-def lp_validate(blob):
+def lp_validate(blob, bint counted=True):
     cdef bytes data = _as_bytes(blob)
-    lp_items(data)
+    lp_items(data, counted)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data), count, start = 0, length = 0
     cdef Py_ssize_t p = _lp_header(s, n, &count)

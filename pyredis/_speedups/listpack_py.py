@@ -23,8 +23,12 @@ _SMALL_INTS = [b"%d" % i for i in range(128)]
 
 
 # ---- listpack -----------------------------------------------------------------
-def lp_items(blob):
-    """The entries of a listpack, as bytes (integers spelled in decimal)."""
+def lp_items(blob, counted=True):
+    """The entries of a listpack, as bytes (integers spelled in decimal).
+
+    ``counted``: the header's element count must match (a stream's node is
+    not held to it: Redis never checks it there).
+    """
     n = len(blob)
     if n < LP_HEADER + 1:
         raise BlobError("listpack too short")
@@ -79,18 +83,18 @@ def lp_items(blob):
         p += size + backlen_size(size)
         if p > end:
             raise BlobError("listpack backlen")
-    if p != end or (count != 65535 and count != len(out)):
+    if p != end or (counted and count != 65535 and count != len(out)):
         raise BlobError("listpack count")
     return out
 
 
-def lp_validate(blob):
+def lp_validate(blob, counted=True):
     """lpValidateIntegrity's deep walk: lp_items's checks, and each entry's back-length reads as its size.
 
     The back-length is read backwards as lpDecodeBacklen reads it, so only
     what Redis's deep sanitization refuses raises ``BlobError``.
     """
-    lp_items(blob)
+    lp_items(blob, counted)
     p = LP_HEADER
     end = len(blob) - 1
     while p < end:

@@ -27,7 +27,7 @@ DOING = ("start", "read-type", "read-expire", "read-key", "read-object-value", "
 
 # rdb_type_string: the names of the value types, by type byte.
 TYPE_NAMES = ("string", "list-linked", "set-hashtable", "zset-v1", "hash-hashtable", "zset-v2",
-              "module-pre-release", "module-value", "", "hash-zipmap", "list-ziplist",
+              "module-value", "", "", "hash-zipmap", "list-ziplist",
               "set-intset", "zset-ziplist", "hash-ziplist", "quicklist", "stream",
               "hash-listpack", "zset-listpack", "quicklist-v2")
 

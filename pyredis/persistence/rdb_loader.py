@@ -9,6 +9,7 @@ read past the end of the input.  ``DECODERS`` maps a type byte to
 """
 import gc
 import math
+import re
 from struct import Struct
 
 from .._speedups import QuickList, lzf_decompress, rdbrun
@@ -522,16 +523,38 @@ def _hash_listpack(loader):
     return h
 
 
+_STRTOD = re.compile(
+    rb"[ \t\n\v\f\r]*([+-]?)(?:(inf(?:inity)?|nan(?:\([0-9a-z_]*\))?)"
+    rb"|0x((?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?)"
+    rb"|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?))", re.I)
+
+
 def _lp_score(text):
-    """A listpack score's text: strtod's reading (decimal, inf, nan, hex)."""
-    # float() reads what strtod reads but hex; where both read a text they agree.
-    try:
-        return float(text)
-    except ValueError:
-        score = parse_double(text)
-        if score is None:
-            raise RdbLoadError("Zset listpack integrity check failed.") from None
-        return score
+    """A listpack score's text as zzlStrtod reads it: strtod over its first 127 bytes.
+
+    Deep sanitization does not parse scores, so a text that is no number
+    reads as its numeric prefix, or 0.
+    """
+    if b"_" not in text:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    text = text[:127]
+    nul = text.find(b"\0")
+    if nul >= 0:
+        text = text[:nul]
+    m = _STRTOD.match(text)
+    if m is None:
+        return 0.0
+    sign, word, hexa, dec = m.groups()
+    if word is not None:
+        value = math.inf if word[:1] in b"iI" else math.nan
+    elif hexa is not None:
+        value = float.fromhex("0x" + hexa.decode())
+    else:
+        value = float(dec)
+    return -value if sign == b"-" else value
 
 
 def _zset_listpack(loader):
@@ -601,7 +624,7 @@ def _stream_with(version2):
             master = int.from_bytes(key, "big")
             try:
                 if loader.deep:
-                    blobs.lp_validate(blob)
+                    blobs.lp_validate(blob, False)
                 node = node_from_listpack(master, blob)
             except blobs.BlobError as exc:
                 if exc.args[0] == EMPTY_LISTPACK and not loader.deep:

@@ -209,6 +209,38 @@ def test_malformed_listpacks_alike(listpack_twins, items, fix, cuts, flips, extr
         assert a == b
 
 
+def test_deep_validation_reads_each_back_length(listpack):
+    blob = listpack.lp_pack([b"a", b"x" * 200, b"12"])
+    assert listpack.lp_validate(blob) is None
+    # The back-length of "a" (its last byte before "x"...) no longer reads as the entry's size.
+    bad = blob[:8] + b"\x03" + blob[9:]
+    assert listpack.lp_items(bad) == [b"a", b"x" * 200, b"12"]
+    with pytest.raises(BlobError, match="^listpack backlen$"):
+        listpack.lp_validate(bad)
+
+
+def test_a_stream_node_count_is_not_checked(listpack):
+    blob = listpack.lp_pack([b"a", b"b"])
+    wrong = blob[:4] + struct.pack("<H", 5) + blob[6:]
+    with pytest.raises(BlobError, match="^listpack count$"):
+        listpack.lp_items(wrong)
+    with pytest.raises(BlobError, match="^listpack count$"):
+        listpack.lp_validate(wrong)
+    assert listpack.lp_items(wrong, False) == [b"a", b"b"]
+    assert listpack.lp_validate(wrong, False) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(items=ITEMS, fix=st.booleans(), counted=st.booleans(), **MUTATIONS)
+def test_deep_validation_alike(listpack_twins, items, fix, counted, cuts, flips, extra):
+    compiled, pure = listpack_twins
+    blob = _mutated(compiled.lp_pack(items), cuts, flips, extra)
+    if fix:
+        blob = _fix_total(blob)
+    assert outcome(compiled.lp_validate, blob, counted) == outcome(pure.lp_validate, blob, counted)
+    assert outcome(compiled.lp_items, blob, counted) == outcome(pure.lp_items, blob, counted)
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=60), fix=st.booleans())
 def test_random_bytes_alike(listpack_twins, data, fix):
