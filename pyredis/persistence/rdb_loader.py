@@ -736,13 +736,26 @@ DECODERS = {
 
 
 # ---- whole files ------------------------------------------------------------------------
-def _load_function(server, code):
-    """rdbFunctionLoad: compile the library and link it, replacing one of the same name."""
-    scripting = server.scripting
+def _load_function(server, loader, log):
+    """rdbFunctionLoad: compile the library and link it, replacing one of the same name.
+
+    A failure is logged and ends the load as a short read does (rdbLoad's eoferr).
+    """
     try:
-        scripting.libraries.create(scripting.functions_engine, code, True)
-    except CommandError as exc:
-        raise RdbLoadError("Failed loading library, %s" % exc.text[4:]) from None
+        code = loader.string()
+    except RdbLoadError as exc:
+        if not exc.truncated:
+            raise
+        reason = "Failed loading library payload"
+    else:
+        scripting = server.scripting
+        try:
+            scripting.libraries.create(scripting.functions_engine, code, True)
+            return
+        except CommandError as exc:
+            reason = exc.text[4:]
+    log("warning", "Failed loading library, %s" % reason)
+    raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
 
 
 class LoadResult:
@@ -865,7 +878,7 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             _log_aux(log, key, value, now)
             continue
         if kind == OPCODE_FUNCTION2:
-            _load_function(server, loader.string())
+            _load_function(server, loader, log)
             continue
         if kind == OPCODE_FUNCTION:
             raise RdbLoadError("Pre-release function format not supported.")
