@@ -289,6 +289,26 @@ def _checked_listpack(loader, blob):
     return blob
 
 
+def _node_items(loader, blob):
+    """A quicklist node's listpack entries, as many as its header counts.
+
+    Without deep sanitization Redis checks only the listpack's size and end,
+    and a node then holds the number of entries its header claims: a lower
+    count hides the entries past it from every read.  A higher one would make
+    Redis read past the end: refused.
+    """
+    if loader.deep:
+        blobs.lp_validate(blob)
+        return blobs.lp_items(blob)
+    items = blobs.lp_items(blob, False)
+    count = blob[4] | (blob[5] << 8)
+    if count != 65535 and count != len(items):
+        if count > len(items):
+            raise blobs.BlobError("listpack count")
+        del items[count:]
+    return items
+
+
 def _node_blob(loader):
     """A quicklist node's bytes: an empty one fails the load as a short read does."""
     blob = loader.string()
@@ -403,7 +423,7 @@ def _quicklist_2(loader):
         loader.pos = p + 2
         blob = _node_blob(loader)
         try:
-            items = blobs.lp_items(_checked_listpack(loader, blob))
+            items = _node_items(loader, blob)
         except blobs.BlobError:
             raise RdbLoadError("Listpack integrity check failed.") from None
         if not items:
@@ -432,7 +452,7 @@ def _quicklist(container_blob):
                 continue
             try:
                 if container_blob:
-                    node = blobs.lp_items(_checked_listpack(loader, blob))
+                    node = _node_items(loader, blob)
                 else:
                     node = blobs.ziplist_items(blob)
             except blobs.BlobError:
