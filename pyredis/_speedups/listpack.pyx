@@ -560,18 +560,29 @@ def intset_pack(values, width=2):
 def ziplist_items(blob):
     cdef bytes data = _as_bytes(blob)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), p, end, ln, count
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), p, end, ln, count, last = -1, prevlen
     cdef unsigned int b
     cdef int width
     cdef list out = []
     if n < 11:
         raise BlobError("ziplist too short")
     count = s[8] | (s[9] << 8)
-    if _u32(s) != <uint64_t>n or s[n - 1] != 0xFF:
+    if _u32(s) != <uint64_t>n or s[n - 1] != 0xFF or _u32(s + 4) > <uint64_t>(n - 1):
         raise BlobError("ziplist header")
     p = 10
     end = n - 1
     while p < end:
+        if s[p] == 0xFF:
+            raise BlobError("ziplist end")
+        if s[p] == 254:
+            if p + 5 >= end:
+                raise BlobError("ziplist entry")
+            prevlen = <Py_ssize_t>_u32(s + p + 1)
+        else:
+            prevlen = s[p]
+        if prevlen != (p - last if last >= 0 else 0):
+            raise BlobError("ziplist prevlen")
+        last = p
         p += 5 if s[p] == 254 else 1
         if p >= end:
             raise BlobError("ziplist entry")
@@ -616,4 +627,6 @@ def ziplist_items(blob):
         p += ln
     if p != end or (count != 65535 and count != len(out)):
         raise BlobError("ziplist count")
+    if last >= 0 and <uint64_t>last != _u32(s + 4):
+        raise BlobError("ziplist tail")
     return out

@@ -270,12 +270,26 @@ def ziplist_items(blob):
         raise BlobError("ziplist too short")
     total, tail = _II.unpack_from(blob, 0)
     count, = _U16.unpack_from(blob, 8)
-    if total != n or blob[-1] != 0xFF:
+    if total != n or blob[-1] != 0xFF or tail > n - 1:
         raise BlobError("ziplist header")
     out = []
     p = 10
     end = n - 1
+    last = -1
+    # ziplistValidateIntegrity (always deep where a ziplist is converted): each
+    # entry's prevlen is the previous entry's size, and the tail is the last one.
     while p < end:
+        if blob[p] == 0xFF:
+            raise BlobError("ziplist end")
+        if blob[p] == 254:
+            if p + 5 >= end:
+                raise BlobError("ziplist entry")
+            prevlen = _U32.unpack_from(blob, p + 1)[0]
+        else:
+            prevlen = blob[p]
+        if prevlen != (p - last if last >= 0 else 0):
+            raise BlobError("ziplist prevlen")
+        last = p
         p += 5 if blob[p] == 254 else 1
         if p >= end:
             raise BlobError("ziplist entry")
@@ -317,6 +331,8 @@ def ziplist_items(blob):
         p += ln
     if p != end or (count != 65535 and count != len(out)):
         raise BlobError("ziplist count")
+    if last >= 0 and last != tail:
+        raise BlobError("ziplist tail")
     return out
 
 

@@ -13,7 +13,7 @@ import re
 from struct import Struct
 
 from .._speedups import QuickList, lzf_decompress, rdbrun
-from ..numbers import parse_double
+from ..numbers import parse_double, parse_int
 from ..types.hash import Hash
 from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.stream import Group, Nack, Stream
@@ -92,13 +92,16 @@ REPORT, FATAL, LOGGED, PANIC = range(4)
 class RdbLoadError(Exception):
     """A file or payload Redis would refuse; ``args[0]`` is Redis's log text."""
 
-    def __init__(self, message, truncated=False, report=REPORT):
+    def __init__(self, message, truncated=False, report=REPORT, line=0):
         Exception.__init__(self, message)
         self.truncated = truncated
         self.report = report
+        self._line = line
 
     @property
     def line(self):
+        if self._line:
+            return self._line
         for prefix, line in _REPORT_LINES:
             if self.args[0].startswith(prefix):
                 return line
@@ -214,11 +217,11 @@ class Loader:
         text = bytes(self.read(n))
         value = parse_double(text)
         if value is None:
-            try:
-                value = float(text)
-            except ValueError:
+            # sscanf's "%lg": the number the text starts with.
+            value = _strtod(text)
+            if value is None:
                 # rdbLoadDoubleValue fails and rdbLoad reports it as a short read.
-                raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True) from None
+                raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
         return value
 
     def object(self, kind):
@@ -351,11 +354,15 @@ def _set(loader):
                 s.table_from = memsize.dict_slots(n)
             return s
     loader.pos = start
+    # Redis reports a duplicate at one line while the set is still an intset, at another after.
+    intset = n <= loader.set_entries
     seen = set()
     for _ in range(n):
         member = loader.string()
+        if intset and parse_int(member) is None:
+            intset = False
         if member in seen:
-            raise RdbLoadError("Duplicate set members detected")
+            raise RdbLoadError("Duplicate set members detected", line=1809 if intset else 0)
         seen.add(member)
     raise RdbLoadError("Duplicate set members detected")
 
@@ -511,15 +518,8 @@ def _zset_blob(fn, what):
         if not items:
             raise EmptyKey
         _check_unique(loader, items[::2], what)
-        pairs = []
-        for member, text in _pairs(items):
-            score = parse_double(text)
-            if score is None:
-                try:
-                    score = float(text)
-                except ValueError:
-                    raise RdbLoadError("%s integrity check failed." % what) from None
-            pairs.append((member, score))
+        # Like a listpack's, a ziplist's scores are not parsed until read.
+        pairs = [(member, _lp_score(text)) for member, text in _pairs(items)]
         if not loader.deep:
             pairs = list(dict(pairs).items())
         return loader.new_zset(pairs, len(pairs), listpack=True)
@@ -560,13 +560,18 @@ def _lp_score(text):
             return float(text)
         except ValueError:
             pass
-    text = text[:127]
+    value = _strtod(text[:127])
+    return 0.0 if value is None else value
+
+
+def _strtod(text):
+    """The number a C string starts with (strtod), or None where it starts with none."""
     nul = text.find(b"\0")
     if nul >= 0:
         text = text[:nul]
     m = _STRTOD.match(text)
     if m is None:
-        return 0.0
+        return None
     sign, word, hexa, dec = m.groups()
     if word is not None:
         value = math.inf if word[:1] in b"iI" else math.nan

@@ -110,8 +110,29 @@ def test_intset_errors(listpack, blob, error):
 
 
 def _ziplist(entries):
-    body = b"".join(entries)
-    return struct.pack("<IIH", 11 + len(body), 10, len(entries)) + body + b"\xff"
+    """A ziplist of ``entries`` (each with a prevlen field of its width), prevlens and tail set right."""
+    body = b""
+    prev = 0
+    tail = 10
+    for entry in entries:
+        wide = entry[0] == 254
+        rest = entry[5:] if wide else entry[1:]
+        head = b"\xfe" + struct.pack("<I", prev) if wide or prev >= 254 else bytes((prev,))
+        tail = 10 + len(body)
+        body += head + rest
+        prev = len(head) + len(rest)
+    return struct.pack("<IIH", 11 + len(body), tail, len(entries)) + body + b"\xff"
+
+
+def test_ziplist_prevlens_and_tail_are_checked(listpack):
+    blob = _ziplist([b"\x00\x03abc", b"\x00\xf3", b"\x00\x01z"])
+    assert listpack.ziplist_items(blob) == [b"abc", b"2", b"z"]
+    with pytest.raises(BlobError, match="^ziplist prevlen$"):
+        listpack.ziplist_items(blob[:15] + b"\x04" + blob[16:])
+    with pytest.raises(BlobError, match="^ziplist tail$"):
+        listpack.ziplist_items(blob[:4] + struct.pack("<I", 15) + blob[8:])
+    with pytest.raises(BlobError, match="^ziplist header$"):
+        listpack.ziplist_items(blob[:4] + struct.pack("<I", len(blob)) + blob[8:])
 
 
 def test_ziplist_entries(listpack):
