@@ -272,6 +272,10 @@ def _daemonize():
 
 
 def main(argv=None):
+    if argv is None and "check-rdb" in os.path.basename(sys.argv[0]):
+        # One executable, two tools, as redis-server and redis-check-rdb: chosen by its name.
+        from .persistence.rdb_check import main as check_rdb
+        return check_rdb()
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in ("-v", "--version"):
         print(version_line())

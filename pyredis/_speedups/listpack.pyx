@@ -160,7 +160,7 @@ cdef inline int _lp_end(Py_ssize_t p, Py_ssize_t end, Py_ssize_t count, Py_ssize
     return 0
 
 
-def lp_items(blob):
+def lp_items(blob, bint counted=True):
     cdef bytes data = _as_bytes(blob)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data), count, start = 0, length = 0
@@ -171,8 +171,40 @@ def lp_items(blob):
     while p < end:
         p = _lp_next(s, p, end, &iv, &start, &length)
         out.append(_lp_value(s, iv, start, length))
-    _lp_end(p, end, count, len(out))
+    _lp_end(p, end, count if counted else 65535, len(out))
     return out
+
+
+def lp_validate(blob, bint counted=True):
+    cdef bytes data = _as_bytes(blob)
+    lp_items(data, counted)
+    cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), count, start = 0, length = 0
+    cdef Py_ssize_t p = _lp_header(s, n, &count)
+    cdef Py_ssize_t end = n - 1, q, total
+    cdef int64_t iv = 0
+    cdef uint64_t prevlen
+    while p < end:
+        q = _lp_next(s, p, end, &iv, &start, &length)
+        total = q - p
+        prevlen = _decode_backlen(s, q - 1)
+        # prevlen + its back-length equals the entry's span only when prevlen is the entry's size.
+        if prevlen == <uint64_t>-1 or <Py_ssize_t>prevlen + _backlen_size(<Py_ssize_t>prevlen) != total:
+            raise BlobError("listpack backlen")
+        p = q
+
+
+cdef inline uint64_t _decode_backlen(const unsigned char *s, Py_ssize_t q) noexcept nogil:
+    cdef uint64_t value = 0
+    cdef int shift = 0
+    while True:
+        value |= <uint64_t>(s[q] & 127) << shift
+        if not s[q] & 128:
+            return value
+        shift += 7
+        q -= 1
+        if shift > 28:
+            return <uint64_t>-1
 
 
 def lp_fill_dict(blob, d):
@@ -528,18 +560,29 @@ def intset_pack(values, width=2):
 def ziplist_items(blob):
     cdef bytes data = _as_bytes(blob)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), p, end, ln, count
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(data), p, end, ln, count, last = -1, prevlen
     cdef unsigned int b
     cdef int width
     cdef list out = []
     if n < 11:
         raise BlobError("ziplist too short")
     count = s[8] | (s[9] << 8)
-    if _u32(s) != <uint64_t>n or s[n - 1] != 0xFF:
+    if _u32(s) != <uint64_t>n or s[n - 1] != 0xFF or _u32(s + 4) > <uint64_t>(n - 1):
         raise BlobError("ziplist header")
     p = 10
     end = n - 1
     while p < end:
+        if s[p] == 0xFF:
+            raise BlobError("ziplist end")
+        if s[p] == 254:
+            if p + 5 >= end:
+                raise BlobError("ziplist entry")
+            prevlen = <Py_ssize_t>_u32(s + p + 1)
+        else:
+            prevlen = s[p]
+        if prevlen != (p - last if last >= 0 else 0):
+            raise BlobError("ziplist prevlen")
+        last = p
         p += 5 if s[p] == 254 else 1
         if p >= end:
             raise BlobError("ziplist entry")
@@ -584,4 +627,6 @@ def ziplist_items(blob):
         p += ln
     if p != end or (count != 65535 and count != len(out)):
         raise BlobError("ziplist count")
+    if last >= 0 and <uint64_t>last != _u32(s + 4):
+        raise BlobError("ziplist tail")
     return out

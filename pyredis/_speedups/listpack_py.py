@@ -23,8 +23,12 @@ _SMALL_INTS = [b"%d" % i for i in range(128)]
 
 
 # ---- listpack -----------------------------------------------------------------
-def lp_items(blob):
-    """The entries of a listpack, as bytes (integers spelled in decimal)."""
+def lp_items(blob, counted=True):
+    """The entries of a listpack, as bytes (integers spelled in decimal).
+
+    ``counted``: the header's element count must match (a stream's node is
+    not held to it: Redis never checks it there).
+    """
     n = len(blob)
     if n < LP_HEADER + 1:
         raise BlobError("listpack too short")
@@ -79,9 +83,52 @@ def lp_items(blob):
         p += size + backlen_size(size)
         if p > end:
             raise BlobError("listpack backlen")
-    if p != end or (count != 65535 and count != len(out)):
+    if p != end or (counted and count != 65535 and count != len(out)):
         raise BlobError("listpack count")
     return out
+
+
+def lp_validate(blob, counted=True):
+    """lpValidateIntegrity's deep walk: lp_items's checks, and each entry's back-length reads as its size.
+
+    The back-length is read backwards as lpDecodeBacklen reads it, so only
+    what Redis's deep sanitization refuses raises ``BlobError``.
+    """
+    lp_items(blob, counted)
+    p = LP_HEADER
+    end = len(blob) - 1
+    while p < end:
+        b = blob[p]
+        if b < 0x80:
+            size = 1
+        elif b < 0xC0:
+            size = 1 + (b & 0x3F)
+        elif b < 0xE0:
+            size = 2
+        elif b < 0xF0:
+            size = 2 + (((b & 0x0F) << 8) | blob[p + 1])
+        elif b == 0xF0:
+            size = 5 + _U32.unpack_from(blob, p + 1)[0]
+        else:
+            size = 1 + _LP_INTS[b]
+        p += size + backlen_size(size)
+        if _decode_backlen(blob, p - 1) != size:
+            raise BlobError("listpack backlen")
+
+
+def _decode_backlen(blob, q):
+    """lpDecodeBacklen from the back-length's last byte; -1 past five bytes."""
+    value = 0
+    shift = 0
+    while True:
+        b = blob[q]
+        value |= (b & 127) << shift
+        if not b & 128:
+            return value
+        shift += 7
+        q -= 1
+        if shift > 28:
+            return -1
 
 
 def lp_fill_dict(blob, d):
@@ -223,12 +270,26 @@ def ziplist_items(blob):
         raise BlobError("ziplist too short")
     total, tail = _II.unpack_from(blob, 0)
     count, = _U16.unpack_from(blob, 8)
-    if total != n or blob[-1] != 0xFF:
+    if total != n or blob[-1] != 0xFF or tail > n - 1:
         raise BlobError("ziplist header")
     out = []
     p = 10
     end = n - 1
+    last = -1
+    # ziplistValidateIntegrity (always deep where a ziplist is converted): each
+    # entry's prevlen is the previous entry's size, and the tail is the last one.
     while p < end:
+        if blob[p] == 0xFF:
+            raise BlobError("ziplist end")
+        if blob[p] == 254:
+            if p + 5 >= end:
+                raise BlobError("ziplist entry")
+            prevlen = _U32.unpack_from(blob, p + 1)[0]
+        else:
+            prevlen = blob[p]
+        if prevlen != (p - last if last >= 0 else 0):
+            raise BlobError("ziplist prevlen")
+        last = p
         p += 5 if blob[p] == 254 else 1
         if p >= end:
             raise BlobError("ziplist entry")
@@ -270,8 +331,10 @@ def ziplist_items(blob):
         p += ln
     if p != end or (count != 65535 and count != len(out)):
         raise BlobError("ziplist count")
+    if last >= 0 and last != tail:
+        raise BlobError("ziplist tail")
     return out
 
 
-__all__ = ["BlobError", "lp_items", "lp_fill_dict", "lp_zset_pairs", "lp_pack", "lp_pack_pairs",
+__all__ = ["BlobError", "lp_items", "lp_validate", "lp_fill_dict", "lp_zset_pairs", "lp_pack", "lp_pack_pairs",
            "lp_pack_zset", "d2string", "intset_items", "intset_pack", "ziplist_items"]

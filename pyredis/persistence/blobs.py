@@ -5,7 +5,7 @@ in the layout it keeps in memory, so these must be byte-exact.  Older files
 also hold ziplists and zipmaps, which are only read.  Every decoder raises
 ``BlobError`` on a malformed blob instead of reading past its end.
 """
-from struct import Struct
+from struct import Struct, error as struct_error
 
 from .._speedups import listpack as _twin
 from .._speedups._errors import BlobError
@@ -16,6 +16,7 @@ _U32 = Struct("<I")
 
 # The decoders and whole-blob encoders are the chosen twin's (listpack.pyx / listpack_py.py).
 lp_items = _twin.lp_items
+lp_validate = _twin.lp_validate
 lp_fill_dict = _twin.lp_fill_dict
 lp_zset_pairs = _twin.lp_zset_pairs
 lp_pack = _twin.lp_pack
@@ -63,8 +64,13 @@ def zipmap_items(blob):
             p += ln + free
         if p != len(blob) - 1:
             raise BlobError("zipmap end")
-    except IndexError:
+    except (IndexError, struct_error):
         raise BlobError("zipmap truncated") from None
+    # zipmapValidateIntegrity, deep as every conversion asks: no empty map, its
+    # count right (254: not kept), no field twice.
+    fields = out[::2]
+    if not fields or blob[0] not in (254, len(fields)) or len(set(fields)) != len(fields):
+        raise BlobError("zipmap count")
     return out
 
 

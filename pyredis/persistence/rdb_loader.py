@@ -9,10 +9,11 @@ read past the end of the input.  ``DECODERS`` maps a type byte to
 """
 import gc
 import math
+import re
 from struct import Struct
 
 from .._speedups import QuickList, lzf_decompress, rdbrun
-from ..numbers import parse_double
+from ..numbers import parse_double, parse_int
 from ..types.hash import Hash
 from ..types.set import INTSET_MAX, Set, fits_intset
 from ..types.stream import Group, Nack, Stream
@@ -91,13 +92,16 @@ REPORT, FATAL, LOGGED, PANIC = range(4)
 class RdbLoadError(Exception):
     """A file or payload Redis would refuse; ``args[0]`` is Redis's log text."""
 
-    def __init__(self, message, truncated=False, report=REPORT):
+    def __init__(self, message, truncated=False, report=REPORT, line=0):
         Exception.__init__(self, message)
         self.truncated = truncated
         self.report = report
+        self._line = line
 
     @property
     def line(self):
+        if self._line:
+            return self._line
         for prefix, line in _REPORT_LINES:
             if self.args[0].startswith(prefix):
                 return line
@@ -213,11 +217,11 @@ class Loader:
         text = bytes(self.read(n))
         value = parse_double(text)
         if value is None:
-            try:
-                value = float(text)
-            except ValueError:
+            # sscanf's "%lg": the number the text starts with.
+            value = _strtod(text)
+            if value is None:
                 # rdbLoadDoubleValue fails and rdbLoad reports it as a short read.
-                raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True) from None
+                raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
         return value
 
     def object(self, kind):
@@ -277,6 +281,45 @@ def _blob_items(loader, fn, what):
         raise RdbLoadError("%s integrity check failed." % what) from None
 
 
+def _listpack(loader):
+    return _checked_listpack(loader, loader.string())
+
+
+def _checked_listpack(loader, blob):
+    """A listpack blob, put through lpValidateIntegrity's deep walk when sanitizing deeply."""
+    if loader.deep:
+        blobs.lp_validate(blob)
+    return blob
+
+
+def _node_items(loader, blob):
+    """A quicklist node's listpack entries, as many as its header counts.
+
+    Without deep sanitization Redis checks only the listpack's size and end,
+    and a node then holds the number of entries its header claims: a lower
+    count hides the entries past it from every read.  A higher one would make
+    Redis read past the end: refused.
+    """
+    if loader.deep:
+        blobs.lp_validate(blob)
+        return blobs.lp_items(blob)
+    items = blobs.lp_items(blob, False)
+    count = blob[4] | (blob[5] << 8)
+    if count != 65535 and count != len(items):
+        if count > len(items):
+            raise blobs.BlobError("listpack count")
+        del items[count:]
+    return items
+
+
+def _node_blob(loader):
+    """A quicklist node's bytes: an empty one fails the load as a short read does."""
+    blob = loader.string()
+    if not blob:
+        raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
+    return blob
+
+
 def _check_unique(loader, items, what):
     if loader.deep and len(set(items)) != len(items):
         raise RdbLoadError("%s integrity check failed." % what)
@@ -298,14 +341,30 @@ def _set(loader):
     n = loader.length()
     if not n:
         raise EmptyKey
-    members = [loader.string() for _ in range(n)]
-    s = Set(members, intset=fits_intset(members, loader.set_entries))
-    if len(s) != n:
-        raise RdbLoadError("Duplicate set members detected")
-    if n > min(loader.set_entries, INTSET_MAX):
-        # rdbLoadObject presizes a set too long for an intset.
-        s.table_from = memsize.dict_slots(n)
-    return s
+    start = loader.pos
+    try:
+        members = [loader.string() for _ in range(n)]
+    except RdbLoadError:
+        members = None
+    if members is not None:
+        s = Set(members, intset=fits_intset(members, loader.set_entries))
+        if len(s) == n:
+            if n > min(loader.set_entries, INTSET_MAX):
+                # rdbLoadObject presizes a set too long for an intset.
+                s.table_from = memsize.dict_slots(n)
+            return s
+    loader.pos = start
+    # Redis reports a duplicate at one line while the set is still an intset, at another after.
+    intset = n <= loader.set_entries
+    seen = set()
+    for _ in range(n):
+        member = loader.string()
+        if intset and parse_int(member) is None:
+            intset = False
+        if member in seen:
+            raise RdbLoadError("Duplicate set members detected", line=1809 if intset else 0)
+        seen.add(member)
+    raise RdbLoadError("Duplicate set members detected")
 
 
 def _zset_with(read_score):
@@ -313,11 +372,27 @@ def _zset_with(read_score):
         n = loader.length()
         if not n:
             raise EmptyKey
+        start = loader.pos
         items = []
+        try:
+            for _ in range(n):
+                member = loader.string()
+                items.append((member, read_score(loader)))
+            return loader.new_zset(items, n)
+        except RdbLoadError:
+            pass
+        # A fault: the one Redis meets first, reading element by element.
+        loader.pos = start
+        seen = set()
         for _ in range(n):
             member = loader.string()
-            items.append((member, read_score(loader)))
-        return loader.new_zset(items, n)
+            score = read_score(loader)
+            if score != score:
+                raise RdbLoadError("Zset with NAN score detected")
+            if member in seen:
+                raise RdbLoadError("Duplicate zset fields detected")
+            seen.add(member)
+        raise RdbLoadError("Duplicate zset fields detected")
     return decode
 
 
@@ -325,8 +400,26 @@ def _hash(loader):
     n = loader.length()
     if not n:
         raise EmptyKey
-    pairs = [(loader.string(), loader.string()) for _ in range(n)]
-    return loader.new_hash(pairs, n)
+    start = loader.pos
+    try:
+        pairs = [(loader.string(), loader.string()) for _ in range(n)]
+        return loader.new_hash(pairs, n)
+    except RdbLoadError:
+        pass
+    # A fault: the one Redis meets first, reading pair by pair; a small hash
+    # is checked by its own rule until a long field or value converts it.
+    loader.pos = start
+    small = loader.deep and n <= loader.hash_entries
+    seen = set()
+    for _ in range(n):
+        field = loader.string()
+        value = loader.string()
+        if field in seen:
+            raise RdbLoadError("Hash with dup elements" if small else "Duplicate hash fields detected")
+        seen.add(field)
+        if len(field) > loader.hash_value or len(value) > loader.hash_value:
+            small = False
+    raise RdbLoadError("Duplicate hash fields detected")
 
 
 def _quicklist_2(loader):
@@ -335,8 +428,9 @@ def _quicklist_2(loader):
     p = loader.pos
     if p + 1 < loader.end and buf[p] == 1 and buf[p + 1] == QUICKLIST_NODE_PACKED:
         loader.pos = p + 2
+        blob = _node_blob(loader)
         try:
-            items = blobs.lp_items(loader.string())
+            items = _node_items(loader, blob)
         except blobs.BlobError:
             raise RdbLoadError("Listpack integrity check failed.") from None
         if not items:
@@ -359,11 +453,18 @@ def _quicklist(container_blob):
                 container = loader.length()
                 if container not in (QUICKLIST_NODE_PACKED, QUICKLIST_NODE_PLAIN):
                     raise RdbLoadError("Quicklist integrity check failed.")
+            blob = _node_blob(loader)
             if container == QUICKLIST_NODE_PLAIN:
-                items.append(loader.string())
+                items.append(blob)
                 continue
-            fn = blobs.lp_items if container_blob else blobs.ziplist_items
-            node = _blob_items(loader, fn, "Listpack" if container_blob else "Ziplist")
+            try:
+                if container_blob:
+                    node = _node_items(loader, blob)
+                else:
+                    node = blobs.ziplist_items(blob)
+            except blobs.BlobError:
+                raise RdbLoadError("%s integrity check failed."
+                                   % ("Listpack" if container_blob else "Ziplist")) from None
             items.extend(node)
         if not items:
             raise EmptyKey
@@ -417,15 +518,8 @@ def _zset_blob(fn, what):
         if not items:
             raise EmptyKey
         _check_unique(loader, items[::2], what)
-        pairs = []
-        for member, text in _pairs(items):
-            score = parse_double(text)
-            if score is None:
-                try:
-                    score = float(text)
-                except ValueError:
-                    raise RdbLoadError("%s integrity check failed." % what) from None
-            pairs.append((member, score))
+        # Like a listpack's, a ziplist's scores are not parsed until read.
+        pairs = [(member, _lp_score(text)) for member, text in _pairs(items)]
         if not loader.deep:
             pairs = list(dict(pairs).items())
         return loader.new_zset(pairs, len(pairs), listpack=True)
@@ -436,7 +530,7 @@ def _hash_listpack(loader):
     """RDB_TYPE_HASH_LISTPACK: the blob's pairs go straight into the Hash."""
     h = Hash()
     try:
-        n = blobs.lp_fill_dict(loader.string(), h)
+        n = blobs.lp_fill_dict(_listpack(loader), h)
     except blobs.BlobError:
         raise RdbLoadError("Hash listpack integrity check failed.") from None
     if not n:
@@ -449,22 +543,49 @@ def _hash_listpack(loader):
     return h
 
 
+_STRTOD = re.compile(
+    rb"[ \t\n\v\f\r]*([+-]?)(?:(inf(?:inity)?|nan(?:\([0-9a-z_]*\))?)"
+    rb"|0x((?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?)"
+    rb"|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?))", re.I)
+
+
 def _lp_score(text):
-    """A listpack score's text: strtod's reading (decimal, inf, nan, hex)."""
-    # float() reads what strtod reads but hex; where both read a text they agree.
-    try:
-        return float(text)
-    except ValueError:
-        score = parse_double(text)
-        if score is None:
-            raise RdbLoadError("Zset listpack integrity check failed.") from None
-        return score
+    """A listpack score's text as zzlStrtod reads it: strtod over its first 127 bytes.
+
+    Deep sanitization does not parse scores, so a text that is no number
+    reads as its numeric prefix, or 0.
+    """
+    if b"_" not in text:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    value = _strtod(text[:127])
+    return 0.0 if value is None else value
+
+
+def _strtod(text):
+    """The number a C string starts with (strtod), or None where it starts with none."""
+    nul = text.find(b"\0")
+    if nul >= 0:
+        text = text[:nul]
+    m = _STRTOD.match(text)
+    if m is None:
+        return None
+    sign, word, hexa, dec = m.groups()
+    if word is not None:
+        value = math.inf if word[:1] in b"iI" else math.nan
+    elif hexa is not None:
+        value = float.fromhex("0x" + hexa.decode())
+    else:
+        value = float(dec)
+    return -value if sign == b"-" else value
 
 
 def _zset_listpack(loader):
     """RDB_TYPE_ZSET_LISTPACK: (score, member) pairs from the blob, in one sort."""
     try:
-        pairs = blobs.lp_zset_pairs(loader.string(), _lp_score)
+        pairs = blobs.lp_zset_pairs(_listpack(loader), _lp_score)
     except blobs.BlobError:
         raise RdbLoadError("Zset listpack integrity check failed.") from None
     if not pairs:
@@ -527,6 +648,8 @@ def _stream_with(version2):
                 blob = loader.string()
             master = int.from_bytes(key, "big")
             try:
+                if loader.deep:
+                    blobs.lp_validate(blob, False)
                 node = node_from_listpack(master, blob)
             except blobs.BlobError as exc:
                 if exc.args[0] == EMPTY_LISTPACK and not loader.deep:
@@ -638,13 +761,26 @@ DECODERS = {
 
 
 # ---- whole files ------------------------------------------------------------------------
-def _load_function(server, code):
-    """rdbFunctionLoad: compile the library and link it, replacing one of the same name."""
-    scripting = server.scripting
+def _load_function(server, loader, log):
+    """rdbFunctionLoad: compile the library and link it, replacing one of the same name.
+
+    A failure is logged and ends the load as a short read does (rdbLoad's eoferr).
+    """
     try:
-        scripting.libraries.create(scripting.functions_engine, code, True)
-    except CommandError as exc:
-        raise RdbLoadError("Failed loading library, %s" % exc.text[4:]) from None
+        code = loader.string()
+    except RdbLoadError as exc:
+        if not exc.truncated:
+            raise
+        reason = "Failed loading library payload"
+    else:
+        scripting = server.scripting
+        try:
+            scripting.libraries.create(scripting.functions_engine, code, True)
+            return
+        except CommandError as exc:
+            reason = exc.text[4:]
+    log("warning", "Failed loading library, %s" % reason)
+    raise RdbLoadError("Unexpected EOF reading RDB file", truncated=True)
 
 
 class LoadResult:
@@ -767,7 +903,7 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             _log_aux(log, key, value, now)
             continue
         if kind == OPCODE_FUNCTION2:
-            _load_function(server, loader.string())
+            _load_function(server, loader, log)
             continue
         if kind == OPCODE_FUNCTION:
             raise RdbLoadError("Pre-release function format not supported.")

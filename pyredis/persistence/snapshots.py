@@ -109,7 +109,11 @@ def log_load_error(server, exc):
         if exc.truncated:
             log("warning", "Short read or OOM loading DB. Unrecoverable error, aborting now.")
         log("warning", report_message(server, exc))
-        log("warning", "Terminating server after rdb file reading failure.")
+        # rdbReportError runs redis-check-rdb over the file; it exits from there.
+        from ..db import now_ms
+        from .rdb_check import check_file
+        if check_file(server.config, rdb_path(server), log, now_ms()) == 0:
+            raise SystemExit(0)
 
 
 def report_message(server, exc):

@@ -52,7 +52,7 @@ def node_from_listpack(master, blob):
     Beyond Redis's deep check, entry IDs must rise from the master ID and the
     live count must match the flags: the container relies on both.
     """
-    items = blobs.lp_items(blob)
+    items = blobs.lp_items(blob, False)
     if not items:
         raise BlobError(EMPTY_LISTPACK)
     cur = _Cursor(items)

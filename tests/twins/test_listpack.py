@@ -110,8 +110,29 @@ def test_intset_errors(listpack, blob, error):
 
 
 def _ziplist(entries):
-    body = b"".join(entries)
-    return struct.pack("<IIH", 11 + len(body), 10, len(entries)) + body + b"\xff"
+    """A ziplist of ``entries`` (each with a prevlen field of its width), prevlens and tail set right."""
+    body = b""
+    prev = 0
+    tail = 10
+    for entry in entries:
+        wide = entry[0] == 254
+        rest = entry[5:] if wide else entry[1:]
+        head = b"\xfe" + struct.pack("<I", prev) if wide or prev >= 254 else bytes((prev,))
+        tail = 10 + len(body)
+        body += head + rest
+        prev = len(head) + len(rest)
+    return struct.pack("<IIH", 11 + len(body), tail, len(entries)) + body + b"\xff"
+
+
+def test_ziplist_prevlens_and_tail_are_checked(listpack):
+    blob = _ziplist([b"\x00\x03abc", b"\x00\xf3", b"\x00\x01z"])
+    assert listpack.ziplist_items(blob) == [b"abc", b"2", b"z"]
+    with pytest.raises(BlobError, match="^ziplist prevlen$"):
+        listpack.ziplist_items(blob[:15] + b"\x04" + blob[16:])
+    with pytest.raises(BlobError, match="^ziplist tail$"):
+        listpack.ziplist_items(blob[:4] + struct.pack("<I", 15) + blob[8:])
+    with pytest.raises(BlobError, match="^ziplist header$"):
+        listpack.ziplist_items(blob[:4] + struct.pack("<I", len(blob)) + blob[8:])
 
 
 def test_ziplist_entries(listpack):
@@ -207,6 +228,38 @@ def test_malformed_listpacks_alike(listpack_twins, items, fix, cuts, flips, extr
     assert result == outcome(pure.lp_fill_dict, blob, b)
     if result[0] == "ok":
         assert a == b
+
+
+def test_deep_validation_reads_each_back_length(listpack):
+    blob = listpack.lp_pack([b"a", b"x" * 200, b"12"])
+    assert listpack.lp_validate(blob) is None
+    # The back-length of "a" (its last byte before "x"...) no longer reads as the entry's size.
+    bad = blob[:8] + b"\x03" + blob[9:]
+    assert listpack.lp_items(bad) == [b"a", b"x" * 200, b"12"]
+    with pytest.raises(BlobError, match="^listpack backlen$"):
+        listpack.lp_validate(bad)
+
+
+def test_a_stream_node_count_is_not_checked(listpack):
+    blob = listpack.lp_pack([b"a", b"b"])
+    wrong = blob[:4] + struct.pack("<H", 5) + blob[6:]
+    with pytest.raises(BlobError, match="^listpack count$"):
+        listpack.lp_items(wrong)
+    with pytest.raises(BlobError, match="^listpack count$"):
+        listpack.lp_validate(wrong)
+    assert listpack.lp_items(wrong, False) == [b"a", b"b"]
+    assert listpack.lp_validate(wrong, False) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(items=ITEMS, fix=st.booleans(), counted=st.booleans(), **MUTATIONS)
+def test_deep_validation_alike(listpack_twins, items, fix, counted, cuts, flips, extra):
+    compiled, pure = listpack_twins
+    blob = _mutated(compiled.lp_pack(items), cuts, flips, extra)
+    if fix:
+        blob = _fix_total(blob)
+    assert outcome(compiled.lp_validate, blob, counted) == outcome(pure.lp_validate, blob, counted)
+    assert outcome(compiled.lp_items, blob, counted) == outcome(pure.lp_items, blob, counted)
 
 
 @settings(max_examples=300, deadline=None)
