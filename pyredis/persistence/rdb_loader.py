@@ -9,6 +9,7 @@ read past the end of the input.  ``DECODERS`` maps a type byte to
 """
 import gc
 import math
+import re
 from struct import Struct
 
 from .._speedups import QuickList, lzf_decompress, rdbrun
@@ -638,11 +639,17 @@ DECODERS = {
 
 
 # ---- whole files ------------------------------------------------------------------------
-def _load_function(server, code):
-    """rdbFunctionLoad: compile the library and link it, replacing one of the same name."""
-    scripting = server.scripting
+def _load_function(server, code, functions=None):
+    """rdbFunctionLoad: compile the library and link it, replacing one of the same name.
+
+    ``functions``: the (engine, libraries) to load into, else the server's own.
+    """
+    if functions is None:
+        scripting = server.scripting
+        functions = (scripting.functions_engine, scripting.libraries)
+    engine, libraries = functions
     try:
-        scripting.libraries.create(scripting.functions_engine, code, True)
+        libraries.create(engine, code, True)
     except CommandError as exc:
         raise RdbLoadError("Failed loading library, %s" % exc.text[4:]) from None
 
@@ -660,12 +667,15 @@ class LoadResult:
 
 
 def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False,
-             allow_dup=False, dbs=None):
+             allow_dup=False, dbs=None, expired=None, functions=None):
     """rdbLoadRio over the bytes ``data`` into ``server.dbs`` (or ``dbs``, a replica's temp dbs); a LoadResult.
 
     ``progress(pos)`` is called every loading-process-events-interval-bytes.
     An AOF's preamble keeps keys already expired: the commands after it may
-    still touch them, so they expire as the AOF replays.
+    still touch them, so they expire as the AOF replays.  ``expired(db_id,
+    key)`` is told of each key left out as expired (RDBFLAGS_FEED_REPL).
+    ``functions``: the (engine, libraries) the file's functions load into (a
+    replica's temporary ones), else the server's own.
     """
     # Loading only adds objects that hold no cycles, yet each thousand of them
     # would start a collection that walks every object loaded so far: a
@@ -674,13 +684,14 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     gc.disable()
     try:
         return _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup,
-                         dbs)
+                         dbs, expired, functions)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup, dbs):
+def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup, dbs, expired,
+              functions):
     from ..db import now_ms
     from .._speedups import crc64
     config = server.config
@@ -765,9 +776,11 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             value = loader.string()
             result.aux[key] = value
             _log_aux(log, key, value, now)
+            if key == b"used-mem" and hasattr(server, "rdb"):
+                server.rdb.loading_used_mem = _strtoll(value)
             continue
         if kind == OPCODE_FUNCTION2:
-            _load_function(server, loader.string())
+            _load_function(server, loader.string(), functions)
             continue
         if kind == OPCODE_FUNCTION:
             raise RdbLoadError("Pre-release function format not supported.")
@@ -792,6 +805,8 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             continue
         if expire != -1 and expire < now and not aof_preamble:
             result.keys_expired += 1
+            if expired is not None:
+                expired(db.id, key)
         else:
             if key in db.data:
                 _duplicate(log, db, key, allow_dup)
@@ -869,6 +884,15 @@ def access_field(clock, lfu, idle_seconds, freq):
             field += (1 << 24) - 1
         return field & ((1 << 24) - 1)
     return None
+
+
+_LEADING_INT = re.compile(rb"\s*[-+]?\d+")
+
+
+def _strtoll(value):
+    """strtoll: the leading integer of ``value``, 0 when there is none."""
+    m = _LEADING_INT.match(value)
+    return int(m.group()) if m else 0
 
 
 def _log_aux(log, key, value, now):
