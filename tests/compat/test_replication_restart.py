@@ -269,3 +269,19 @@ def test_master_without_history_drops_the_expired_keys_backlog(nodes, kind):
     # SELECT 0 and DEL gone, 23 bytes each.
     assert (fields["master_repl_offset"], fields["repl_backlog_active"],
             fields["repl_backlog_first_byte_offset"], fields["repl_backlog_histlen"]) == ("46", "0", "0", "0")
+
+
+@pytest.mark.parametrize("kind", ["redis", "pyredis"])
+def test_replica_loads_expired_keys_of_its_dump(nodes, kind):
+    """Only a master expires keys while loading: a replica's master decides with its DELs."""
+    from serverproc import free_port
+    n = nodes(kind).start()
+    n.c.cmd("SET", "gone", "1", "PX", "300")
+    n.c.cmd("SET", "keep", "1")
+    assert n.c.cmd("SAVE") == b"+OK\r\n"
+    n.stop()
+    time.sleep(0.4)
+    # A master that is not there: the replica keeps what it loaded.
+    n.start("--replicaof", "127.0.0.1", free_port())
+    assert n.c.cmd("DBSIZE") == b":2\r\n"
+    assert "Done loading RDB, keys loaded: 2, keys expired: 0." in n.proc.log()
