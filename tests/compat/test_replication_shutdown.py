@@ -257,3 +257,36 @@ def test_real_replica_catches_up_before_pyredis_exits(master):
         assert r.cmd("GET", "k999") == b"$1\r\nv\r\n"
     finally:
         replica.stop()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_client_unpause_keeps_the_shutdown_pause(master, kind):
+    m = master(kind)
+    shut = m.client()
+    shut.send(b"SHUTDOWN\r\n")
+    _wait_started(m)
+    assert m.c.cmd("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    assert m.c.cmd("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    writer = m.client()
+    writer.send(b"SET a c\r\n")
+    assert writer.read_all(0.3) == b""
+    assert m.c.cmd("GET", "a") == b"$1\r\nb\r\n"
+    assert m.c.cmd("SHUTDOWN", "ABORT") == b"+OK\r\n"
+    assert writer.read_reply() == b"+OK\r\n"
+    assert shut.read_reply() == FAILED
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_client_pause_outlives_an_aborted_shutdown(master, kind):
+    m = master(kind)
+    shut = m.client()
+    shut.send(b"SHUTDOWN\r\n")
+    _wait_started(m)
+    assert m.c.cmd("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    assert m.c.cmd("SHUTDOWN", "ABORT") == b"+OK\r\n"
+    assert shut.read_reply() == FAILED
+    writer = m.client()
+    writer.send(b"SET a c\r\n")
+    assert writer.read_all(0.3) == b""
+    assert m.c.cmd("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    assert writer.read_reply() == b"+OK\r\n"
