@@ -10,7 +10,7 @@ import resource
 import sys
 import time
 
-from . import clock
+from . import clock, shutdown
 from .replication.failover import state_name as failover_state_name
 # Output order; "modules" is Redis's module list section.
 SECTIONS = ("server", "clients", "memory", "persistence", "stats", "replication", "cpu",
@@ -161,9 +161,15 @@ def _server(server):
         ("executable", os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else sys.executable),
         ("config_file", config_file(server) or ""),
         ("io_threads_active", 0),
+    ] + _shutdown_field(server) + [
         ("pyredis_version", server.version),
         ("pyredis_implementation", server.implementation),
     ])
+
+
+def _shutdown_field(server):
+    ms = shutdown.in_milliseconds(server)
+    return [] if ms is None else [("shutdown_in_milliseconds", ms)]
 
 
 def config_file(server):

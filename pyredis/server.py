@@ -17,7 +17,7 @@ import signal
 import socket
 import time
 
-from . import clock
+from . import clock, shutdown
 from . import __version__, REDIS_VERSION
 from ._speedups import IMPLEMENTATION
 from .blocking import Blocking
@@ -41,7 +41,6 @@ EV_OUT = selectors.EVENT_WRITE
 # Active expiry, as Redis's slow cycle: 20 keys a sample, at most 25% of a tick.
 EXPIRE_SAMPLE = 20
 EXPIRE_TIME_SHARE = 0.25
-_SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
 
 
 PROTECTED_MODE_DENIED = (
@@ -203,6 +202,10 @@ class Server:
         self.listeners = []
         self.running = True
         self.shutdown_hook = None
+        # A shutdown waiting for lagging replicas (shutdown.Pending), and whether
+        # a signal asked for one.
+        self.shutdown_pending = None
+        self.shutdown_asap = False
         self.start_time = clock.time()
         self.run_id = os.urandom(20).hex()
         self.implementation = IMPLEMENTATION
@@ -806,23 +809,13 @@ class Server:
             pass
 
     def _signal_shutdown(self):
-        """prepareForShutdown after a signal; False if it failed and the server goes on."""
+        """The shutdown a signal asked for; False if it waits or failed and the server goes on."""
         signum = self._signals.pop(0)
         del self._signals[:]
-        self.log("warning", "Received %s scheduling shutdown..." % _SIGNAL_NAMES.get(signum, signum))
-        self.log("warning", "User requested shutdown...")
-        saver = getattr(self, "save_snapshot", None)
-        if self.config["save"] and saver is not None:
-            self.log("notice", "Saving the final RDB snapshot before exiting.")
-            try:
-                saver()
-            except OSError as exc:
-                self.log("warning", "Error trying to save the DB, can't exit. (%s)" % exc)
-                self.log("warning", "%s received but errors trying to shut down the server, check the "
-                         "logs for more information" % _SIGNAL_NAMES.get(signum, signum))
-                self.running = True
-                return False
-        return True
+        if shutdown.on_signal(self, signum):
+            return True
+        self.running = True
+        return False
 
     def _shutdown(self):
         for hook in self.shutdown_hooks:

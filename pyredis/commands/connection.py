@@ -9,6 +9,7 @@ from .. import clock
 from .. import errors, reply, REDIS_VERSION
 from ..blocking import unblock_command
 from ..config import on_change
+from .. import shutdown
 from ..replication import failover
 from ..errors import CommandError
 from ..numbers import parse_int
@@ -513,6 +514,7 @@ def client_pause(c, argv):
     end = clock.time() + ms / 1000.0 if ms else 0.0
     c.server.pause(end, pause_all)
     failover.client_paused(c.server, end, pause_all)
+    shutdown.client_paused(c.server, end, pause_all)
     return reply.OK
 
 
@@ -521,4 +523,5 @@ def client_pause(c, argv):
 def client_unpause(c, argv):
     c.server.unpause()
     failover.client_unpaused(c.server)
+    shutdown.client_unpaused(c.server)
     return reply.OK

@@ -6,6 +6,7 @@ import time
 from .. import clock
 from .. import REDIS_VERSION, errors, info, reply
 from .. import lolwut as lolwut_art
+from .. import shutdown as shutdown_mod
 from ..config import PARAMS, PARAMS_BY_NAME, ConfigError, on_change
 from ..errors import CommandError
 from ..numbers import parse_int
@@ -360,33 +361,29 @@ def shutdown(c, argv):
             raise errors.E_SYNTAX
     if (abort and (nosave or save or now or force)) or (nosave and save):
         raise errors.E_SYNTAX
+    server = c.server
     if abort:
-        # The shutdown runs to its end at once, so none is ever pending.
-        raise CommandError(errors.SHUTDOWN_NOT_IN_PROGRESS)
+        if not shutdown_mod.abort(server):
+            raise CommandError(errors.SHUTDOWN_NOT_IN_PROGRESS)
+        return reply.OK
     if not now and c.deny_blocking:
         raise CommandError(errors.SHUTDOWN_DENY_BLOCKING)
-    server = c.server
     # During a busy script only SHUTDOWN NOSAVE may stop the server.
     if not nosave and server.busy is not None:
         raise CommandError(server.busy)
-    server.log("warning", "User requested shutdown...")
-    saver = getattr(server, "save_snapshot", None)
-    # finishShutdown saves when asked to, or when save points are configured; without
-    # snapshot support only an explicit SAVE can fail.
-    if not nosave and (save or (server.config["save"] and saver is not None)):
-        try:
-            if saver is None:
-                raise OSError("snapshots are not supported")
-            server.log("notice", "Saving the final RDB snapshot before exiting.")
-            saver()
-        except OSError as exc:
-            server.log("warning", "Error trying to save the DB, can't exit. (%s)" % exc)
-            if not force:
-                server.log("warning", "Errors trying to shut down the server. Check the logs for more information.")
-                raise CommandError(errors.SHUTDOWN_FAILED)
-    server.running = False
-    c.close_after_reply = True
+    if server.shutdown_pending is not None:
+        # Already waiting for the replicas: this caller waits for the same end.
+        shutdown_mod.wait_for_it(server, c)
+        return None
+    flags = ((shutdown_mod.SAVE if save else 0) | (shutdown_mod.NOSAVE if nosave else 0)
+             | (shutdown_mod.NOW if now or server.busy is not None else 0)
+             | (shutdown_mod.FORCE if force else 0))
+    if shutdown_mod.prepare(server, flags, c):
+        c.close_after_reply = True
     return None
+
+
+Server.cron_hooks.append(shutdown_mod.cron)
 
 
 # BGREWRITEAOF

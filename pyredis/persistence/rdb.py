@@ -22,7 +22,7 @@ def write_snapshot(server, fileobj, aof_base=False, rsi=None, data=True, functio
     return rdb_writer.write_snapshot(server, fileobj, aof_base, rsi, data, functions)
 
 
-def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=False):
+def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=False, expired=None):
     """Load the RDB stream in ``fileobj`` into ``server.dbs``; a rdb_loader.LoadResult.
 
     A seekable ``fileobj`` is left just after the RDB's checksum, where an
@@ -31,7 +31,7 @@ def read_snapshot(server, fileobj, progress=None, aof_preamble=False, allow_dup=
     start = fileobj.tell() if fileobj.seekable() else 0
     data = fileobj.read()
     result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=aof_preamble,
-                                 allow_dup=allow_dup)
+                                 allow_dup=allow_dup, expired=expired)
     if result.size < len(data) and fileobj.seekable():
         fileobj.seek(start + result.size)
     if server.memory.active:
@@ -78,13 +78,16 @@ def save(server, path):
         raise
 
 
-def load(server, path, progress=None, allow_dup=False):
+def load(server, path, progress=None, allow_dup=False, expired=None, keep_expired=False):
     """Load the RDB file at ``path`` into ``server.dbs`` (emptying nothing); a LoadResult.
 
     ``allow_dup``: a key already there is replaced (DEBUG RELOAD MERGE), not fatal.
+    ``expired(db_id, key)``: told of each key left out as already expired.
+    ``keep_expired``: such keys are loaded all the same (a replica's: its master expires them).
     """
     with open(path, "rb") as f:
-        return read_snapshot(server, f, progress, allow_dup=allow_dup)
+        return read_snapshot(server, f, progress, aof_preamble=keep_expired, allow_dup=allow_dup,
+                             expired=expired)
 
 
 def dump_payload(value, compress=True):

@@ -761,9 +761,10 @@ DECODERS = {
 
 
 # ---- whole files ------------------------------------------------------------------------
-def _load_function(server, loader, log):
+def _load_function(server, loader, log, functions=None):
     """rdbFunctionLoad: compile the library and link it, replacing one of the same name.
 
+    ``functions``: the (engine, libraries) to load into, else the server's own.
     A failure is logged and ends the load as a short read does (rdbLoad's eoferr).
     """
     try:
@@ -773,9 +774,12 @@ def _load_function(server, loader, log):
             raise
         reason = "Failed loading library payload"
     else:
-        scripting = server.scripting
+        if functions is None:
+            scripting = server.scripting
+            functions = (scripting.functions_engine, scripting.libraries)
+        engine, libraries = functions
         try:
-            scripting.libraries.create(scripting.functions_engine, code, True)
+            libraries.create(engine, code, True)
             return
         except CommandError as exc:
             reason = exc.text[4:]
@@ -796,12 +800,15 @@ class LoadResult:
 
 
 def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, aof_preamble=False,
-             allow_dup=False, dbs=None):
+             allow_dup=False, dbs=None, expired=None, functions=None):
     """rdbLoadRio over the bytes ``data`` into ``server.dbs`` (or ``dbs``, a replica's temp dbs); a LoadResult.
 
     ``progress(pos)`` is called every loading-process-events-interval-bytes.
     An AOF's preamble keeps keys already expired: the commands after it may
-    still touch them, so they expire as the AOF replays.
+    still touch them, so they expire as the AOF replays.  ``expired(db_id,
+    key)`` is told of each key left out as expired (RDBFLAGS_FEED_REPL).
+    ``functions``: the (engine, libraries) the file's functions load into (a
+    replica's temporary ones), else the server's own.
     """
     # Loading only adds objects that hold no cycles, yet each thousand of them
     # would start a collection that walks every object loaded so far: a
@@ -810,13 +817,14 @@ def read_rdb(server, data, log=None, now=None, progress=None, check_sum=True, ao
     gc.disable()
     try:
         return _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup,
-                         dbs)
+                         dbs, expired, functions)
     finally:
         if collecting:
             gc.enable()
 
 
-def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup, dbs):
+def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_dup, dbs, expired,
+              functions):
     from ..db import now_ms
     from .._speedups import crc64
     config = server.config
@@ -901,9 +909,11 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             value = loader.string()
             result.aux[key] = value
             _log_aux(log, key, value, now)
+            if key == b"used-mem" and hasattr(server, "rdb"):
+                server.rdb.loading_used_mem = _strtoll(value)
             continue
         if kind == OPCODE_FUNCTION2:
-            _load_function(server, loader, log)
+            _load_function(server, loader, log, functions)
             continue
         if kind == OPCODE_FUNCTION:
             raise RdbLoadError("Pre-release function format not supported.")
@@ -928,6 +938,8 @@ def _read_rdb(server, data, log, now, progress, check_sum, aof_preamble, allow_d
             continue
         if expire != -1 and expire < now and not aof_preamble:
             result.keys_expired += 1
+            if expired is not None:
+                expired(db.id, key)
         else:
             if key in db.data:
                 _duplicate(log, db, key, allow_dup)
@@ -1005,6 +1017,15 @@ def access_field(clock, lfu, idle_seconds, freq):
             field += (1 << 24) - 1
         return field & ((1 << 24) - 1)
     return None
+
+
+_LEADING_INT = re.compile(rb"\s*[-+]?\d+")
+
+
+def _strtoll(value):
+    """strtoll: the leading integer of ``value``, 0 when there is none."""
+    m = _LEADING_INT.match(value)
+    return int(m.group()) if m else 0
 
 
 def _log_aux(log, key, value, now):

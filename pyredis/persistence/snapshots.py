@@ -27,7 +27,7 @@ class RdbState:
     __slots__ = ("lastsave", "last_status_ok", "last_try", "child_pid", "child_start",
                  "last_bgsave_seconds", "saves", "scheduled", "dirty_at_fork",
                  "loading", "loading_start", "loading_total", "loading_loaded",
-                 "keys_loaded", "keys_expired")
+                 "loading_used_mem", "keys_loaded", "keys_expired")
 
     def __init__(self, now):
         self.lastsave = int(now)
@@ -43,6 +43,8 @@ class RdbState:
         self.loading_start = 0
         self.loading_total = 0
         self.loading_loaded = 0
+        # The used-mem aux field of the RDB loading: its size's estimate from a socket.
+        self.loading_used_mem = 0
         self.keys_loaded = 0
         self.keys_expired = 0
 
@@ -306,6 +308,7 @@ def begin_loading(server, total):
     state.loading_start = int(time.time())
     state.loading_total = total
     state.loading_loaded = 0
+    state.loading_used_mem = 0
     _update_gate(server)
 
     def progress(pos):
@@ -327,10 +330,13 @@ def load_at_startup(server):
     except OSError:
         return True
     state = server.rdb
+    from ..replication.rdbinfo import begin_startup_load, restore
+    expired = begin_startup_load(server)
     progress = begin_loading(server, size)
     start = time.time()
     try:
-        result = rdb.load(server, path, progress)
+        result = rdb.load(server, path, progress, expired=expired,
+                          keep_expired=getattr(server, "master_link", None) is not None)
     except rdb.RdbLoadError as exc:
         log_load_error(server, exc)
         return False
@@ -345,7 +351,6 @@ def load_at_startup(server):
     server.log("notice", "Done loading RDB, keys loaded: %d, keys expired: %d."
                % (result.keys_loaded, result.keys_expired))
     server.log("notice", "DB loaded from disk: %.3f seconds" % (time.time() - start))
-    from ..replication.rdbinfo import restore
     restore(server, result.aux)
     return True
 
@@ -356,14 +361,22 @@ def loading_fields(server):
     now = time.time()
     fields = []
     if state.loading:
-        elapsed = now - state.loading_start
-        perc = state.loading_loaded * 100.0 / state.loading_total if state.loading_total else 0.0
-        eta = 1 if elapsed == 0 or not state.loading_loaded else int(
-            (state.loading_total - state.loading_loaded) / (state.loading_loaded / elapsed))
+        # genRedisInfoString: a socket load has no total; the RDB's used-mem stands in for it.
+        loaded = state.loading_loaded
+        perc = 0.0
+        remaining = 1
+        if state.loading_total:
+            perc = loaded * 100.0 / state.loading_total
+            remaining = state.loading_total - loaded
+        elif state.loading_used_mem:
+            perc = min(loaded * 100.0 / state.loading_used_mem, 99.99)
+            remaining = max(state.loading_used_mem - loaded, 1)
+        elapsed = int(now) - state.loading_start
+        eta = 1 if elapsed == 0 else elapsed * remaining // (loaded + 1)
         fields += [("loading_start_time", state.loading_start),
                    ("loading_total_bytes", state.loading_total),
-                   ("loading_rdb_used_mem", 0),
-                   ("loading_loaded_bytes", state.loading_loaded),
+                   ("loading_rdb_used_mem", state.loading_used_mem),
+                   ("loading_loaded_bytes", loaded),
                    ("loading_loaded_perc", "%.2f" % perc),
                    ("loading_eta_seconds", eta)]
     return fields

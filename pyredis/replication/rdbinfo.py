@@ -56,13 +56,39 @@ def read_info(aux):
     return (db_id, replid.decode("latin-1"), offset)
 
 
+def begin_startup_load(server):
+    """loadDataFromDisk's start on a master: the ``expired`` callback of the load, or None.
+
+    A master leaves out the keys the file holds already expired and feeds a
+    DEL (UNLINK with lazyfree-lazy-expire) for each into a backlog made for
+    them (RDBFLAGS_FEED_REPL), so replicas that continue the file's history
+    drop them too.  ``restore`` keeps that backlog only if the file had a history.
+    """
+    master = getattr(server, "master", None)
+    if master is None or getattr(server, "master_link", None) is not None:
+        return None
+    server.repl.create_backlog()
+    master.start_listening()
+    command = b"UNLINK" if server.config["lazyfree-lazy-expire"] else b"DEL"
+
+    def expired(db_id, key):
+        master.propagate(db_id, [command, key])
+    return expired
+
+
 def restore(server, aux):
     """loadDataFromDisk's end: take back the replication ID and offset of the file just loaded."""
     info = read_info(aux)
+    repl = server.repl
     if info is None:
+        if getattr(server, "master_link", None) is None and repl.backlog is not None:
+            # No history to continue: the DELs' backlog goes (their bytes stay counted, as Redis's).
+            repl.free_backlog()
+            master = getattr(server, "master", None)
+            if master is not None:
+                master.stop_listening()
         return
     db_id, replid, offset = info
-    repl = server.repl
     link = getattr(server, "master_link", None)
     if link is not None:
         # replicationCacheMasterUsingMyself with the file's history: a PSYNC may continue it.
@@ -77,9 +103,10 @@ def restore(server, aux):
     # A master keeps the file's history as its second ID: its old replicas may continue.
     repl.replid2 = replid
     repl.second_replid_offset = offset + 1
+    # Rebased on the file's offset: the DELs of expired keys follow it in the backlog.
     repl.master_repl_offset += offset
-    repl.free_backlog()
     repl.create_backlog()
+    repl.backlog_off = repl.master_repl_offset - repl.histlen + 1
     master = getattr(server, "master", None)
     if master is not None:
         master.no_replicas_since = int(clock.time())

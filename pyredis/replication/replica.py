@@ -644,13 +644,14 @@ class MasterLink:
         if aof is not None and server.config["appendonly"]:
             # stopAppendOnly: the loaded data reaches the AOF by the rewrite restarting it.
             aof.disable()
-        # repl-diskless-load swapdb: the old data stays (and the cached master with it)
-        # until the new set has loaded into temp dbs, then the two are swapped.
-        temp_dbs = None
+        # repl-diskless-load swapdb: the old data and functions stay (and the cached
+        # master with them) until the new set has loaded into temp dbs and a temp
+        # function context, then the two are swapped; a failed load keeps the old.
+        temp_dbs = temp_functions = None
         if self.diskless and server.config["repl-diskless-load"] == "swapdb":
             from ..db import Database
             temp_dbs = [Database(i, server) for i in range(len(server.dbs))]
-            _flush_functions(server)
+            temp_functions = server.scripting.new_functions()
         else:
             self._attach_to_new_master()
             log("notice", "MASTER <-> REPLICA sync: Flushing old data")
@@ -686,7 +687,8 @@ class MasterLink:
                 self._send(b"\n")
             serve(pos)
         try:
-            result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=True, dbs=temp_dbs)
+            result = rdb_loader.read_rdb(server, data, progress=progress, aof_preamble=True, dbs=temp_dbs,
+                                         functions=temp_functions)
         except rdb.RdbLoadError as exc:
             snapshots.end_loading(server)
             self._mute(False)
@@ -708,6 +710,7 @@ class MasterLink:
             log("notice", "MASTER <-> REPLICA sync: Swapping active DB with loaded DB")
             for db, loaded in zip(server.dbs, temp_dbs):
                 swap_databases(server, db, loaded)
+            server.scripting.swap_functions(temp_functions)
             self.own_ttl_keys = set()
             log("notice", "MASTER <-> REPLICA sync: Discarding old DB in background")
         db_id = result.aux.get(b"repl-stream-db")

@@ -63,6 +63,7 @@ class ReplicationState:
     def free_backlog(self):
         self.backlog = None
         self.histlen = 0
+        self.backlog_off = 0
 
     def resize_backlog(self, size):
         self.backlog_size = size

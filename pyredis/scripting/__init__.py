@@ -44,6 +44,14 @@ class Scripting:
             self.functions_engine = LuaEngine(self, False)
             self.libraries = Libraries()
 
+    def new_functions(self):
+        """An empty (engine, libraries) pair a replica's swapdb load fills (functionsLibCtxCreate)."""
+        return LuaEngine(self, False), Libraries()
+
+    def swap_functions(self, functions):
+        """The loaded pair takes the place of the current one (functionsLibCtxSwapWithCurrent)."""
+        self.functions_engine, self.libraries = functions
+
     def memory(self):
         """(Lua memory of EVAL's runtime, of FUNCTION's runtime), in bytes."""
         return _lua_memory(self.cache.engine), _lua_memory(self.functions_engine)

@@ -4,6 +4,7 @@ The load is slowed down with key-load-delay (as Redis's own tests do), so the
 replies given during it can be compared with a redis-server replica's.
 """
 import os
+import re
 import shutil
 import time
 
@@ -179,3 +180,84 @@ def test_swapdb_load_swaps_at_the_end(master):
     finally:
         c.close()
         proc.stop()
+
+
+@pytest.mark.parametrize("load_mode", ["swapdb", "disabled"])
+def test_loading_progress_from_the_rdb_used_mem(master, load_mode):
+    """INFO persistence during a load: from a socket no total is known, so the RDB's used-mem
+    aux field stands in for it (capped at 99.99%); from a file the size counts."""
+    mproc, m = master
+    for kind in ("redis", "pyredis"):
+        proc = STARTERS[kind](*DEBUG, *SLOW_LOAD, "--repl-diskless-load", load_mode)
+        c = RawClient(proc.port)
+        try:
+            c.cmd("REPLICAOF", "127.0.0.1", mproc.port)
+            wait_for(lambda: loading(c), what="the load to start")
+            wait_for(lambda: int(info(c, "persistence").get("loading_loaded_bytes", 0)) > 0,
+                     what="some progress")
+            f = info(c, "persistence")
+            used, total, loaded = (int(f[k]) for k in ("loading_rdb_used_mem", "loading_total_bytes",
+                                                       "loading_loaded_bytes"))
+            # The master's used memory when it forked: about a megabyte for 1500 small keys.
+            assert 500000 < used < 5000000, (kind, f)
+            if load_mode == "swapdb":
+                assert total == 0, kind
+                assert f["loading_loaded_perc"] == "%.2f" % min(loaded * 100.0 / used, 99.99), kind
+            else:
+                assert total > 0, kind
+                assert f["loading_loaded_perc"] == "%.2f" % (loaded * 100.0 / total), kind
+            assert int(f["loading_eta_seconds"]) >= 1, kind
+            assert "RDB memory usage when created %.2f Mb" % (used / (1024 * 1024)) in proc.log(), kind
+        finally:
+            c.close()
+            proc.stop()
+
+
+# Callable with FCALL_RO on a read-only replica.
+FUNCTION_LIB = ("#!lua name=%s\nredis.register_function{function_name='%s', "
+                "callback=function() return '%s' end, flags={'no-writes'}}")
+
+
+def library_names(c):
+    return sorted(re.findall(rb"library_name\r\n\$\d+\r\n(\w+)", c.cmd("FUNCTION", "LIST")))
+
+
+def test_swapdb_keeps_the_functions_of_a_failed_load():
+    """readSyncBulkPayload with swapdb loads the functions into a temporary context: a failed
+    load leaves the replica's own functions (and data) in place."""
+    for kind in ("redis", "pyredis"):
+        fake = FakeMaster(b"NOTREDIS00" + b"\x00" * 20)
+        proc = STARTERS[kind](*DEBUG, "--repl-diskless-load", "swapdb")
+        c = RawClient(proc.port)
+        try:
+            c.cmd("FUNCTION", "LOAD", FUNCTION_LIB % ("mine", "f", "mine"))
+            c.cmd("SET", "old", "data")
+            c.cmd("REPLICAOF", "127.0.0.1", fake.port)
+            wait_for(lambda: "Discarding temporary DB in background" in proc.log(), what="the failure")
+            assert library_names(c) == [b"mine"], kind
+            assert c.cmd("FCALL_RO", "f", "0") == b"$4\r\nmine\r\n", kind
+            assert c.cmd("GET", "old") == b"$4\r\ndata\r\n", kind
+        finally:
+            c.close()
+            proc.stop()
+            fake.close()
+
+
+def test_swapdb_swaps_the_functions_at_the_end(master):
+    mproc, m = master
+    assert m.cmd("FUNCTION", "LOAD", "REPLACE", FUNCTION_LIB % ("theirs", "g", "theirs")).startswith(b"$")
+    try:
+        for kind in ("redis", "pyredis"):
+            proc = STARTERS[kind](*DEBUG, "--repl-diskless-load", "swapdb")
+            c = RawClient(proc.port)
+            try:
+                c.cmd("FUNCTION", "LOAD", FUNCTION_LIB % ("mine", "f", "mine"))
+                c.cmd("REPLICAOF", "127.0.0.1", mproc.port)
+                assert_same_data(m, c)
+                assert library_names(c) == [b"theirs"], kind
+                assert c.cmd("FCALL_RO", "g", "0") == b"$6\r\ntheirs\r\n", kind
+            finally:
+                c.close()
+                proc.stop()
+    finally:
+        m.cmd("FUNCTION", "DELETE", "theirs")

@@ -9,14 +9,15 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 import pytest
 
 from respclient import RawClient
 from serverproc import free_port, start_pyredis, start_redis
 
-from compat.test_replication_replica import DEBUG, assert_same_data, fill_every_type, info, linked, \
-    wait_for, write_stream
+from compat.test_replication_replica import DEBUG, assert_same_data, caught_up, fill_every_type, info, \
+    linked, wait_for, write_stream
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed")
@@ -35,6 +36,14 @@ def repl_aux(path):
             key, _, value = line.split("AUX FIELD ", 1)[1].partition(" = ")
             fields[key] = value.strip("'")
     return fields
+
+
+def acked(m):
+    """Every replica acknowledged the whole stream: a SHUTDOWN then adds no GETACK to it."""
+    fields = info(m)
+    offsets = [dict(kv.split("=") for kv in v.split(","))["offset"]
+               for k, v in fields.items() if k.startswith("slave")]
+    return offsets and all(o == fields["master_repl_offset"] for o in offsets)
 
 
 def syncs(m):
@@ -120,6 +129,7 @@ def test_master_restarted_from_its_dump_continues_partially(nodes, replica_kind)
     r = nodes(replica_kind).start("--replicaof", "127.0.0.1", m.port)
     fill_every_type(m.c)
     assert_same_data(m.c, r.c)
+    wait_for(lambda: acked(m.c), what="the replica's ACK")
     before = info(m.c)
     m.shutdown_save()
     m.start()
@@ -196,3 +206,82 @@ def test_replication_rdb_carries_the_history(nodes):
             first.close()
             second.close()
             m.stop()
+
+
+def _dbsizes(c):
+    sizes = []
+    for db in range(4):
+        c.cmd("SELECT", db)
+        sizes.append(c.cmd("DBSIZE"))
+    c.cmd("SELECT", "0")
+    return sizes
+
+
+@pytest.mark.parametrize("master_kind,replica_kind",
+                         [("redis", "pyredis"), ("pyredis", "pyredis"), ("pyredis", "redis")])
+def test_keys_expired_while_the_master_was_down_are_deleted_on_its_replicas(nodes, master_kind,
+                                                                             replica_kind):
+    """rdbLoad with RDBFLAGS_FEED_REPL: the restarted master leaves out keys already expired and
+    streams a DEL for each after the file's offset, so a replica continuing partially drops them."""
+    m = nodes(master_kind, *QUIET).start()
+    r = nodes(replica_kind).start("--replicaof", "127.0.0.1", m.port)
+    wait_for(lambda: linked(r.c), what="the first sync")
+    m.c.cmd("SET", "keep", "1")
+    m.c.cmd("SELECT", "2")
+    # Long enough for the shutdown to come first (the replica's ACK can take a second).
+    written = time.time()
+    m.c.cmd("SET", "gone1", "1", "PX", "3000")
+    m.c.cmd("SET", "keep2", "1")
+    m.c.cmd("SELECT", "1")
+    m.c.cmd("HSET", "gone2", "f", "v")
+    m.c.cmd("PEXPIRE", "gone2", "3000")
+    m.c.cmd("SELECT", "0")
+    wait_for(lambda: acked(m.c), what="the replica's ACK")
+    before = info(m.c)
+    m.shutdown_save()
+    time.sleep(max(0.0, written + 3.1 - time.time()))
+    # The replica expires nothing itself: it still holds both keys.
+    assert _dbsizes(r.c) == [b":1\r\n", b":1\r\n", b":2\r\n", b":0\r\n"]
+    m.start()
+    after = info(m.c)
+    # SELECT 1, DEL gone2, SELECT 2, DEL gone1: 94 bytes after the file's offset.
+    assert int(after["master_repl_offset"]) == int(before["master_repl_offset"]) + 94
+    assert after["master_replid2"] == before["master_replid"]
+    assert int(after["repl_backlog_histlen"]) == 94
+    assert "Done loading RDB, keys loaded: 2, keys expired: 2." in m.proc.log()
+    wait_for(lambda: caught_up(m.c, r.c), what="the replica to continue")
+    assert syncs(m.c) == (0, 1)
+    assert _dbsizes(r.c) == _dbsizes(m.c) == [b":1\r\n", b":0\r\n", b":1\r\n", b":0\r\n"]
+    assert_same_data(m.c, r.c)
+
+
+@pytest.mark.parametrize("kind", ["redis", "pyredis"])
+def test_master_without_history_drops_the_expired_keys_backlog(nodes, kind):
+    """Without repl-* fields the backlog made for the DELs is freed; their bytes stay in the offset."""
+    m = nodes(kind).start()
+    m.c.cmd("SET", "gone", "1", "PX", "300")
+    m.c.cmd("SET", "keep", "1")
+    assert m.c.cmd("SAVE") == b"+OK\r\n"
+    m.stop()
+    time.sleep(0.4)
+    m.start()
+    fields = info(m.c)
+    # SELECT 0 and DEL gone, 23 bytes each.
+    assert (fields["master_repl_offset"], fields["repl_backlog_active"],
+            fields["repl_backlog_first_byte_offset"], fields["repl_backlog_histlen"]) == ("46", "0", "0", "0")
+
+
+@pytest.mark.parametrize("kind", ["redis", "pyredis"])
+def test_replica_loads_expired_keys_of_its_dump(nodes, kind):
+    """Only a master expires keys while loading: a replica's master decides with its DELs."""
+    from serverproc import free_port
+    n = nodes(kind).start()
+    n.c.cmd("SET", "gone", "1", "PX", "300")
+    n.c.cmd("SET", "keep", "1")
+    assert n.c.cmd("SAVE") == b"+OK\r\n"
+    n.stop()
+    time.sleep(0.4)
+    # A master that is not there: the replica keeps what it loaded.
+    n.start("--replicaof", "127.0.0.1", free_port())
+    assert n.c.cmd("DBSIZE") == b":2\r\n"
+    assert "Done loading RDB, keys loaded: 2, keys expired: 0." in n.proc.log()
