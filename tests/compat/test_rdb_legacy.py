@@ -11,22 +11,11 @@ import pytest
 import redis
 
 from pyredis._speedups import crc64
+from rdbfiles import rdb_len, rdb_str
 from serverproc import free_port, start_pyredis, start_redis
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
                                 reason="redis-server is not installed")
-
-
-def rdb_len(n):
-    if n < 64:
-        return bytes((n,))
-    if n < 16384:
-        return struct.pack(">H", 0x4000 | n)
-    return b"\x80" + struct.pack(">I", n)
-
-
-def rdb_str(s):
-    return rdb_len(len(s)) + s
 
 
 def ziplist(items):
