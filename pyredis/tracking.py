@@ -42,11 +42,18 @@ class Tracking:
 
     def __init__(self, server):
         self.server = server
+        # key -> the id of the one client that read it, or the set of ids of
+        # several: most keys have one reader, and an int costs no allocation.
         self.table = {}
-        self.items = 0
+        # Readers beyond the first of each key: the table holds len(table) + extra items.
+        self.extra = 0
         # prefix -> [set of client ids, {key: writer client or None}]
         self.prefixes = {}
-        # (prefix, its prefix_end, its keys dict) per prefix: what a write tests.
+        # The prefixes in Redis's order (its rax: sorted), with their entries.
+        self.ordered = []
+        # The keys dict of the empty prefix, which every key starts with.
+        self.everything = None
+        # (prefix, its prefix_end, its keys dict) per other prefix: what a write tests.
         self.spans = []
         self.clients = 0
         # Keys the running command changed that it itself tracks: sent after its reply.
@@ -56,37 +63,66 @@ class Tracking:
     def active(self):
         return bool(self.table or self.prefixes)
 
+    @property
+    def items(self):
+        return len(self.table) + self.extra
+
     # ---- reads --------------------------------------------------------------
-    def remember(self, c, keys):
-        """trackingRememberKeys: ``c`` read ``keys`` (optin/optout decide with CLIENT CACHING)."""
+    def remember(self, c, cmd, argv):
+        """trackingRememberKeys: ``c`` ran the read ``cmd`` (optin/optout decide with CLIENT CACHING)."""
         state = c.tracking
-        if (state.optin and not state.caching) or (state.optout and state.caching):
+        if state.bcast or (state.optin and not state.caching) or (state.optout and state.caching):
             return
+        cid = c.id
         table = self.table
-        for key in keys:
-            ids = table.get(key)
-            if ids is None:
-                ids = table[key] = set()
-            if c.id not in ids:
-                ids.add(c.id)
-                self.items += 1
+        first = cmd.first_key
+        if first == cmd.last_key and first > 0 and cmd.getkeys is None:
+            # One key at a fixed place (GET, HGET ...): key_indexes without its list.
+            if first >= len(argv):
+                return
+            key = argv[first]
+            readers = table.setdefault(key, cid)
+            if readers is not cid:
+                self._add_reader(key, readers, cid)
+            return
+        for i in cmd.key_indexes(argv):
+            key = argv[i]
+            readers = table.setdefault(key, cid)
+            if readers is not cid:
+                self._add_reader(key, readers, cid)
+
+    def _add_reader(self, key, readers, cid):
+        if readers.__class__ is int:
+            if readers != cid:
+                self.table[key] = {readers, cid}
+                self.extra += 1
+        elif cid not in readers:
+            readers.add(cid)
+            self.extra += 1
 
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
         if key.__class__ is not bytes:
             key = bytes(key)
+        everything = self.everything
+        if everything is not None:
+            everything[key] = writer
         for low, high, keys in self.spans:
             if low <= key and (high is None or key < high):
                 keys[key] = writer
-        if not self.table:
-            return
-        ids = self.table.pop(key, None)
-        if ids is None:
-            return
-        self.items -= len(ids)
+        if self.table:
+            readers = self.table.pop(key, None)
+            if readers is not None:
+                self._invalidate_readers(key, readers, writer)
+
+    def _invalidate_readers(self, key, readers, writer):
+        if readers.__class__ is int:
+            readers = (readers,)
+        else:
+            self.extra -= len(readers) - 1
         clients = self.server.clients
-        for cid in ids:
+        for cid in readers:
             target = clients.get(cid)
             if target is None or target.tracking is None or target.tracking.bcast:
                 continue
@@ -108,7 +144,7 @@ class Tracking:
             else:
                 send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
         self.table = {}
-        self.items = 0
+        self.extra = 0
 
     def after_command(self, c):
         """The invalidations the command just run caused for its own client."""
@@ -124,8 +160,7 @@ class Tracking:
     def broadcast(self):
         """Once per loop pass: the keys changed under each prefix, to its BCAST clients."""
         clients = self.server.clients
-        for prefix in sorted(self.prefixes):
-            ids, keys = self.prefixes[prefix]
+        for ids, keys in self.ordered:
             if not keys:
                 continue
             ordered = sorted(keys)
@@ -150,7 +185,8 @@ class Tracking:
         budget = 100
         while len(table) > max_keys and budget:
             key = random.choice(list(table)) if len(table) < 1000 else next(iter(table))
-            self.invalidate(key, None)
+            # Not broadcast: Redis invalidates these with bcast off.
+            self._invalidate_readers(key, table.pop(key), None)
             budget -= 1
 
     # ---- modes --------------------------------------------------------------
@@ -190,8 +226,12 @@ class Tracking:
         self.clients -= 1
 
     def _prefixes_changed(self):
+        prefixes = self.prefixes
+        self.ordered = [prefixes[prefix] for prefix in sorted(prefixes)]
+        entry = prefixes.get(b"")
+        self.everything = entry[1] if entry is not None else None
         self.spans = [(prefix, prefix_end(prefix), keys)
-                      for prefix, (ids, keys) in self.prefixes.items()]
+                      for prefix, (ids, keys) in prefixes.items() if prefix]
 
 
 _keys_reply = reply.bulks
