@@ -12,6 +12,7 @@ hook, so commands, expiry and scripts need nothing of their own.
 import random
 
 from . import reply
+from ._speedups import sort_keys
 from .glob import prefix_end
 
 CHANNEL = b"__redis__:invalidate"
@@ -163,7 +164,7 @@ class Tracking:
         for ids, keys in self.ordered:
             if not keys:
                 continue
-            ordered = sorted(keys)
+            ordered = sort_keys(keys)
             everything = _keys_reply(ordered)
             for cid in ids:
                 c = clients.get(cid)

@@ -44,29 +44,23 @@ def test_client_eviction_spares_no_evict_clients(start_server):
 
 
 def _raw(port, *lines):
+    """A connection that sent ``lines``, their replies read."""
     import socket
     s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(2)
-    for line in lines:
-        s.sendall(line)
-        time.sleep(0.05)
-        s.recv(65536)
+    s.settimeout(5)
+    _until_pong(s, b"".join(lines))
     return s
 
 
-def _drain(s, wait=0.3):
-    import socket
-    s.settimeout(wait)
+def _until_pong(s, data):
+    """Send ``data`` and a PING; what came back before the PONG."""
+    s.sendall(data + b"PING\r\n")
     out = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            out += chunk
-    except socket.timeout:
-        pass
-    return out
+    while not out.endswith(b"+PONG\r\n"):
+        chunk = s.recv(65536)
+        assert chunk
+        out += chunk
+    return out[:-7]
 
 
 def test_table_limit_is_not_broadcast(start_server):
@@ -74,17 +68,16 @@ def test_table_limit_is_not_broadcast(start_server):
     proc = start_server("--tracking-table-max-keys", "2")
     bcast = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON BCAST\r\n")
     reader = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n")
-    reader.sendall(b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\nGET k5\r\n")
+    _until_pong(reader, b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\nGET k5\r\n")
     r = redis.Redis(port=proc.port)
     deadline = time.time() + 3
     while int(r.info("stats")["tracking_total_keys"]) > 2:
         assert time.time() < deadline
         time.sleep(0.05)
-    got = _drain(reader)
-    assert got.count(b">2\r\n$10\r\ninvalidate\r\n") == 3
-    assert _drain(bcast) == b""
+    assert _until_pong(reader, b"").count(b">2\r\n$10\r\ninvalidate\r\n") == 3
+    assert _until_pong(bcast, b"") == b""
     r.set("k9", "v")
-    assert _drain(bcast) == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk9\r\n"
+    assert _until_pong(bcast, b"") == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk9\r\n"
     r.close()
 
 
@@ -93,17 +86,16 @@ def test_table_counts_keys_and_readers(server):
     r.flushall()
     r.mset({"a": "0", "b": "0", "c": "0"})
     readers = [_raw(server.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n") for _ in range(3)]
-    readers[0].sendall(b"GET a\r\nGET a\r\nMGET a b c\r\n")
-    readers[1].sendall(b"GET a\r\nMGET b b\r\n")
-    readers[2].sendall(b"GET a\r\n")
-    time.sleep(0.2)
+    _until_pong(readers[0], b"GET a\r\nGET a\r\nMGET a b c\r\n")
+    _until_pong(readers[1], b"GET a\r\nMGET b b\r\n")
+    _until_pong(readers[2], b"GET a\r\n")
     stats = r.info("stats")
     assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (3, 6)
     r.set("a", "1")
     stats = r.info("stats")
     assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (2, 3)
     for s in readers:
-        assert _drain(s).endswith(b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n")
+        assert _until_pong(s, b"") == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n"
     r.delete("b", "c")
     stats = r.info("stats")
     assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (0, 0)
