@@ -3,13 +3,15 @@
 The tracking table maps a key name (in any db, as Redis's) to the ids of the
 clients that read it since it last changed; a change sends each of them an
 invalidation and forgets the entry.  Clients in BCAST mode instead register
-prefixes: changed keys under a prefix are collected and broadcast once per
-event-loop pass, sorted, as Redis's trackingBroadcastInvalidationMessages.
+prefixes: the keys changed while any prefix is registered are collected in one
+dict and broadcast once per event-loop pass, sorted, each prefix taking the
+run of them it begins (Redis's trackingBroadcastInvalidationMessages).
 
 Every change reaches ``invalidate`` through ``Database.signal``, the one write
 hook, so commands, expiry and scripts need nothing of their own.
 """
 import random
+from bisect import bisect_left
 
 from . import reply
 from ._speedups import sort_keys
@@ -48,14 +50,16 @@ class Tracking:
         self.table = {}
         # Readers beyond the first of each key: the table holds len(table) + extra items.
         self.extra = 0
-        # prefix -> [set of client ids, {key: writer client or None}]
+        # prefix -> [set of client ids, {key: writer} changed before the
+        # prefixes last changed in this pass (see _settle)]
         self.prefixes = {}
-        # The prefixes in Redis's order (its rax: sorted), with their entries.
+        # (prefix, its prefix_end, its entry) in Redis's order (its rax: sorted).
         self.ordered = []
-        # The keys dict of the empty prefix, which every key starts with.
-        self.everything = None
-        # (prefix, its prefix_end, its keys dict) per other prefix: what a write tests.
-        self.spans = []
+        # {key: writer client or None} changed this pass, while a prefix is
+        # registered (else None): a write stores one item, whatever the prefixes.
+        self.changed = None
+        # Some prefix holds keys set aside by _settle.
+        self.settled = False
         self.clients = 0
         # Keys the running command changed that it itself tracks: sent after its reply.
         self.pending = []
@@ -104,14 +108,9 @@ class Tracking:
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
-        if key.__class__ is not bytes:
-            key = bytes(key)
-        everything = self.everything
-        if everything is not None:
-            everything[key] = writer
-        for low, high, keys in self.spans:
-            if low <= key and (high is None or key < high):
-                keys[key] = writer
+        changed = self.changed
+        if changed is not None:
+            changed[key] = writer
         if self.table:
             readers = self.table.pop(key, None)
             if readers is not None:
@@ -136,14 +135,18 @@ class Tracking:
             send(target, _keys_reply([key]))
 
     def flushed(self, writer):
-        """trackingInvalidateKeysOnFlush: every tracking client gets a null invalidation."""
-        for c in list(self.server.clients.values()):
-            if c.tracking is None:
-                continue
-            if c is writer:
-                self.pending.append(None)
-            else:
-                send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
+        """trackingInvalidateKeysOnFlush: every tracking client gets a null invalidation.
+
+        The table goes even when no client tracks any more, as Redis's.
+        """
+        if self.clients:
+            for c in list(self.server.clients.values()):
+                if c.tracking is None:
+                    continue
+                if c is writer:
+                    self.pending.append(None)
+                else:
+                    send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
         self.table = {}
         self.extra = 0
 
@@ -160,23 +163,40 @@ class Tracking:
 
     def broadcast(self):
         """Once per loop pass: the keys changed under each prefix, to its BCAST clients."""
+        changed = self.changed
+        if not changed and not self.settled:
+            return
+        ordered = sort_keys(changed)
+        total = len(ordered)
         clients = self.server.clients
-        for ids, keys in self.ordered:
-            if not keys:
+        for prefix, end, entry in self.ordered:
+            ids, early = entry
+            lo = bisect_left(ordered, prefix) if prefix else 0
+            hi = total if end is None else bisect_left(ordered, end, lo)
+            if early:
+                for key in ordered[lo:hi]:
+                    early[key] = changed[key]
+                keys = sort_keys(early)
+                writers = early
+                entry[1] = {}
+            elif lo == hi:
                 continue
-            ordered = sort_keys(keys)
-            everything = _keys_reply(ordered)
+            else:
+                keys = ordered if hi - lo == total else ordered[lo:hi]
+                writers = changed
+            everything = _keys_reply(keys)
             for cid in ids:
                 c = clients.get(cid)
                 if c is None or c.tracking is None:
                     continue
                 if c.tracking.noloop:
-                    mine = [k for k in ordered if keys[k] is not c]
+                    mine = [k for k in keys if writers[k] is not c]
                     if mine:
                         send(c, _keys_reply(mine))
                 else:
                     send(c, everything)
-            keys.clear()
+        changed.clear()
+        self.settled = False
 
     def limit(self, max_keys):
         """trackingLimitUsedSlots: past ``tracking-table-max-keys``, forget keys (invalidating them)."""
@@ -203,6 +223,7 @@ class Tracking:
         state.optout = optout
         state.noloop = noloop
         if bcast:
+            self._settle()
             for prefix in prefixes or [b""]:
                 entry = self.prefixes.get(prefix)
                 if entry is None:
@@ -216,6 +237,7 @@ class Tracking:
         state = c.tracking
         if state is None:
             return
+        self._settle()
         for prefix in state.prefixes:
             entry = self.prefixes.get(prefix)
             if entry is not None:
@@ -226,13 +248,27 @@ class Tracking:
         c.tracking = None
         self.clients -= 1
 
+    def _settle(self):
+        """Before the prefixes change: the keys changed so far go to the prefixes they were
+        changed under, so that a prefix gets only the keys changed while it was registered."""
+        changed = self.changed
+        if not changed:
+            return
+        for key, writer in changed.items():
+            for prefix, end, entry in self.ordered:
+                if prefix <= key and (end is None or key < end):
+                    entry[1][key] = writer
+                    self.settled = True
+        changed.clear()
+
     def _prefixes_changed(self):
         prefixes = self.prefixes
-        self.ordered = [prefixes[prefix] for prefix in sorted(prefixes)]
-        entry = prefixes.get(b"")
-        self.everything = entry[1] if entry is not None else None
-        self.spans = [(prefix, prefix_end(prefix), keys)
-                      for prefix, (ids, keys) in prefixes.items() if prefix]
+        self.ordered = [(prefix, prefix_end(prefix), prefixes[prefix]) for prefix in sorted(prefixes)]
+        if not prefixes:
+            self.changed = None
+            self.settled = False
+        elif self.changed is None:
+            self.changed = {}
 
 
 _keys_reply = reply.bulks

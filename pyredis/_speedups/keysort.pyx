@@ -77,7 +77,10 @@ cdef void _sort(_Key *a, _Key *spare, Py_ssize_t n) noexcept nogil:
 
 
 def sort_keys(keys):
-    """The bytes of ``keys`` (an iterable) as a new list in ascending bytewise order."""
+    """The keys of ``keys`` (an iterable) as a new list in ascending bytewise order.
+
+    Keys that are not bytes (a memoryview) come back as bytes.
+    """
     cdef list items = list(keys)
     cdef Py_ssize_t n = len(items)
     cdef Py_ssize_t i, j, shared, size
@@ -90,6 +93,7 @@ def sort_keys(keys):
         return items
     for i in range(n):
         if type(items[i]) is not bytes:
+            items = [k if type(k) is bytes else bytes(k) for k in items]
             items.sort()
             return items
     v = items[0]

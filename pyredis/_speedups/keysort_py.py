@@ -2,5 +2,11 @@
 
 
 def sort_keys(keys):
-    """The bytes of ``keys`` (an iterable) as a new list in ascending bytewise order."""
-    return sorted(keys)
+    """The keys of ``keys`` (an iterable) as a new list in ascending bytewise order.
+
+    Keys that are not bytes (a memoryview) come back as bytes.
+    """
+    try:
+        return sorted(keys)
+    except TypeError:
+        return sorted(k if k.__class__ is bytes else bytes(k) for k in keys)

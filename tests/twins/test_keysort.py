@@ -47,3 +47,8 @@ def test_equal_heads_and_keys_ending_inside_them(keysort):
             base[:-3] + b"\x00\x00\x00", base + b":p", b"user:", b"user:1"]
     assert keysort.sort_keys(keys) == sorted(keys)
     assert keysort.sort_keys(keys[::-1]) == sorted(keys)
+
+
+def test_memoryviews_come_back_as_bytes(keysort):
+    out = keysort.sort_keys([b"b", memoryview(b"c"), memoryview(b"a")])
+    assert out == [b"a", b"b", b"c"] and all(k.__class__ is bytes for k in out)
