@@ -26,7 +26,7 @@ class State:
     """One client's tracking mode (CLIENT TRACKING ON ...)."""
 
     __slots__ = ("redirect", "bcast", "optin", "optout", "noloop", "prefixes", "caching",
-                 "broken_redirect")
+                 "broken_redirect", "selective")
 
     def __init__(self):
         self.redirect = 0
@@ -38,6 +38,8 @@ class State:
         # CLIENT CACHING given for the next command (or transaction).
         self.caching = False
         self.broken_redirect = False
+        # BCAST, OPTIN or OPTOUT: a read is not simply remembered.
+        self.selective = False
 
 
 class Tracking:
@@ -75,21 +77,24 @@ class Tracking:
     # ---- reads --------------------------------------------------------------
     def remember(self, c, cmd, argv):
         """trackingRememberKeys: ``c`` ran the read ``cmd`` (optin/optout decide with CLIENT CACHING)."""
-        state = c.tracking
-        if state.bcast or (state.optin and not state.caching) or (state.optout and state.caching):
+        if c.tracking.selective and not _remembers(c.tracking):
             return
+        at = _KEY_AT.get(cmd)
+        if at:
+            # One key at a fixed place (GET, HGET ...): key_indexes without its list.
+            cid = c.id
+            readers = self.table.setdefault(argv[at], cid)
+            if readers is not cid:
+                self._add_reader(argv[at], readers, cid)
+            return
+        if at is None:
+            first = cmd.first_key
+            # Its arity guarantees the key is there.
+            _KEY_AT[cmd] = first if (first == cmd.last_key and 0 < first < abs(cmd.arity)
+                                     and cmd.getkeys is None) else 0
+            return self.remember(c, cmd, argv)
         cid = c.id
         table = self.table
-        first = cmd.first_key
-        if first == cmd.last_key and first > 0 and cmd.getkeys is None:
-            # One key at a fixed place (GET, HGET ...): key_indexes without its list.
-            if first >= len(argv):
-                return
-            key = argv[first]
-            readers = table.setdefault(key, cid)
-            if readers is not cid:
-                self._add_reader(key, readers, cid)
-            return
         for i in cmd.key_indexes(argv):
             key = argv[i]
             readers = table.setdefault(key, cid)
@@ -222,6 +227,7 @@ class Tracking:
         state.optin = optin
         state.optout = optout
         state.noloop = noloop
+        state.selective = bcast or optin or optout
         if bcast:
             self._settle()
             for prefix in prefixes or [b""]:
@@ -272,6 +278,12 @@ class Tracking:
 
 
 _keys_reply = reply.bulks
+# Command -> the place of its one key, or 0 for commands with none or several.
+_KEY_AT = {}
+
+
+def _remembers(state):
+    return not state.bcast and (state.caching if state.optin else not (state.optout and state.caching))
 
 
 def send(c, value):
