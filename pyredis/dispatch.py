@@ -268,10 +268,6 @@ def slow_command(c, cmd, argv, us):
     record(c, cmd, argv, us)
 
 
-def remember_keys(c, cmd, argv):
-    c.server.tracking.remember(c, [argv[i] for i in cmd.key_indexes(argv)])
-
-
 def after_tracked_command(c):
     from .commands.tracking import after_command
     after_command(c)
@@ -339,8 +335,8 @@ def call(c, cmd, argv):
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)
-        if c.tracking is not None and "readonly" in cmd.flags and not c.tracking.bcast:
-            remember_keys(c, cmd, argv)
+        if c.tracking is not None and "readonly" in cmd.flags:
+            server.tracking.remember(c, cmd, argv)
     if monitors and not cmd.flags & _NOT_MONITORED:
         feed_monitors(c, cmd, argv)
     return result

@@ -3,15 +3,18 @@
 The tracking table maps a key name (in any db, as Redis's) to the ids of the
 clients that read it since it last changed; a change sends each of them an
 invalidation and forgets the entry.  Clients in BCAST mode instead register
-prefixes: changed keys under a prefix are collected and broadcast once per
-event-loop pass, sorted, as Redis's trackingBroadcastInvalidationMessages.
+prefixes: the keys changed while any prefix is registered are collected in one
+dict and broadcast once per event-loop pass, sorted, each prefix taking the
+run of them it begins (Redis's trackingBroadcastInvalidationMessages).
 
 Every change reaches ``invalidate`` through ``Database.signal``, the one write
 hook, so commands, expiry and scripts need nothing of their own.
 """
 import random
+from bisect import bisect_left
 
 from . import reply
+from ._speedups import sort_keys
 from .glob import prefix_end
 
 CHANNEL = b"__redis__:invalidate"
@@ -23,7 +26,7 @@ class State:
     """One client's tracking mode (CLIENT TRACKING ON ...)."""
 
     __slots__ = ("redirect", "bcast", "optin", "optout", "noloop", "prefixes", "caching",
-                 "broken_redirect")
+                 "broken_redirect", "selective")
 
     def __init__(self):
         self.redirect = 0
@@ -35,6 +38,8 @@ class State:
         # CLIENT CACHING given for the next command (or transaction).
         self.caching = False
         self.broken_redirect = False
+        # BCAST, OPTIN or OPTOUT: a read is not simply remembered.
+        self.selective = False
 
 
 class Tracking:
@@ -42,12 +47,21 @@ class Tracking:
 
     def __init__(self, server):
         self.server = server
+        # key -> the id of the one client that read it, or the set of ids of
+        # several: most keys have one reader, and an int costs no allocation.
         self.table = {}
-        self.items = 0
-        # prefix -> [set of client ids, {key: writer client or None}]
+        # Readers beyond the first of each key: the table holds len(table) + extra items.
+        self.extra = 0
+        # prefix -> [set of client ids, {key: writer} changed before the
+        # prefixes last changed in this pass (see _settle)]
         self.prefixes = {}
-        # (prefix, its prefix_end, its keys dict) per prefix: what a write tests.
-        self.spans = []
+        # (prefix, its prefix_end, its entry) in Redis's order (its rax: sorted).
+        self.ordered = []
+        # {key: writer client or None} changed this pass, while a prefix is
+        # registered (else None): a write stores one item, whatever the prefixes.
+        self.changed = None
+        # Some prefix holds keys set aside by _settle.
+        self.settled = False
         self.clients = 0
         # Keys the running command changed that it itself tracks: sent after its reply.
         self.pending = []
@@ -56,37 +70,64 @@ class Tracking:
     def active(self):
         return bool(self.table or self.prefixes)
 
+    @property
+    def items(self):
+        return len(self.table) + self.extra
+
     # ---- reads --------------------------------------------------------------
-    def remember(self, c, keys):
-        """trackingRememberKeys: ``c`` read ``keys`` (optin/optout decide with CLIENT CACHING)."""
-        state = c.tracking
-        if (state.optin and not state.caching) or (state.optout and state.caching):
+    def remember(self, c, cmd, argv):
+        """trackingRememberKeys: ``c`` ran the read ``cmd`` (optin/optout decide with CLIENT CACHING)."""
+        if c.tracking.selective and not _remembers(c.tracking):
             return
+        at = _KEY_AT.get(cmd)
+        if at:
+            # One key at a fixed place (GET, HGET ...): key_indexes without its list.
+            cid = c.id
+            readers = self.table.setdefault(argv[at], cid)
+            if readers is not cid:
+                self._add_reader(argv[at], readers, cid)
+            return
+        if at is None:
+            first = cmd.first_key
+            # Its arity guarantees the key is there.
+            _KEY_AT[cmd] = first if (first == cmd.last_key and 0 < first < abs(cmd.arity)
+                                     and cmd.getkeys is None) else 0
+            return self.remember(c, cmd, argv)
+        cid = c.id
         table = self.table
-        for key in keys:
-            ids = table.get(key)
-            if ids is None:
-                ids = table[key] = set()
-            if c.id not in ids:
-                ids.add(c.id)
-                self.items += 1
+        for i in cmd.key_indexes(argv):
+            key = argv[i]
+            readers = table.setdefault(key, cid)
+            if readers is not cid:
+                self._add_reader(key, readers, cid)
+
+    def _add_reader(self, key, readers, cid):
+        if readers.__class__ is int:
+            if readers != cid:
+                self.table[key] = {readers, cid}
+                self.extra += 1
+        elif cid not in readers:
+            readers.add(cid)
+            self.extra += 1
 
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
         """trackingInvalidateKey: ``key`` changed, by ``writer`` (a client, or None)."""
-        if key.__class__ is not bytes:
-            key = bytes(key)
-        for low, high, keys in self.spans:
-            if low <= key and (high is None or key < high):
-                keys[key] = writer
-        if not self.table:
-            return
-        ids = self.table.pop(key, None)
-        if ids is None:
-            return
-        self.items -= len(ids)
+        changed = self.changed
+        if changed is not None:
+            changed[key] = writer
+        if self.table:
+            readers = self.table.pop(key, None)
+            if readers is not None:
+                self._invalidate_readers(key, readers, writer)
+
+    def _invalidate_readers(self, key, readers, writer):
+        if readers.__class__ is int:
+            readers = (readers,)
+        else:
+            self.extra -= len(readers) - 1
         clients = self.server.clients
-        for cid in ids:
+        for cid in readers:
             target = clients.get(cid)
             if target is None or target.tracking is None or target.tracking.bcast:
                 continue
@@ -99,16 +140,20 @@ class Tracking:
             send(target, _keys_reply([key]))
 
     def flushed(self, writer):
-        """trackingInvalidateKeysOnFlush: every tracking client gets a null invalidation."""
-        for c in list(self.server.clients.values()):
-            if c.tracking is None:
-                continue
-            if c is writer:
-                self.pending.append(None)
-            else:
-                send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
+        """trackingInvalidateKeysOnFlush: every tracking client gets a null invalidation.
+
+        The table goes even when no client tracks any more, as Redis's.
+        """
+        if self.clients:
+            for c in list(self.server.clients.values()):
+                if c.tracking is None:
+                    continue
+                if c is writer:
+                    self.pending.append(None)
+                else:
+                    send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
         self.table = {}
-        self.items = 0
+        self.extra = 0
 
     def after_command(self, c):
         """The invalidations the command just run caused for its own client."""
@@ -123,24 +168,40 @@ class Tracking:
 
     def broadcast(self):
         """Once per loop pass: the keys changed under each prefix, to its BCAST clients."""
+        changed = self.changed
+        if not changed and not self.settled:
+            return
+        ordered = sort_keys(changed)
+        total = len(ordered)
         clients = self.server.clients
-        for prefix in sorted(self.prefixes):
-            ids, keys = self.prefixes[prefix]
-            if not keys:
+        for prefix, end, entry in self.ordered:
+            ids, early = entry
+            lo = bisect_left(ordered, prefix) if prefix else 0
+            hi = total if end is None else bisect_left(ordered, end, lo)
+            if early:
+                for key in ordered[lo:hi]:
+                    early[key] = changed[key]
+                keys = sort_keys(early)
+                writers = early
+                entry[1] = {}
+            elif lo == hi:
                 continue
-            ordered = sorted(keys)
-            everything = _keys_reply(ordered)
+            else:
+                keys = ordered if hi - lo == total else ordered[lo:hi]
+                writers = changed
+            everything = _keys_reply(keys)
             for cid in ids:
                 c = clients.get(cid)
                 if c is None or c.tracking is None:
                     continue
                 if c.tracking.noloop:
-                    mine = [k for k in ordered if keys[k] is not c]
+                    mine = [k for k in keys if writers[k] is not c]
                     if mine:
                         send(c, _keys_reply(mine))
                 else:
                     send(c, everything)
-            keys.clear()
+        changed.clear()
+        self.settled = False
 
     def limit(self, max_keys):
         """trackingLimitUsedSlots: past ``tracking-table-max-keys``, forget keys (invalidating them)."""
@@ -150,7 +211,8 @@ class Tracking:
         budget = 100
         while len(table) > max_keys and budget:
             key = random.choice(list(table)) if len(table) < 1000 else next(iter(table))
-            self.invalidate(key, None)
+            # Not broadcast: Redis invalidates these with bcast off.
+            self._invalidate_readers(key, table.pop(key), None)
             budget -= 1
 
     # ---- modes --------------------------------------------------------------
@@ -165,7 +227,9 @@ class Tracking:
         state.optin = optin
         state.optout = optout
         state.noloop = noloop
+        state.selective = bcast or optin or optout
         if bcast:
+            self._settle()
             for prefix in prefixes or [b""]:
                 entry = self.prefixes.get(prefix)
                 if entry is None:
@@ -179,6 +243,7 @@ class Tracking:
         state = c.tracking
         if state is None:
             return
+        self._settle()
         for prefix in state.prefixes:
             entry = self.prefixes.get(prefix)
             if entry is not None:
@@ -189,12 +254,36 @@ class Tracking:
         c.tracking = None
         self.clients -= 1
 
+    def _settle(self):
+        """Before the prefixes change: the keys changed so far go to the prefixes they were
+        changed under, so that a prefix gets only the keys changed while it was registered."""
+        changed = self.changed
+        if not changed:
+            return
+        for key, writer in changed.items():
+            for prefix, end, entry in self.ordered:
+                if prefix <= key and (end is None or key < end):
+                    entry[1][key] = writer
+                    self.settled = True
+        changed.clear()
+
     def _prefixes_changed(self):
-        self.spans = [(prefix, prefix_end(prefix), keys)
-                      for prefix, (ids, keys) in self.prefixes.items()]
+        prefixes = self.prefixes
+        self.ordered = [(prefix, prefix_end(prefix), prefixes[prefix]) for prefix in sorted(prefixes)]
+        if not prefixes:
+            self.changed = None
+            self.settled = False
+        elif self.changed is None:
+            self.changed = {}
 
 
 _keys_reply = reply.bulks
+# Command -> the place of its one key, or 0 for commands with none or several.
+_KEY_AT = {}
+
+
+def _remembers(state):
+    return not state.bcast and (state.caching if state.optin else not (state.optout and state.caching))
 
 
 def send(c, value):

@@ -18,6 +18,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import zsetreply_py as zsetreply
     from . import listpack_py as listpack
     from . import rdbrun_py as rdbrun
+    from .keysort_py import sort_keys
     IMPLEMENTATION = "python"
 else:
     try:
@@ -33,6 +34,7 @@ else:
         from . import zsetreply
         from . import listpack
         from . import rdbrun
+        from .keysort import sort_keys
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -42,4 +44,4 @@ else:
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "parse_int", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
-           "IMPLEMENTATION"]
+           "sort_keys", "IMPLEMENTATION"]

@@ -149,8 +149,7 @@ def _forget(c):
 
 
 def _flushed(c):
-    if c.server.tracking.clients:
-        c.server.tracking.flushed(c)
+    c.server.tracking.flushed(c)
 
 
 def _cron(server):

@@ -112,3 +112,55 @@ def test_tracking_info_fields(pair):
         info = side.cmd("INFO", "clients")
         assert b"tracking_clients:1" in info
     pair.run("CLIENT", "TRACKING", "OFF")
+
+
+def _flush_scenario(port):
+    w = Conn(port)
+    w.tx(b"SET a 1\r\n")
+    a = Conn(port)
+    a.tx(b"CLIENT TRACKING ON\r\nGET a\r\nGET b\r\n")
+    a.close()
+    time.sleep(0.1)
+    out = [w.tx(b"FLUSHDB\r\nINFO stats\r\n")]
+    w.close()
+    return [x for x in out[0].split(b"\r\n") if x.startswith(b"tracking_total_")]
+
+
+def test_flush_empties_the_table_with_no_tracking_client(server, real_redis):
+    # trackingInvalidateKeysOnFlush frees the table whoever still tracks.
+    assert _flush_scenario(server.port) == _flush_scenario(real_redis.port) == [
+        b"tracking_total_keys:0", b"tracking_total_items:0", b"tracking_total_prefixes:0"]
+
+
+def _bcast_scenario(port):
+    out = []
+    w, d, e, g, h = Conn(port), Conn(port), Conn(port), Conn(port), Conn(port)
+    for conn in (d, e, g, h):
+        conn.tx(b"HELLO 3\r\n")
+    out.append(h.tx(b"CLIENT TRACKING ON BCAST\r\n"))
+    out.append(d.tx(b"CLIENT TRACKING ON BCAST PREFIX b PREFIX a PREFIX zz\r\n"))
+    out.append(w.tx(b"SET b2 1\r\nSET a9 1\r\nSET a10 1\r\nSET c 1\r\nMSET b1 1 a5 2 ab 3 a 0\r\n"
+                    b"DEL a9 nosuch\r\nSET zz 1\r\nSET z\xff 1\r\n"))
+    out.append(d.tx())
+    out.append(h.tx())
+    out.append(e.tx(b"CLIENT TRACKING ON BCAST PREFIX x NOLOOP\r\nSET x1 1\r\nMSET x3 3 x2 2\r\n"))
+    out.append(h.tx())
+    out.append(w.tx(b"SET x9 1\r\n"))
+    out.append(e.tx())
+    # A prefix registered in the middle of a pipeline hears only of later changes.
+    out.append(g.tx(b"SET m1 1\r\nCLIENT TRACKING ON BCAST PREFIX m\r\nSET m2 1\r\n"
+                    b"CLIENT TRACKING ON BCAST PREFIX n\r\nSET n1 1\r\nSET m3 1\r\n"))
+    out.append(h.tx())
+    out.append(g.tx(b"CLIENT TRACKING OFF\r\nSET m4 1\r\n"))
+    out.append(h.tx())
+    out.append(h.tx(b"CLIENT TRACKING OFF\r\nSET q 1\r\nPING\r\n"))
+    for conn in (w, d, e, g, h):
+        conn.close()
+    return out
+
+
+def test_bcast_prefixes_noloop_and_late_registration(server, real_redis):
+    ours = _bcast_scenario(server.port)
+    theirs = _bcast_scenario(real_redis.port)
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        assert o == t, (i, o, t)

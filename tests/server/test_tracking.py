@@ -41,3 +41,64 @@ def test_client_eviction_spares_no_evict_clients(start_server):
         assert time.time() < deadline
         time.sleep(0.05)
     assert keeper.ping()
+
+
+def _raw(port, *lines):
+    """A connection that sent ``lines``, their replies read."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    _until_pong(s, b"".join(lines))
+    return s
+
+
+def _until_pong(s, data):
+    """Send ``data`` and a PING; what came back before the PONG."""
+    s.sendall(data + b"PING\r\n")
+    out = b""
+    while not out.endswith(b"+PONG\r\n"):
+        chunk = s.recv(65536)
+        assert chunk
+        out += chunk
+    return out[:-7]
+
+
+def test_table_limit_is_not_broadcast(start_server):
+    # trackingLimitUsedSlots invalidates with bcast off: only the readers hear of it.
+    proc = start_server("--tracking-table-max-keys", "2")
+    bcast = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON BCAST\r\n")
+    reader = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n")
+    _until_pong(reader, b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\nGET k5\r\n")
+    r = redis.Redis(port=proc.port)
+    deadline = time.time() + 3
+    while int(r.info("stats")["tracking_total_keys"]) > 2:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    assert _until_pong(reader, b"").count(b">2\r\n$10\r\ninvalidate\r\n") == 3
+    assert _until_pong(bcast, b"") == b""
+    r.set("k9", "v")
+    assert _until_pong(bcast, b"") == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk9\r\n"
+    r.close()
+
+
+def test_table_counts_keys_and_readers(server):
+    r = redis.Redis(port=server.port)
+    r.flushall()
+    r.mset({"a": "0", "b": "0", "c": "0"})
+    readers = [_raw(server.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n") for _ in range(3)]
+    _until_pong(readers[0], b"GET a\r\nGET a\r\nMGET a b c\r\n")
+    _until_pong(readers[1], b"GET a\r\nMGET b b\r\n")
+    _until_pong(readers[2], b"GET a\r\n")
+    stats = r.info("stats")
+    assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (3, 6)
+    r.set("a", "1")
+    stats = r.info("stats")
+    assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (2, 3)
+    for s in readers:
+        assert _until_pong(s, b"") == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n"
+    r.delete("b", "c")
+    stats = r.info("stats")
+    assert (stats["tracking_total_keys"], stats["tracking_total_items"]) == (0, 0)
+    r.close()
+    for s in readers:
+        s.close()
