@@ -207,7 +207,9 @@ def execute(c, argv):
             if error is not None:
                 cmd.rejected_calls += 1
                 return reject(c, error, argv)
-        if gated and server.gate is not None and server.rdb.loading and "loading" not in cmd.flags:
+        if gated and server.gate is not None and (
+                (server.rdb.loading and "loading" not in cmd.flags)
+                or (server.rdb.async_loading and "no_async_loading" in cmd.flags)):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.LOADING), argv)
         # A script past busy-reply-threshold is running (this request was

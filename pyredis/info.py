@@ -288,7 +288,7 @@ def _persistence(server):
     now = time.time()
     return _section("Persistence", [
         ("loading", 1 if rdb.loading else 0),
-        ("async_loading", 0),
+        ("async_loading", 1 if rdb.async_loading else 0),
         ("current_cow_peak", 0),
         ("current_cow_size", 0),
         ("current_cow_size_age", 0),

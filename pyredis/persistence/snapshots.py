@@ -26,7 +26,7 @@ E_MISCONF = CommandError(errors.MISCONF)
 class RdbState:
     __slots__ = ("lastsave", "last_status_ok", "last_try", "child_pid", "child_start",
                  "last_bgsave_seconds", "saves", "scheduled", "dirty_at_fork",
-                 "loading", "loading_start", "loading_total", "loading_loaded",
+                 "loading", "async_loading", "loading_start", "loading_total", "loading_loaded",
                  "loading_used_mem", "keys_loaded", "keys_expired")
 
     def __init__(self, now):
@@ -40,6 +40,8 @@ class RdbState:
         self.scheduled = False
         self.dirty_at_fork = 0
         self.loading = False
+        # A replica's swapdb load of the same history: the old data is served meanwhile.
+        self.async_loading = False
         self.loading_start = 0
         self.loading_total = 0
         self.loading_loaded = 0
@@ -144,7 +146,7 @@ def _may_write(c, cmd):
 
 def _update_gate(server):
     state = server.rdb
-    server.gate = gate if (state.loading or not state.last_status_ok) else None
+    server.gate = gate if (state.loading or state.async_loading or not state.last_status_ok) else None
 
 
 # ---- saving ------------------------------------------------------------------------
@@ -298,13 +300,17 @@ def cron(server):
 
 
 # ---- loading ------------------------------------------------------------------------
-def begin_loading(server, total):
-    """startLoading: -LOADING for commands without the loading flag; the progress callback.
+def begin_loading(server, total, async_loading=False):
+    """startLoading: -LOADING for commands without the loading flag (with ``async_loading``,
+    for the no_async_loading ones only); the progress callback.
 
     The callback serves other clients between chunks (processEventsWhileBlocked).
     """
     state = server.rdb
-    state.loading = True
+    if async_loading:
+        state.async_loading = True
+    else:
+        state.loading = True
     state.loading_start = int(time.time())
     state.loading_total = total
     state.loading_loaded = 0
@@ -318,7 +324,7 @@ def begin_loading(server, total):
 
 
 def end_loading(server):
-    server.rdb.loading = False
+    server.rdb.loading = server.rdb.async_loading = False
     _update_gate(server)
 
 
@@ -360,7 +366,7 @@ def loading_fields(server):
     state = server.rdb
     now = time.time()
     fields = []
-    if state.loading:
+    if state.loading or state.async_loading:
         # genRedisInfoString: a socket load has no total; the RDB's used-mem stands in for it.
         loaded = state.loading_loaded
         perc = 0.0

@@ -648,7 +648,11 @@ class MasterLink:
         # master with them) until the new set has loaded into temp dbs and a temp
         # function context, then the two are swapped; a failed load keeps the old.
         temp_dbs = temp_functions = None
+        async_loading = False
         if self.diskless and server.config["repl-diskless-load"] == "swapdb":
+            # The same history as the data held (a full resync from the same master):
+            # that data is served until the new set replaces it (Redis's async loading).
+            async_loading = server.repl.replid == self.master_replid
             from ..db import Database
             temp_dbs = [Database(i, server) for i in range(len(server.dbs))]
             temp_functions = server.scripting.new_functions()
@@ -676,7 +680,7 @@ class MasterLink:
         # master's socket waits, as Redis takes its read handler away meanwhile.
         self._mute(True)
         # Read from the socket, the RDB's size is not known up front (INFO shows 0).
-        serve = snapshots.begin_loading(server, 0 if self.diskless else len(data))
+        serve = snapshots.begin_loading(server, 0 if self.diskless else len(data), async_loading)
         newline_at = [clock.time()]
 
         def progress(pos):
