@@ -14,7 +14,7 @@ class Client:
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
                  "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check", "tracking",
-                 "__weakref__")
+                 "track_read", "tracking_after", "__weakref__")
 
     # True for the client scripts run their commands on (Redis's CLIENT_SCRIPT).
     in_script = False
@@ -93,8 +93,13 @@ class Client:
         # In MONITOR mode: it receives every command and may run no others
         # that touch the keyspace.
         self.monitor = False
-        # CLIENT TRACKING's state (a tracking.State) while it is on.
+        # CLIENT TRACKING's state (a tracking.State) while it is on, what
+        # dispatch calls with (command, argv) after each of its reads, and
+        # whether work waits for the end of its command (CLIENT CACHING's
+        # reset, invalidations of keys it changed and reads).
         self.tracking = None
+        self.track_read = None
+        self.tracking_after = False
 
     def reply(self, r):
         """Queue a reply; it is written when the event loop flushes."""

@@ -182,6 +182,8 @@ def execute(c, argv):
                 or (name == "exec" and c.multi and any("denyoom" in q.flags for q, _ in c.multi))):
             cmd.rejected_calls += 1
             return reject(c, CommandError(errors.OOM), argv)
+        if gated and server.tracking_over:
+            server.tracking.limit(c)
         if gated and server.gate is not None:
             # Server-wide refusals (-MISCONF after a failed save), set only while one applies.
             error = server.gate(c, cmd)
@@ -239,12 +241,8 @@ def execute(c, argv):
     result = call(c, cmd, argv)
     if result is not None:
         c.reply(result)
-    if c.tracking is not None:
-        tracking = server.tracking
-        if tracking.pending:
-            tracking.after_command(c)
-        if c.tracking is not None and c.tracking.caching:
-            after_tracked_command(c)
+    if c.tracking_after:
+        after_tracked_command(c)
     server.current_client = None
     if server.blocking.ready:
         server.blocking.serve_ready()
@@ -337,8 +335,9 @@ def call(c, cmd, argv):
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)
-        if c.tracking is not None and "readonly" in cmd.flags:
-            server.tracking.remember(c, cmd, argv)
+        if c.track_read is not None and (at := cmd.tracked_key):
+            # trackingRememberKeys.
+            c.track_read(at, cmd, argv)
     if monitors and not cmd.flags & _NOT_MONITORED:
         feed_monitors(c, cmd, argv)
     return result

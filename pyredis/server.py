@@ -160,7 +160,8 @@ class Server:
     # maxmemory is set; the BUSY text while a script runs long; gate, a
     # refusal for every client (-MISCONF, loading); noreplicas, the error
     # while min-replicas-to-write is not met; cluster mode's routing; a
-    # replica's link to its master.  ``gated`` is whether any of them holds.
+    # replica's link to its master; tracking_over, the tracking table past
+    # tracking-table-max-keys.  ``gated`` is whether any of them holds.
     gated = False
     maxmemory = Gate(truthy=True)
     busy = Gate()
@@ -168,6 +169,7 @@ class Server:
     noreplicas = Gate()
     cluster = Gate()
     replica_gate = Gate()
+    tracking_over = Gate(truthy=True)
 
     def __init__(self, config, log):
         load_all()

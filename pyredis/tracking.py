@@ -10,11 +10,12 @@ run of them it begins (Redis's trackingBroadcastInvalidationMessages).
 Every change reaches ``invalidate`` through ``Database.signal``, the one write
 hook, so commands, expiry and scripts need nothing of their own.
 """
-import random
+import sys
 from bisect import bisect_left
+from functools import partial
 
 from . import reply
-from ._speedups import sort_keys
+from ._speedups import Reader, remember_key, sort_keys
 from .glob import prefix_end
 
 CHANNEL = b"__redis__:invalidate"
@@ -49,6 +50,7 @@ class Tracking:
         self.server = server
         # key -> the id of the one client that read it, or the set of ids of
         # several: most keys have one reader, and an int costs no allocation.
+        # Emptied, never replaced: each Reader holds it.
         self.table = {}
         # Readers beyond the first of each key: the table holds len(table) + extra items.
         self.extra = 0
@@ -65,6 +67,13 @@ class Tracking:
         self.clients = 0
         # Keys the running command changed that it itself tracks: sent after its reply.
         self.pending = []
+        # tracking-table-max-keys (0: no limit); past it, keys are forgotten
+        # before the next command, with an effort that grows while the table
+        # stays over (trackingLimitUsedSlots's timeout_counter).
+        self.max_keys = sys.maxsize
+        self.timeouts = 0
+        # Keys forgotten from the front of the table since it was last compacted.
+        self.forgotten = 0
 
     @property
     def active(self):
@@ -75,40 +84,23 @@ class Tracking:
         return len(self.table) + self.extra
 
     # ---- reads --------------------------------------------------------------
-    def remember(self, c, cmd, argv):
-        """trackingRememberKeys: ``c`` ran the read ``cmd`` (optin/optout decide with CLIENT CACHING)."""
+    def remember(self, c, at, cmd, argv):
+        """trackingRememberKeys: ``c`` ran the read ``cmd``, its one key at ``at`` or, with
+        -1, the keys its key specs find (optin/optout decide with CLIENT CACHING).
+
+        Called through ``c.track_read`` in BCAST, OPTIN and OPTOUT modes, and
+        by the default mode's Reader for reads of several keys.
+        """
         if c.tracking.selective and not _remembers(c.tracking):
             return
-        at = _KEY_AT.get(cmd)
-        if at:
-            # One key at a fixed place (GET, HGET ...): key_indexes without its list.
-            cid = c.id
-            readers = self.table.setdefault(argv[at], cid)
-            if readers is not cid:
-                self._add_reader(argv[at], readers, cid)
-            return
-        if at is None:
-            first = cmd.first_key
-            # Its arity guarantees the key is there.
-            _KEY_AT[cmd] = first if (first == cmd.last_key and 0 < first < abs(cmd.arity)
-                                     and cmd.getkeys is None) else 0
-            return self.remember(c, cmd, argv)
         cid = c.id
-        table = self.table
-        for i in cmd.key_indexes(argv):
-            key = argv[i]
-            readers = table.setdefault(key, cid)
-            if readers is not cid:
-                self._add_reader(key, readers, cid)
+        for i in (at,) if at > 0 else cmd.key_indexes(argv):
+            remember_key(self, argv[i], cid)
 
-    def _add_reader(self, key, readers, cid):
-        if readers.__class__ is int:
-            if readers != cid:
-                self.table[key] = {readers, cid}
-                self.extra += 1
-        elif cid not in readers:
-            readers.add(cid)
-            self.extra += 1
+    def overflowed(self):
+        """The table just grew past tracking-table-max-keys: trim it before the next command."""
+        if self.clients:
+            self.server.tracking_over = True
 
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
@@ -121,7 +113,7 @@ class Tracking:
             if readers is not None:
                 self._invalidate_readers(key, readers, writer)
 
-    def _invalidate_readers(self, key, readers, writer):
+    def _invalidate_readers(self, key, readers, writer, executing=True):
         if readers.__class__ is int:
             readers = (readers,)
         else:
@@ -134,9 +126,11 @@ class Tracking:
             if target is writer:
                 if target.tracking.noloop:
                     continue
-                # After the reply of the command that made the change.
-                self.pending.append(key)
-                continue
+                if executing:
+                    # After the reply of the command that made the change.
+                    self.pending.append(key)
+                    target.tracking_after = True
+                    continue
             send(target, _keys_reply([key]))
 
     def flushed(self, writer):
@@ -150,10 +144,12 @@ class Tracking:
                     continue
                 if c is writer:
                     self.pending.append(None)
+                    c.tracking_after = True
                 else:
                     send(c, b"_\r\n" if c.resp == 3 else b"$-1\r\n")
-        self.table = {}
+        self.table.clear()
         self.extra = 0
+        self.forgotten = 0
 
     def after_command(self, c):
         """The invalidations the command just run caused for its own client."""
@@ -203,17 +199,46 @@ class Tracking:
         changed.clear()
         self.settled = False
 
-    def limit(self, max_keys):
-        """trackingLimitUsedSlots: past ``tracking-table-max-keys``, forget keys (invalidating them)."""
-        if not max_keys:
-            return
+    def limit(self, c):
+        """trackingLimitUsedSlots, before ``c``'s command while the table is past
+        tracking-table-max-keys: forget keys (invalidating them) until it is not,
+        100 more each time it is still over."""
+        server = self.server
         table = self.table
-        budget = 100
-        while len(table) > max_keys and budget:
-            key = random.choice(list(table)) if len(table) < 1000 else next(iter(table))
+        if not self.clients or len(table) <= self.max_keys:
+            self.timeouts = 0
+            server.tracking_over = False
+            return
+        effort = 100 * (self.timeouts + 1)
+        while effort > 0 and table:
+            effort -= 1
+            key = next(iter(table))
             # Not broadcast: Redis invalidates these with bcast off.
-            self._invalidate_readers(key, table.pop(key), None)
-            budget -= 1
+            self._invalidate_readers(key, table.pop(key), c, executing=False)
+            self.forgotten += 1
+            if len(table) <= self.max_keys:
+                self.timeouts = 0
+                server.tracking_over = False
+                break
+        else:
+            self.timeouts += 1
+        if self.forgotten > len(table):
+            # The oldest keys go first; a dict skips the holes they leave
+            # from its front on every next(iter()), so it is compacted once
+            # as many keys went as remain (O(1) per key forgotten).
+            keep = list(table.items())
+            table.clear()
+            table.update(keep)
+            self.forgotten = 0
+
+    def set_max_keys(self, value):
+        self.max_keys = value or sys.maxsize
+        self.check_limit()
+
+    def check_limit(self):
+        """The table may be past the limit (set lower, or a client tracks again)."""
+        if self.clients and len(self.table) > self.max_keys:
+            self.server.tracking_over = True
 
     # ---- modes --------------------------------------------------------------
     def enable(self, c, redirect, bcast, optin, optout, noloop, prefixes):
@@ -228,6 +253,10 @@ class Tracking:
         state.optout = optout
         state.noloop = noloop
         state.selective = bcast or optin or optout
+        # BCAST clients remember nothing; OPTIN/OPTOUT decide per read.
+        c.track_read = (None if bcast else partial(self.remember, c) if state.selective
+                        else Reader(self, c).read)
+        self.check_limit()
         if bcast:
             self._settle()
             for prefix in prefixes or [b""]:
@@ -252,7 +281,12 @@ class Tracking:
                     del self.prefixes[prefix]
         self._prefixes_changed()
         c.tracking = None
+        c.track_read = None
         self.clients -= 1
+        if c.tracking_after:
+            # Its own invalidations, due after the command, go with its tracking.
+            c.tracking_after = False
+            self.pending = []
 
     def _settle(self):
         """Before the prefixes change: the keys changed so far go to the prefixes they were
@@ -278,8 +312,6 @@ class Tracking:
 
 
 _keys_reply = reply.bulks
-# Command -> the place of its one key, or 0 for commands with none or several.
-_KEY_AT = {}
 
 
 def _remembers(state):

@@ -20,7 +20,8 @@ MODULES = ("connection", "server", "introspection", "strings", "keyspace", "list
 class Command:
     __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
                  "key_step", "group", "event", "subcommands", "parent", "getkeys",
-                 "calls", "usec", "rejected_calls", "failed_calls", "latency", "latency_long")
+                 "calls", "usec", "rejected_calls", "failed_calls", "latency", "latency_long",
+                 "tracked_key")
 
     def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
         self.name = name
@@ -34,6 +35,16 @@ class Command:
         self.subcommands = None
         self.parent = parent
         self.getkeys = getkeys
+        # What client-side caching remembers of a read: the place of its one
+        # key (GET, HGET ...; the arity guarantees it is there), -1 for keys
+        # found by key_indexes, 0 for a command that reads nothing.
+        first = self.first_key
+        if "readonly" not in self.flags or (first <= 0 and getkeys is None):
+            self.tracked_key = 0
+        elif first == self.last_key and 0 < first < abs(arity) and getkeys is None:
+            self.tracked_key = first
+        else:
+            self.tracked_key = -1
         self.reset_stats()
 
     def reset_stats(self):

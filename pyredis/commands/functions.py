@@ -7,7 +7,7 @@ from ..numbers import parse_int
 from ..scripting import library
 from . import command, container
 from .persistence import payload_is_valid
-from .scripting import SMALL_NUMKEYS, flush_mode, kill, script_keys
+from .scripting import SMALL_NUMKEYS, flush_mode, kill, script_keys, untracked_reads
 
 _FCALL_FLAGS = "noscript stale skip_monitor no_mandatory_keys"
 
@@ -47,6 +47,9 @@ def fcall(c, argv):
 @command("fcall_ro", -3, "readonly " + _FCALL_FLAGS, group="scripting", getkeys=script_keys)
 def fcall_ro(c, argv):
     return _fcall(c, argv, True)
+
+
+untracked_reads(b"fcall_ro")
 
 
 container("function", group="scripting")

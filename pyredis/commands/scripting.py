@@ -10,7 +10,7 @@ from ..numbers import parse_int
 from ..scripting import forget_client, install
 from ..scripting.debugger import kill_children, reap_children, run_session
 from ..server import Server
-from . import command, container
+from . import TABLE, command, container
 
 
 # The numkeys almost every call sends, read without the general parser.
@@ -123,6 +123,16 @@ def eval_ro(c, argv):
 @command("evalsha_ro", -3, "readonly " + _FLAGS, group="scripting", getkeys=script_keys)
 def evalsha_ro(c, argv):
     return _evalsha(c, argv, True)
+
+
+def untracked_reads(*names):
+    """Client tracking remembers what a read-only script's commands read, not the
+    script's own keys (call() leaves EVAL_RO, EVALSHA_RO and FCALL_RO out)."""
+    for name in names:
+        TABLE[name].tracked_key = 0
+
+
+untracked_reads(b"eval_ro", b"evalsha_ro")
 
 
 container("script", group="scripting")

@@ -1,5 +1,6 @@
 """CLIENT TRACKING, CACHING, GETREDIR and TRACKINGINFO (the state lives in pyredis.tracking)."""
 from .. import errors, reply
+from ..config import on_change
 from ..errors import CommandError
 from ..numbers import parse_int
 from ..server import Server
@@ -93,6 +94,7 @@ def client_caching(c, argv):
     else:
         raise errors.E_SYNTAX
     state.caching = True
+    c.tracking_after = True
     return reply.OK
 
 
@@ -132,11 +134,20 @@ def client_trackinginfo(c, argv):
 
 
 def after_command(c):
-    """resetClient's part: CLIENT CACHING lasts one command, or one transaction."""
+    """After a command of a client with ``tracking_after`` set: the invalidations of
+    the keys it changed and reads, then resetClient's part: CLIENT CACHING lasts
+    one command, or one transaction."""
+    c.tracking_after = False
+    tracking = c.server.tracking
+    if tracking.pending:
+        tracking.after_command(c)
     state = c.tracking
-    if state is not None and state.caching and c.multi is None and (
-            c.cmd is None or c.cmd.parent is None or c.cmd.parent.name != "client"):
-        state.caching = False
+    if state is not None and state.caching:
+        if c.multi is None and (c.cmd is None or c.cmd.parent is None
+                                or c.cmd.parent.name != "client"):
+            state.caching = False
+        else:
+            c.tracking_after = True
 
 
 def _start(server):
@@ -153,7 +164,15 @@ def _flushed(c):
 
 
 def _cron(server):
-    server.tracking.limit(server.config["tracking-table-max-keys"])
+    # Also in cron, so that a limit lowered by CONFIG SET holds on an idle server.
+    tracking = server.tracking
+    if tracking.clients and len(tracking.table) > tracking.max_keys:
+        tracking.limit(None)
+
+
+@on_change("tracking-table-max-keys")
+def _max_keys(server, value):
+    server.tracking.set_max_keys(value)
 
 
 Server.start_hooks.insert(0, _start)

@@ -8,6 +8,7 @@ client has selected.
 """
 import hashlib
 import math
+from functools import partial
 
 import lupa.lua51 as lua51
 
@@ -77,6 +78,20 @@ class ScriptClient(Client):
         # Blocking commands answer at once, as inside MULTI.
         self.deny_blocking = True
         self.captured = []
+
+    @property
+    def track_read(self):
+        """call()'s trackingRememberKeys(server.script_caller): a read in a script is
+        remembered for a tracking caller, as the keys its own command names."""
+        run = self.server.scripting.run
+        if run is None or run.caller.track_read is None:
+            return None
+        return partial(_caller_read, run.caller)
+
+    @track_read.setter
+    def track_read(self, value):
+        # It never tracks for itself (Client's set-up clears the attribute).
+        pass
 
     def reply(self, r):
         self.captured.append(r)
@@ -549,6 +564,10 @@ class ScriptRaise(Exception):
         self.counted = counted
         # A Lua library error: the script's position goes in front, as luaL_error's.
         self.where = where
+
+
+def _caller_read(caller, at, cmd, argv):
+    caller.track_read(-1, caller.cmd, caller.argv)
 
 
 def _acl_denial(caller, cmd, argv, log):

@@ -164,3 +164,63 @@ def test_bcast_prefixes_noloop_and_late_registration(server, real_redis):
     theirs = _bcast_scenario(real_redis.port)
     for i, (o, t) in enumerate(zip(ours, theirs)):
         assert o == t, (i, o, t)
+
+
+def _script_scenario(port):
+    # call(): a script's reads are remembered for its tracking caller as the
+    # keys the caller's command names; a read-only script's own keys are not.
+    out = []
+    a, w = Conn(port), Conn(port)
+    a.tx(b"HELLO 3\r\n")
+    out.append(a.tx(b"CLIENT TRACKING ON\r\n"
+                    b"EVAL \"return redis.call('get', 'undeclared')\" 2 s1 s2\r\n"
+                    b"EVAL_RO \"return 1\" 1 r1\r\n"
+                    b"EVAL_RO \"return redis.call('exists', KEYS[1])\" 1 r2\r\n"
+                    b"EVAL \"return redis.call('set', KEYS[1], 1)\" 1 s3\r\n"))
+    out.append(w.tx(b"MSET s1 1 s2 1 s3 1 r1 1 r2 1 undeclared 1\r\n"))
+    out.append(a.tx(b"PING\r\n"))
+    out.append(a.tx(b"CLIENT TRACKING ON OPTIN\r\n"
+                    b"EVAL \"return redis.call('get', KEYS[1])\" 1 o1\r\n"
+                    b"CLIENT CACHING YES\r\nEVAL \"return redis.call('get', KEYS[1])\" 1 o2\r\n"))
+    out.append(w.tx(b"MSET o1 1 o2 2\r\n"))
+    out.append(a.tx(b"PING\r\n"))
+    for conn in (a, w):
+        conn.close()
+    return out
+
+
+def test_reads_in_scripts_are_tracked_for_the_caller(server, real_redis):
+    ours = _script_scenario(server.port)
+    theirs = _script_scenario(real_redis.port)
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        assert o == t, (i, o, t)
+    assert b"s1" in theirs[2] and b"r2" in theirs[2] and b"o2" in theirs[5]
+
+
+def _limit_scenario(port):
+    # trackingLimitUsedSlots runs before every command (one key per command
+    # here), and in cron: after CONFIG SET an idle server trims too.
+    a, w = Conn(port), Conn(port)
+    out = [w.tx(b"CONFIG SET tracking-table-max-keys 2\r\n")]
+    a.tx(b"HELLO 3\r\nCLIENT TRACKING ON\r\n")
+    # Redis picks the keys at random, pyredis the oldest.
+    out.append(re.sub(rb"k[1-5]", b"k", a.tx(b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\n"
+                                               b"GET k5\r\nPING\r\n", wait=0.1)))
+    w.tx(b"CONFIG SET tracking-table-max-keys 1000000\r\n")
+    a.tx(b"".join(b"GET k%d\r\n" % i for i in range(300)), wait=0.2)
+    out.append(w.tx(b"CONFIG SET tracking-table-max-keys 10\r\n", wait=0.5))
+    info = w.tx(b"INFO stats\r\n")
+    out.append([x for x in info.split(b"\r\n") if x.startswith(b"tracking_total_keys")])
+    out.append(a.tx(b"PING\r\n", wait=0.2).count(b">2\r\n$10\r\ninvalidate\r\n"))
+    out.append(w.tx(b"CONFIG SET tracking-table-max-keys 1000000\r\n"))
+    a.close()
+    w.close()
+    return out
+
+
+def test_table_limit_before_every_command_and_in_cron(server, real_redis):
+    ours = _limit_scenario(server.port)
+    assert ours == _limit_scenario(real_redis.port)
+    assert ours[1] == b"_\r\n" * 3 + b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk\r\n_\r\n" * 2 + (
+        b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk\r\n+PONG\r\n")
+    assert ours[3] == [b"tracking_total_keys:10"]

@@ -1,4 +1,5 @@
 """The tracking table's limit, INFO counts and client eviction on a live server."""
+import re
 import time
 
 import redis
@@ -10,11 +11,26 @@ def test_table_limit_invalidates_oldest(start_server):
     r.execute_command("CLIENT", "TRACKING", "ON")
     for i in range(20):
         r.get("k%d" % i)
-    deadline = time.time() + 3
-    while int(r.info("stats")["tracking_total_keys"]) > 5:
-        assert time.time() < deadline
-        time.sleep(0.05)
+    # Checked before every command: the last GET left 6, this INFO finds 5.
+    assert int(r.info("stats")["tracking_total_keys"]) == 5
     r.close()
+
+
+def test_table_limit_effort_grows_while_over(start_server):
+    # trackingLimitUsedSlots: 100 keys before a command, 200 before the next ...
+    # (one pipeline: run in one pass, with no cron between its commands).
+    server = start_server()
+    reader = _raw(server.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n")
+    _until_pong(reader, b"".join(b"GET k%d\r\n" % i for i in range(300)))
+    w = _raw(server.port)
+    try:
+        out = _until_pong(w, b"CONFIG SET tracking-table-max-keys 10\r\n"
+                             b"INFO stats\r\nINFO stats\r\nINFO stats\r\n")
+        assert re.findall(rb"tracking_total_keys:(\d+)", out) == [b"200", b"10", b"10"]
+        assert _until_pong(reader, b"").count(b">2\r\n$10\r\ninvalidate\r\n") == 290
+    finally:
+        reader.close()
+        w.close()
 
 
 def test_info_counts(server):
@@ -68,13 +84,14 @@ def test_table_limit_is_not_broadcast(start_server):
     proc = start_server("--tracking-table-max-keys", "2")
     bcast = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON BCAST\r\n")
     reader = _raw(proc.port, b"HELLO 3\r\n", b"CLIENT TRACKING ON\r\n")
-    _until_pong(reader, b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\nGET k5\r\n")
+    out = _until_pong(reader, b"GET k1\r\nGET k2\r\nGET k3\r\nGET k4\r\nGET k5\r\n")
+    # Before each command that finds the table over (GET k4, GET k5, PING), one
+    # key goes: Redis picks it at random, pyredis the oldest.
+    assert re.sub(rb"k[1-5]", b"k", out) == b"_\r\n" * 3 + (
+        b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk\r\n_\r\n") * 2 + (
+        b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk\r\n")
     r = redis.Redis(port=proc.port)
-    deadline = time.time() + 3
-    while int(r.info("stats")["tracking_total_keys"]) > 2:
-        assert time.time() < deadline
-        time.sleep(0.05)
-    assert _until_pong(reader, b"").count(b">2\r\n$10\r\ninvalidate\r\n") == 3
+    assert int(r.info("stats")["tracking_total_keys"]) == 2
     assert _until_pong(bcast, b"") == b""
     r.set("k9", "v")
     assert _until_pong(bcast, b"") == b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk9\r\n"

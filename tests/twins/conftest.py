@@ -50,3 +50,4 @@ zsetreply, zsetreply_twins = twin_fixtures("zsetreply", "sorted-set reply encode
 listpack, listpack_twins = twin_fixtures("listpack", "listpack/intset/ziplist blob")
 rdbrun, rdbrun_twins = twin_fixtures("rdbrun", "RDB plain-string run loader")
 keysort, keysort_twins = twin_fixtures("keysort", "bytewise key sort")
+readers, readers_twins = twin_fixtures("readers", "tracking table readers")
