@@ -251,7 +251,9 @@ cdef class AccessTable:
             if expires and key in expires:
                 return i
             value = argv[i + 1]
-            if len(value) < 5:
+            # Only digits can be one of the shared integers: no hash for the rest.
+            if (type(value) is bytes and 0 < PyBytes_GET_SIZE(value) < 5
+                    and 48 <= (<const unsigned char*>PyBytes_AS_STRING(value))[0] <= 57):
                 value = shared.get(value, value)
             old = data.get(key)
             if old is None:

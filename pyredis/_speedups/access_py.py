@@ -166,8 +166,9 @@ class AccessTable:
     def store_pairs(self, argv, i, shared, expires):
         """Redis's setKey for the key, value pairs of ``argv`` from ``i`` on (MSET)
         while no key has a TTL: a new key is created, an existing one touched
-        and overwritten; a short value found in ``shared`` is stored as that
-        mapping's object.
+        and overwritten; a value of at most four bytes starting with a digit
+        found in ``shared`` (the shared integers) is stored as that mapping's
+        object.
 
         Returns the index of the first key with a TTL (which may have to
         expire first), or the end of ``argv``.  The caller does what else a
@@ -181,7 +182,7 @@ class AccessTable:
             if expires and key in expires:
                 return i
             value = argv[i + 1]
-            if len(value) < 5:
+            if len(value) < 5 and value[:1].isdigit():
                 value = shared.get(value, value)
             old = data.get(key)
             if old is None:
