@@ -528,6 +528,44 @@ def encode_bulks(values):
     return out
 
 
+cdef extern from "Python.h":
+    long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
+
+cdef tuple _INTEGERS = tuple([b":%d\r\n" % i for i in range(-1, 10001)])
+
+
+def encode_integer(n):
+    """An integer reply (RESP2 and RESP3 alike): ``:<n>\r\n``."""
+    cdef int overflow = 0
+    cdef long long v
+    cdef unsigned long long u
+    cdef char buf[24]
+    cdef Py_ssize_t i = 24
+    if type(n) is not int:
+        return b":%d\r\n" % n
+    v = PyLong_AsLongLongAndOverflow(n, &overflow)
+    if overflow:
+        return b":%d\r\n" % n
+    if -1 <= v <= 10000:
+        return _INTEGERS[v + 1]
+    u = <unsigned long long>(-(v + 1)) + 1 if v < 0 else <unsigned long long>v
+    i -= 2
+    buf[22] = 13
+    buf[23] = 10
+    while True:
+        i -= 1
+        buf[i] = <char>(48 + u % 10)
+        u //= 10
+        if u == 0:
+            break
+    if v < 0:
+        i -= 1
+        buf[i] = 45
+    i -= 1
+    buf[i] = 58
+    return PyBytes_FromStringAndSize(buf + i, 24 - i)
+
+
 def parse_int(value):
     """Redis ``string2ll`` on a bytes-like ``value``: the int64 it spells exactly, else None."""
     cdef long long v

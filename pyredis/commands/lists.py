@@ -191,13 +191,16 @@ def _push(c, argv, head, existing_only):
         db.add(key, ql)
     elif ql.__class__ is not QuickList:
         raise E_WRONGTYPE
-    before = c.server.dirty
     if len(argv) == 3:
+        # One element: the signal's one change is Redis's count.
         if head:
             ql.push_head(argv[2])
         else:
             ql.push_tail(argv[2])
-    elif head:
+        db.signal(key)
+        return reply.integer(len(ql))
+    before = c.server.dirty
+    if head:
         ql.extend_head(argv[2:])
     else:
         ql.extend_tail(argv[2:])
@@ -238,12 +241,18 @@ def _pop(c, argv, head):
         raise CommandError(errors.WRONG_ARITY % c.cmd.fullname)
     key = argv[1]
     if n == 2:
-        ql = _write(c, key)
+        db = c.db
+        ql = db.lookup(key)
         if ql is None:
             return reply.NULL
-        before = c.server.dirty
+        if ql.__class__ is not QuickList:
+            raise E_WRONGTYPE
         value = ql.pop_head() if head else ql.pop_tail()
-        _removed(c, key, ql, head, 1, before)
+        if ql:
+            # One element popped, the key stays: the signal's one change is Redis's count.
+            db.signal(key, LPOP if head else RPOP)
+        else:
+            _removed(c, key, ql, head, 1, c.server.dirty)
         return reply.bulk(value)
     count = parse_int(argv[2])
     if count is None or count < 0:
