@@ -357,12 +357,17 @@ def llen(c, argv):
 # LRANGE key start stop
 @command("lrange", 4, "readonly", keys=(1, 1, 1), group="list")
 def lrange(c, argv):
-    start = _int(argv[2])
-    stop = _int(argv[3])
-    ql = _read(c, argv[1])
+    # _int and _read written out: LRANGE's cost is in its reply.
+    start = parse_int(argv[2])
+    stop = parse_int(argv[3])
+    if start is None or stop is None:
+        raise E_NOT_INTEGER
+    ql = c.db.lookup_read(argv[1])
     if ql is None:
         return reply.EMPTY_ARRAY
-    return _bulks(ql.range(start, stop))
+    if ql.__class__ is not QuickList:
+        raise E_WRONGTYPE
+    return ql.encode_range(start, stop)
 
 
 # LINDEX key index
