@@ -2,7 +2,8 @@
 
 Run with ``python -m pytest benchmarks/test_bench_access.py --benchmark-only``.
 A touch is what every key lookup pays (LRU and LFU); a fill is 100k new keys
-from an empty table, rebuilds included.
+from an empty table, rebuilds included; store_pairs is MSET's pass over its
+ten key, value pairs.
 """
 import random
 
@@ -48,3 +49,20 @@ def test_touch(benchmark, kind, lfu):
 def test_fill(benchmark, kind):
     table = benchmark.pedantic(filled, args=(kind,), rounds=3, iterations=1)
     assert len(table) == len(KEYS)
+
+
+@pytest.mark.benchmark(group="access: 100 MSETs of 10 existing keys (store_pairs)")
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_store_pairs(benchmark, kind):
+    table = filled(kind)
+    rnd = random.Random(2)
+    requests = [[b"MSET"] + [x for key in rnd.sample(KEYS, 10) for x in (key, b"xxx")]
+                for _ in range(100)]
+    shared = {b"%d" % i: b"%d" % i for i in range(10000)}
+
+    def store():
+        for argv in requests:
+            table.store_pairs(argv, 1, shared, {})
+
+    benchmark(store)
+    assert table.data[requests[0][1]] == b"xxx"

@@ -71,3 +71,9 @@ def test_range_100_middle_of_1m(benchmark, big_list):
     benchmark.group = "quicklist: range of 100 at the middle of 1M"
     out = benchmark(big_list.range, BIG // 2, BIG // 2 + 99)
     assert out == [b"%08d" % i for i in range(BIG // 2, BIG // 2 + 100)]
+
+
+def test_encode_range_100_middle_of_1m(benchmark, big_list):
+    benchmark.group = "quicklist: LRANGE's reply of 100 at the middle of 1M"
+    out = benchmark(big_list.encode_range, BIG // 2, BIG // 2 + 99)
+    assert out == b"*100\r\n" + b"".join(b"$8\r\n%08d\r\n" % i for i in range(BIG // 2, BIG // 2 + 100))

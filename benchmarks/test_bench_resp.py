@@ -28,3 +28,26 @@ def test_pipelined_set(benchmark, kind):
     commands = benchmark(parse)
     assert len(commands) == 1000
     assert commands[999] == [b"SET", b"key:999", b"value-16-bytes!!"]
+
+
+@pytest.mark.benchmark(group="resp: an array of 100 bulk strings")
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_encode_bulks_100(benchmark, kind):
+    encode_bulks = import_twin(kind).encode_bulks
+    values = [b"element:%04d" % i for i in range(100)]
+    out = benchmark(encode_bulks, values)
+    assert out.startswith(b"*100\r\n$12\r\nelement:0000\r\n")
+
+
+@pytest.mark.benchmark(group="resp: 1000 integer replies (a third past the shared ones)")
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_encode_integer(benchmark, kind):
+    encode_integer = import_twin(kind).encode_integer
+    numbers = [i * 15 for i in range(1000)]
+
+    def encode():
+        for n in numbers:
+            encode_integer(n)
+
+    benchmark(encode)
+    assert encode_integer(14985) == b":14985\r\n"

@@ -193,15 +193,14 @@ class Database:
     def store(self, key, value):
         """Redis setKey: look ``key`` up (lazily expiring it, an access), then ``set``."""
         # lookup and set written out: SET and MSET run this for every key.
+        # The touch leaves the field an overwrite would (AccessTable.overwrite_pairs).
         data = self.data
         old = data.get(key)
         if old is None or (self.expires and self._expired(key)):
             self.add(key, value)
             return
-        access = self.access
-        access.touch(key, old)
+        self.access.touch(key, old)
         data[key] = value
-        access.overwritten(key)
         if self.expires:
             self.expires.pop(key, None)
 
@@ -211,30 +210,32 @@ class Database:
         A short value found in ``shared`` is stored as that mapping's object.
         """
         server = self.server
-        quiet = (not self.watched and not server.notify_flags and not server.tracking.clients
-                 and self.mem_sizes is None)
+        if (self.watched or server.notify_flags or server.tracking.clients
+                or self.mem_sizes is not None):
+            for i in range(1, len(argv), 2):
+                value = argv[i + 1]
+                self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
+                self.signal(argv[i])
+            return
+        # Nothing listens to the signals but the dirty counter: the pairs are
+        # stored in one compiled pass, but for keys with a TTL (which may
+        # have to expire first) and in cluster mode (the slot index).
         data = self.data
-        access = self.access
-        expires = self.expires
-        for i in range(1, len(argv), 2):
-            key = argv[i]
-            value = argv[i + 1]
-            if len(value) < 5:
-                value = shared.get(value, value)
-            old = data.get(key)
-            if old is None or (expires and self._expired(key)):
-                self.add(key, value)
-            else:
-                access.touch(key, old)
-                data[key] = value
-                access.overwritten(key)
-                if expires:
-                    expires.pop(key, None)
-            if quiet:
-                # All that signal would do.
-                server.dirty += 1
-            else:
-                self.signal(key)
+        size = len(data)
+        n = len(argv)
+        if self.slots is None:
+            i = self.access.store_pairs(argv, 1, shared, self.expires)
+            while i < n:
+                value = argv[i + 1]
+                self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
+                i = self.access.store_pairs(argv, i + 2, shared, self.expires)
+        else:
+            for i in range(1, n, 2):
+                value = argv[i + 1]
+                self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
+        if len(data) != size:
+            self.version += 1
+        server.dirty += n >> 1
 
     def add(self, key, value):
         """Create ``key``, which must not exist."""

@@ -5,7 +5,7 @@ A handler says what it replies: ``bulk``, ``integer``, ``simple``, ``array``,
 encoded once; the rest are small objects encoded for the client's protocol
 when they are written.  Nothing here looks at a value to guess its type.
 """
-from ._speedups import encode_bulk, encode_bulks, zsetreply
+from ._speedups import encode_bulk, encode_bulks, encode_integer, zsetreply
 
 OK = b"+OK\r\n"
 PONG = b"+PONG\r\n"
@@ -15,17 +15,11 @@ ONE = b":1\r\n"
 EMPTY_ARRAY = b"*0\r\n"
 EMPTY_BULK = b"$0\r\n\r\n"
 
-_SMALL_INTS = [b":%d\r\n" % i for i in range(-1, 10001)]
-
-
 # One bulk string, encoded by the RESP twin.
 bulk = encode_bulk
 
-
-def integer(n):
-    if -1 <= n <= 10000:
-        return _SMALL_INTS[n + 1]
-    return b":%d\r\n" % n
+# An integer reply, encoded by the RESP twin.
+integer = encode_integer
 
 
 def simple(text):

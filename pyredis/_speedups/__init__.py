@@ -6,7 +6,7 @@ is an error, never a silent fall back to the slower twin.
 import os
 
 if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
-    from .resp_py import RequestParser, encode_bulk, encode_bulks, parse_int
+    from .resp_py import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
     from .quicklist_py import QuickList, set_packed_threshold
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
@@ -23,7 +23,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     IMPLEMENTATION = "python"
 else:
     try:
-        from .resp import RequestParser, encode_bulk, encode_bulks, parse_int
+        from .resp import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
         from .quicklist import QuickList, set_packed_threshold
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
@@ -43,7 +43,7 @@ else:
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "encode_bulk", "encode_bulks", "parse_int", "QuickList", "set_packed_threshold",
+__all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
            "sort_keys", "Reader", "remember_key", "IMPLEMENTATION"]

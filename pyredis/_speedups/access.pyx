@@ -211,6 +211,9 @@ cdef class AccessTable:
 
     # ---- what the db calls ------------------------------------------------
     def touch(self, key, value):
+        self._touch(key, value)
+
+    cdef int _touch(self, object key, object value) except -1:
         cdef AccessClock clock = self.clock
         cdef uint64_t h = _hash(key)
         cdef Py_ssize_t i = self._find(h)
@@ -225,6 +228,7 @@ cdef class AccessTable:
         n = clock._shared_index(value)
         if n >= 0:
             clock._shared[n] = clock._accessed(clock._shared[n])
+        return 0
 
     def created(self, key):
         cdef uint64_t h = _hash(key)
@@ -236,6 +240,31 @@ cdef class AccessTable:
         if self.clock._lfu and self._slots[i]:
             return
         self._store(h, i, self.clock._fresh())
+
+    def store_pairs(self, argv, Py_ssize_t i, dict shared, dict expires):
+        cdef dict data = self.data
+        cdef Py_ssize_t n = len(argv) - 1
+        cdef object key, value, old
+        cdef uint64_t h
+        while i < n:
+            key = argv[i]
+            if expires and key in expires:
+                return i
+            value = argv[i + 1]
+            # Only digits can be one of the shared integers: no hash for the rest.
+            if (type(value) is bytes and 0 < PyBytes_GET_SIZE(value) < 5
+                    and 48 <= (<const unsigned char*>PyBytes_AS_STRING(value))[0] <= 57):
+                value = shared.get(value, value)
+            old = data.get(key)
+            if old is None:
+                data[key] = value
+                h = _hash(key)
+                self._store(h, self._find(h), self.clock._fresh())
+            else:
+                self._touch(key, old)
+                data[key] = value
+            i += 2
+        return i
 
     def get(self, key):
         cdef uint64_t slot = self._slots[self._find(_hash(key))]

@@ -163,6 +163,37 @@ class AccessTable:
             return
         self._store(h, i, self.clock.fresh())
 
+    def store_pairs(self, argv, i, shared, expires):
+        """Redis's setKey for the key, value pairs of ``argv`` from ``i`` on (MSET)
+        while no key has a TTL: a new key is created, an existing one touched
+        and overwritten; a value of at most four bytes starting with a digit
+        found in ``shared`` (the shared integers) is stored as that mapping's
+        object.
+
+        Returns the index of the first key with a TTL (which may have to
+        expire first), or the end of ``argv``.  The caller does what else a
+        new key needs.  A touch already leaves the field an overwrite would
+        (dbOverwrite keeps an LFU counter, and the LRU clock is the same).
+        """
+        data = self.data
+        n = len(argv) - 1
+        while i < n:
+            key = argv[i]
+            if expires and key in expires:
+                return i
+            value = argv[i + 1]
+            if len(value) < 5 and value[:1].isdigit():
+                value = shared.get(value, value)
+            old = data.get(key)
+            if old is None:
+                data[key] = value
+                self.created(key)
+            else:
+                self.touch(key, old)
+                data[key] = value
+            i += 2
+        return i
+
     def get(self, key):
         """The field of ``key``, or None when it has none."""
         slot = self._slots[self._find(hash(key) & _M64)]

@@ -55,6 +55,34 @@ def set_packed_threshold(size):
     return True
 
 
+cdef extern from "Python.h":
+    ctypedef struct _Obj "PyObject"
+    _Obj* _list_item "PyList_GET_ITEM" (object, Py_ssize_t)
+    Py_ssize_t _bytes_size "PyBytes_GET_SIZE" (_Obj*)
+    char* _bytes_data "PyBytes_AS_STRING" (_Obj*)
+
+
+cdef inline Py_ssize_t _digits(Py_ssize_t n) noexcept:
+    cdef Py_ssize_t d = 1
+    while n >= 10:
+        n //= 10
+        d += 1
+    return d
+
+
+cdef inline char *_header(char *p, char prefix, Py_ssize_t n) noexcept:
+    """``<prefix><n>\\r\\n`` at ``p`` (a RESP header); returns the byte after it."""
+    cdef Py_ssize_t d = _digits(n)
+    cdef Py_ssize_t i
+    p[0] = prefix
+    for i in range(d, 0, -1):
+        p[i] = <char>(48 + n % 10)
+        n //= 10
+    p[d + 1] = 13
+    p[d + 2] = 10
+    return p + d + 3
+
+
 cdef inline Py_ssize_t _estimate(Py_ssize_t n) noexcept nogil:
     """What _quicklistNodeAllowInsert counts an element of ``n`` bytes as
     adding to a node: its length plus SIZE_ESTIMATE_OVERHEAD, an upper bound
@@ -958,6 +986,70 @@ cdef class QuickList:
             else:
                 out.extend(items[s:s + want])
                 want = 0
+        return out
+
+    def encode_range(self, Py_ssize_t start, Py_ssize_t stop):
+        """``range(start, stop)`` as a RESP array of bulk strings (LRANGE's
+        reply), written in one buffer with no list of the elements between."""
+        cdef Py_ssize_t total = self._count
+        cdef Py_ssize_t want, left, off, s, e, i, size, nbytes, first
+        cdef _Node node, first_node
+        cdef list views, items
+        cdef _Obj* v
+        cdef char* p
+        if start < 0:
+            start += total
+        if stop < 0:
+            stop += total
+        if start < 0:
+            start = 0
+        if start > stop or start >= total:
+            return b"*0\r\n"
+        if stop >= total:
+            stop = total - 1
+        want = stop - start + 1
+        node = first_node = self._seek(start, &off)
+        s = first = node.start + off
+        # First pass: the reply's size, and each node's list (a packed
+        # node is unpacked once).
+        views = []
+        left = want
+        nbytes = _digits(want) + 3
+        while True:
+            items = _view(node)
+            views.append(items)
+            e = PyList_GET_SIZE(items)
+            if e - s > left:
+                e = s + left
+            for i in range(s, e):
+                size = _bytes_size(_list_item(items, i))
+                nbytes += _digits(size) + size + 5
+            left -= e - s
+            if left == 0:
+                break
+            node = node.next
+            s = node.start
+        out = PyBytes_FromStringAndSize(NULL, nbytes)
+        p = _header(PyBytes_AS_STRING(out), 42, want)
+        left = want
+        node = first_node
+        s = first
+        for items in views:
+            e = PyList_GET_SIZE(items)
+            if e - s > left:
+                e = s + left
+            for i in range(s, e):
+                v = _list_item(items, i)
+                size = _bytes_size(v)
+                p = _header(p, 36, size)
+                memcpy(p, _bytes_data(v), size)
+                p[size] = 13
+                p[size + 1] = 10
+                p += size + 2
+            left -= e - s
+            if left:
+                node = node.next
+                s = node.start
         return out
 
     def iter_from(self, Py_ssize_t index, reverse=False):

@@ -30,6 +30,8 @@ in a signed 64-bit integer, as the command layer parses them.
 
 import sys
 
+from .resp_py import encode_bulks
+
 __all__ = ["QuickList", "set_packed_threshold"]
 
 _FILL_LEVELS = (4096, 8192, 16384, 32768, 65536)
@@ -838,6 +840,11 @@ class QuickList:
                 out.extend(items[:want])
                 want = 0
         return out
+
+    def encode_range(self, start, stop):
+        """``range(start, stop)`` as a RESP array of bulk strings (LRANGE's
+        reply); the compiled twin writes it with no list of the elements between."""
+        return encode_bulks(self.range(start, stop))
 
     def iter_from(self, index, reverse=False):
         """Iterate from element ``index`` towards the tail, or towards the

@@ -13,6 +13,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes
 from libc.limits cimport INT_MAX, LLONG_MAX, LLONG_MIN, ULLONG_MAX
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
+from cpython.list cimport PyList_GET_SIZE
 
 from ._errors import ProtocolError
 
@@ -479,39 +480,90 @@ cdef inline char *_header(char *p, char prefix, Py_ssize_t n) noexcept:
     return p + d + 3
 
 
+cdef extern from "Python.h":
+    ctypedef struct _Obj "PyObject"
+    _Obj* _list_item "PyList_GET_ITEM" (object, Py_ssize_t)
+    bint _is_bytes "PyBytes_CheckExact" (_Obj*)
+    Py_ssize_t _bytes_size "PyBytes_GET_SIZE" (_Obj*)
+    char* _bytes_data "PyBytes_AS_STRING" (_Obj*)
+
+
 def encode_bulks(values):
     """An array of bulk strings (RESP2 and RESP3 alike), built in one buffer.
 
     ``values`` is a sequence of bytes-like objects, none of them None.
     """
     cdef list items = values if type(values) is list else list(values)
-    cdef Py_ssize_t n = len(items)
+    cdef Py_ssize_t n = PyList_GET_SIZE(items)
     cdef Py_ssize_t total = _digits(n) + 3
     cdef Py_ssize_t i, size
-    cdef object v
-    cdef bint copied = False
+    cdef _Obj* v
     cdef char *p
+    # Borrowed references: nothing runs between the two passes that could
+    # change the list, which holds its items.
     for i in range(n):
-        v = items[i]
-        if type(v) is not bytes:
-            if not copied:
-                items = list(items)
-                copied = True
-            v = PyBytes_FromObject(v)
-            items[i] = v
-        size = PyBytes_GET_SIZE(v)
+        v = _list_item(items, i)
+        if not _is_bytes(v):
+            items = [x if type(x) is bytes else PyBytes_FromObject(x) for x in items]
+            return encode_bulks(items)
+        size = _bytes_size(v)
         total += _digits(size) + size + 5
     out = PyBytes_FromStringAndSize(NULL, total)
     p = _header(PyBytes_AS_STRING(out), 42, n)
     for i in range(n):
-        v = items[i]
-        size = PyBytes_GET_SIZE(v)
-        p = _header(p, 36, size)
-        memcpy(p, PyBytes_AS_STRING(v), size)
+        v = _list_item(items, i)
+        size = _bytes_size(v)
+        if size < 10:
+            p[0] = 36
+            p[1] = <char>(48 + size)
+            p[2] = 13
+            p[3] = 10
+            p += 4
+        else:
+            p = _header(p, 36, size)
+        memcpy(p, _bytes_data(v), size)
         p[size] = 13
         p[size + 1] = 10
         p += size + 2
     return out
+
+
+cdef extern from "Python.h":
+    long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
+
+cdef tuple _INTEGERS = tuple([b":%d\r\n" % i for i in range(-1, 10001)])
+
+
+def encode_integer(n):
+    """An integer reply (RESP2 and RESP3 alike): ``:<n>\r\n``."""
+    cdef int overflow = 0
+    cdef long long v
+    cdef unsigned long long u
+    cdef char buf[24]
+    cdef Py_ssize_t i = 24
+    if type(n) is not int:
+        return b":%d\r\n" % n
+    v = PyLong_AsLongLongAndOverflow(n, &overflow)
+    if overflow:
+        return b":%d\r\n" % n
+    if -1 <= v <= 10000:
+        return _INTEGERS[v + 1]
+    u = <unsigned long long>(-(v + 1)) + 1 if v < 0 else <unsigned long long>v
+    i -= 2
+    buf[22] = 13
+    buf[23] = 10
+    while True:
+        i -= 1
+        buf[i] = <char>(48 + u % 10)
+        u //= 10
+        if u == 0:
+            break
+    if v < 0:
+        i -= 1
+        buf[i] = 45
+    i -= 1
+    buf[i] = 58
+    return PyBytes_FromStringAndSize(buf + i, 24 - i)
 
 
 def parse_int(value):

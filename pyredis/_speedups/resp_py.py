@@ -428,3 +428,13 @@ _BULK_HEADS = [b"$%d" % n for n in range(1024)]
 def encode_bulk(value):
     """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
     return b"$%d\r\n%b\r\n" % (len(value), value)
+
+
+_INTEGERS = [b":%d\r\n" % i for i in range(-1, 10001)]
+
+
+def encode_integer(n):
+    """An integer reply (RESP2 and RESP3 alike): ``:<n>\r\n``."""
+    if -1 <= n <= 10000:
+        return _INTEGERS[n + 1]
+    return b":%d\r\n" % n

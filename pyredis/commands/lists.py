@@ -191,13 +191,16 @@ def _push(c, argv, head, existing_only):
         db.add(key, ql)
     elif ql.__class__ is not QuickList:
         raise E_WRONGTYPE
-    before = c.server.dirty
     if len(argv) == 3:
+        # One element: the signal's one change is Redis's count.
         if head:
             ql.push_head(argv[2])
         else:
             ql.push_tail(argv[2])
-    elif head:
+        db.signal(key)
+        return reply.integer(len(ql))
+    before = c.server.dirty
+    if head:
         ql.extend_head(argv[2:])
     else:
         ql.extend_tail(argv[2:])
@@ -238,12 +241,18 @@ def _pop(c, argv, head):
         raise CommandError(errors.WRONG_ARITY % c.cmd.fullname)
     key = argv[1]
     if n == 2:
-        ql = _write(c, key)
+        db = c.db
+        ql = db.lookup(key)
         if ql is None:
             return reply.NULL
-        before = c.server.dirty
+        if ql.__class__ is not QuickList:
+            raise E_WRONGTYPE
         value = ql.pop_head() if head else ql.pop_tail()
-        _removed(c, key, ql, head, 1, before)
+        if ql:
+            # One element popped, the key stays: the signal's one change is Redis's count.
+            db.signal(key, LPOP if head else RPOP)
+        else:
+            _removed(c, key, ql, head, 1, c.server.dirty)
         return reply.bulk(value)
     count = parse_int(argv[2])
     if count is None or count < 0:
@@ -348,12 +357,17 @@ def llen(c, argv):
 # LRANGE key start stop
 @command("lrange", 4, "readonly", keys=(1, 1, 1), group="list")
 def lrange(c, argv):
-    start = _int(argv[2])
-    stop = _int(argv[3])
-    ql = _read(c, argv[1])
+    # _int and _read written out: LRANGE's cost is in its reply.
+    start = parse_int(argv[2])
+    stop = parse_int(argv[3])
+    if start is None or stop is None:
+        raise E_NOT_INTEGER
+    ql = c.db.lookup_read(argv[1])
     if ql is None:
         return reply.EMPTY_ARRAY
-    return _bulks(ql.range(start, stop))
+    if ql.__class__ is not QuickList:
+        raise E_WRONGTYPE
+    return ql.encode_range(start, stop)
 
 
 # LINDEX key index

@@ -136,7 +136,7 @@ def _in_order(members, intset):
 @command("sadd", -3, "write denyoom fast", keys=(1, 1, 1), group="set", event=("s", "sadd"))
 def sadd(c, argv):
     key = argv[1]
-    s = _write(c, key)
+    s = c.db.get_typed(key, Set, read=False)
     if s is None:
         s = Set.for_first_member(argv[2])
         c.db.add(key, s)

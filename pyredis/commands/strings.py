@@ -503,9 +503,9 @@ def _incr_by(c, key, incr):
     if value is None:
         db.set(key, new, keep_ttl=True)
     else:
-        # db.set for a key that holds a value, written out.
+        # db.set for a key that holds a value, written out; the lookup's
+        # touch already left the field dbOverwrite would.
         db.data[key] = new
-        db.access.overwritten(key)
     if OVERRIDES:
         forget(db, key)
     db.signal(key)

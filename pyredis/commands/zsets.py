@@ -316,8 +316,10 @@ def _zadd_one(c, key, score, member):
 @command("zadd", -4, "write denyoom fast", keys=(1, 1, 1), group="sorted_set", event=("z", "zadd"))
 def zadd(c, argv):
     if len(argv) == 4:
-        # The common form: a score (never an option name) and one member.
-        score = parse_double(argv[2])
+        # The common form: a score (never an option name) and one member;
+        # a short run of digits is parse_double's own first case, inline.
+        arg = argv[2]
+        score = float(arg) if arg.isdigit() and len(arg) < 300 else parse_double(arg)
         if score is not None:
             return _zadd_one(c, argv[1], score, argv[3])
     return _zadd_generic(c, argv, False)

@@ -64,6 +64,11 @@ class Hash(dict):
 
     def store(self, field, value, max_entries, max_value):
         """Redis hashTypeSet: set ``field``; True if it is new."""
+        if not self.listpack and self.index is None:
+            # A hashtable without a sampling index: nothing to convert or keep.
+            new = field not in self
+            self[field] = value
+            return new
         if self.listpack and (len(field) > max_value or len(value) > max_value):
             self.to_table()
         new = field not in self

@@ -121,6 +121,25 @@ def test_multi_key_commands(pair):
     """)
 
 
+def test_mset_over_new_existing_and_expiring_keys(pair):
+    script(pair, """
+        SET old v
+        SET ttl v EX 100
+        SET gone v PX 1
+        RPUSH list x
+        MSET new 1 old 2 ttl 3 list 4 new 5 gone 6 tail 7
+        MGET new old ttl list gone tail
+        TTL ttl
+        TTL gone
+        TYPE list
+        DBSIZE
+        OBJECT ENCODING new
+        OBJECT ENCODING old
+        MSET a 1 a 2 a 3
+        GET a
+    """)
+
+
 def test_append_strlen_setrange_getrange(pair):
     script(pair, """
         APPEND ap 12

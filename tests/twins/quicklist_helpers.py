@@ -141,6 +141,10 @@ class ListModel:
         r = _norm(start, stop, len(self.items))
         return [] if r is None else self.items[r[0]:r[1] + 1]
 
+    def encode_range(self, start, stop):
+        items = self.range(start, stop)
+        return b"*%d\r\n" % len(items) + b"".join(b"$%d\r\n%b\r\n" % (len(v), v) for v in items)
+
     def iter_range(self, start, stop, reverse=False):
         out = self.range(start, stop)
         return iter(out[::-1] if reverse else out)

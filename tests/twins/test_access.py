@@ -141,6 +141,33 @@ def test_lfu_overwrite_keeps_the_counter(access):
     assert table.get(b"new") == clock.fresh()
 
 
+def test_store_pairs_creates_overwrites_and_stops_at_a_ttl(access):
+    clock, data, table = table_with(access, lfu=True)
+    shared = {b"7": b"7"}
+    data[b"old"] = b"x"
+    table.created(b"old")
+    table.touch(b"old", b"x")
+    counter = clock.frequency(table.get(b"old"))
+    seven = bytes(bytearray(b"7"))
+    argv = [b"MSET", b"new", seven, b"old", b"long value", b"ttl", b"t", b"after", b"a"]
+    data[b"ttl"] = b"x"
+    assert table.store_pairs(argv, 1, shared, {b"ttl": 1}) == 5
+    assert data[b"new"] is shared[b"7"]
+    assert data[b"old"] == b"long value"
+    assert table.get(b"new") == clock.fresh()
+    # The overwrite kept the LFU counter the touch raised (or not).
+    assert clock.frequency(table.get(b"old")) >= counter
+    assert data[b"ttl"] == b"x" and b"after" not in data
+    assert table.store_pairs(argv, 7, shared, {b"ttl": 1}) == 9
+    assert data[b"after"] == b"a"
+    assert table.store_pairs(argv, 1, shared, {}) == 9
+    assert data[b"ttl"] == b"t"
+    clock.lfu = False
+    clock.tick(NOW + 5000)
+    assert table.store_pairs([b"MSET", b"old", b"v"], 1, shared, {}) == 3
+    assert table.get(b"old") == clock.lru
+
+
 def test_touch_of_a_shared_integer_touches_its_object(access):
     clock, data, table = table_with(access)
     data[b"k"] = b"42"
@@ -259,6 +286,18 @@ def test_twins_agree_on_random_operations(access_twins):
                 data[key] = b"v"
                 table.overwritten(key)
                 return table.get(key)
+            self.both(op)
+
+        @rule(pairs=st.lists(st.tuples(KEYS, st.sampled_from([b"0", b"42", b"v", b"10000"])),
+                             max_size=6),
+              ttl=st.lists(KEYS, max_size=2))
+        def store_pairs(self, pairs, ttl):
+            argv = [b"MSET"] + [x for pair in pairs for x in pair]
+            shared = {b"0": b"0", b"42": b"42"}
+            expires = dict.fromkeys(ttl, 1)
+            def op(clock, data, table):
+                i = table.store_pairs(argv, 1, shared, expires)
+                return i, sorted(data.items(), key=repr), [table.get(k) for k, _ in pairs]
             self.both(op)
 
         @rule(key=KEYS, field=st.integers(0, (1 << 32) - 1))

@@ -250,6 +250,7 @@ def test_many_small_values_index_and_range(fill):
     for a, b in [(0, -1), (100, 199), (-300, -250), (4990, 6000), (-9000, 3),
                  (2500, 2400), (5000, 5001), (0, 0), (-1, -1), (1234, 4321)]:
         t.range(a, b)
+        t.encode_range(a, b)
         t.iter_range(a, b)
         t.iter_range(a, b, True)
     for i in [0, 1, 2499, 2500, 4999, -1, -5000, -5001, 5000]:
@@ -492,6 +493,8 @@ def test_interior_nodes_are_packed_and_reads_leave_them_packed(quicklist):
         q.extend_tail(values)
         assert tracemalloc.get_traced_memory()[0] - base < n * 24
         assert q.range(0, -1) == values
+        assert q.encode_range(5, 12_345) == b"*12341\r\n" + b"".join(
+            b"$16\r\n%b\r\n" % v for v in values[5:12_346])
         assert list(reversed(q)) == values[::-1]
         assert list(q.iter_range(10, 15_000)) == values[10:15_001]
         assert q.index(10_000) == values[10_000]
@@ -584,6 +587,7 @@ def _random_step(t, rnd):
         t.remove(v, rnd.randrange(-3, 4))
     elif op == 10:
         t.range(i, j)
+        t.encode_range(i, j)
     elif op == 11:
         t.extend_tail([_random_value(rnd) for _ in range(rnd.randrange(60))])
     elif op == 12:
@@ -694,6 +698,7 @@ def _machine_for(mod):
         @rule(a=_idx, b=_idx, reverse=st.booleans())
         def range(self, a, b, reverse):
             assert self.q.range(a, b) == self.model.range(a, b)
+            assert self.q.encode_range(a, b) == self.model.encode_range(a, b)
             assert list(self.q.iter_range(a, b, reverse)) == list(
                 self.model.iter_range(a, b, reverse))
 

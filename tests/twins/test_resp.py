@@ -770,3 +770,17 @@ def test_encode_bulk(resp, value):
 def test_encode_bulk_refuses_what_is_not_bytes(resp, bad):
     with pytest.raises(TypeError):
         resp.encode_bulk(bad)
+
+
+@pytest.mark.parametrize("value", [-1, 0, 1, 9, 10, 10000, 10001, -2, -10, 123456789,
+                                   (1 << 63) - 1, -(1 << 63), 1 << 63, -(1 << 63) - 1, 1 << 100,
+                                   True, False])
+def test_encode_integer(resp, value):
+    assert resp.encode_integer(value) == b":%d\r\n" % value
+
+
+@given(st.integers())
+@settings(max_examples=300, deadline=None)
+def test_encode_integer_twins_agree(resp_twins, value):
+    compiled, pure = resp_twins
+    assert compiled.encode_integer(value) == pure.encode_integer(value) == b":%d\r\n" % value
