@@ -24,6 +24,8 @@ from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.string cimport memcpy
 from cpython.pyport cimport PY_SSIZE_T_MAX
 
+from .resp_header cimport _digits, _header
+
 __all__ = ["QuickList", "set_packed_threshold"]
 
 cdef Py_ssize_t[5] _FILL_LEVELS = [4096, 8192, 16384, 32768, 65536]
@@ -61,26 +63,6 @@ cdef extern from "Python.h":
     Py_ssize_t _bytes_size "PyBytes_GET_SIZE" (_Obj*)
     char* _bytes_data "PyBytes_AS_STRING" (_Obj*)
 
-
-cdef inline Py_ssize_t _digits(Py_ssize_t n) noexcept:
-    cdef Py_ssize_t d = 1
-    while n >= 10:
-        n //= 10
-        d += 1
-    return d
-
-
-cdef inline char *_header(char *p, char prefix, Py_ssize_t n) noexcept:
-    """``<prefix><n>\\r\\n`` at ``p`` (a RESP header); returns the byte after it."""
-    cdef Py_ssize_t d = _digits(n)
-    cdef Py_ssize_t i
-    p[0] = prefix
-    for i in range(d, 0, -1):
-        p[i] = <char>(48 + n % 10)
-        n //= 10
-    p[d + 1] = 13
-    p[d + 2] = 10
-    return p + d + 3
 
 
 cdef inline Py_ssize_t _estimate(Py_ssize_t n) noexcept nogil:

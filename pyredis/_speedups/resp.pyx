@@ -15,6 +15,8 @@ from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 from cpython.list cimport PyList_GET_SIZE
 
+from .resp_header cimport _digits, _header
+
 from ._errors import ProtocolError
 
 cdef extern from "Python.h":
@@ -457,27 +459,6 @@ __all__ = ["ProtocolError", "RequestParser"]
 # ---- replies ----------------------------------------------------------------
 cdef extern from "Python.h":
     object PyBytes_FromObject(object o)
-
-
-cdef inline Py_ssize_t _digits(Py_ssize_t n) noexcept:
-    cdef Py_ssize_t d = 1
-    while n >= 10:
-        n //= 10
-        d += 1
-    return d
-
-
-cdef inline char *_header(char *p, char prefix, Py_ssize_t n) noexcept:
-    """``<prefix><n>\\r\\n`` at ``p``; returns the byte after it."""
-    cdef Py_ssize_t d = _digits(n)
-    cdef Py_ssize_t i
-    p[0] = prefix
-    for i in range(d, 0, -1):
-        p[i] = <char>(48 + n % 10)
-        n //= 10
-    p[d + 1] = 13
-    p[d + 2] = 10
-    return p + d + 3
 
 
 cdef extern from "Python.h":
