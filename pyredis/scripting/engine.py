@@ -182,25 +182,23 @@ class LuaEngine:
         """
         scripting = self.scripting
         server = self.server
-        if server.master_link is not None:
-            self._replica_gate(c, flags)
-        oom = False
-        if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
-            if server.memory.perform() == FAIL:
-                # A script that declares its flags counts as a command that
-                # grows memory unless it says allow-oom (scriptFlagsToCmdFlags).
-                if flags is not None:
-                    raise CommandError(errors.OOM)
-                oom = True
+        # The server's Gates (maxmemory, cluster, the replica's) are all off
+        # while it is not gated: one test instead of a read of each.
+        gated = server.gated
+        if gated or server.master_link is not None:
+            oom = self._gates(c, flags, read_only)
+            cluster = server.cluster
+        else:
+            oom = False
+            cluster = None
         sc = self.client
         sc.db = c.db
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
         run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
-        cluster = server.cluster
-        if (scripting.ldb is not None or c.acl_check is not None or cluster is not None
-                or server.replica_gate is not None or server.master_link is not None):
+        if (scripting.ldb is not None or c.acl_check is not None or server.master_link is not None
+                or (gated and (cluster is not None or server.replica_gate is not None))):
             run.plain = False
         if cluster is not None:
             # A script without a shebang may touch keys of any slot.
@@ -215,10 +213,16 @@ class LuaEngine:
                 cluster.request_slot = run.slot
             if run.timed_out or run.killed:
                 self._ended_busy(run)
-        if result.__class__ is bytes:
-            # The script returned a string (see the runners in sandbox.py).
+        cls = result.__class__
+        if cls is bytes:
+            # The script returned a string or a number (see the runners in sandbox.py).
             if not run.timed_out:
                 return bulk(result)
+            ok = True
+            value = result
+        elif cls is int or cls is float:
+            if not run.timed_out:
+                return convert.integer(result)
             ok = True
             value = result
         else:
@@ -238,6 +242,20 @@ class LuaEngine:
         if errs:
             c.cmd.failed_calls += 1
         return out
+
+    def _gates(self, c, flags, read_only):
+        """The checks of a run on a replica or under maxmemory: whether it starts out of memory."""
+        server = self.server
+        if server.master_link is not None:
+            self._replica_gate(c, flags)
+        if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
+            if server.memory.perform() == FAIL:
+                # A script that declares its flags counts as a command that
+                # grows memory unless it says allow-oom (scriptFlagsToCmdFlags).
+                if flags is not None:
+                    raise CommandError(errors.OOM)
+                return True
+        return False
 
     def _replica_gate(self, c, flags):
         """scriptPrepareForRun on a replica: stale data and writes as the script declares."""
@@ -280,8 +298,8 @@ class LuaEngine:
         run = self.scripting.run
         if run is not None and run.plain and args:
             # The common case written out: a command of its own (no
-            # subcommand), allowed in scripts, with its arity and bytes
-            # arguments.  Anything else takes _execute's full checks.
+            # subcommand), allowed in scripts, with its arity and string or
+            # number arguments.  Anything else takes _execute's full checks.
             name = args[0]
             cmd = _table_get(name.lower()) if name.__class__ is bytes else None
             if cmd is not None:
@@ -293,17 +311,25 @@ class LuaEngine:
                 if kind and (n == arity if arity > 0 else n >= -arity):
                     for a in args:
                         if a.__class__ is not bytes:
+                            argv = _number_argv(args)
                             break
                     else:
+                        argv = list(args)
+                    if argv is not None:
                         if kind is _WRITE:
                             if run.read_only or (run.oom and not run.wrote and "denyoom" in cmd.flags):
                                 return self._called(self._execute(args))
                             run.wrote = True
                         sc = self.client
-                        result = call(sc, cmd, list(args))
+                        result = call(sc, cmd, argv)
                         if result.__class__ is bytes and not sc.captured:
-                            if result[0] == 36 and result[1] != 45:  # a bulk string
+                            first = result[0]
+                            if first == 36 and result[1] != 45:  # a bulk string
                                 return result[result.index(b"\r\n") + 2:-2]
+                            if first == 58:  # an integer
+                                return int(result[1:-2])
+                            if first == 43:  # a status
+                                return self.mk_ok(result[1:-2])
                             return self._called(self.top(result))
                         return self._called(self._replied(sc, result))
         return self._called(self._execute(args))
@@ -629,6 +655,20 @@ def _argv(args):
             argv.append(b"%.17g" % a)
         else:
             raise _api_error(errors.LUA_CALL_ARG_TYPE)
+    return argv
+
+
+def _number_argv(args):
+    """luaArgsToRedisArgv for strings and numbers (numbers as %.17g), or None for other values."""
+    argv = []
+    for a in args:
+        cls = a.__class__
+        if cls is bytes:
+            argv.append(a)
+        elif cls is int or cls is float:
+            argv.append(b"%.17g" % a)
+        else:
+            return None
     return argv
 
 
