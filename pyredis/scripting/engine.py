@@ -30,6 +30,7 @@ LOAD_TIMEOUT_MS = 500
 
 
 _table_get = TABLE.get
+_time = clock.time
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -43,19 +44,17 @@ REPL_ALL = 3
 
 
 # How redis.call's fast path takes a command: not at all (a container, or
-# refused in scripts), as a write, or as a read; by command, on first use.
+# refused in scripts), as a write, or as a read.
 _OTHER, _WRITE, _READ = 0, 1, 2
-_script_kinds = {}
+# The names (as scripts write them: any case) a runtime remembers.
+_MAX_COMMAND_NAMES = 256
 
 
 def _script_kind(cmd):
     flags = cmd.flags
     if cmd.subcommands is not None or "noscript" in flags:
-        kind = _OTHER
-    else:
-        kind = _WRITE if "write" in flags else _READ
-    _script_kinds[cmd] = kind
-    return kind
+        return _OTHER
+    return _WRITE if "write" in flags else _READ
 
 
 class ScriptClient(Client):
@@ -102,16 +101,15 @@ class RunContext:
     slot = -1
     cross_slot = True
 
-    def __init__(self, caller, name, eval_mode, read_only, oom):
-        self.caller = caller
-        self.name = name
-        self.eval_mode = eval_mode
-        self.read_only = read_only
-        # now_ms() written out, as this runs once per script call.
-        self.start = int(clock.time() * 1000)
-        # Out of memory when it started (and not allowed to ignore it): its
-        # first write may not be one that grows memory (scriptVerifyOOM).
-        self.oom = oom
+    # Set for each run by LuaEngine.run: caller, name, eval_mode, read_only,
+    # start (ms) and oom: out of memory when it started (and not allowed to
+    # ignore it), so its first write may not be one that grows memory
+    # (scriptVerifyOOM).
+
+
+# A run's context made without a call of __init__ (one object per run: the
+# fewer calls, the cheaper a short script).
+_new_run = RunContext.__new__
 
 
 class LuaEngine:
@@ -135,6 +133,9 @@ class LuaEngine:
         self.ldb = tuple(ldb.values())
         self.ldb_start, self.ldb_end = self.ldb[:2]
         self.client = scripting.client
+        # redis.call's fast path: command name as written -> (command, kind).
+        # The command table is complete before any script runs.
+        self.commands = {}
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -196,7 +197,13 @@ class LuaEngine:
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
-        run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
+        run = scripting.run = _new_run(RunContext)
+        run.caller = c
+        run.name = name
+        run.eval_mode = eval_mode
+        run.read_only = read_only
+        run.start = int(_time() * 1000)
+        run.oom = oom
         if (scripting.ldb is not None or c.acl_check is not None or server.master_link is not None
                 or (gated and (cluster is not None or server.replica_gate is not None))):
             run.plain = False
@@ -301,11 +308,11 @@ class LuaEngine:
             # subcommand), allowed in scripts, with its arity and string or
             # number arguments.  Anything else takes _execute's full checks.
             name = args[0]
-            cmd = _table_get(name.lower()) if name.__class__ is bytes else None
-            if cmd is not None:
-                kind = _script_kinds.get(cmd)
-                if kind is None:
-                    kind = _script_kind(cmd)
+            entry = self.commands.get(name) if name.__class__ is bytes else None
+            if entry is None and name.__class__ is bytes:
+                entry = self._command_entry(name)
+            if entry is not None:
+                cmd, kind = entry
                 n = len(args)
                 arity = cmd.arity
                 if kind and (n == arity if arity > 0 else n >= -arity):
@@ -333,6 +340,16 @@ class LuaEngine:
                             return self._called(self.top(result))
                         return self._called(self._replied(sc, result))
         return self._called(self._execute(args))
+
+    def _command_entry(self, name):
+        """(command, how the fast path takes it) for a name as a script wrote it, or None."""
+        cmd = _table_get(name.lower())
+        if cmd is None:
+            return None
+        entry = (cmd, _script_kind(cmd))
+        if len(self.commands) < _MAX_COMMAND_NAMES:
+            self.commands[name] = entry
+        return entry
 
     def _called(self, value):
         """redis.call's result for what _execute returned."""
