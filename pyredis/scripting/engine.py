@@ -329,6 +329,8 @@ class LuaEngine:
                             run.wrote = True
                         sc = self.client
                         result = call(sc, cmd, argv)
+                        if run.caller.tracking is not None and kind is _READ:
+                            self._track(run.caller, cmd, argv)
                         if result.__class__ is bytes and not sc.captured:
                             first = result[0]
                             if first == 36 and result[1] != 45:  # a bulk string
@@ -340,6 +342,11 @@ class LuaEngine:
                             return self._called(self.top(result))
                         return self._called(self._replied(sc, result))
         return self._called(self._execute(args))
+
+    def _track(self, caller, cmd, argv):
+        """call()'s tracking of the keys a read fetched, for the script's caller (server.script_caller)."""
+        if "readonly" in cmd.flags:
+            self.server.tracking.remember(caller, cmd, argv)
 
     def _command_entry(self, name):
         """(command, how the fast path takes it) for a name as a script wrote it, or None."""
@@ -430,6 +437,8 @@ class LuaEngine:
             del ops[mark:]
         else:
             result = call(sc, cmd, argv)
+        if caller.tracking is not None:
+            self._track(caller, cmd, argv)
         if result.__class__ is bytes and not sc.captured:
             if scripting.ldb is not None:
                 scripting.ldb.reply_logged(result)

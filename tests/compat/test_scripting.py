@@ -440,3 +440,28 @@ def test_blocking_stream_reads_from_scripts(pair):
     pair.run("EVAL", "return redis.call('xread', 'count', '1', 'streams', 's', '0')", "0")
     pair.run("EVAL", "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', '10', "
                      "'streams', 's', '>')", "0")
+
+
+def _script_reads_tracked(port):
+    """What a tracking client hears after its scripts read keys (EVAL, FCALL) and they change."""
+    reader, writer = RawClient(port), RawClient(port)
+    out = [reader.cmd("HELLO", "3")[:1], reader.cmd("CLIENT", "TRACKING", "ON")]
+    out.append(reader.cmd("EVAL", "redis.pcall('GET', KEYS[1]) return redis.call('HGET', KEYS[2], 'f')",
+                          "2", "trk:a", "trk:h"))
+    out.append(reader.cmd("EVAL", "return redis.pcall('SET', KEYS[1], 1)", "1", "trk:w"))
+    out.append(reader.cmd("FUNCTION", "LOAD", "REPLACE",
+                          "#!lua name=trklib\nredis.register_function('rd', "
+                          "function(k) return redis.call('STRLEN', k[1]) end)"))
+    out.append(reader.cmd("FCALL", "rd", "1", "trk:f"))
+    for key in ("trk:a", "trk:h", "trk:w", "trk:f"):
+        out.append(writer.cmd("SET", key, "changed"))
+        out.append(reader.read_all())
+    out.append(reader.cmd("FUNCTION", "DELETE", "trklib"))
+    reader.close()
+    writer.close()
+    return out
+
+
+def test_keys_a_script_reads_are_tracked_for_its_caller(server, real_redis):
+    # call() remembers a read command's keys for server.script_caller.
+    assert _script_reads_tracked(server.port) == _script_reads_tracked(real_redis.port)
