@@ -19,6 +19,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import listpack_py as listpack
     from . import rdbrun_py as rdbrun
     from .keysort_py import sort_keys
+    from .scriptcall_py import ScriptCall
     IMPLEMENTATION = "python"
 else:
     try:
@@ -35,6 +36,7 @@ else:
         from . import listpack
         from . import rdbrun
         from .keysort import sort_keys
+        from .scriptcall import ScriptCall
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -44,4 +46,4 @@ else:
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "parse_int", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
-           "sort_keys", "IMPLEMENTATION"]
+           "sort_keys", "ScriptCall", "IMPLEMENTATION"]

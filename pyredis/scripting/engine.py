@@ -4,7 +4,7 @@ One ``LuaEngine`` serves EVAL (recreated on SCRIPT FLUSH, as Redis recreates
 its Lua state) and another FUNCTION.  Scripts are clients: ``redis.call``
 runs the command through the same lookup and checks as a request, then
 ``dispatch.call``, on the server's script client, in the db the script
-client has selected.
+client has selected; its common case is ``_speedups.ScriptCall``.
 """
 import hashlib
 import math
@@ -12,6 +12,7 @@ import math
 import lupa.lua51 as lua51
 
 from .. import clock, errors
+from .._speedups import ScriptCall
 from ..client import Client
 from ..commands import TABLE
 from ..db import now_ms
@@ -122,9 +123,13 @@ class LuaEngine:
                                           unpack_returned_tuples=True, encoding=None,
                                           attribute_filter=_deny_attributes)
         install_all(lua)
+        self.client = scripting.client
+        # redis.call's fast path: command name as written -> (command, kind).
+        # The command table is complete before any script runs.
+        self.commands = {}
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
          self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
-            BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
+            BOOTSTRAP, ScriptCall(self), self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
             LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
@@ -132,10 +137,6 @@ class LuaEngine:
         # The debugger's helpers: start, end, eval, global, redis.
         self.ldb = tuple(ldb.values())
         self.ldb_start, self.ldb_end = self.ldb[:2]
-        self.client = scripting.client
-        # redis.call's fast path: command name as written -> (command, kind).
-        # The command table is complete before any script runs.
-        self.commands = {}
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -300,49 +301,7 @@ class LuaEngine:
     # ---- callbacks from Lua -----------------------------------------------
     # Errors are raised as ScriptRaise; Lua's error handler (or the sandbox's
     # pcall) turns them into Redis's error tables through _error_info.
-    def _call(self, *args):
-        """redis.call: the reply as Lua values; an error reply is raised."""
-        run = self.scripting.run
-        if run is not None and run.plain and args:
-            # The common case written out: a command of its own (no
-            # subcommand), allowed in scripts, with its arity and string or
-            # number arguments.  Anything else takes _execute's full checks.
-            name = args[0]
-            entry = self.commands.get(name) if name.__class__ is bytes else None
-            if entry is None and name.__class__ is bytes:
-                entry = self._command_entry(name)
-            if entry is not None:
-                cmd, kind = entry
-                n = len(args)
-                arity = cmd.arity
-                if kind and (n == arity if arity > 0 else n >= -arity):
-                    for a in args:
-                        if a.__class__ is not bytes:
-                            argv = _number_argv(args)
-                            break
-                    else:
-                        argv = list(args)
-                    if argv is not None:
-                        if kind is _WRITE:
-                            if run.read_only or (run.oom and not run.wrote and "denyoom" in cmd.flags):
-                                return self._called(self._execute(args))
-                            run.wrote = True
-                        sc = self.client
-                        result = call(sc, cmd, argv)
-                        if run.caller.tracking is not None and kind is _READ:
-                            self._track(run.caller, cmd, argv)
-                        if result.__class__ is bytes and not sc.captured:
-                            first = result[0]
-                            if first == 36 and result[1] != 45:  # a bulk string
-                                return result[result.index(b"\r\n") + 2:-2]
-                            if first == 58:  # an integer
-                                return int(result[1:-2])
-                            if first == 43:  # a status
-                                return self.mk_ok(result[1:-2])
-                            return self._called(self.top(result))
-                        return self._called(self._replied(sc, result))
-        return self._called(self._execute(args))
-
+    # ---- redis.call's helpers (the call itself is _speedups.ScriptCall) ----
     def _track(self, caller, cmd, argv):
         """call()'s tracking of the keys a read fetched, for the script's caller (server.script_caller)."""
         if "readonly" in cmd.flags:
@@ -681,20 +640,6 @@ def _argv(args):
             argv.append(b"%.17g" % a)
         else:
             raise _api_error(errors.LUA_CALL_ARG_TYPE)
-    return argv
-
-
-def _number_argv(args):
-    """luaArgsToRedisArgv for strings and numbers (numbers as %.17g), or None for other values."""
-    argv = []
-    for a in args:
-        cls = a.__class__
-        if cls is bytes:
-            argv.append(a)
-        elif cls is int or cls is float:
-            argv.append(b"%.17g" % a)
-        else:
-            return None
     return argv
 
 
