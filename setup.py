@@ -26,7 +26,8 @@ else:
          Extension("pyredis._speedups.listpack", ["pyredis/_speedups/listpack.pyx"]),
          Extension("pyredis._speedups.rdbrun", ["pyredis/_speedups/rdbrun.pyx"]),
          Extension("pyredis._speedups.keysort", ["pyredis/_speedups/keysort.pyx"]),
-         Extension("pyredis._speedups.readers", ["pyredis/_speedups/readers.pyx"])],
+         Extension("pyredis._speedups.readers", ["pyredis/_speedups/readers.pyx"]),
+         Extension("pyredis._speedups.scriptcall", ["pyredis/_speedups/scriptcall.pyx"])],
         compiler_directives={"language_level": "3"},
     )
 

@@ -284,7 +284,11 @@ def allow_protected(setting, c):
 
 
 def call(c, cmd, argv):
-    """Run ``cmd`` and return its reply (errors become error replies)."""
+    """Run ``cmd`` and return its reply (errors become error replies).
+
+    _speedups/scriptcall.pyx writes this out for the commands scripts run:
+    a change here goes there too.
+    """
     server = c.server
     server.current_event = cmd.event
     c.cmd = cmd

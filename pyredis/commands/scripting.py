@@ -91,11 +91,7 @@ def _evalsha(c, argv, ro):
         script = scripting.cache.get(sha)
         if script is None:
             raise CommandError(errors.NOSCRIPT)
-    if script.shebang:
-        return _run(c, script, argv, numkeys, ro)
-    # A script without flags, the common case: _run's work written out.
-    engine = scripting.cache.engine
-    return engine.run(c, engine.run_eval, script.func, script.name, True, ro, numkeys, argv[3:], None)
+    return _run(c, script, argv, numkeys, ro)
 
 
 _FLAGS = "noscript stale skip_monitor no_mandatory_keys"
@@ -110,6 +106,17 @@ def eval_(c, argv):
 # EVALSHA sha1 numkeys [key ...] [arg ...]
 @command("evalsha", -3, _FLAGS, group="scripting", getkeys=script_keys)
 def evalsha(c, argv):
+    # _evalsha(c, argv, False) written out for a script without flags, the common case.
+    sha = argv[1]
+    scripting = c.server.scripting
+    if len(sha) == 40 and not scripting.debug_clients:
+        numkeys = SMALL_NUMKEYS.get(argv[2])
+        script = scripting.cache.scripts.get(sha)
+        if (numkeys is not None and numkeys <= len(argv) - 3 and script is not None
+                and not script.shebang):
+            engine = scripting.cache.engine
+            return engine.run(c, engine.run_eval, script.func, script.name, True, False, numkeys,
+                              argv[3:], None)
     return _evalsha(c, argv, False)
 
 

@@ -158,7 +158,8 @@ def _map_crlf(s):
     return s.replace(b"\r", b" ").replace(b"\n", b" ")
 
 
-def _integer(v):
+def integer(v):
+    """A Lua number as a reply: an integer, truncated (luaReplyToRedisReply)."""
     if v.__class__ is float:
         if not math.isfinite(v) or not -9.3e18 < v < 9.3e18:
             return reply.integer(_INT64_MIN)
@@ -193,7 +194,7 @@ def to_reply(v, rawget, script_resp, errors, top=_TOP_LEVEL):
     if cls is bytes:
         return reply.bulk(v)
     if cls is int or cls is float:
-        return _integer(v)
+        return integer(v)
     if cls is bool:
         if script_resp == 2:
             return reply.ONE if v else reply.NULL

@@ -4,15 +4,15 @@ One ``LuaEngine`` serves EVAL (recreated on SCRIPT FLUSH, as Redis recreates
 its Lua state) and another FUNCTION.  Scripts are clients: ``redis.call``
 runs the command through the same lookup and checks as a request, then
 ``dispatch.call``, on the server's script client, in the db the script
-client has selected.
+client has selected; its common case is ``_speedups.ScriptCall``.
 """
 import hashlib
 import math
-from functools import partial
 
 import lupa.lua51 as lua51
 
 from .. import clock, errors
+from .._speedups import ScriptCall
 from ..client import Client
 from ..commands import TABLE
 from ..db import now_ms
@@ -31,6 +31,7 @@ LOAD_TIMEOUT_MS = 500
 
 
 _table_get = TABLE.get
+_time = clock.time
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -44,19 +45,17 @@ REPL_ALL = 3
 
 
 # How redis.call's fast path takes a command: not at all (a container, or
-# refused in scripts), as a write, or as a read; by command, on first use.
+# refused in scripts), as a write, or as a read.
 _OTHER, _WRITE, _READ = 0, 1, 2
-_script_kinds = {}
+# The names (as scripts write them: any case) a runtime remembers.
+_MAX_COMMAND_NAMES = 256
 
 
 def _script_kind(cmd):
     flags = cmd.flags
     if cmd.subcommands is not None or "noscript" in flags:
-        kind = _OTHER
-    else:
-        kind = _WRITE if "write" in flags else _READ
-    _script_kinds[cmd] = kind
-    return kind
+        return _OTHER
+    return _WRITE if "write" in flags else _READ
 
 
 class ScriptClient(Client):
@@ -78,20 +77,6 @@ class ScriptClient(Client):
         # Blocking commands answer at once, as inside MULTI.
         self.deny_blocking = True
         self.captured = []
-
-    @property
-    def track_read(self):
-        """call()'s trackingRememberKeys(server.script_caller): a read in a script is
-        remembered for a tracking caller, as the keys its own command names."""
-        run = self.server.scripting.run
-        if run is None or run.caller.track_read is None:
-            return None
-        return partial(_caller_read, run.caller)
-
-    @track_read.setter
-    def track_read(self, value):
-        # It never tracks for itself (Client's set-up clears the attribute).
-        pass
 
     def reply(self, r):
         self.captured.append(r)
@@ -117,16 +102,15 @@ class RunContext:
     slot = -1
     cross_slot = True
 
-    def __init__(self, caller, name, eval_mode, read_only, oom):
-        self.caller = caller
-        self.name = name
-        self.eval_mode = eval_mode
-        self.read_only = read_only
-        # now_ms() written out, as this runs once per script call.
-        self.start = int(clock.time() * 1000)
-        # Out of memory when it started (and not allowed to ignore it): its
-        # first write may not be one that grows memory (scriptVerifyOOM).
-        self.oom = oom
+    # Set for each run by LuaEngine.run: caller, name, eval_mode, read_only,
+    # start (ms) and oom: out of memory when it started (and not allowed to
+    # ignore it), so its first write may not be one that grows memory
+    # (scriptVerifyOOM).
+
+
+# A run's context made without a call of __init__ (one object per run: the
+# fewer calls, the cheaper a short script).
+_new_run = RunContext.__new__
 
 
 class LuaEngine:
@@ -139,9 +123,13 @@ class LuaEngine:
                                           unpack_returned_tuples=True, encoding=None,
                                           attribute_filter=_deny_attributes)
         install_all(lua)
+        self.client = scripting.client
+        # redis.call's fast path: command name as written -> (command, kind).
+        # The command table is complete before any script runs.
+        self.commands = {}
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
          self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
-            BOOTSTRAP, self._call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
+            BOOTSTRAP, ScriptCall(self), self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
             LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
@@ -149,7 +137,6 @@ class LuaEngine:
         # The debugger's helpers: start, end, eval, global, redis.
         self.ldb = tuple(ldb.values())
         self.ldb_start, self.ldb_end = self.ldb[:2]
-        self.client = scripting.client
         self.reader = convert.ReplyReader(lua, self.mk_ok, self.mk_err)
         self.top = self.reader.top
 
@@ -197,25 +184,29 @@ class LuaEngine:
         """
         scripting = self.scripting
         server = self.server
-        if server.master_link is not None:
-            self._replica_gate(c, flags)
-        oom = False
-        if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
-            if server.memory.perform() == FAIL:
-                # A script that declares its flags counts as a command that
-                # grows memory unless it says allow-oom (scriptFlagsToCmdFlags).
-                if flags is not None:
-                    raise CommandError(errors.OOM)
-                oom = True
+        # The server's Gates (maxmemory, cluster, the replica's) are all off
+        # while it is not gated: one test instead of a read of each.
+        gated = server.gated
+        if gated or server.master_link is not None:
+            oom = self._gates(c, flags, read_only)
+            cluster = server.cluster
+        else:
+            oom = False
+            cluster = None
         sc = self.client
         sc.db = c.db
         sc.resp = 2
         sc.user = c.user
         sc.acl_check = c.acl_check
-        run = scripting.run = RunContext(c, name, eval_mode, read_only, oom)
-        cluster = server.cluster
-        if (scripting.ldb is not None or c.acl_check is not None or cluster is not None
-                or server.replica_gate is not None or server.master_link is not None):
+        run = scripting.run = _new_run(RunContext)
+        run.caller = c
+        run.name = name
+        run.eval_mode = eval_mode
+        run.read_only = read_only
+        run.start = int(_time() * 1000)
+        run.oom = oom
+        if (scripting.ldb is not None or c.acl_check is not None or server.master_link is not None
+                or (gated and (cluster is not None or server.replica_gate is not None))):
             run.plain = False
         if cluster is not None:
             # A script without a shebang may touch keys of any slot.
@@ -230,10 +221,16 @@ class LuaEngine:
                 cluster.request_slot = run.slot
             if run.timed_out or run.killed:
                 self._ended_busy(run)
-        if result.__class__ is bytes:
-            # The script returned a string (see the runners in sandbox.py).
+        cls = result.__class__
+        if cls is bytes:
+            # The script returned a string or a number (see the runners in sandbox.py).
             if not run.timed_out:
                 return bulk(result)
+            ok = True
+            value = result
+        elif cls is int or cls is float:
+            if not run.timed_out:
+                return convert.integer(result)
             ok = True
             value = result
         else:
@@ -253,6 +250,20 @@ class LuaEngine:
         if errs:
             c.cmd.failed_calls += 1
         return out
+
+    def _gates(self, c, flags, read_only):
+        """The checks of a run on a replica or under maxmemory: whether it starts out of memory."""
+        server = self.server
+        if server.master_link is not None:
+            self._replica_gate(c, flags)
+        if server.maxmemory and not read_only and (flags is None or "allow-oom" not in flags):
+            if server.memory.perform() == FAIL:
+                # A script that declares its flags counts as a command that
+                # grows memory unless it says allow-oom (scriptFlagsToCmdFlags).
+                if flags is not None:
+                    raise CommandError(errors.OOM)
+                return True
+        return False
 
     def _replica_gate(self, c, flags):
         """scriptPrepareForRun on a replica: stale data and writes as the script declares."""
@@ -290,38 +301,23 @@ class LuaEngine:
     # ---- callbacks from Lua -----------------------------------------------
     # Errors are raised as ScriptRaise; Lua's error handler (or the sandbox's
     # pcall) turns them into Redis's error tables through _error_info.
-    def _call(self, *args):
-        """redis.call: the reply as Lua values; an error reply is raised."""
-        run = self.scripting.run
-        if run is not None and run.plain and args:
-            # The common case written out: a command of its own (no
-            # subcommand), allowed in scripts, with its arity and bytes
-            # arguments.  Anything else takes _execute's full checks.
-            name = args[0]
-            cmd = _table_get(name.lower()) if name.__class__ is bytes else None
-            if cmd is not None:
-                kind = _script_kinds.get(cmd)
-                if kind is None:
-                    kind = _script_kind(cmd)
-                n = len(args)
-                arity = cmd.arity
-                if kind and (n == arity if arity > 0 else n >= -arity):
-                    for a in args:
-                        if a.__class__ is not bytes:
-                            break
-                    else:
-                        if kind is _WRITE:
-                            if run.read_only or (run.oom and not run.wrote and "denyoom" in cmd.flags):
-                                return self._called(self._execute(args))
-                            run.wrote = True
-                        sc = self.client
-                        result = call(sc, cmd, list(args))
-                        if result.__class__ is bytes and not sc.captured:
-                            if result[0] == 36 and result[1] != 45:  # a bulk string
-                                return result[result.index(b"\r\n") + 2:-2]
-                            return self._called(self.top(result))
-                        return self._called(self._replied(sc, result))
-        return self._called(self._execute(args))
+    # ---- redis.call's helpers (the call itself is _speedups.ScriptCall) ----
+    def _track(self, caller, cmd, argv):
+        """call()'s trackingRememberKeys(server.script_caller) after a read: what is
+        remembered are the keys the caller's own command names (EVAL's KEYS), not
+        the ones the read fetched."""
+        if "readonly" in cmd.flags and caller.track_read is not None:
+            caller.track_read(-1, caller.cmd, caller.argv)
+
+    def _command_entry(self, name):
+        """(command, how the fast path takes it) for a name as a script wrote it, or None."""
+        cmd = _table_get(name.lower())
+        if cmd is None:
+            return None
+        entry = (cmd, _script_kind(cmd))
+        if len(self.commands) < _MAX_COMMAND_NAMES:
+            self.commands[name] = entry
+        return entry
 
     def _called(self, value):
         """redis.call's result for what _execute returned."""
@@ -402,6 +398,8 @@ class LuaEngine:
             del ops[mark:]
         else:
             result = call(sc, cmd, argv)
+        if caller.tracking is not None:
+            self._track(caller, cmd, argv)
         if result.__class__ is bytes and not sc.captured:
             if scripting.ldb is not None:
                 scripting.ldb.reply_logged(result)
@@ -564,10 +562,6 @@ class ScriptRaise(Exception):
         self.counted = counted
         # A Lua library error: the script's position goes in front, as luaL_error's.
         self.where = where
-
-
-def _caller_read(caller, at, cmd, argv):
-    caller.track_read(-1, caller.cmd, caller.argv)
 
 
 def _acl_denial(caller, cmd, argv, log):

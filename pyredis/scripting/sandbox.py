@@ -393,11 +393,14 @@ local function split_args(nkeys, ...)
   return keys, argv
 end
 
--- A run's outcome for the engine: a string the script returned, as it is
--- (the common case, handed back without a tuple), else xpcall's status and
--- the script's first result.
+-- A run's outcome for the engine: a string or number the script returned,
+-- as it is (the common cases, handed back without a tuple), else xpcall's
+-- status and the script's first result.
 local function outcome(ok, r)
-  if ok and type(r) == 'string' then return r end
+  if ok then
+    local t = type(r)
+    if t == 'string' or t == 'number' then return r end
+  end
   return ok, r
 end
 

@@ -440,3 +440,56 @@ def test_blocking_stream_reads_from_scripts(pair):
     pair.run("EVAL", "return redis.call('xread', 'count', '1', 'streams', 's', '0')", "0")
     pair.run("EVAL", "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', '10', "
                      "'streams', 's', '>')", "0")
+
+
+def _script_reads_tracked(port):
+    """What a tracking client hears after its scripts read keys (EVAL, FCALL) and they change."""
+    reader, writer = RawClient(port), RawClient(port)
+    out = [reader.cmd("HELLO", "3")[:1], reader.cmd("CLIENT", "TRACKING", "ON")]
+    out.append(reader.cmd("EVAL", "redis.pcall('GET', KEYS[1]) return redis.call('HGET', KEYS[2], 'f')",
+                          "2", "trk:a", "trk:h"))
+    out.append(reader.cmd("EVAL", "return redis.pcall('SET', KEYS[1], 1)", "1", "trk:w"))
+    out.append(reader.cmd("FUNCTION", "LOAD", "REPLACE",
+                          "#!lua name=trklib\nredis.register_function('rd', "
+                          "function(k) return redis.call('STRLEN', k[1]) end)"))
+    out.append(reader.cmd("FCALL", "rd", "1", "trk:f"))
+    for key in ("trk:a", "trk:h", "trk:w", "trk:f"):
+        out.append(writer.cmd("SET", key, "changed"))
+        out.append(reader.read_all())
+    out.append(reader.cmd("FUNCTION", "DELETE", "trklib"))
+    reader.close()
+    writer.close()
+    return out
+
+
+def test_keys_a_script_reads_are_tracked_for_its_caller(server, real_redis):
+    # call() remembers a read command's keys for server.script_caller.
+    assert _script_reads_tracked(server.port) == _script_reads_tracked(real_redis.port)
+
+
+def _script_commands_seen(port):
+    """MONITOR, SLOWLOG and LATENCY HISTOGRAM around scripts' commands (timings masked)."""
+    c, m = RawClient(port), RawClient(port)
+    c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "0")
+    c.cmd("SLOWLOG", "RESET")
+    c.cmd("CONFIG", "RESETSTAT")
+    m.send(b"MONITOR\r\n")
+    out = [m.read_reply()]
+    c.cmd("EVAL", "redis.call('SET', KEYS[1], 'v') redis.call('EXPIRE', KEYS[1], 100) "
+                  "return redis.call('GET', KEYS[1])", "1", "seen")
+    c.cmd("EVAL", "return redis.pcall('INCR', KEYS[1])", "1", "seen")
+    c.cmd("EVAL", "return redis.call('HSET', KEYS[1], 'f', 1.5)", "1", "seen:h")
+    out.append(re.sub(rb"\+\d+\.\d+ \[0 [^\]]*\]", b"+T", m.read_all()))
+    c.cmd("CONFIG", "SET", "slowlog-log-slower-than", "10000")
+    out.append(re.sub(rb":\d+\r\n", b":N\r\n", c.cmd("SLOWLOG", "GET")))
+    out.append(re.sub(rb"(histogram_usec\r\n)\*\d+\r\n(:\d+\r\n:\d+\r\n)+", rb"\1",
+                      c.cmd("LATENCY", "HISTOGRAM", "set", "get", "expire", "incr", "hset", "eval")))
+    c.cmd("DEL", "seen", "seen:h")
+    c.close()
+    m.close()
+    return out
+
+
+def test_script_commands_in_monitor_slowlog_and_latency(server, real_redis):
+    # The commands a script runs go through call()'s bookkeeping as a client's do.
+    assert _script_commands_seen(server.port) == _script_commands_seen(real_redis.port)
