@@ -201,6 +201,8 @@ def _limit_scenario(port):
     # trackingLimitUsedSlots runs before every command (one key per command
     # here), and in cron: after CONFIG SET an idle server trims too.
     a, w = Conn(port), Conn(port)
+    # A flush empties the table of keys earlier tests' clients read.
+    w.tx(b"FLUSHALL\r\n")
     out = [w.tx(b"CONFIG SET tracking-table-max-keys 2\r\n")]
     a.tx(b"HELLO 3\r\nCLIENT TRACKING ON\r\n")
     # Redis picks the keys at random, pyredis the oldest.
