@@ -51,3 +51,4 @@ listpack, listpack_twins = twin_fixtures("listpack", "listpack/intset/ziplist bl
 rdbrun, rdbrun_twins = twin_fixtures("rdbrun", "RDB plain-string run loader")
 keysort, keysort_twins = twin_fixtures("keysort", "bytewise key sort")
 readers, readers_twins = twin_fixtures("readers", "tracking table readers")
+scriptcall, scriptcall_twins = twin_fixtures("scriptcall", "redis.call's common case")
