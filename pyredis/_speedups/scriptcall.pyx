@@ -24,7 +24,8 @@ cdef class ScriptCall:
     cdef object engine, scripting, client, server
     cdef dict commands
     cdef object command_error, slow_command, feed_monitors, not_monitored
-    cdef object small_numkeys, new_run, run_context, time, bulk, integer
+    cdef object new_run, run_context, time, bulk, integer
+    cdef dict small_numkeys
 
     def __init__(self, engine):
         from pyredis import dispatch
@@ -57,7 +58,8 @@ cdef class ScriptCall:
         sha = argv[1]
         if len(sha) == 40 and not scripting.debug_clients:
             numkeys = self.small_numkeys.get(argv[2])
-            script = scripting.cache.scripts.get(sha)
+            scripts = <dict>scripting.cache.scripts
+            script = scripts.get(sha)
             if numkeys is not None and numkeys <= len(argv) - 3 and script is not None and not script.shebang:
                 engine = self.engine
                 server = self.server
