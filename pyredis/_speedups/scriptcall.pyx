@@ -10,12 +10,22 @@ never blocks (commands answer at once in scripts), is not tracked itself
 all noscript).  dispatch.call and this copy change together.
 """
 from collections import defaultdict
-from time import perf_counter_ns as _perf_ns
+from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+
+
+cdef inline long long _now_ns():
+    """time.perf_counter_ns's clock (CLOCK_MONOTONIC), read without a call into Python."""
+    cdef timespec ts
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec
 
 
 cdef class ScriptCall:
-    cdef object engine, scripting, client, commands, server
+    cdef object engine, scripting, client, server
+    cdef dict commands
     cdef object command_error, slow_command, feed_monitors, not_monitored
+    cdef object new_run, run_context, time, bulk, integer
+    cdef dict small_numkeys
 
     def __init__(self, engine):
         from pyredis import dispatch
@@ -30,6 +40,65 @@ cdef class ScriptCall:
         self.slow_command = dispatch.slow_command
         self.feed_monitors = dispatch.feed_monitors
         self.not_monitored = dispatch._NOT_MONITORED
+        from pyredis.commands.scripting import SMALL_NUMKEYS
+        from pyredis.reply import bulk
+        from pyredis.scripting import convert, engine as engine_module
+        self.small_numkeys = SMALL_NUMKEYS
+        self.run_context = engine_module.EvalRun
+        self.new_run = engine_module.EvalRun.__new__
+        self.time = engine_module._time
+        self.bulk = bulk
+        self.integer = convert.integer
+
+    def evalsha(self, c, argv, fallback):
+        """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
+        (see ``RunContext.plain``): ``LuaEngine.run`` for it written out; anything
+        else is ``fallback(c, argv, False)``, the handler's whole path."""
+        scripting = self.scripting
+        sha = argv[1]
+        if len(sha) == 40 and not scripting.debug_clients:
+            numkeys = self.small_numkeys.get(argv[2])
+            scripts = <dict>scripting.cache.scripts
+            script = scripts.get(sha)
+            if numkeys is not None and numkeys <= len(argv) - 3 and script is not None and not script.shebang:
+                engine = self.engine
+                server = self.server
+                if (server.gated or server.master_link is not None or scripting.ldb is not None
+                        or c.acl_check is not None):
+                    return engine.run(c, engine.run_eval, script.func, script.name, True, False,
+                                      numkeys, argv[3:], None)
+                # The script client keeps what the last run set: stores
+                # only what differs.
+                sc = self.client
+                db = c.db
+                if sc.db is not db:
+                    sc.db = db
+                if sc.resp != 2:
+                    sc.resp = 2
+                user = c.user
+                if sc.user is not user:
+                    sc.user = user
+                if sc.acl_check is not None:
+                    sc.acl_check = None
+                run = scripting.run = self.new_run(self.run_context)
+                run.caller = c
+                run.name = script.name
+                run.start = int(self.time() * 1000)
+                try:
+                    result = engine.run_eval(script.func, numkeys, *argv[3:])
+                finally:
+                    scripting.run = None
+                    if run.timed_out or run.killed:
+                        engine._ended_busy(run)
+                cls = type(result)
+                if cls is bytes:
+                    if not run.timed_out:
+                        return self.bulk(result)
+                elif cls is int or cls is float:
+                    if not run.timed_out:
+                        return self.integer(result)
+                return engine.outcome(c, run, result)
+        return fallback(c, argv, False)
 
     def __call__(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
@@ -66,7 +135,7 @@ cdef class ScriptCall:
                             r = result
                             first = r[0]
                             if first == 36 and r[1] != 45:  # a bulk string
-                                return r[r.index(b"\r\n") + 2:-2]
+                                return bulk_value(r)
                             if first == 58:  # an integer
                                 return int(r[1:-2])
                             if first == 43:  # a status
@@ -88,7 +157,7 @@ cdef class ScriptCall:
         if propagating:
             dirty = server.dirty
             mark = server.propagation.begin()
-        start = _perf_ns()
+        cdef long long start = _now_ns()
         try:
             result = cmd.handler(c, argv)
         except self.command_error as exc:
@@ -99,7 +168,7 @@ cdef class ScriptCall:
             if propagating:
                 server.propagation.end(c, argv, server.dirty > dirty, mark)
             raise
-        elapsed = _perf_ns() - start
+        elapsed = <object>(_now_ns() - start)
         cmd.usec += elapsed
         if propagating:
             server.propagation.end(c, argv, server.dirty > dirty, mark)
@@ -122,6 +191,15 @@ cdef class ScriptCall:
         if monitors and not cmd.flags & self.not_monitored:
             self.feed_monitors(c, cmd, argv)
         return result
+
+
+cdef inline bytes bulk_value(bytes r):
+    """The string an encoded bulk reply ($<n> CRLF <data> CRLF) holds."""
+    cdef const char *p = r
+    cdef Py_ssize_t n = len(r), i = 1
+    while i < n and p[i] != 13:
+        i += 1
+    return r[i + 2:n - 2]
 
 
 def number_argv(args):

@@ -106,18 +106,9 @@ def eval_(c, argv):
 # EVALSHA sha1 numkeys [key ...] [arg ...]
 @command("evalsha", -3, _FLAGS, group="scripting", getkeys=script_keys)
 def evalsha(c, argv):
-    # _evalsha(c, argv, False) written out for a script without flags, the common case.
-    sha = argv[1]
-    scripting = c.server.scripting
-    if len(sha) == 40 and not scripting.debug_clients:
-        numkeys = SMALL_NUMKEYS.get(argv[2])
-        script = scripting.cache.scripts.get(sha)
-        if (numkeys is not None and numkeys <= len(argv) - 3 and script is not None
-                and not script.shebang):
-            engine = scripting.cache.engine
-            return engine.run(c, engine.run_eval, script.func, script.name, True, False, numkeys,
-                              argv[3:], None)
-    return _evalsha(c, argv, False)
+    # The common case (a script without flags, in a plain run) is the engine's
+    # ScriptCall.evalsha; the rest is _evalsha(c, argv, False).
+    return c.server.scripting.cache.engine.script_call.evalsha(c, argv, _evalsha)
 
 
 # EVAL_RO script numkeys [key ...] [arg ...]

@@ -108,6 +108,15 @@ class RunContext:
     # (scriptVerifyOOM).
 
 
+class EvalRun(RunContext):
+    """The context of EVALSHA's common run (ScriptCall.evalsha): what it
+    starts with is set here once, not for each run."""
+
+    eval_mode = True
+    read_only = False
+    oom = False
+
+
 # A run's context made without a call of __init__ (one object per run: the
 # fewer calls, the cheaper a short script).
 _new_run = RunContext.__new__
@@ -127,9 +136,10 @@ class LuaEngine:
         # redis.call's fast path: command name as written -> (command, kind).
         # The command table is complete before any script runs.
         self.commands = {}
+        self.script_call = ScriptCall(self)
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
          self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
-            BOOTSTRAP, ScriptCall(self), self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
+            BOOTSTRAP, self.script_call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
             LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
@@ -226,16 +236,22 @@ class LuaEngine:
             # The script returned a string or a number (see the runners in sandbox.py).
             if not run.timed_out:
                 return bulk(result)
-            ok = True
-            value = result
         elif cls is int or cls is float:
             if not run.timed_out:
                 return convert.integer(result)
+        return self.outcome(c, run, result)
+
+    def outcome(self, c, run, result):
+        """The reply for what a run's runner returned, past its common cases."""
+        cls = result.__class__
+        if cls is bytes or cls is int or cls is float:
             ok = True
             value = result
         else:
             ok = result[0]
             value = result[1]
+        server = self.server
+        name = run.name
         if run.timed_out and not server.running:
             # SHUTDOWN NOSAVE during the script: the server goes away, the caller gets nothing.
             c.reply_off = True
@@ -243,7 +259,7 @@ class LuaEngine:
         if not ok:
             return self._script_error(c, value, name)
         errs = []
-        out = convert.to_reply(value, self.rawget, sc.resp, errs)
+        out = convert.to_reply(value, self.rawget, self.client.resp, errs)
         for e in errs:
             if not e.counted:
                 server.stats.count_error(e.text.split(b" ", 1)[0].decode("latin-1"))
