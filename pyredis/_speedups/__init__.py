@@ -20,7 +20,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from . import rdbrun_py as rdbrun
     from .keysort_py import sort_keys
     from .readers_py import Reader, remember_key
-    from .scriptcall_py import ScriptCall
+    from .scriptcall_py import ScriptCall, number_argv
     IMPLEMENTATION = "python"
 else:
     try:
@@ -38,7 +38,7 @@ else:
         from . import rdbrun
         from .keysort import sort_keys
         from .readers import Reader, remember_key
-        from .scriptcall import ScriptCall
+        from .scriptcall import ScriptCall, number_argv
     except ImportError as exc:
         raise ImportError(
             "pyredis's compiled extensions are not built (%s); reinstall with "
@@ -48,4 +48,4 @@ else:
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "QuickList", "set_packed_threshold",
            "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
-           "sort_keys", "Reader", "remember_key", "ScriptCall", "IMPLEMENTATION"]
+           "sort_keys", "Reader", "remember_key", "ScriptCall", "number_argv", "IMPLEMENTATION"]

@@ -12,7 +12,7 @@ import math
 import lupa.lua51 as lua51
 
 from .. import clock, errors
-from .._speedups import ScriptCall
+from .._speedups import ScriptCall, number_argv
 from ..client import Client
 from ..commands import TABLE
 from ..db import now_ms
@@ -649,15 +649,9 @@ def _argv(args):
     """luaArgsToRedisArgv: strings as they are, numbers as %.17g."""
     if not args:
         raise _api_error(errors.LUA_CALL_NO_ARGS)
-    argv = []
-    for a in args:
-        cls = a.__class__
-        if cls is bytes:
-            argv.append(a)
-        elif cls is int or cls is float:
-            argv.append(b"%.17g" % a)
-        else:
-            raise _api_error(errors.LUA_CALL_ARG_TYPE)
+    argv = number_argv(args)
+    if argv is None:
+        raise _api_error(errors.LUA_CALL_ARG_TYPE)
     return argv
 
 
