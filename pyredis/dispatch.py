@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 
 from . import errors, reply
+from .reply import encode
 from .commands import TABLE
 from .errors import CommandError
 from .eviction import FAIL
@@ -249,6 +250,84 @@ def execute(c, argv):
     return None
 
 
+def run_plain(c, cmds, i, n):
+    """Run ``cmds[i:n]`` while they are plain commands; the index of the first one left.
+
+    Server._run calls this for a client and server on which execute() has
+    nothing to check (authenticated, no ACL restrictions, transaction,
+    subscriptions, MONITOR, tracking, CLIENT REPLY, pause, gate, AOF or
+    replicas).  A plain command (Command.plain) cannot change any of that,
+    so the checks hold for the whole run; what remains per request is
+    call()'s bookkeeping for such a client, written out here, and the
+    reply, queued as Client.reply queues it.  call() and this change
+    together.  A request that is not plain, or has the wrong arity, is
+    left to execute(), and so is the rest of the batch once a write has
+    woken blocked clients.
+    """
+    server = c.server
+    stats = server.stats
+    blocking = server.blocking
+    latency = server.latency_tracking
+    slow = server.slow_check_ns
+    out = c.out
+    resp = c.resp
+    size = 0
+    start_i = i
+    server.current_client = c
+    try:
+        while i < n:
+            argv = cmds[i]
+            if argv is None:
+                break
+            cmd = _table_get(argv[0].lower())
+            if cmd is None or not cmd.plain:
+                break
+            arity = cmd.arity
+            if arity != len(argv) and (arity > 0 or len(argv) < -arity):
+                break
+            c.cmd = cmd
+            c.argv = argv
+            server.current_event = cmd.event
+            start = _perf_ns()
+            try:
+                result = cmd.handler(c, argv)
+            except CommandError as exc:
+                result = exc.reply
+                cmd.failed_calls += 1
+                stats.count_error(exc.code)
+            elapsed = _perf_ns() - start
+            i += 1
+            cmd.usec += elapsed
+            cmd.calls += 1
+            if latency:
+                us = elapsed // 1000
+                hist = cmd.latency
+                if hist is not None and us < 256:
+                    hist[us] += 1
+                else:
+                    record_latency(cmd, us)
+            if slow is not None and elapsed >= slow:
+                slow_command(c, cmd, argv, elapsed // 1000)
+            if result is not None:
+                if result.__class__ is not bytes:
+                    result = encode(result, resp)
+                out.append(result)
+                size += len(result)
+            if blocking.ready:
+                server.current_client = None
+                blocking.serve_ready()
+                break
+    finally:
+        server.current_client = None
+        stats.total_commands += i - start_i
+        if size:
+            c.out_len += size
+            if not c.queued:
+                c.queued = True
+                server.pending_writes.append(c)
+    return i
+
+
 def acl_denial(c, cmd, argv, context="toplevel"):
     """commands.acl.check_command, which imports this module: bound here on first use,
     so the check a restricted user runs on every request costs no import."""
@@ -256,6 +335,24 @@ def acl_denial(c, cmd, argv, context="toplevel"):
     from .commands.acl import check_command
     acl_denial = check_command
     return check_command(c, cmd, argv, context)
+
+
+def record_latency(cmd, us):
+    """Count a call of ``us`` microseconds in ``cmd``'s LATENCY HISTOGRAM table.
+
+    Microseconds, as Redis measures; coarser above 255 us so a command's
+    table stays small (the histogram is coarser still).  Callers count
+    the common case (a table there, under 256 us) inline.
+    """
+    hist = cmd.latency
+    if hist is None:
+        hist = cmd.latency = [0] * 256
+        cmd.latency_long = defaultdict(int)
+    if us < 256:
+        hist[us] += 1
+    else:
+        shift = us.bit_length() - 8
+        cmd.latency_long[us >> shift << shift] += 1
 
 
 def feed_monitors(c, cmd, argv):
@@ -324,18 +421,12 @@ def call(c, cmd, argv):
         cmd.calls += 1
         server.stats.total_commands += 1
         if server.latency_tracking:
-            # Microseconds, as Redis measures; coarser above 255 us so a
-            # command's table stays small (the histogram is coarser still).
             us = elapsed // 1000
             hist = cmd.latency
-            if hist is None:
-                hist = cmd.latency = [0] * 256
-                cmd.latency_long = defaultdict(int)
-            if us < 256:
+            if hist is not None and us < 256:
                 hist[us] += 1
             else:
-                shift = us.bit_length() - 8
-                cmd.latency_long[us >> shift << shift] += 1
+                record_latency(cmd, us)
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             slow_command(c, cmd, argv, elapsed // 1000)

@@ -24,7 +24,7 @@ from .blocking import Blocking
 from .client import Client
 from .commands import load_all
 from .db import Database, new_access_clock
-from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, Gate, execute, lookup
+from .dispatch import MAY_REPLICATE, NO_AUTH_NEEDED, Gate, execute, lookup, run_plain
 from .persistence.propagate import Propagation
 from .replication.state import ReplicationState
 from .stats import Stats
@@ -536,6 +536,13 @@ class Server:
     def _run(self, c, cmds, i):
         n = len(cmds)
         while i < n:
+            if (c.authenticated and c.acl_check is None and c.multi is None and c.tracking is None
+                    and not (c.subscriptions or c.monitor or c.reply_off or c.reply_skip or self.gated
+                             or self.pause_end or self.monitors or self.propagating)):
+                # Nothing for execute() to check: plain commands run without it.
+                i = run_plain(c, cmds, i, n)
+                if i == n:
+                    break
             argv = cmds[i]
             i += 1
             if argv is None:

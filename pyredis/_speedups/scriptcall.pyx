@@ -9,7 +9,6 @@ never blocks (commands answer at once in scripts), is not tracked itself
 (its caller is, by the engine) and runs no skip_monitor command (they are
 all noscript).  dispatch.call and this copy change together.
 """
-from collections import defaultdict
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 
 
@@ -23,7 +22,7 @@ cdef inline long long _now_ns():
 cdef class ScriptCall:
     cdef object engine, scripting, client, server
     cdef dict commands
-    cdef object command_error, slow_command, feed_monitors, not_monitored
+    cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
     cdef object new_run, run_context, time, bulk, integer
     cdef dict small_numkeys
 
@@ -38,6 +37,7 @@ cdef class ScriptCall:
         self.server = engine.server
         self.command_error = CommandError
         self.slow_command = dispatch.slow_command
+        self.record_latency = dispatch.record_latency
         self.feed_monitors = dispatch.feed_monitors
         self.not_monitored = dispatch._NOT_MONITORED
         from pyredis.commands.scripting import SMALL_NUMKEYS
@@ -177,14 +177,10 @@ cdef class ScriptCall:
         if server.latency_tracking:
             us = elapsed // 1000
             hist = cmd.latency
-            if hist is None:
-                hist = cmd.latency = [0] * 256
-                cmd.latency_long = defaultdict(int)
-            if us < 256:
+            if hist is not None and us < 256:
                 hist[us] += 1
             else:
-                shift = us.bit_length() - 8
-                cmd.latency_long[us >> shift << shift] += 1
+                self.record_latency(cmd, us)
         slow = server.slow_check_ns
         if slow is not None and elapsed >= slow:
             self.slow_command(c, cmd, argv, elapsed // 1000)

@@ -17,11 +17,16 @@ MODULES = ("connection", "server", "introspection", "strings", "keyspace", "list
            "cluster")
 
 
+_DATA_GROUPS = frozenset(("string", "bitmap", "list", "hash", "set", "sorted_set", "generic", "geo",
+                          "hyperloglog", "stream"))
+_NOT_PLAIN = frozenset(("noscript", "blocking", "admin"))
+
+
 class Command:
     __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
                  "key_step", "group", "event", "subcommands", "parent", "getkeys",
                  "calls", "usec", "rejected_calls", "failed_calls", "latency", "latency_long",
-                 "tracked_key")
+                 "tracked_key", "plain")
 
     def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
         self.name = name
@@ -45,6 +50,12 @@ class Command:
             self.tracked_key = first
         else:
             self.tracked_key = -1
+        # Runs in dispatch.run_plain: a command on the data that cannot
+        # change anything execute() checks (no auth, transaction, pub/sub,
+        # config or blocking), so a batch of them needs those checks once.
+        self.plain = parent is None and (name in ("ping", "echo") or (
+            group in _DATA_GROUPS and ("write" in self.flags or "readonly" in self.flags)
+            and not self.flags & _NOT_PLAIN))
         self.reset_stats()
 
     def reset_stats(self):
@@ -97,6 +108,7 @@ def container(name, group="server", flags=""):
     """Declare a command that only groups subcommands (CONFIG, CLIENT, OBJECT ...)."""
     TABLE[name.encode()] = cmd = Command(name, None, -2, flags, (0, 0, 0), group, None, None)
     cmd.subcommands = {}
+    cmd.plain = False
     return cmd
 
 
