@@ -3,7 +3,6 @@ import socket
 
 from . import clock
 from ._speedups import RequestParser
-from .reply import encode
 
 
 class Client:
@@ -106,7 +105,7 @@ class Client:
         if self.reply_off:
             return
         if r.__class__ is not bytes:
-            r = encode(r, self.resp)
+            r = r.encode(self.resp)
         self.out.append(r)
         self.out_len += len(r)
         if not self.queued:

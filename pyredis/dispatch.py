@@ -8,7 +8,6 @@ import time
 from collections import defaultdict
 
 from . import errors, reply
-from .reply import encode
 from .commands import TABLE
 from .errors import CommandError
 from .eviction import FAIL
@@ -271,7 +270,6 @@ def run_plain(c, cmds, i, n):
     slow = server.slow_check_ns
     out = c.out
     resp = c.resp
-    size = 0
     start_i = i
     server.current_client = c
     try:
@@ -310,9 +308,9 @@ def run_plain(c, cmds, i, n):
                 slow_command(c, cmd, argv, elapsed // 1000)
             if result is not None:
                 if result.__class__ is not bytes:
-                    result = encode(result, resp)
+                    result = result.encode(resp)
                 out.append(result)
-                size += len(result)
+                c.out_len += len(result)
             if blocking.ready:
                 server.current_client = None
                 blocking.serve_ready()
@@ -320,11 +318,9 @@ def run_plain(c, cmds, i, n):
     finally:
         server.current_client = None
         stats.total_commands += i - start_i
-        if size:
-            c.out_len += size
-            if not c.queued:
-                c.queued = True
-                server.pending_writes.append(c)
+        if out and not c.queued:
+            c.queued = True
+            server.pending_writes.append(c)
     return i
 
 

@@ -161,7 +161,8 @@ class Server:
     # refusal for every client (-MISCONF, loading); noreplicas, the error
     # while min-replicas-to-write is not met; cluster mode's routing; a
     # replica's link to its master; tracking_over, the tracking table past
-    # tracking-table-max-keys.  ``gated`` is whether any of them holds.
+    # tracking-table-max-keys; debugging, a client with SCRIPT DEBUG on.
+    # ``gated`` is whether any of them holds.
     gated = False
     maxmemory = Gate(truthy=True)
     busy = Gate()
@@ -170,6 +171,7 @@ class Server:
     cluster = Gate()
     replica_gate = Gate()
     tracking_over = Gate(truthy=True)
+    debugging = Gate(truthy=True)
 
     def __init__(self, config, log):
         load_all()
@@ -411,12 +413,17 @@ class Server:
         c.last_interaction = clock.time()
         if c.close_after_reply:
             return
-        if c.pending is not None or c.blocked is not None or c.parser.auth_required:
+        parser = c.parser
+        if c.pending is not None or c.blocked is not None or parser.auth_required:
             self._read_slow(c, data, n)
             return
-        cmds = self._parse(c, data, n)
-        if not cmds:
-            return
+        cmds = parser.feed(data)
+        if parser.error is not None:
+            cmds.append(None)
+        elif not cmds or n >= READ_SIZE:
+            cmds = self._parse_limit(c, cmds, n)
+            if not cmds:
+                return
         self._run(c, cmds, 0)
         if c.writing and not c.paused_reading and c.out_len > BACKPRESSURE_BYTES:
             self._watch_writable(c)
@@ -430,8 +437,13 @@ class Server:
         cmds = parser.feed(data)
         if parser.error is not None:
             cmds.append(None)
-        elif ((not cmds or n >= READ_SIZE)
-              and parser.pending_bytes() > self.config["client-query-buffer-limit"]):
+            return cmds
+        return self._parse_limit(c, cmds, n)
+
+    def _parse_limit(self, c, cmds, n):
+        """``cmds``, or None when the read closed the client for passing client-query-buffer-limit."""
+        if ((not cmds or n >= READ_SIZE)
+                and c.parser.pending_bytes() > self.config["client-query-buffer-limit"]):
             # Only a read that completed nothing, or filled the buffer, can
             # have grown an incomplete request past the limit.
             self._query_buffer_full(c)
@@ -536,9 +548,10 @@ class Server:
     def _run(self, c, cmds, i):
         n = len(cmds)
         while i < n:
-            if (c.authenticated and c.acl_check is None and c.multi is None and c.tracking is None
-                    and not (c.subscriptions or c.monitor or c.reply_off or c.reply_skip or self.gated
-                             or self.pause_end or self.monitors or self.propagating)):
+            if c.authenticated and c.multi is None and not (
+                    c.acl_check or c.tracking or c.subscriptions or c.monitor or c.reply_off
+                    or c.reply_skip or self.gated or self.pause_end or self.monitors
+                    or self.propagating):
                 # Nothing for execute() to check: plain commands run without it.
                 i = run_plain(c, cmds, i, n)
                 if i == n:
@@ -626,7 +639,7 @@ class Server:
         for hook in self.before_reply_hooks:
             hook(self)
         clients, self.pending_writes = self.pending_writes, []
-        stats = self.stats
+        writes = written = 0
         for c in clients:
             c.queued = False
             if c.writing or c.closed:
@@ -636,10 +649,11 @@ class Server:
                 if c.close_after_reply:
                     self.free_client(c)
                 continue
-            data = out[0] if len(out) == 1 else b"".join(out)
+            # One reply is joined into itself, not copied.
+            data = b"".join(out)
             out.clear()
             c.out_len = 0
-            stats.writes_processed += 1
+            writes += 1
             try:
                 n = c.sock.send(data)
             except (BlockingIOError, InterruptedError):
@@ -647,7 +661,7 @@ class Server:
             except OSError:
                 self.free_client(c)
                 continue
-            stats.net_output_bytes += n
+            written += n
             if n < len(data):
                 c.obuf = data
                 c.opos = n
@@ -658,6 +672,9 @@ class Server:
                 self._watch_writable(c)
             elif c.close_after_reply:
                 self.free_client(c)
+        stats = self.stats
+        stats.writes_processed += writes
+        stats.net_output_bytes += written
 
     def _write_ready(self, c):
         if not c.writing:

@@ -20,6 +20,10 @@ MODULES = ("connection", "server", "introspection", "strings", "keyspace", "list
 _DATA_GROUPS = frozenset(("string", "bitmap", "list", "hash", "set", "sorted_set", "generic", "geo",
                           "hyperloglog", "stream"))
 _NOT_PLAIN = frozenset(("noscript", "blocking", "admin"))
+# Plain besides the data commands: scripts cannot run the commands that
+# change what execute() checks (they are all noscript).
+_PLAIN_NAMES = frozenset(("ping", "echo", "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall",
+                          "fcall_ro"))
 
 
 class Command:
@@ -53,7 +57,7 @@ class Command:
         # Runs in dispatch.run_plain: a command on the data that cannot
         # change anything execute() checks (no auth, transaction, pub/sub,
         # config or blocking), so a batch of them needs those checks once.
-        self.plain = parent is None and (name in ("ping", "echo") or (
+        self.plain = parent is None and (name in _PLAIN_NAMES or (
             group in _DATA_GROUPS and ("write" in self.flags or "readonly" in self.flags)
             and not self.flags & _NOT_PLAIN))
         self.reset_stats()

@@ -220,11 +220,11 @@ def script_debug(c, argv):
     if c.multi is not None:
         raise CommandError(errors.SCRIPT_DEBUG_IN_MULTI)
     mode = argv[2].lower()
-    debugging = c.server.scripting.debug_clients
+    scripting = c.server.scripting
     if mode == b"no":
-        debugging.pop(c, None)
+        scripting.set_debug(c, None)
     elif mode in (b"yes", b"sync"):
-        debugging[c] = mode.decode()
+        scripting.set_debug(c, mode.decode())
     else:
         raise CommandError(errors.SCRIPT_DEBUG_OPTION)
     return reply.OK

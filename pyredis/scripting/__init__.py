@@ -30,6 +30,16 @@ class Scripting:
         self.functions_engine = LuaEngine(self, False)
         self.libraries = Libraries()
 
+    def set_debug(self, c, mode):
+        """SCRIPT DEBUG: ``mode`` "yes" or "sync", None to end it."""
+        if mode is None:
+            self.debug_clients.pop(c, None)
+        else:
+            self.debug_clients[c] = mode
+        # A debugged script takes its client's connection over: no request
+        # runs on dispatch's plain path while one may.
+        self.server.debugging = bool(self.debug_clients)
+
     def flush_scripts(self):
         """SCRIPT FLUSH: a new runtime, as Redis recreates its Lua state.
 
@@ -67,6 +77,6 @@ def install(server):
 
 def forget_client(c):
     """A closed client leaves the debugging set."""
-    debugging = c.server.scripting.debug_clients
-    if debugging:
-        debugging.pop(c, None)
+    scripting = c.server.scripting
+    if scripting.debug_clients:
+        scripting.set_debug(c, None)

@@ -521,7 +521,7 @@ def run_session(c, argv, run_script):
         if pid:
             # The parent: the client now belongs to the child, and what was
             # queued for it is dropped with it (freeClientAsync).
-            scripting.debug_clients.pop(c, None)
+            scripting.set_debug(c, None)
             c.out = []
             c.out_len = 0
             c.reply_off = True
@@ -561,7 +561,7 @@ def _session(server, c, argv, run_script, forked):
     finally:
         if not forked:
             sock.setblocking(False)
-    scripting.debug_clients.pop(c, None)
+    scripting.set_debug(c, None)
     if forked:
         queued = b"".join(c.out)
         if result is not None:
