@@ -23,7 +23,7 @@ cdef class ScriptCall:
     cdef object engine, scripting, client, server
     cdef dict commands
     cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
-    cdef object new_run, run_context, time, bulk, integer
+    cdef object new_run, run_context, now_ms, bulk, integer
     cdef dict small_numkeys
 
     def __init__(self, engine):
@@ -41,12 +41,13 @@ cdef class ScriptCall:
         self.feed_monitors = dispatch.feed_monitors
         self.not_monitored = dispatch._NOT_MONITORED
         from pyredis.commands.scripting import SMALL_NUMKEYS
+        from pyredis import clock
         from pyredis.reply import bulk
         from pyredis.scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
-        self.time = engine_module._time
+        self.now_ms = clock.now_ms
         self.bulk = bulk
         self.integer = convert.integer
 
@@ -83,7 +84,7 @@ cdef class ScriptCall:
                 run = scripting.run = self.new_run(self.run_context)
                 run.caller = c
                 run.name = script.name
-                run.start = int(self.time() * 1000)
+                run.start = self.now_ms()
                 try:
                     result = engine.run_eval(script.func, numkeys, *argv[3:])
                 finally:

@@ -10,7 +10,7 @@ engine's ``_execute`` with every check.  A command's kind is the engine's:
 
 class ScriptCall:
     __slots__ = ("engine", "scripting", "client", "commands", "call", "server",
-                 "small_numkeys", "new_run", "run_context", "time", "bulk", "integer")
+                 "small_numkeys", "new_run", "run_context", "now_ms", "bulk", "integer")
 
     def __init__(self, engine):
         from ..dispatch import call
@@ -22,12 +22,13 @@ class ScriptCall:
         self.call = call
         self.server = engine.server
         from ..commands.scripting import SMALL_NUMKEYS
+        from .. import clock
         from ..reply import bulk
         from ..scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
-        self.time = engine_module._time
+        self.now_ms = clock.now_ms
         self.bulk = bulk
         self.integer = convert.integer
 
@@ -63,7 +64,7 @@ class ScriptCall:
                 run = scripting.run = self.new_run(self.run_context)
                 run.caller = c
                 run.name = script.name
-                run.start = int(self.time() * 1000)
+                run.start = self.now_ms()
                 try:
                     result = engine.run_eval(script.func, numkeys, *argv[3:])
                 finally:

@@ -31,7 +31,6 @@ LOAD_TIMEOUT_MS = 500
 
 
 _table_get = TABLE.get
-_time = clock.time
 
 
 def _deny_attributes(obj, name, is_setting):
@@ -213,7 +212,7 @@ class LuaEngine:
         run.name = name
         run.eval_mode = eval_mode
         run.read_only = read_only
-        run.start = int(_time() * 1000)
+        run.start = clock.now_ms()
         run.oom = oom
         if (scripting.ldb is not None or c.acl_check is not None or server.master_link is not None
                 or (gated and (cluster is not None or server.replica_gate is not None))):

@@ -198,3 +198,17 @@ def test_disabled_server_lists_no_clock_command():
         client.close()
     finally:
         proc.stop()
+
+
+def test_a_script_started_on_a_moved_clock_is_timed_on_it(c, clocked):
+    """A run's start and the busy check read the same clock: an hour's jump
+    before the script does not make a short script look busy."""
+    c.cmd("PYREDIS.CLOCK", "ADVANCE", 3600 * 1000)
+    other = RawClient(clocked.port)
+    try:
+        c.send(b"EVAL \"local i = 0 while i < 20000000 do i = i + 1 end return i\" 0\r\n")
+        time.sleep(0.2)
+        assert other.cmd("PING") == b"+PONG\r\n"
+        assert c.read_reply() == b":20000000\r\n"
+    finally:
+        other.close()
