@@ -1,6 +1,6 @@
 """Every ratio of issue 18's table (and issue 13's ACL/tracking ones) side by side.
 
-    python benchmarks/ratios.py                 # throughput table, best of 3
+    python benchmarks/ratios.py                 # throughput table, 3 back-to-back pairs a test
     python benchmarks/ratios.py --memory        # and RSS for 1M keys and 1M-member containers
     python benchmarks/ratios.py --repeat 1 -n 50000
 
