@@ -20,11 +20,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 from serverproc import start_pyredis, start_redis  # noqa: E402
 
 
-def run_benchmark(port, tests, clients, requests, pipeline, extra=()):
+def run_benchmark(port, tests, clients, requests, pipeline, extra=(), cpu=None):
+    """requests/s by test name; ``cpu``: the one CPU redis-benchmark runs on."""
     out = subprocess.run(
         ["redis-benchmark", "-p", str(port), "-t", tests, "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "--csv"] + list(extra),
-        check=True, capture_output=True, text=True).stdout
+        check=True, capture_output=True, text=True,
+        preexec_fn=None if cpu is None else lambda: os.sched_setaffinity(0, {cpu})).stdout
     rows = list(csv.reader(io.StringIO(out)))
     return {row[0]: float(row[1]) for row in rows[1:] if len(row) > 1}
 

@@ -7,7 +7,9 @@
 Throughput: redis-benchmark -c 50 against pyredis and redis-server, each test
 run on the two back to back ``--repeat`` times: requests/s are each server's
 best run, the ratio the median of the back-to-back pairs' ratios (the machine
-is shared: its speed moves between runs more than within a pair).  ACL and tracking rows compare
+is shared: its speed moves between runs more than within a pair).  Each server
+runs on the first CPU and redis-benchmark on the second, so neither takes the
+other's time (``--no-pin`` to let the scheduler place them).  ACL and tracking rows compare
 pyredis with itself: GET/SET as a user limited to ``~key:*`` and with a BCAST
 tracking client, over plain GET/SET.  Memory: RSS after loading the same data
 into each server.  Set PYREDIS_NO_EXTENSIONS=1 to measure the pure twins.
@@ -45,8 +47,10 @@ def paired(ours, theirs, tests, args, pipeline):
     mine, oracle, ratios = {}, {}, {}
     for test in tests.split(","):
         for _ in range(args.repeat):
-            got = run_benchmark(ours.port, test, args.clients, args.requests, pipeline)
-            ref = run_benchmark(theirs.port, test, args.clients, args.requests, pipeline)
+            got = run_benchmark(ours.port, test, args.clients, args.requests, pipeline,
+                                cpu=args.client_cpu)
+            ref = run_benchmark(theirs.port, test, args.clients, args.requests, pipeline,
+                                cpu=args.client_cpu)
             for name, rps in ref.items():
                 mine[name] = max(mine.get(name, 0.0), got.get(name, 0.0))
                 oracle[name] = max(oracle.get(name, 0.0), rps)
@@ -58,7 +62,7 @@ def best(port, tests, args, pipeline, extra=()):
     out = {}
     for _ in range(args.repeat):
         for name, rps in run_benchmark(port, tests, args.clients, args.requests, pipeline,
-                                       extra).items():
+                                       extra, cpu=args.client_cpu).items():
             out[name] = max(out.get(name, 0.0), rps)
     return out
 
@@ -74,6 +78,9 @@ def _send(port, *lines):
 def throughput(args):
     rows = []
     ours, theirs = start_pyredis(), start_redis()
+    if args.client_cpu is not None:
+        for proc in (ours, theirs):
+            os.sched_setaffinity(proc.proc.pid, {args.server_cpu})
     try:
         for pipeline, tests in ((16, P16_TESTS), (1, P1_TESTS)):
             for name, (got, ref, ratio) in paired(ours, theirs, tests, args, pipeline).items():
@@ -82,21 +89,32 @@ def throughput(args):
                 short = name.split(" ")[0]
                 target = TARGETS_P16.get(short, TARGET_P16) if pipeline == 16 else TARGET_P1
                 rows.append(("-P %d %s" % (pipeline, short), got, ref, ratio, target))
-        # Issue 13's targets: pyredis against itself, at -P 16 and random keys.
+        # Issue 13's targets: pyredis against itself, at -P 16 and random keys,
+        # the three ways run in turn each round (the keyspace grows as they run).
         port = ours.port
         admin = _send(port, b"ACL SETUSER bench on >pw ~key:* +@all\r\n")
         extra = ["-r", "100000"]
-        plain = best(port, "set,get", args, 16, extra)
-        acl = best(port, "set,get", args, 16, extra + ["--user", "bench", "-a", "pw"])
-        tracker = _send(port, b"HELLO 3\r\n", b"CLIENT TRACKING ON BCAST PREFIX key:\r\n")
-        tracking = best(port, "set,get", args, 16, extra)
-        tracker.close()
+        runs = {"plain": {}, "acl": {}, "tracking": {}}
+        ratios = {}
+        for _ in range(args.repeat):
+            one = dict(args.__dict__, repeat=1)
+            one = argparse.Namespace(**one)
+            plain = best(port, "set,get", one, 16, extra)
+            acl = best(port, "set,get", one, 16, extra + ["--user", "bench", "-a", "pw"])
+            tracker = _send(port, b"HELLO 3\r\n", b"CLIENT TRACKING ON BCAST PREFIX key:\r\n")
+            tracking = best(port, "set,get", one, 16, extra)
+            tracker.close()
+            for label, got in (("plain", plain), ("acl", acl), ("tracking", tracking)):
+                for test, rps in got.items():
+                    runs[label][test] = max(runs[label].get(test, 0.0), rps)
+                    if label != "plain":
+                        ratios.setdefault((label, test), []).append(rps / plain[test])
         admin.close()
-        for label, runs in (("ACL ~key:*", acl), ("tracking BCAST", tracking)):
+        for label, key in (("ACL ~key:*", "acl"), ("tracking BCAST", "tracking")):
             for test in ("SET", "GET"):
-                got, ref = runs.get(test, 0.0), plain.get(test, 0.0)
-                rows.append(("-P 16 %s %s (vs plain)" % (test, label), got, ref,
-                             got / ref if ref else 0.0, TARGET_SELF))
+                rows.append(("-P 16 %s %s (vs plain)" % (test, label), runs[key].get(test, 0.0),
+                             runs["plain"].get(test, 0.0),
+                             statistics.median(ratios.get((key, test), [0.0])), TARGET_SELF))
     finally:
         ours.stop()
         theirs.stop()
@@ -167,10 +185,18 @@ def main():
     ap.add_argument("-c", "--clients", type=int, default=50)
     ap.add_argument("-n", "--requests", type=int, default=200000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-pin", action="store_true",
+                    help="let the scheduler place the servers and redis-benchmark (default: the "
+                         "server on the first CPU, redis-benchmark on the second)")
     ap.add_argument("--memory", action="store_true", help="also measure RSS (slow)")
     ap.add_argument("--memory-only", action="store_true")
     ap.add_argument("--keys", type=int, default=1_000_000)
     args = ap.parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.no_pin or len(cpus) < 2:
+        args.server_cpu = args.client_cpu = None
+    else:
+        args.server_cpu, args.client_cpu = cpus[0], cpus[1]
     print("load average: %.2f %.2f %.2f" % os.getloadavg())
     if not args.memory_only:
         throughput(args)

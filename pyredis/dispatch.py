@@ -253,15 +253,16 @@ def run_plain(c, cmds, i, n):
     """Run ``cmds[i:n]`` while they are plain commands; the index of the first one left.
 
     Server._run calls this for a client and server on which execute() has
-    nothing to check (authenticated, no ACL restrictions, transaction,
-    subscriptions, MONITOR, tracking, CLIENT REPLY, pause, gate, AOF or
-    replicas).  A plain command (Command.plain) cannot change any of that,
-    so the checks hold for the whole run; what remains per request is
-    call()'s bookkeeping for such a client, written out here, and the
-    reply, queued as Client.reply queues it.  call() and this change
-    together.  A request that is not plain, or has the wrong arity, is
-    left to execute(), and so is the rest of the batch once a write has
-    woken blocked clients.
+    nothing to check but ACL key patterns (authenticated, no transaction,
+    subscriptions, MONITOR, CLIENT REPLY, pause, gate, AOF or replicas).
+    A plain command (Command.plain) cannot change any of that, so the
+    checks hold for the whole run; what remains per request is execute()'s
+    ACL key range test, call()'s bookkeeping for such a client (client
+    tracking's included), written out here, and the reply, queued as
+    Client.reply queues it.  execute(), call() and this change together.
+    A request that is not plain, has the wrong arity or needs the full ACL
+    check is left to execute(), and so is the rest of the batch once a
+    write has woken blocked clients.
     """
     server = c.server
     stats = server.stats
@@ -270,6 +271,9 @@ def run_plain(c, cmds, i, n):
     slow = server.slow_check_ns
     out = c.out
     resp = c.resp
+    acl = c.acl_check
+    tracking = c.tracking
+    track = c.track_read
     start_i = i
     server.current_client = c
     try:
@@ -283,6 +287,10 @@ def run_plain(c, cmds, i, n):
             arity = cmd.arity
             if arity != len(argv) and (arity > 0 or len(argv) < -arity):
                 break
+            if acl is not None:
+                span = acl.root.spans.get(cmd)
+                if span is None or not span[0] <= argv[1] < span[1]:
+                    break
             c.cmd = cmd
             c.argv = argv
             server.current_event = cmd.event
@@ -306,11 +314,20 @@ def run_plain(c, cmds, i, n):
                     record_latency(cmd, us)
             if slow is not None and elapsed >= slow:
                 slow_command(c, cmd, argv, elapsed // 1000)
+            if track is not None and (at := cmd.tracked_key):
+                track(at, cmd, argv)
             if result is not None:
                 if result.__class__ is not bytes:
                     result = result.encode(resp)
                 out.append(result)
                 c.out_len += len(result)
+            if tracking is not None and c.tracking_after:
+                after_tracked_command(c)
+                if server.gated:
+                    # The read took the tracking table past its limit (a read
+                    # wakes no blocked client): execute() trims it before
+                    # the next request.
+                    break
             if blocking.ready:
                 server.current_client = None
                 blocking.serve_ready()

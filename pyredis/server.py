@@ -549,9 +549,8 @@ class Server:
         n = len(cmds)
         while i < n:
             if c.authenticated and c.multi is None and not (
-                    c.acl_check or c.tracking or c.subscriptions or c.monitor or c.reply_off
-                    or c.reply_skip or self.gated or self.pause_end or self.monitors
-                    or self.propagating):
+                    c.subscriptions or c.monitor or c.reply_off or c.reply_skip or self.gated
+                    or self.pause_end or self.monitors or self.propagating):
                 # Nothing for execute() to check: plain commands run without it.
                 i = run_plain(c, cmds, i, n)
                 if i == n:
