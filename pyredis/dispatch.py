@@ -323,14 +323,13 @@ def run_plain(c, cmds, i, n):
                 c.out_len += len(result)
             if tracking is not None and c.tracking_after:
                 after_tracked_command(c)
-                if server.gated:
-                    # The read took the tracking table past its limit (a read
-                    # wakes no blocked client): execute() trims it before
-                    # the next request.
-                    break
             if blocking.ready:
                 server.current_client = None
                 blocking.serve_ready()
+                break
+            if tracking is not None and server.gated:
+                # The read took the tracking table past its limit: execute()
+                # trims it before the next request.
                 break
     finally:
         server.current_client = None

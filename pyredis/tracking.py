@@ -100,12 +100,7 @@ class Tracking:
     def overflowed(self):
         """The table just grew past tracking-table-max-keys: trim it before the next command."""
         if self.clients:
-            server = self.server
-            server.tracking_over = True
-            c = server.current_client
-            if c is not None:
-                # Its end-of-command check notices the limit (dispatch.run_plain).
-                c.tracking_after = True
+            self.server.tracking_over = True
 
     # ---- writes -------------------------------------------------------------
     def invalidate(self, key, writer):
