@@ -9,6 +9,9 @@ never blocks (commands answer at once in scripts), is not tracked itself
 (its caller is, by the engine) and runs no skip_monitor command (they are
 all noscript).  dispatch.call and this copy change together.
 """
+from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 
 
@@ -22,8 +25,13 @@ cdef inline long long _now_ns():
 cdef class ScriptCall:
     cdef object engine, scripting, client, server
     cdef dict commands
+    # The script client's list of what handlers wrote to it, and the server's Stats (both kept for life).
+    cdef list captured
+    cdef object stats
+    # The script cache's SHA1 -> script (ScriptCache attaches it).
+    cdef public dict scripts
     cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
-    cdef object new_run, run_context, now_ms, bulk, integer
+    cdef object new_run, run_context, clock, bulk, integer, run_eval
     cdef dict small_numkeys
 
     def __init__(self, engine):
@@ -35,6 +43,8 @@ cdef class ScriptCall:
         # Command name as a script wrote it -> (command, kind), filled by the engine.
         self.commands = engine.commands
         self.server = engine.server
+        self.captured = engine.client.captured
+        self.stats = engine.server.stats
         self.command_error = CommandError
         self.slow_command = dispatch.slow_command
         self.record_latency = dispatch.record_latency
@@ -47,59 +57,73 @@ cdef class ScriptCall:
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
-        self.now_ms = clock.now_ms
+        self.clock = clock
         self.bulk = bulk
         self.integer = convert.integer
 
-    def evalsha(self, c, argv, fallback):
+    def evalsha(self, c, list argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
-        (see ``RunContext.plain``): ``LuaEngine.run`` for it written out; anything
-        else is ``fallback(c, argv, False)``, the handler's whole path."""
+        (see ``RunContext.plain``) on a server that is not gated (so no client
+        debugs scripts) nor a replica, for a client without ACL key patterns:
+        ``LuaEngine.run`` for it written out; anything else is
+        ``fallback(c, argv, False)``, the handler's whole path."""
+        cdef Py_ssize_t i, nargs = len(argv)
+        cdef tuple args
+        script = self.scripts.get(argv[1])
+        numkeys = self.small_numkeys.get(argv[2])
+        if (script is None or numkeys is None or <Py_ssize_t>numkeys > nargs - 3 or script.shebang):
+            return fallback(c, argv, False)
+        server = self.server
+        if server.gated or server.master_link is not None or c.acl_check is not None:
+            return fallback(c, argv, False)
+        engine = self.engine
+        run_eval = self.run_eval
+        if run_eval is None:
+            # Set by the engine once its bootstrap ran, after this object was made.
+            run_eval = self.run_eval = engine.run_eval
+        # The script client keeps what the last run set: stores only what differs.
+        sc = self.client
+        db = c.db
+        if sc.db is not db:
+            sc.db = db
+        if sc.resp != 2:
+            sc.resp = 2
+        user = c.user
+        if sc.user is not user:
+            sc.user = user
+        if sc.acl_check is not None:
+            sc.acl_check = None
+        args = PyTuple_New(nargs - 1)
+        func = script.func
+        Py_INCREF(func)
+        PyTuple_SET_ITEM(args, 0, func)
+        Py_INCREF(numkeys)
+        PyTuple_SET_ITEM(args, 1, numkeys)
+        for i in range(3, nargs):
+            a = argv[i]
+            Py_INCREF(a)
+            PyTuple_SET_ITEM(args, i - 1, a)
+        run = self.new_run(self.run_context)
+        run.caller = c
+        run.name = script.name
+        run.start = int(self.clock.time() * 1000)
         scripting = self.scripting
-        sha = argv[1]
-        if len(sha) == 40 and not scripting.debug_clients:
-            numkeys = self.small_numkeys.get(argv[2])
-            scripts = <dict>scripting.cache.scripts
-            script = scripts.get(sha)
-            if numkeys is not None and numkeys <= len(argv) - 3 and script is not None and not script.shebang:
-                engine = self.engine
-                server = self.server
-                if (server.gated or server.master_link is not None or scripting.ldb is not None
-                        or c.acl_check is not None):
-                    return engine.run(c, engine.run_eval, script.func, script.name, True, False,
-                                      numkeys, argv[3:], None)
-                # The script client keeps what the last run set: stores
-                # only what differs.
-                sc = self.client
-                db = c.db
-                if sc.db is not db:
-                    sc.db = db
-                if sc.resp != 2:
-                    sc.resp = 2
-                user = c.user
-                if sc.user is not user:
-                    sc.user = user
-                if sc.acl_check is not None:
-                    sc.acl_check = None
-                run = scripting.run = self.new_run(self.run_context)
-                run.caller = c
-                run.name = script.name
-                run.start = self.now_ms()
-                try:
-                    result = engine.run_eval(script.func, numkeys, *argv[3:])
-                finally:
-                    scripting.run = None
-                    if run.timed_out or run.killed:
-                        engine._ended_busy(run)
-                cls = type(result)
-                if cls is bytes:
-                    if not run.timed_out:
-                        return self.bulk(result)
-                elif cls is int or cls is float:
-                    if not run.timed_out:
-                        return self.integer(result)
-                return engine.outcome(c, run, result)
-        return fallback(c, argv, False)
+        scripting.run = run
+        try:
+            result = run_eval(*args)
+        finally:
+            scripting.run = None
+            timed_out = run.timed_out
+            if timed_out or run.killed:
+                engine._ended_busy(run)
+        cls = type(result)
+        if cls is bytes:
+            if not timed_out:
+                return self.bulk(result)
+        elif cls is int or cls is float:
+            if not timed_out:
+                return self.integer(result)
+        return engine.outcome(c, run, result)
 
     def __call__(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""
@@ -130,9 +154,9 @@ cdef class ScriptCall:
                             run.wrote = True
                         sc = self.client
                         result = self._call(sc, cmd, argv)
-                        if run.caller.tracking is not None and kind == 2:
+                        if kind == 2 and run.caller.tracking is not None:
                             engine._track(run.caller, cmd, argv)
-                        if type(result) is bytes and not sc.captured:
+                        if type(result) is bytes and not self.captured:
                             r = result
                             first = r[0]
                             if first == 36 and r[1] != 45:  # a bulk string
@@ -148,7 +172,9 @@ cdef class ScriptCall:
     cdef object _call(self, c, cmd, argv):
         """dispatch.call for the script client ``c``."""
         server = self.server
-        server.current_event = cmd.event
+        if server.notify_flags:
+            # What db.signal reads (for keyspace events only).
+            server.current_event = cmd.event
         c.cmd = cmd
         c.argv = argv
         monitors = server.monitors
@@ -164,7 +190,7 @@ cdef class ScriptCall:
         except self.command_error as exc:
             result = exc.reply
             cmd.failed_calls += 1
-            server.stats.count_error(exc.code)
+            self.stats.count_error(exc.code)
         except BaseException:
             if propagating:
                 server.propagation.end(c, argv, server.dirty > dirty, mark)
@@ -174,7 +200,7 @@ cdef class ScriptCall:
         if propagating:
             server.propagation.end(c, argv, server.dirty > dirty, mark)
         cmd.calls += 1
-        server.stats.total_commands += 1
+        self.stats.total_commands += 1
         if server.latency_tracking:
             us = elapsed // 1000
             hist = cmd.latency
@@ -196,7 +222,7 @@ cdef inline bytes bulk_value(bytes r):
     cdef Py_ssize_t n = len(r), i = 1
     while i < n and p[i] != 13:
         i += 1
-    return r[i + 2:n - 2]
+    return PyBytes_FromStringAndSize(p + i + 2, n - i - 4)
 
 
 def number_argv(args):

@@ -9,8 +9,8 @@ engine's ``_execute`` with every check.  A command's kind is the engine's:
 
 
 class ScriptCall:
-    __slots__ = ("engine", "scripting", "client", "commands", "call", "server",
-                 "small_numkeys", "new_run", "run_context", "now_ms", "bulk", "integer")
+    __slots__ = ("engine", "scripting", "client", "commands", "call", "server", "scripts",
+                 "small_numkeys", "new_run", "run_context", "clock", "bulk", "integer", "run_eval")
 
     def __init__(self, engine):
         from ..dispatch import call
@@ -21,6 +21,10 @@ class ScriptCall:
         self.commands = engine.commands
         self.call = call
         self.server = engine.server
+        # The script cache's SHA1 -> script (ScriptCache attaches it).
+        self.scripts = None
+        # Set by the engine once its bootstrap ran, after this object was made.
+        self.run_eval = None
         from ..commands.scripting import SMALL_NUMKEYS
         from .. import clock
         from ..reply import bulk
@@ -28,58 +32,60 @@ class ScriptCall:
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
-        self.now_ms = clock.now_ms
+        self.clock = clock
         self.bulk = bulk
         self.integer = convert.integer
 
     def evalsha(self, c, argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
-        (see ``RunContext.plain``): ``LuaEngine.run`` for it written out; anything
-        else is ``fallback(c, argv, False)``, the handler's whole path."""
+        (see ``RunContext.plain``) on a server that is not gated (so no client
+        debugs scripts) nor a replica, for a client without ACL key patterns:
+        ``LuaEngine.run`` for it written out; anything else is
+        ``fallback(c, argv, False)``, the handler's whole path."""
+        script = self.scripts.get(argv[1])
+        numkeys = self.small_numkeys.get(argv[2])
+        if script is None or numkeys is None or numkeys > len(argv) - 3 or script.shebang:
+            return fallback(c, argv, False)
+        server = self.server
+        if server.gated or server.master_link is not None or c.acl_check is not None:
+            return fallback(c, argv, False)
+        engine = self.engine
+        run_eval = self.run_eval
+        if run_eval is None:
+            run_eval = self.run_eval = engine.run_eval
+        # The script client keeps what the last run set: stores only what differs.
+        sc = self.client
+        db = c.db
+        if sc.db is not db:
+            sc.db = db
+        if sc.resp != 2:
+            sc.resp = 2
+        user = c.user
+        if sc.user is not user:
+            sc.user = user
+        if sc.acl_check is not None:
+            sc.acl_check = None
+        run = self.new_run(self.run_context)
+        run.caller = c
+        run.name = script.name
+        run.start = int(self.clock.time() * 1000)
         scripting = self.scripting
-        sha = argv[1]
-        if len(sha) == 40 and not scripting.debug_clients:
-            numkeys = self.small_numkeys.get(argv[2])
-            script = scripting.cache.scripts.get(sha)
-            if numkeys is not None and numkeys <= len(argv) - 3 and script is not None and not script.shebang:
-                engine = self.engine
-                server = self.server
-                if (server.gated or server.master_link is not None or scripting.ldb is not None
-                        or c.acl_check is not None):
-                    return engine.run(c, engine.run_eval, script.func, script.name, True, False,
-                                      numkeys, argv[3:], None)
-                # The script client keeps what the last run set: stores
-                # only what differs.
-                sc = self.client
-                db = c.db
-                if sc.db is not db:
-                    sc.db = db
-                if sc.resp != 2:
-                    sc.resp = 2
-                user = c.user
-                if sc.user is not user:
-                    sc.user = user
-                if sc.acl_check is not None:
-                    sc.acl_check = None
-                run = scripting.run = self.new_run(self.run_context)
-                run.caller = c
-                run.name = script.name
-                run.start = self.now_ms()
-                try:
-                    result = engine.run_eval(script.func, numkeys, *argv[3:])
-                finally:
-                    scripting.run = None
-                    if run.timed_out or run.killed:
-                        engine._ended_busy(run)
-                cls = result.__class__
-                if cls is bytes:
-                    if not run.timed_out:
-                        return self.bulk(result)
-                elif cls is int or cls is float:
-                    if not run.timed_out:
-                        return self.integer(result)
-                return engine.outcome(c, run, result)
-        return fallback(c, argv, False)
+        scripting.run = run
+        try:
+            result = run_eval(script.func, numkeys, *argv[3:])
+        finally:
+            scripting.run = None
+            timed_out = run.timed_out
+            if timed_out or run.killed:
+                engine._ended_busy(run)
+        cls = result.__class__
+        if cls is bytes:
+            if not timed_out:
+                return self.bulk(result)
+        elif cls is int or cls is float:
+            if not timed_out:
+                return self.integer(result)
+        return engine.outcome(c, run, result)
 
     def __call__(self, *args):
         """redis.call: the reply as Lua values; an error reply is raised."""

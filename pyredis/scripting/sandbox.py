@@ -404,10 +404,20 @@ local function outcome(ok, r)
   return ok, r
 end
 
--- EVAL: KEYS and ARGV are globals of the run.
+-- EVAL: KEYS and ARGV are globals of the run.  Its common cases (all
+-- arguments keys, and outcome's) are written out: a call less each.
 local function run_eval(f, nkeys, ...)
-  globals.KEYS, globals.ARGV = split_args(nkeys, ...)
-  return outcome(xpcall(f, err_handler))
+  if nkeys == select('#', ...) then
+    globals.KEYS, globals.ARGV = {...}, {}
+  else
+    globals.KEYS, globals.ARGV = split_args(nkeys, ...)
+  end
+  local ok, r = xpcall(f, err_handler)
+  if ok then
+    local t = type(r)
+    if t == 'string' or t == 'number' then return r end
+  end
+  return ok, r
 end
 
 -- FCALL: the function gets the keys and the arguments as its two parameters.

@@ -54,6 +54,8 @@ class ScriptCache:
     def __init__(self, engine):
         self.engine = engine
         self.scripts = {}
+        # EVALSHA's common run looks scripts up here itself.
+        engine.script_call.scripts = self.scripts
         self.body_bytes = 0
 
     def get(self, sha):
