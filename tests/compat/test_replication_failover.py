@@ -30,7 +30,9 @@ def nodes():
     started = []
 
     def start(kind, *args, port=None):
-        proc = (start_pyredis if kind == "pyredis" else start_redis)(*DEBUG, *args, port=port)
+        # Masters sync their replicas at once, without diskless sync's delay.
+        proc = (start_pyredis if kind == "pyredis" else start_redis)(
+            *DEBUG, "--repl-diskless-sync-delay", "0", *args, port=port)
         node = _node(proc)
         started.append(node)
         return node

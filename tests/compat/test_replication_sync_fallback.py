@@ -93,5 +93,7 @@ def test_replica_of_a_master_without_psync_follows_its_stream(master_kind, diskl
     finally:
         m.close()
         r.close()
-        mproc.stop()
+        # The replica first: a SYNC replica does not acknowledge the stream, so
+        # a master stopped first would wait for it (shutdown-timeout).
         rproc.stop()
+        mproc.stop()

@@ -10,6 +10,11 @@ from respclient import RawClient, encode_command
 from serverproc import start_pyredis
 
 
+# The replicas these tests attach never acknowledge all of the stream: a
+# shutdown that waited for them (shutdown-timeout) would only slow the tests.
+_NO_WAIT = ("--shutdown-timeout", "0")
+
+
 @pytest.fixture
 def master():
     proc = start_pyredis("--repl-diskless-sync", "no")
@@ -119,7 +124,7 @@ def test_old_sync_gets_the_payload_without_fullresync(master):
 
 
 def test_diskless_transfer_with_eof_mark_and_delay():
-    proc = start_pyredis("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "2")
+    proc = start_pyredis("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "2", *_NO_WAIT)
     try:
         c = RawClient(proc.port)
         c.cmd("SET", "k", "v")
@@ -185,7 +190,7 @@ def test_min_replicas_to_write(master):
 
 
 def test_ping_every_period():
-    proc = start_pyredis("--repl-diskless-sync", "no", "--repl-ping-replica-period", "1")
+    proc = start_pyredis("--repl-diskless-sync", "no", "--repl-ping-replica-period", "1", *_NO_WAIT)
     try:
         r = StreamReader(proc.port)
         assert r.until("PING", skip_pings=False) == [[b"PING"]]
@@ -236,7 +241,7 @@ def test_replconf_replies(master):
 
 
 def test_writes_during_the_bgsave_follow_the_rdb_in_order():
-    proc = start_pyredis("--repl-diskless-sync", "no", "--rdb-key-save-delay", "200000")
+    proc = start_pyredis("--repl-diskless-sync", "no", "--rdb-key-save-delay", "200000", *_NO_WAIT)
     try:
         c = RawClient(proc.port)
         for i in range(5):
