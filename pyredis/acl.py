@@ -11,9 +11,9 @@ Describing a user recomputes the shortest rules from the permission set, as
 Redis's ACLDescribeSelectorCommandRules does: ``+@all`` or ``-@all``, then
 the categories that fit best, then single commands.
 """
-import hashlib
 import os
 
+from . import sha
 from .glob import compile_pattern, prefix_end
 
 CATEGORIES = ("keyspace", "read", "write", "set", "sortedset", "list", "hash", "string",
@@ -449,13 +449,13 @@ class User:
             self.nopass = False
             self.passwords = []
         elif op[:1] == b">" or op[:1] == b"#":
-            digest = (hashlib.sha256(op[1:]).hexdigest() if op[:1] == b">"
+            digest = (sha.sha256(op[1:]).hexdigest() if op[:1] == b">"
                       else _valid_hash(op[1:]))
             if digest not in self.passwords:
                 self.passwords.append(digest)
             self.nopass = False
         elif op[:1] == b"<" or op[:1] == b"!":
-            digest = (hashlib.sha256(op[1:]).hexdigest() if op[:1] == b"<"
+            digest = (sha.sha256(op[1:]).hexdigest() if op[:1] == b"<"
                       else _valid_hash(op[1:]))
             if digest not in self.passwords:
                 raise RuleError(E_NO_PASSWORD)
@@ -479,7 +479,7 @@ class User:
     def check_password(self, password):
         if self.nopass:
             return True
-        return hashlib.sha256(password).hexdigest() in self.passwords
+        return sha.sha256(password).hexdigest() in self.passwords
 
     def flags(self):
         out = ["on" if self.enabled else "off"]

@@ -10,7 +10,7 @@ import glob
 import os
 import sys
 
-from . import REDIS_VERSION, __version__
+from . import REDIS_VERSION, __version__, allocator
 from .config import Config, ConfigError, quote
 from .log import LEVELS, LOGO, Log
 
@@ -312,6 +312,7 @@ def main(argv=None):
     log.role = "M"
     if not adjust_open_files_limit(config, log):
         return 1
+    allocator.tune()
     server = Server(config, log)
     from .commands.acl import load_startup_users
     error = load_startup_users(server)

@@ -12,8 +12,7 @@ feeds for that type.  Digests are 160-bit ints until they are shown.
 Adding a type means registering one function and its Redis type code in
 ``TYPE_CODES``.
 """
-from hashlib import sha1
-
+from . import sha
 from ._speedups import QuickList
 from .types.hash import Hash
 from .types.set import Set
@@ -28,7 +27,7 @@ EMPTY = bytes(20)
 
 
 def _sha1(data):
-    return int.from_bytes(sha1(data).digest(), "big")
+    return int.from_bytes(sha.sha1(data).digest(), "big")
 
 
 def xor_digest(digest, data):

@@ -3,11 +3,10 @@
 USAGE estimates what redis-server would use for the key (see memsize); the
 process totals in STATS are pyredis's own (RSS), as INFO memory shows them.
 """
-import gc
 import itertools
 import random
 
-from .. import errors, eviction, info, memsize, reply
+from .. import allocator, errors, eviction, info, memsize, reply
 from ..config import on_change
 from ..server import Server
 from ..errors import E_NOT_INTEGER, E_SYNTAX
@@ -169,26 +168,8 @@ def memory_malloc_stats(c, argv):
 # MEMORY PURGE
 @command("memory|purge", 2, "", group="server")
 def memory_purge(c, argv):
-    release_memory()
+    allocator.release()
     return reply.OK
-
-
-_libc = None
-
-
-def release_memory():
-    """Give freed memory back to the system (Redis's jemalloc purge): collect, then malloc_trim."""
-    global _libc
-    gc.collect()
-    if _libc is None:
-        try:
-            import ctypes
-            _libc = ctypes.CDLL("libc.so.6")
-            _libc.malloc_trim.argtypes = [ctypes.c_size_t]
-        except (OSError, AttributeError):
-            _libc = False
-    if _libc:
-        _libc.malloc_trim(0)
 
 
 # MEMORY HELP

@@ -6,12 +6,11 @@ runs the command through the same lookup and checks as a request, then
 ``dispatch.call``, on the server's script client, in the db the script
 client has selected; its common case is ``_speedups.ScriptCall``.
 """
-import hashlib
 import math
 
 import lupa.lua51 as lua51
 
-from .. import clock, errors
+from .. import clock, errors, sha
 from .._speedups import ScriptCall, number_argv
 from ..client import Client
 from ..commands import TABLE
@@ -665,7 +664,7 @@ def _sha1hex(*args):
     data = args[0]
     if data.__class__ is not bytes:
         data = _lua_number(data) if data.__class__ in (int, float) else b""
-    return hashlib.sha1(data).hexdigest().encode()
+    return sha.sha1(data).hexdigest().encode()
 
 
 def _version_num(version):

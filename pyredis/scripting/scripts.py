@@ -1,7 +1,6 @@
 """EVAL's script cache: SHA1 -> compiled script, and the ``#!lua`` shebang flags."""
-import hashlib
 
-from .. import errors
+from .. import errors, sha
 from ..errors import CommandError
 
 # Redis's scripts_flags_def.
@@ -22,7 +21,7 @@ class Script:
 
 
 def sha1hex(body):
-    return hashlib.sha1(body).hexdigest().encode()
+    return sha.sha1(body).hexdigest().encode()
 
 
 def shebang_flags(body):

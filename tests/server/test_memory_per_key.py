@@ -57,3 +57,23 @@ def test_list_elements_are_packed(start_server):
     # 16 bytes and a length byte each; a bytes object and a list slot were 72
     commands = [(b"RPUSH", b"l", b"element:%08d" % i) for i in range(N)]
     assert growth_per_item(start_server, commands, N) < 30
+
+
+def test_a_growing_keyspace_gives_its_old_tables_back(start_server):
+    # 16-byte keys and values: glibc kept the tables the keyspace grew out of
+    # on its heap (202 bytes a key); the server maps large blocks (192)
+    commands = [(b"SET", b"key:%012d" % i, b"v" * 16) for i in range(N)]
+    assert growth_per_item(start_server, commands, N) < 197
+
+
+def test_an_empty_server_does_not_load_openssl(start_server):
+    # hashlib's libcrypto is 3 MB resident: loaded by the first hash (a
+    # script's SHA1 here), not at start
+    proc = start_server()
+    with open("/proc/%d/maps" % proc.proc.pid) as f:
+        assert "libcrypto" not in f.read()
+    with socket.create_connection(("127.0.0.1", proc.port)) as s:
+        s.sendall(encode_command(b"SCRIPT", b"LOAD", b"return 1"))
+        assert s.recv(100) == b"$40\r\ne0e1f9fabfc9d4800c877a703b823ac0578ff8db\r\n"
+    with open("/proc/%d/maps" % proc.proc.pid) as f:
+        assert "libcrypto" in f.read()
