@@ -61,7 +61,7 @@ cdef class ScriptCall:
         self.bulk = bulk
         self.integer = convert.integer
 
-    def evalsha(self, c, list argv, fallback):
+    def evalsha(self, c, argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
         (see ``RunContext.plain``) on a server that is not gated (so no client
         debugs scripts) nor a replica, for a client without ACL key patterns:
