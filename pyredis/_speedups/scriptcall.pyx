@@ -31,7 +31,7 @@ cdef class ScriptCall:
     # The script cache's SHA1 -> script (ScriptCache attaches it).
     cdef public dict scripts
     cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
-    cdef object new_run, run_context, clock, bulk, integer, run_eval
+    cdef object new_run, run_context, clock, bulk, integer, run_eval, one, null
     cdef dict small_numkeys
 
     def __init__(self, engine):
@@ -52,13 +52,15 @@ cdef class ScriptCall:
         self.not_monitored = dispatch._NOT_MONITORED
         from pyredis.commands.scripting import SMALL_NUMKEYS
         from pyredis import clock
-        from pyredis.reply import bulk
+        from pyredis import reply
         from pyredis.scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
         self.clock = clock
-        self.bulk = bulk
+        self.bulk = reply.bulk
+        self.one = reply.ONE
+        self.null = reply.NULL
         self.integer = convert.integer
 
     def evalsha(self, c, argv, fallback):
@@ -123,6 +125,9 @@ cdef class ScriptCall:
         elif cls is int or cls is float:
             if not timed_out:
                 return self.integer(result)
+        elif cls is bool:
+            if not timed_out and sc.resp == 2:
+                return self.one if result else self.null
         return engine.outcome(c, run, result)
 
     def __call__(self, *args):
@@ -166,6 +171,8 @@ cdef class ScriptCall:
                             if first == 43:  # a status
                                 return engine.mk_ok(r[1:-2])
                             return engine._called(engine.top(r))
+                        if result is self.null and sc.resp == 2 and not self.captured:
+                            return False  # RESP2's null bulk reads as false
                         return engine._called(engine._replied(sc, result))
         return engine._called(engine._execute(args))
 

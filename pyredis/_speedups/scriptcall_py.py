@@ -10,7 +10,8 @@ engine's ``_execute`` with every check.  A command's kind is the engine's:
 
 class ScriptCall:
     __slots__ = ("engine", "scripting", "client", "commands", "call", "server", "scripts",
-                 "small_numkeys", "new_run", "run_context", "clock", "bulk", "integer", "run_eval")
+                 "small_numkeys", "new_run", "run_context", "clock", "bulk", "integer", "run_eval",
+                 "one", "null")
 
     def __init__(self, engine):
         from ..dispatch import call
@@ -27,13 +28,15 @@ class ScriptCall:
         self.run_eval = None
         from ..commands.scripting import SMALL_NUMKEYS
         from .. import clock
-        from ..reply import bulk
+        from ..reply import NULL, ONE, bulk
         from ..scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
         self.new_run = engine_module.EvalRun.__new__
         self.clock = clock
         self.bulk = bulk
+        self.one = ONE
+        self.null = NULL
         self.integer = convert.integer
 
     def evalsha(self, c, argv, fallback):
@@ -85,6 +88,9 @@ class ScriptCall:
         elif cls is int or cls is float:
             if not timed_out:
                 return self.integer(result)
+        elif cls is bool:
+            if not timed_out and sc.resp == 2:
+                return self.one if result else self.null
         return engine.outcome(c, run, result)
 
     def __call__(self, *args):
@@ -127,6 +133,8 @@ class ScriptCall:
                             if first == 43:  # a status
                                 return engine.mk_ok(result[1:-2])
                             return engine._called(engine.top(result))
+                        if result is self.null and sc.resp == 2 and not sc.captured:
+                            return False  # RESP2's null bulk reads as false
                         return engine._called(engine._replied(sc, result))
         return engine._called(engine._execute(args))
 

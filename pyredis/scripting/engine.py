@@ -242,7 +242,7 @@ class LuaEngine:
     def outcome(self, c, run, result):
         """The reply for what a run's runner returned, past its common cases."""
         cls = result.__class__
-        if cls is bytes or cls is int or cls is float:
+        if cls is bytes or cls is int or cls is float or cls is bool:
             ok = True
             value = result
         else:

@@ -393,13 +393,13 @@ local function split_args(nkeys, ...)
   return keys, argv
 end
 
--- A run's outcome for the engine: a string or number the script returned,
--- as it is (the common cases, handed back without a tuple), else xpcall's
--- status and the script's first result.
+-- A run's outcome for the engine: a string, number or boolean the script
+-- returned, as it is (the common cases, handed back without a tuple), else
+-- xpcall's status and the script's first result.
 local function outcome(ok, r)
   if ok then
     local t = type(r)
-    if t == 'string' or t == 'number' then return r end
+    if t == 'string' or t == 'number' or t == 'boolean' then return r end
   end
   return ok, r
 end
@@ -415,7 +415,7 @@ local function run_eval(f, nkeys, ...)
   local ok, r = xpcall(f, err_handler)
   if ok then
     local t = type(r)
-    if t == 'string' or t == 'number' then return r end
+    if t == 'string' or t == 'number' or t == 'boolean' then return r end
   end
   return ok, r
 end

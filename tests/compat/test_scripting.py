@@ -43,6 +43,28 @@ def test_lua_to_reply(pair, proto):
         pair.run("EVAL", body, "0")
 
 
+# What a script makes of a missing key, in either protocol of its own.
+NIL_READS = [
+    "return redis.call('GET', KEYS[1])", "return redis.call('GET', 'missing')",
+    "return redis.call('GET', 'missing') == false", "return {redis.call('GET', 'missing'), 1}",
+    "return type(redis.pcall('GET', 'missing'))", "redis.setresp(3) return redis.call('GET', 'missing')",
+    "redis.setresp(3) return redis.call('GET', 'missing') == nil", "redis.setresp(3) return false",
+    "redis.setresp(3) return true", "redis.setresp(3) return redis.call('GET', KEYS[1])",
+]
+
+
+@pytest.mark.parametrize("proto", [2, 3])
+def test_lua_to_reply_from_cached_scripts(pair, proto):
+    # EVALSHA of a cached script runs on a path of its own (ScriptCall.evalsha).
+    if proto == 3:
+        resp3(pair)
+    for key in ("k", "missing"):
+        pair.run("SET", "k", "v")
+        for body in RETURNS + NIL_READS:
+            line = pair.run("SCRIPT", "LOAD", body)
+            pair.run("EVALSHA", line.split(b"\r\n")[1], "1", key)
+
+
 @pytest.mark.parametrize("proto", [2, 3])
 def test_nesting_past_the_lua_stack(pair, proto):
     # The test client reads nested replies recursively too.
