@@ -9,10 +9,220 @@ never blocks (commands answer at once in scripts), is not tracked itself
 (its caller is, by the engine) and runs no skip_monitor command (they are
 all noscript).  dispatch.call and this copy change together.
 """
-from cpython.bytes cimport PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+
+
+# The Lua 5.1 C API of the runtime's own library (lupa's lua51 module exports
+# it): redis.call is a C function of that runtime here, and EVALSHA's common
+# run calls into Lua without the Python-level bridge, as Redis's C does.
+cdef extern from "<dlfcn.h>" nogil:
+    void *dlopen(const char *filename, int flags)
+    void *dlsym(void *handle, const char *symbol)
+    int RTLD_NOW
+    int RTLD_NOLOAD
+
+cdef extern from *:
+    """
+    typedef struct lua_State lua_State;
+    """
+    ctypedef struct lua_State:
+        pass
+
+ctypedef int (*lua_CFunction)(lua_State *L) noexcept nogil
+
+cdef struct LuaApi:
+    int (*gettop)(lua_State *L) noexcept nogil
+    void (*settop)(lua_State *L, int idx) noexcept nogil
+    int (*checkstack)(lua_State *L, int extra) noexcept nogil
+    void (*insert)(lua_State *L, int idx) noexcept nogil
+    int (*type)(lua_State *L, int idx) noexcept nogil
+    double (*tonumber)(lua_State *L, int idx) noexcept nogil
+    int (*toboolean)(lua_State *L, int idx) noexcept nogil
+    const char *(*tolstring)(lua_State *L, int idx, size_t *len) noexcept nogil
+    void *(*touserdata)(lua_State *L, int idx) noexcept nogil
+    void (*pushnil)(lua_State *L) noexcept nogil
+    void (*pushnumber)(lua_State *L, double n) noexcept nogil
+    void (*pushlstring)(lua_State *L, const char *s, size_t len) noexcept nogil
+    void (*pushboolean)(lua_State *L, int b) noexcept nogil
+    void (*pushvalue)(lua_State *L, int idx) noexcept nogil
+    void (*pushlightuserdata)(lua_State *L, void *p) noexcept nogil
+    void (*pushcclosure)(lua_State *L, lua_CFunction f, int n) noexcept nogil
+    void (*rawgeti)(lua_State *L, int idx, int n) noexcept nogil
+    void (*call)(lua_State *L, int nargs, int nresults) noexcept nogil
+    int (*pcall)(lua_State *L, int nargs, int nresults, int errfunc) noexcept nogil
+    int (*error)(lua_State *L) noexcept nogil
+    int (*ref)(lua_State *L, int t) noexcept nogil
+
+DEF LUA_REGISTRYINDEX = -10000
+DEF LUA_GLOBALSINDEX = -10002
+DEF LUA_MULTRET = -1
+DEF LUA_TBOOLEAN = 1
+DEF LUA_TNUMBER = 3
+DEF LUA_TSTRING = 4
+
+cdef LuaApi api
+cdef bint api_loaded = False
+# The ScriptCall whose runtime is calling pyredis_lua_open.
+cdef object _opening = None
+
+
+cdef inline int upvalue(int i) noexcept nogil:
+    return LUA_GLOBALSINDEX - i
+
+
+cdef bint load_api(bytes path):
+    """Whether the Lua C API of the library at ``path`` (already loaded) is reachable."""
+    global api_loaded
+    if api_loaded:
+        return True
+    cdef void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD)
+    if h is NULL:
+        return False
+    cdef void *f[21]
+    names = (b"lua_gettop", b"lua_settop", b"lua_checkstack", b"lua_insert", b"lua_type",
+             b"lua_tonumber", b"lua_toboolean", b"lua_tolstring", b"lua_touserdata", b"lua_pushnil",
+             b"lua_pushnumber", b"lua_pushlstring", b"lua_pushboolean", b"lua_pushvalue",
+             b"lua_pushlightuserdata", b"lua_pushcclosure", b"lua_rawgeti", b"lua_call",
+             b"lua_pcall", b"lua_error", b"luaL_ref")
+    cdef int i
+    for i in range(21):
+        f[i] = dlsym(h, <bytes>names[i])
+        if f[i] is NULL:
+            return False
+    api.gettop = <int (*)(lua_State *) noexcept nogil>f[0]
+    api.settop = <void (*)(lua_State *, int) noexcept nogil>f[1]
+    api.checkstack = <int (*)(lua_State *, int) noexcept nogil>f[2]
+    api.insert = <void (*)(lua_State *, int) noexcept nogil>f[3]
+    api.type = <int (*)(lua_State *, int) noexcept nogil>f[4]
+    api.tonumber = <double (*)(lua_State *, int) noexcept nogil>f[5]
+    api.toboolean = <int (*)(lua_State *, int) noexcept nogil>f[6]
+    api.tolstring = <const char *(*)(lua_State *, int, size_t *) noexcept nogil>f[7]
+    api.touserdata = <void *(*)(lua_State *, int) noexcept nogil>f[8]
+    api.pushnil = <void (*)(lua_State *) noexcept nogil>f[9]
+    api.pushnumber = <void (*)(lua_State *, double) noexcept nogil>f[10]
+    api.pushlstring = <void (*)(lua_State *, const char *, size_t) noexcept nogil>f[11]
+    api.pushboolean = <void (*)(lua_State *, int) noexcept nogil>f[12]
+    api.pushvalue = <void (*)(lua_State *, int) noexcept nogil>f[13]
+    api.pushlightuserdata = <void (*)(lua_State *, void *) noexcept nogil>f[14]
+    api.pushcclosure = <void (*)(lua_State *, lua_CFunction, int) noexcept nogil>f[15]
+    api.rawgeti = <void (*)(lua_State *, int, int) noexcept nogil>f[16]
+    api.call = <void (*)(lua_State *, int, int) noexcept nogil>f[17]
+    api.pcall = <int (*)(lua_State *, int, int, int) noexcept nogil>f[18]
+    api.error = <int (*)(lua_State *) noexcept nogil>f[19]
+    api.ref = <int (*)(lua_State *, int) noexcept nogil>f[20]
+    api_loaded = True
+    return True
+
+
+cdef object from_lua(lua_State *L, int i):
+    """A string or number on the stack as the runtime's bridge converts it (None for other types)."""
+    cdef size_t size
+    cdef const char *s
+    cdef double number
+    cdef long long integer
+    cdef int t = api.type(L, i)
+    if t == LUA_TSTRING:
+        s = api.tolstring(L, i, &size)
+        return PyBytes_FromStringAndSize(s, size)
+    if t == LUA_TNUMBER:
+        number = api.tonumber(L, i)
+        integer = <long long>number
+        if number == integer:
+            return integer
+        return number
+    if t == LUA_TBOOLEAN:
+        return api.toboolean(L, i) != 0
+    return None
+
+
+cdef int _redis_call(lua_State *L) noexcept with gil:
+    """redis.call's body: what it pushed (or -1: an error value is on top; -2: let the bridge run it)."""
+    cdef ScriptCall self = <ScriptCall>api.touserdata(L, upvalue(1))
+    cdef int i, n, t, top
+    cdef long long integer
+    if L is not self.L:
+        # A coroutine's call: the bridge runs the Python side with the runtime on that thread.
+        return -2
+    n = api.gettop(L)
+    args = PyTuple_New(n)
+    for i in range(n):
+        t = api.type(L, i + 1)
+        # Other types are refused whatever they are: None stands for them.
+        a = from_lua(L, i + 1) if t == LUA_TSTRING or t == LUA_TNUMBER else None
+        Py_INCREF(a)
+        PyTuple_SET_ITEM(args, i, a)
+    try:
+        value = self.call_args(args)
+        cls = type(value)
+        if cls is bytes:
+            api.pushlstring(L, PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value))
+            return 1
+        if cls is bool:
+            api.pushboolean(L, value is True)
+            return 1
+        if cls is int:
+            try:
+                integer = value
+            except OverflowError:
+                pass
+            else:
+                api.pushnumber(L, <double>integer)
+                return 1
+        elif cls is float:
+            api.pushnumber(L, <double>value)
+            return 1
+        elif value is None:
+            api.pushnil(L)
+            return 1
+        self.taken = value
+    except BaseException as exc:
+        self.taken = exc
+        value = None
+        api.pushvalue(L, upvalue(2))
+        api.call(L, 0, 1)
+        self.taken = None
+        return -1
+    # Tables and the rest: the bridge converts them, as it would have.
+    top = api.gettop(L)
+    api.pushvalue(L, upvalue(2))
+    api.call(L, 0, LUA_MULTRET)
+    self.taken = None
+    return api.gettop(L) - top
+
+
+cdef int c_redis_call(lua_State *L) noexcept nogil:
+    cdef int n = _redis_call(L)
+    if n == -1:
+        # Raised outside the Python call, so no Python state is skipped.
+        return api.error(L)
+    if n == -2:
+        api.pushvalue(L, upvalue(3))
+        api.insert(L, 1)
+        api.call(L, api.gettop(L) - 1, LUA_MULTRET)
+        return api.gettop(L)
+    return n
+
+
+cdef int c_keep(lua_State *L) noexcept nogil:
+    """A reference in the registry to the value it is given (for the runs called from here)."""
+    api.pushnumber(L, api.ref(L, LUA_REGISTRYINDEX))
+    return 1
+
+
+cdef public int pyredis_lua_open(void *state) noexcept with gil:
+    """package.loadlib's entry: redis.call and keep for ``_opening``'s runtime, from its take and itself."""
+    cdef lua_State *L = <lua_State *>state
+    cdef ScriptCall sc = <ScriptCall>_opening
+    sc.L = L
+    api.pushlightuserdata(L, <void *>sc)
+    api.pushvalue(L, 1)
+    api.pushvalue(L, 2)
+    api.pushcclosure(L, c_redis_call, 3)
+    api.pushcclosure(L, c_keep, 0)
+    return 2
 
 
 cdef inline long long _now_ns():
@@ -23,6 +233,12 @@ cdef inline long long _now_ns():
 
 
 cdef class ScriptCall:
+    # The runtime's main thread, once redis.call is its C function (see lua_function).
+    cdef lua_State *L
+    cdef int run_eval_ref, stash_ref
+    # Script -> its function's reference in the registry.
+    cdef dict refs
+    cdef object keep, taken, stashed
     cdef object engine, scripting, client, server
     cdef dict commands
     # The script client's list of what handlers wrote to it, and the server's Stats (both kept for life).
@@ -33,6 +249,7 @@ cdef class ScriptCall:
     cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
     cdef object new_run, run_context, clock, bulk, integer, run_eval, one, null
     cdef dict small_numkeys
+    cdef Py_ssize_t max_stack_args
 
     def __init__(self, engine):
         from pyredis import dispatch
@@ -56,12 +273,46 @@ cdef class ScriptCall:
         from pyredis.scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
+        self.max_stack_args = engine_module.MAX_STACK_ARGS
         self.new_run = engine_module.EvalRun.__new__
         self.clock = clock
         self.bulk = reply.bulk
         self.one = reply.ONE
         self.null = reply.NULL
         self.integer = convert.integer
+        self.refs = {}
+
+    def lua_function(self, lua):
+        """What the runtime ``lua`` calls as redis.call: a C function of its own when its
+        library's API is reachable, else this object (through the bridge)."""
+        global _opening
+        import lupa.lua51
+        if not load_api(lupa.lua51.__file__.encode()):
+            return self
+        opener = lua.eval("package.loadlib(...)", __file__.encode(), b"pyredis_lua_open")
+        if opener is None:
+            return self
+        _opening = self
+        try:
+            call, self.keep = opener(self.take, self)
+        finally:
+            _opening = None
+        return call
+
+    def attach(self, run_eval):
+        """Once the runtime's runners exist: EVALSHA's common run calls ``run_eval`` itself."""
+        self.run_eval = run_eval
+        if self.L is not NULL:
+            self.run_eval_ref = self.keep(run_eval)
+            self.stash_ref = self.keep(self.stash)
+
+    def take(self):
+        """The value redis.call's C function left for the bridge to convert."""
+        return self.taken
+
+    def stash(self, *values):
+        """A run's results the C side leaves for the bridge to convert."""
+        self.stashed = values
 
     def evalsha(self, c, argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
@@ -73,7 +324,8 @@ cdef class ScriptCall:
         cdef tuple args
         script = self.scripts.get(argv[1])
         numkeys = self.small_numkeys.get(argv[2])
-        if (script is None or numkeys is None or <Py_ssize_t>numkeys > nargs - 3 or script.shebang):
+        if (script is None or numkeys is None or <Py_ssize_t>numkeys > nargs - 3 or script.shebang
+                or nargs - 3 > self.max_stack_args):
             return fallback(c, argv, False)
         server = self.server
         if server.gated or server.master_link is not None or c.acl_check is not None:
@@ -112,7 +364,10 @@ cdef class ScriptCall:
         scripting = self.scripting
         scripting.run = run
         try:
-            result = run_eval(*args)
+            if self.L is not NULL:
+                result = self._run(script, args)
+            else:
+                result = run_eval(*args)
         finally:
             scripting.run = None
             timed_out = run.timed_out
@@ -130,7 +385,54 @@ cdef class ScriptCall:
                 return self.one if result else self.null
         return engine.outcome(c, run, result)
 
+    cdef object _run(self, script, tuple args):
+        """run_eval(*args) called from here: its result as the bridge returns it."""
+        cdef lua_State *L = self.L
+        cdef int top = api.gettop(L), status, n, i, t
+        cdef Py_ssize_t nargs = len(args)
+        ref = self.refs.get(script)
+        if ref is None:
+            ref = self.refs[script] = self.keep(script.func)
+        for i in range(2, nargs):
+            if type(args[i]) is not bytes:
+                return self.run_eval(*args)
+        if not api.checkstack(L, nargs + 2):
+            return self.run_eval(*args)
+        api.rawgeti(L, LUA_REGISTRYINDEX, self.run_eval_ref)
+        api.rawgeti(L, LUA_REGISTRYINDEX, <int>ref)
+        api.pushnumber(L, <double><long>args[1])
+        for i in range(2, nargs):
+            a = args[i]
+            api.pushlstring(L, PyBytes_AS_STRING(a), PyBytes_GET_SIZE(a))
+        # Without the GIL, as the bridge runs Lua: a host's other threads
+        # (pyredis.RedisServer(thread=True)) run while a script does.
+        with nogil:
+            status = api.pcall(L, <int>nargs, LUA_MULTRET, 0)
+        n = api.gettop(L) - top
+        if status == 0 and n == 1:
+            t = api.type(L, -1)
+            if t == LUA_TSTRING or t == LUA_TNUMBER or t == LUA_TBOOLEAN:
+                result = from_lua(L, -1)
+                api.settop(L, top)
+                return result
+        # Tables, errors and the rest: the bridge converts them.
+        api.rawgeti(L, LUA_REGISTRYINDEX, self.stash_ref)
+        api.insert(L, top + 1)
+        api.call(L, n, 0)
+        values = self.stashed
+        self.stashed = None
+        if status != 0:
+            from lupa.lua51 import LuaError
+            raise LuaError(values[0] if values else None)
+        if n == 1:
+            return values[0]
+        return values if n else None
+
     def __call__(self, *args):
+        """redis.call through the bridge."""
+        return self.call_args(args)
+
+    cpdef call_args(self, tuple args):
         """redis.call: the reply as Lua values; an error reply is raised."""
         cdef bytes r
         engine = self.engine

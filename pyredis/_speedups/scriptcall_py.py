@@ -11,7 +11,7 @@ engine's ``_execute`` with every check.  A command's kind is the engine's:
 class ScriptCall:
     __slots__ = ("engine", "scripting", "client", "commands", "call", "server", "scripts",
                  "small_numkeys", "new_run", "run_context", "clock", "bulk", "integer", "run_eval",
-                 "one", "null")
+                 "one", "null", "max_stack_args")
 
     def __init__(self, engine):
         from ..dispatch import call
@@ -32,12 +32,21 @@ class ScriptCall:
         from ..scripting import convert, engine as engine_module
         self.small_numkeys = SMALL_NUMKEYS
         self.run_context = engine_module.EvalRun
+        self.max_stack_args = engine_module.MAX_STACK_ARGS
         self.new_run = engine_module.EvalRun.__new__
         self.clock = clock
         self.bulk = bulk
         self.one = ONE
         self.null = NULL
         self.integer = convert.integer
+
+    def lua_function(self, lua):
+        """What the runtime ``lua`` calls as redis.call: this object, through the bridge."""
+        return self
+
+    def attach(self, run_eval):
+        """Once the runtime's runners exist."""
+        self.run_eval = run_eval
 
     def evalsha(self, c, argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
@@ -47,7 +56,8 @@ class ScriptCall:
         ``fallback(c, argv, False)``, the handler's whole path."""
         script = self.scripts.get(argv[1])
         numkeys = self.small_numkeys.get(argv[2])
-        if script is None or numkeys is None or numkeys > len(argv) - 3 or script.shebang:
+        if (script is None or numkeys is None or numkeys > len(argv) - 3 or script.shebang
+                or len(argv) - 3 > self.max_stack_args):
             return fallback(c, argv, False)
         server = self.server
         if server.gated or server.master_link is not None or c.acl_check is not None:

@@ -27,6 +27,9 @@ from .tailcalls import mentions_library, patch as patch_tail_calls
 _LOG_LEVELS = ("debug", "verbose", "notice", "warning")
 # How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS).
 LOAD_TIMEOUT_MS = 500
+# Past this many keys and arguments a run gets them as tables, not on the Lua
+# stack (which holds some 8000 values).
+MAX_STACK_ARGS = 1000
 
 
 _table_get = TABLE.get
@@ -134,14 +137,16 @@ class LuaEngine:
         # redis.call's fast path: command name as written -> (command, kind).
         # The command table is complete before any script runs.
         self.commands = {}
-        self.script_call = ScriptCall(self)
+        self.script_call = script_call = ScriptCall(self)
         (self._compile, self.run_eval, self.run_function, self._load_library, self._rearm,
-         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb) = lua.execute(
-            BOOTSTRAP, self.script_call, self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
+         self.rawget, self.mk_ok, self.mk_err, self._dump, self._undump, ldb, tables) = lua.execute(
+            BOOTSTRAP, script_call.lua_function(lua), self._pcall, _sha1hex, self._log, self._setresp, self._set_repl,
             self._acl_check, _error_info, self._tick, self._random, self._randomseed,
             server.redis_version.encode(), _version_num(server.redis_version), eval_engine,
             LIBS_SOURCE.encode(), _patch_library_tail_calls, self._ldb_stop, self._ldb_repl,
             self._ldb_debug, name="=redis")
+        script_call.attach(self.run_eval)
+        self._table_runners = dict(zip((self.run_eval, self.run_function), tables.values()))
         # The debugger's helpers: start, end, eval, global, redis.
         self.ldb = tuple(ldb.values())
         self.ldb_start, self.ldb_end = self.ldb[:2]
@@ -222,7 +227,11 @@ class LuaEngine:
             if cluster.request_client is c:
                 run.slot = cluster.request_slot
         try:
-            result = runner(func, nkeys, *args)
+            if len(args) <= MAX_STACK_ARGS:
+                result = runner(func, nkeys, *args)
+            else:
+                table_from = self.lua.table_from
+                result = self._table_runners[runner](func, table_from(args[:nkeys]), table_from(args[nkeys:]))
         finally:
             scripting.run = None
             if cluster is not None and cluster.request_client is c:

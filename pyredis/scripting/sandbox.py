@@ -426,6 +426,15 @@ local function run_function(f, nkeys, ...)
   return outcome(xpcall(function() return f(keys, argv) end, err_handler))
 end
 
+-- Runs with more arguments than the Lua stack takes get KEYS and ARGV as tables.
+local function run_eval_tables(f, keys, argv)
+  globals.KEYS, globals.ARGV = keys, argv
+  return outcome(xpcall(f, err_handler))
+end
+local function run_function_tables(f, keys, argv)
+  return outcome(xpcall(function() return f(keys, argv) end, err_handler))
+end
+
 -- FUNCTION LOAD: the library body runs with only a reduced redis table,
 -- whose register_function collects the functions.
 local FLAGS = {['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true,
@@ -534,5 +543,5 @@ for _, name in next, {'dofile', 'loadfile', 'print', 'require', 'module', 'packa
 end
 
 return compile, run_eval, run_function, load_library, rearm, rawget, mk_ok, mk_err, dump, undump,
-       {ldb_start, ldb_end, ldb_eval, ldb_global, ldb_redis}
+       {ldb_start, ldb_end, ldb_eval, ldb_global, ldb_redis}, {run_eval_tables, run_function_tables}
 """

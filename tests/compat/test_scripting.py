@@ -18,6 +18,19 @@ def run(pair, *commands):
     return [pair.run(*cmd) for cmd in commands]
 
 
+def run_script(pair, how, body, *args):
+    """EVAL ``body``, or SCRIPT LOAD it and EVALSHA it (the cached script's path of its own)."""
+    if how == "eval":
+        return pair.run("EVAL", body, *args)
+    loaded = pair.run("SCRIPT", "LOAD", body)
+    if not loaded.startswith(b"$"):
+        return loaded
+    return pair.run("EVALSHA", loaded.split(b"\r\n")[1], *args)
+
+
+HOW = pytest.mark.parametrize("how", ["eval", "evalsha"])
+
+
 # Lua values -> replies, in both protocols.
 RETURNS = [
     "return 1", "return -7", "return 3.99", "return -3.99", "return 1e30", "return 0/0",
@@ -106,13 +119,14 @@ CALLS = [
 ]
 
 
+@HOW
 @pytest.mark.parametrize("resp", [2, 3])
 @pytest.mark.parametrize("call", ["call", "pcall"])
-def test_reply_to_lua(pair, resp, call):
+def test_reply_to_lua(pair, resp, call, how):
     body = ("redis.setresp(%d) local r = redis.%s(unpack(ARGV)) "
             "if type(r) == 'table' then return {type(r), r} end return {type(r), r}") % (resp, call)
     for args in CALLS:
-        pair.run("EVAL", body, "0", *args)
+        run_script(pair, how, body, "0", *args)
 
 
 def test_reply_to_lua_resp3_types(pair):
@@ -162,13 +176,18 @@ ERRORS = [
     "return math.random(0)", "return math.random(3, 1)", "return math.random('x')",
     "\n\n  return redis.call('incr', 's')", "#!lua\nreturn redis.call('incr', 's')",
     "return redis.call('select', 99)", "return 1 +", "return 'unfinished",
+    "return {coroutine.resume(coroutine.create(function() error('boom') end))}",
+    "return {coroutine.resume(coroutine.create(function() error({err='X'}) end))}",
+    "return coroutine.resume(1)", "return coroutine.wrap(function() return redis.call('nosuch') end)()",
+    "return {pcall(coroutine.wrap(function() return redis.call('nosuch') end))}",
 ]
 
 
-def test_errors(pair):
+@HOW
+def test_errors(pair, how):
     pair.run("SET", "s", "notanumber")
     for body in ERRORS:
-        pair.run("EVAL", body, "0")
+        run_script(pair, how, body, "0")
 
 
 # A tail call to a C library keeps the script's frame in Redis: the error
@@ -238,15 +257,24 @@ def test_bytecode_script_is_refused(pair):
     pair.run("SCRIPT", "LOAD", b"\x1bLuaQ\x00")
 
 
-def test_argument_conversion(pair):
+@HOW
+def test_argument_conversion(pair, how):
     for body in [
         "return redis.call('set', 'k', 1.5)", "return redis.call('get', 'k')",
         "redis.call('set', 'k', 0.1) return redis.call('get', 'k')",
         "redis.call('set', 'k', 1e20) return redis.call('get', 'k')",
         "redis.call('set', 'k', 123456789012) return redis.call('get', 'k')",
         "return redis.call('set', 'k', true)", "return redis.call('echo', 'a\\0b')",
+        "return redis.call('echo', 2^53 + 1)",
+        "return redis.call('echo', 2^63)", "return redis.call('echo', -2^64)",
+        "return redis.call('incrby', 'n', 2^53)", "return redis.call('incrbyfloat', 'f', 1/3)",
+        "return redis.call('echo', 1/0)", "return {redis.call('echo', KEYS[1], 'extra')}",
+        "return redis.call('echo', unpack({'a'}))", "return redis.call('exists', unpack(KEYS))",
+        "return {redis.call('mset', unpack(KEYS))}",
+        "return coroutine.wrap(function() return redis.call('get', 'k') end)()",
+        "return coroutine.wrap(function() return redis.call('incr', 'k') end)()",
     ]:
-        pair.run("EVAL", body, "0")
+        run_script(pair, how, body, "2", "key\0one", "")
 
 
 def test_random_sequence(pair):
@@ -256,6 +284,21 @@ def test_random_sequence(pair):
         pair.run("EVAL", "return {tostring(math.random()), math.random(10), math.random(5, 9)}", "0")
     pair.run("EVAL", "math.randomseed(7) return {tostring(math.random()), math.random(100)}", "0")
     pair.run("EVAL", "math.randomseed(-3) return tostring(math.random())", "0")
+
+
+@HOW
+def test_more_arguments_than_the_lua_stack_holds(pair, how):
+    # The Lua stack takes some 8000 values: past that a run still gets every key and argument.
+    body = ("return {#KEYS, #ARGV, KEYS[1], KEYS[#KEYS], ARGV[1], ARGV[#ARGV], "
+            "redis.pcall('exists', unpack(KEYS))}")
+    for nkeys, nargs in ((999, 1), (1000, 1), (7000, 2), (8100, 0), (3, 20000)):
+        args = ["k%d" % i for i in range(nkeys)] + ["a%d" % i for i in range(nargs)]
+        run_script(pair, how, body, str(nkeys), *args)
+    lib = ("#!lua name=many\nredis.register_function('many', function(keys, args) "
+           "return {#keys, #args, keys[#keys], args[#args]} end)")
+    pair.run("FUNCTION", "LOAD", "REPLACE", lib)
+    for nkeys in (10, 8100):
+        pair.run("FCALL", "many", str(nkeys), *["k%d" % i for i in range(nkeys)], "x", "y")
 
 
 def test_numkeys_and_cache(pair):

@@ -177,3 +177,34 @@ def test_thread_mode_clock_moves_blocking_timeouts():
         t.join(2)
         assert result == [None]
         server.clock.reset()
+
+
+def test_thread_mode_busy_script_leaves_the_host_running():
+    # The script runs in the server's thread of this process: the test's own
+    # threads keep running, see -BUSY and kill it.
+    import redis
+    with RedisServer(thread=True, busy_reply_threshold=50) as server:
+        runner, other = server.client(), server.client()
+        sha = runner.script_load("local i = 0 while true do i = i + 1 end")
+        errors = []
+
+        def run():
+            try:
+                runner.evalsha(sha, 0)
+            except redis.ResponseError as exc:
+                errors.append(str(exc))
+        t = threading.Thread(target=run)
+        t.start()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                other.ping()
+            except redis.ResponseError as exc:
+                assert str(exc).startswith("BUSY Redis is busy running a script")
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert other.script_kill() is True
+        t.join(5)
+        assert errors and errors[0].startswith("Script killed by user with SCRIPT KILL...")
+        assert other.ping() is True
