@@ -112,6 +112,15 @@ local function sandboxed_getmetatable(t)
   if readonly_tables[t] or callbacks[t] then return nil end
   return getmetatable(t)
 end
+-- ... and they print as functions, each with an address of its own (the
+-- bridge's metatable, shared by every Python object Lua holds, asks here).
+local callback_text = {}
+for f in next, callbacks do callback_text[f] = tostring(function() end) end
+local bridge_mt = getmetatable(pypcall)
+if type(bridge_mt) == 'table' and bridge_mt.__tostring then
+  local bridge_tostring = bridge_mt.__tostring
+  bridge_mt.__tostring = function(o) return callback_text[o] or bridge_tostring(o) end
+end
 local function pack_results(...) return select('#', ...), {...} end
 -- luaRedisPcall: an error table caught by pcall reads as its err text.
 local function sandboxed_pcall(...)

@@ -252,6 +252,18 @@ def test_sandbox_and_api(pair):
     pair.run("EVAL", "return {KEYS, ARGV}", "0")
 
 
+def test_api_functions_print_as_functions(pair):
+    # Addresses differ between servers: the forms are compared.
+    names = ["redis.call", "redis.pcall", "redis.sha1hex", "redis.log", "redis.setresp",
+             "redis.set_repl", "redis.acl_check_cmd", "math.random", "math.randomseed"]
+    body = "return {%s}" % ", ".join(
+        "tostring(%s):match('^function: 0x%%x+$') ~= nil and 1 or tostring(%s)" % (n, n) for n in names)
+    pair.run("EVAL", body, "0")
+    run(pair, ("EVAL", "return tostring(nil)", "0"), ("EVAL", "return tostring()", "0"),
+        ("EVAL", "return {tostring(1.5), tostring(true), type(tostring({}))}", "0"),
+        ("EVAL", "return tostring(setmetatable({}, {__tostring = function() return 'x' end}))", "0"))
+
+
 def test_bytecode_script_is_refused(pair):
     pair.run("EVAL", b"\x1bLuaQ\x00\x01\x04\x08", "0")
     pair.run("SCRIPT", "LOAD", b"\x1bLuaQ\x00")
