@@ -23,6 +23,14 @@ def test_fixed_seed_run(sides):
         run(*sides, gen.sequence(20))
 
 
+def test_fixed_seed_run_through_scripts(server, real_redis):
+    # Every command as redis.pcall of a cached script: Lua's conversions both ways.
+    gen = Generator(SEED + 1, implemented_commands())
+    sides = Side(server.port, scripts=True), Side(real_redis.port, scripts=True)
+    for _ in range(SEQUENCES // 2):
+        run(*sides, gen.sequence(20))
+
+
 @pytest.mark.parametrize("case", load_cases() or [[b"PING"]])
 def test_regression_case(sides, case):
     run(*sides, case)

@@ -3,6 +3,7 @@
     python -m tests.fuzz --minutes 10              # random seeds until time is up
     python -m tests.fuzz --seed 7 --sequences 500  # a fixed run
     python -m tests.fuzz --save                    # shrink failures into tests/compat/fuzz_cases.json
+    python -m tests.fuzz --scripts                 # each command through redis.pcall in a script
 
 Each sequence holds ``--length`` commands drawn from every implemented
 command's argument spec; the first difference per sequence is printed,
@@ -40,11 +41,13 @@ def main():
     ap.add_argument("--length", type=int, default=20)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--save", action="store_true", help="write shrunk failures as regression cases")
+    ap.add_argument("--scripts", action="store_true",
+                    help="run each command through redis.pcall in an EVALSHA (Lua's conversions both ways)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else int(time.time())
     gen = Generator(seed, implemented_commands())
     ours_proc, theirs_proc = start_pyredis(), start_redis()
-    ours, theirs = Side(ours_proc.port), Side(theirs_proc.port)
+    ours, theirs = Side(ours_proc.port, args.scripts), Side(theirs_proc.port, args.scripts)
     deadline = time.time() + args.minutes * 60 if args.minutes else None
     ran = found = 0
     seen = set()

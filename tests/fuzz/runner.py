@@ -25,10 +25,25 @@ class Difference(Exception):
                            % (step, argv, ours, theirs))
 
 
+# What --scripts runs each generated command through: redis.pcall from a cached script.
+SCRIPT = b"return redis.pcall(unpack(ARGV))"
+
+
 class Side:
-    def __init__(self, port):
+    def __init__(self, port, scripts=False):
         self.port = port
         self.conn = RawClient(port)
+        # The generated commands run as EVALSHA of SCRIPT (its SHA1), the
+        # keyspace reads of the comparison as themselves.
+        self.sha = None
+        if scripts:
+            self.sha = self.conn.cmd("SCRIPT", "LOAD", SCRIPT).split(b"\r\n")[1]
+
+    def run(self, *argv):
+        """A generated command, through the script with --scripts."""
+        if self.sha is None:
+            return self.cmd(*argv)
+        return self.cmd(b"EVALSHA", self.sha, b"0", *argv)
 
     def cmd(self, *argv):
         try:
@@ -95,8 +110,8 @@ def run(ours, theirs, sequence):
     # Whether an earlier command overflowed a double (see normalize.stale_erange).
     erange = False
     for step, argv in enumerate(sequence):
-        a = ours.cmd(*argv)
-        b = theirs.cmd(*argv)
+        a = ours.run(*argv)
+        b = theirs.run(*argv)
         touched = [k for k in argv[1:] if k in unordered]
         if erange and stale_erange(argv, a, b):
             pass
