@@ -235,8 +235,8 @@ cdef inline long long _now_ns():
 cdef class ScriptCall:
     # The runtime's main thread, once redis.call is its C function (see lua_function).
     cdef lua_State *L
-    cdef int run_eval_ref, stash_ref
-    # Script -> its function's reference in the registry.
+    cdef int stash_ref
+    # A runner or script function -> its reference in the registry.
     cdef dict refs
     cdef object keep, taken, stashed
     cdef object engine, scripting, client, server
@@ -303,7 +303,6 @@ cdef class ScriptCall:
         """Once the runtime's runners exist: EVALSHA's common run calls ``run_eval`` itself."""
         self.run_eval = run_eval
         if self.L is not NULL:
-            self.run_eval_ref = self.keep(run_eval)
             self.stash_ref = self.keep(self.stash)
 
     def take(self):
@@ -320,8 +319,7 @@ cdef class ScriptCall:
         debugs scripts) nor a replica, for a client without ACL key patterns:
         ``LuaEngine.run`` for it written out; anything else is
         ``fallback(c, argv, False)``, the handler's whole path."""
-        cdef Py_ssize_t i, nargs = len(argv)
-        cdef tuple args
+        cdef Py_ssize_t nargs = len(argv)
         script = self.scripts.get(argv[1])
         numkeys = self.small_numkeys.get(argv[2])
         if (script is None or numkeys is None or <Py_ssize_t>numkeys > nargs - 3 or script.shebang
@@ -347,16 +345,6 @@ cdef class ScriptCall:
             sc.user = user
         if sc.acl_check is not None:
             sc.acl_check = None
-        args = PyTuple_New(nargs - 1)
-        func = script.func
-        Py_INCREF(func)
-        PyTuple_SET_ITEM(args, 0, func)
-        Py_INCREF(numkeys)
-        PyTuple_SET_ITEM(args, 1, numkeys)
-        for i in range(3, nargs):
-            a = argv[i]
-            Py_INCREF(a)
-            PyTuple_SET_ITEM(args, i - 1, a)
         run = self.new_run(self.run_context)
         run.caller = c
         run.name = script.name
@@ -365,9 +353,9 @@ cdef class ScriptCall:
         scripting.run = run
         try:
             if self.L is not NULL:
-                result = self._run(script, args)
+                result = self._run(run_eval, script.func, numkeys, argv, 3)
             else:
-                result = run_eval(*args)
+                result = run_eval(script.func, numkeys, *argv[3:])
         finally:
             scripting.run = None
             timed_out = run.timed_out
@@ -385,29 +373,39 @@ cdef class ScriptCall:
                 return self.one if result else self.null
         return engine.outcome(c, run, result)
 
-    cdef object _run(self, script, tuple args):
-        """run_eval(*args) called from here: its result as the bridge returns it."""
+    def run(self, runner, func, numkeys, args):
+        """``runner(func, numkeys, *args)``: called from here when the C API is reachable."""
+        if self.L is NULL:
+            return runner(func, numkeys, *args)
+        return self._run(runner, func, numkeys, args, 0)
+
+    cdef object _run(self, runner, func, numkeys, args, Py_ssize_t first):
+        """runner(func, numkeys, *args[first:]) through lua_pcall: its result as the bridge returns it."""
         cdef lua_State *L = self.L
-        cdef int top = api.gettop(L), status, n, i, t
-        cdef Py_ssize_t nargs = len(args)
-        ref = self.refs.get(script)
+        cdef int top = api.gettop(L), status, n, t
+        cdef Py_ssize_t i, nargs = len(args)
+        refs = self.refs
+        runner_ref = refs.get(runner)
+        if runner_ref is None:
+            runner_ref = refs[runner] = self.keep(runner)
+        ref = refs.get(func)
         if ref is None:
-            ref = self.refs[script] = self.keep(script.func)
-        for i in range(2, nargs):
+            ref = refs[func] = self.keep(func)
+        for i in range(first, nargs):
             if type(args[i]) is not bytes:
-                return self.run_eval(*args)
-        if not api.checkstack(L, nargs + 2):
-            return self.run_eval(*args)
-        api.rawgeti(L, LUA_REGISTRYINDEX, self.run_eval_ref)
+                return runner(func, numkeys, *args[first:])
+        if not api.checkstack(L, <int>(nargs - first + 3)):
+            return runner(func, numkeys, *args[first:])
+        api.rawgeti(L, LUA_REGISTRYINDEX, <int>runner_ref)
         api.rawgeti(L, LUA_REGISTRYINDEX, <int>ref)
-        api.pushnumber(L, <double><long>args[1])
-        for i in range(2, nargs):
+        api.pushnumber(L, <double><long>numkeys)
+        for i in range(first, nargs):
             a = args[i]
             api.pushlstring(L, PyBytes_AS_STRING(a), PyBytes_GET_SIZE(a))
         # Without the GIL, as the bridge runs Lua: a host's other threads
         # (pyredis.RedisServer(thread=True)) run while a script does.
         with nogil:
-            status = api.pcall(L, <int>nargs, LUA_MULTRET, 0)
+            status = api.pcall(L, <int>(nargs - first + 2), LUA_MULTRET, 0)
         n = api.gettop(L) - top
         if status == 0 and n == 1:
             t = api.type(L, -1)

@@ -48,6 +48,10 @@ class ScriptCall:
         """Once the runtime's runners exist."""
         self.run_eval = run_eval
 
+    def run(self, runner, func, numkeys, args):
+        """``runner(func, numkeys, *args)``."""
+        return runner(func, numkeys, *args)
+
     def evalsha(self, c, argv, fallback):
         """EVALSHA (not _RO) of a cached script without a shebang, in a plain run
         (see ``RunContext.plain``) on a server that is not gated (so no client
