@@ -8,6 +8,11 @@ propagation, MONITOR), less what cannot apply to the script client: it
 never blocks (commands answer at once in scripts), is not tracked itself
 (its caller is, by the engine) and runs no skip_monitor command (they are
 all noscript).  dispatch.call and this copy change together.
+
+Where the runtime's Lua C API is reachable, redis.call is a C function of
+the runtime and EVAL's and EVALSHA's runs are called through that API (see
+``lua_function``); the pure twin goes through lupa's bridge for both, and
+what a script sees is the same either way.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.ref cimport Py_INCREF
@@ -180,7 +185,6 @@ cdef int _redis_call(lua_State *L) noexcept with gil:
         self.taken = value
     except BaseException as exc:
         self.taken = exc
-        value = None
         api.pushvalue(L, upvalue(2))
         api.call(L, 0, 1)
         self.taken = None
