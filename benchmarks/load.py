@@ -31,6 +31,15 @@ def run_benchmark(port, tests, clients, requests, pipeline, extra=(), cpu=None):
     return {row[0]: float(row[1]) for row in rows[1:] if len(row) > 1}
 
 
+def pinned_cpus(no_pin):
+    """(server CPU, redis-benchmark CPU): the first two this process may use, or
+    (None, None) with ``no_pin`` or a single CPU (the scheduler places them)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if no_pin or len(cpus) < 2:
+        return None, None
+    return cpus[0], cpus[1]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-t", "--tests", default="set,get")

@@ -23,7 +23,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
 
-from load import run_benchmark  # noqa: E402
+from load import pinned_cpus, run_benchmark  # noqa: E402
 from memory import rss_bytes  # noqa: E402
 from respclient import encode_command  # noqa: E402
 from serverproc import start_pyredis, start_redis  # noqa: E402
@@ -192,11 +192,7 @@ def main():
     ap.add_argument("--memory-only", action="store_true")
     ap.add_argument("--keys", type=int, default=1_000_000)
     args = ap.parse_args()
-    cpus = sorted(os.sched_getaffinity(0))
-    if args.no_pin or len(cpus) < 2:
-        args.server_cpu = args.client_cpu = None
-    else:
-        args.server_cpu, args.client_cpu = cpus[0], cpus[1]
+    args.server_cpu, args.client_cpu = pinned_cpus(args.no_pin)
     print("load average: %.2f %.2f %.2f" % os.getloadavg())
     if not args.memory_only:
         throughput(args)
