@@ -16,6 +16,8 @@ what a script sees is the same either way.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.ref cimport Py_INCREF
+from cpython.pystate cimport (PyInterpreterState, PyInterpreterState_ThreadHead, PyThreadState,
+                              PyThreadState_Next)
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
 
@@ -72,6 +74,16 @@ cdef LuaApi api
 cdef bint api_loaded = False
 # The ScriptCall whose runtime is calling pyredis_lua_open.
 cdef object _opening = None
+
+
+cdef extern from "Python.h":
+    PyInterpreterState *PyInterpreterState_Get()
+
+
+cdef inline bint other_threads() noexcept:
+    """Whether the interpreter has a thread besides this one (which may want the GIL)."""
+    cdef PyThreadState *head = PyInterpreterState_ThreadHead(PyInterpreterState_Get())
+    return head is NULL or PyThreadState_Next(head) is not NULL
 
 
 cdef inline int upvalue(int i) noexcept nogil:
@@ -406,9 +418,12 @@ cdef class ScriptCall:
         for i in range(first, nargs):
             a = args[i]
             api.pushlstring(L, PyBytes_AS_STRING(a), PyBytes_GET_SIZE(a))
-        # Without the GIL, as the bridge runs Lua: a host's other threads
-        # (pyredis.RedisServer(thread=True)) run while a script does.
-        with nogil:
+        if other_threads():
+            # Without the GIL, as the bridge runs Lua: a host's other threads
+            # (pyredis.RedisServer(thread=True), the AOF's fsync) run while a script does.
+            with nogil:
+                status = api.pcall(L, <int>(nargs - first + 2), LUA_MULTRET, 0)
+        else:
             status = api.pcall(L, <int>(nargs - first + 2), LUA_MULTRET, 0)
         n = api.gettop(L) - top
         if status == 0 and n == 1:
