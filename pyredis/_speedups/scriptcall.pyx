@@ -346,9 +346,6 @@ cdef class ScriptCall:
             return fallback(c, argv, False)
         engine = self.engine
         run_eval = self.run_eval
-        if run_eval is None:
-            # Set by the engine once its bootstrap ran, after this object was made.
-            run_eval = self.run_eval = engine.run_eval
         # The script client keeps what the last run set: stores only what differs.
         sc = self.client
         db = c.db
@@ -390,8 +387,10 @@ cdef class ScriptCall:
         return engine.outcome(c, run, result)
 
     def run(self, runner, func, numkeys, args):
-        """``runner(func, numkeys, *args)``: called from here when the C API is reachable."""
-        if self.L is NULL:
+        """``runner(func, numkeys, *args)``: EVAL's runs called from here when the C API is
+        reachable (a cached script lives as long as the runtime, so its function may stay
+        referenced; a library's may be replaced)."""
+        if self.L is NULL or runner is not self.run_eval:
             return runner(func, numkeys, *args)
         return self._run(runner, func, numkeys, args, 0)
 

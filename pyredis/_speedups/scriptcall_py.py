@@ -24,7 +24,7 @@ class ScriptCall:
         self.server = engine.server
         # The script cache's SHA1 -> script (ScriptCache attaches it).
         self.scripts = None
-        # Set by the engine once its bootstrap ran, after this object was made.
+        # The runtime's EVAL runner, set by attach once the engine's bootstrap ran.
         self.run_eval = None
         from ..commands.scripting import SMALL_NUMKEYS
         from .. import clock
@@ -68,8 +68,6 @@ class ScriptCall:
             return fallback(c, argv, False)
         engine = self.engine
         run_eval = self.run_eval
-        if run_eval is None:
-            run_eval = self.run_eval = engine.run_eval
         # The script client keeps what the last run set: stores only what differs.
         sc = self.client
         db = c.db

@@ -228,12 +228,7 @@ class LuaEngine:
                 run.slot = cluster.request_slot
         try:
             if len(args) <= MAX_STACK_ARGS:
-                # A cached script's function lives as long as the runtime:
-                # EVAL's runs may keep a reference to it (FCALL's may be replaced).
-                if runner is self.run_eval:
-                    result = self.script_call.run(runner, func, nkeys, args)
-                else:
-                    result = runner(func, nkeys, *args)
+                result = self.script_call.run(runner, func, nkeys, args)
             else:
                 table_from = self.lua.table_from
                 result = self._table_runners[runner](func, table_from(args[:nkeys]), table_from(args[nkeys:]))

@@ -429,19 +429,17 @@ local function run_eval(f, nkeys, ...)
   return ok, r
 end
 
--- FCALL: the function gets the keys and the arguments as its two parameters.
-local function run_function(f, nkeys, ...)
-  local keys, argv = split_args(nkeys, ...)
-  return outcome(xpcall(function() return f(keys, argv) end, err_handler))
-end
-
 -- Runs with more arguments than the Lua stack takes get KEYS and ARGV as tables.
 local function run_eval_tables(f, keys, argv)
   globals.KEYS, globals.ARGV = keys, argv
   return outcome(xpcall(f, err_handler))
 end
+-- FCALL: the function gets the keys and the arguments as its two parameters.
 local function run_function_tables(f, keys, argv)
   return outcome(xpcall(function() return f(keys, argv) end, err_handler))
+end
+local function run_function(f, nkeys, ...)
+  return run_function_tables(f, split_args(nkeys, ...))
 end
 
 -- FUNCTION LOAD: the library body runs with only a reduced redis table,
