@@ -22,7 +22,7 @@ def import_twin(kind):
 def filled(kind, lfu=False):
     mod = import_twin(kind)
     clock = mod.AccessClock(NOW, lfu=lfu)
-    data = dict.fromkeys(KEYS, b"v")
+    data = twin_import.import_twin("keytable", kind).KeyTable(dict.fromkeys(KEYS, b"v"))
     table = mod.AccessTable(clock, data)
     for key in KEYS:
         table.created(key)

@@ -11,7 +11,7 @@ import itertools
 import random
 
 from . import clock
-from ._speedups import AccessClock, AccessTable
+from ._speedups import AccessClock, AccessTable, KeyTable
 from .config import on_change
 from .errors import E_WRONGTYPE
 from .pubsub import NOTIFY_KEY_MISS, NOTIFY_NEW
@@ -70,7 +70,7 @@ class Database:
     def __init__(self, index, server):
         self.id = index
         self.server = server
-        self.data = {}
+        self.data = KeyTable()
         self.expires = {}
         self.access = AccessTable(server.access_clock, self.data)
         # Keys that had a TTL set, for O(1) random sampling by the active expiry
@@ -345,7 +345,7 @@ class Database:
             self.server.memory.flushed(self)
         self.signal_deleted_waits()
         removed = len(self.data)
-        self.data = {}
+        self.data = KeyTable()
         self.expires = {}
         self.access = AccessTable(self.server.access_clock, self.data)
         self._ttl_keys = []

@@ -10,6 +10,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject_Hash
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memset
+from .keytable cimport KeyTable
 
 LRU_CLOCK_MAX = (1 << 24) - 1
 LFU_INIT_VAL = 5
@@ -188,10 +189,10 @@ cdef inline Py_ssize_t _home(uint64_t h, Py_ssize_t cap) noexcept:
 
 
 cdef class AccessTable:
-    """One db's fields, keyed by the hash of the key; ``data`` is the db's dict."""
+    """One db's fields, keyed by the hash of the key; ``data`` is the db's KeyTable."""
 
     cdef public AccessClock clock
-    cdef public dict data
+    cdef public KeyTable data
     cdef uint64_t* _slots
     cdef Py_ssize_t _capacity
     cdef Py_ssize_t _used
@@ -199,7 +200,7 @@ cdef class AccessTable:
     def __cinit__(self):
         self._slots = NULL
 
-    def __init__(self, AccessClock clock, dict data):
+    def __init__(self, AccessClock clock, KeyTable data):
         self.clock = clock
         self.data = data
         self._slots = self._alloc(C_MIN_CAPACITY)
@@ -242,7 +243,7 @@ cdef class AccessTable:
         self._store(h, i, self.clock._fresh())
 
     def store_pairs(self, argv, Py_ssize_t i, dict shared, dict expires):
-        cdef dict data = self.data
+        cdef KeyTable data = self.data
         cdef Py_ssize_t n = len(argv) - 1
         cdef object key, value, old
         cdef uint64_t h
@@ -255,14 +256,14 @@ cdef class AccessTable:
             if (type(value) is bytes and 0 < PyBytes_GET_SIZE(value) < 5
                     and 48 <= (<const unsigned char*>PyBytes_AS_STRING(value))[0] <= 57):
                 value = shared.get(value, value)
-            old = data.get(key)
+            old = data.c_get(key)
             if old is None:
-                data[key] = value
+                data.c_set(key, value)
                 h = _hash(key)
                 self._store(h, self._find(h), self.clock._fresh())
             else:
                 self._touch(key, old)
-                data[key] = value
+                data.c_set(key, value)
             i += 2
         return i
 

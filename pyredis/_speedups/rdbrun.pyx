@@ -6,12 +6,14 @@ here the record headers are read through a C pointer and only the key and
 value objects are made.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_Contains, PyDict_GetItem, PyDict_Next, PyDict_SetItem, PyDict_Size
+from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.string cimport memcpy
 
+from .keytable cimport KeyTable, kt_entry
 
-def load_strings(bytes data, Py_ssize_t pos, Py_ssize_t limit, dict keyspace, created, slots):
+
+def load_strings(bytes data, Py_ssize_t pos, Py_ssize_t limit, KeyTable keyspace, created, slots):
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data), p, q, stop, count = 0
     cdef object key
@@ -23,10 +25,10 @@ def load_strings(bytes data, Py_ssize_t pos, Py_ssize_t limit, dict keyspace, cr
         if q >= n or s[q] >= 64 or q + 1 + s[q] > n:
             break
         key = PyBytes_FromStringAndSize(<const char *>s + p + 1, s[p])
-        if PyDict_Contains(keyspace, key):
+        if keyspace.find(key) != NULL:
             break
         stop = q + 1 + s[q]
-        PyDict_SetItem(keyspace, key, PyBytes_FromStringAndSize(<const char *>s + q + 1, s[q]))
+        keyspace.c_set(key, PyBytes_FromStringAndSize(<const char *>s + q + 1, s[q]))
         created(key)
         if slots is not None:
             slots(key)
@@ -39,10 +41,9 @@ cdef inline bint _plain(const unsigned char *s, Py_ssize_t n) noexcept:
     return 0 < n <= 20 and not (s[0] == 45 or 48 <= s[0] <= 57)
 
 
-def save_keys(dict data, dict expires, other, add, Py_ssize_t flush_bytes):
-    cdef Py_ssize_t pos = 0, nk, nv, i
-    cdef PyObject *k
-    cdef PyObject *v
+def save_keys(KeyTable data, dict expires, other, add, Py_ssize_t flush_bytes):
+    cdef Py_ssize_t pos, nk, nv, i
+    cdef kt_entry *e
     cdef PyObject *w
     cdef object key, value, record
     cdef long long when
@@ -52,11 +53,22 @@ def save_keys(dict data, dict expires, other, add, Py_ssize_t flush_bytes):
     cdef const unsigned char *ks
     cdef const unsigned char *vs
     cdef unsigned char rec[44]
-    cdef Py_ssize_t size = PyDict_Size(data)
-    while PyDict_Next(data, &pos, &k, &v):
-        key = <object>k
-        value = <object>v
+    cdef Py_ssize_t size = data.used
+    pos = 0
+    while pos < data.nentries:
+        if data.used != size:
+            raise RuntimeError("dictionary changed size during iteration")
+        e = data.entries[pos]
+        pos += 1
+        if e == NULL:
+            continue
+        value = <object>e.value
+        ks = <const unsigned char *>e.key
+        nk = e.size
+        # The key's bytes object only where something needs one.
+        key = None
         if expires:
+            key = PyBytes_FromStringAndSize(e.key, nk)
             w = PyDict_GetItem(expires, key)
             if w is not NULL:
                 when = <object>w
@@ -65,10 +77,8 @@ def save_keys(dict data, dict expires, other, add, Py_ssize_t flush_bytes):
                 for i in range(8):
                     head[1 + i] = <unsigned char>(u >> (8 * i))
                 buf += (<char *>head)[:9]
-        if type(key) is bytes and type(value) is bytes:
-            ks = <const unsigned char *>PyBytes_AS_STRING(key)
+        if type(value) is bytes:
             vs = <const unsigned char *>PyBytes_AS_STRING(value)
-            nk = PyBytes_GET_SIZE(key)
             nv = PyBytes_GET_SIZE(value)
             if _plain(ks, nk) and _plain(vs, nv):
                 rec[0] = 0
@@ -81,6 +91,8 @@ def save_keys(dict data, dict expires, other, add, Py_ssize_t flush_bytes):
                     add(bytes(buf))
                     del buf[:]
                 continue
+        if key is None:
+            key = PyBytes_FromStringAndSize(e.key, nk)
         record = other(key, value)
         buf += record
         if len(buf) >= flush_bytes:

@@ -52,3 +52,9 @@ rdbrun, rdbrun_twins = twin_fixtures("rdbrun", "RDB plain-string run loader")
 keysort, keysort_twins = twin_fixtures("keysort", "bytewise key sort")
 readers, readers_twins = twin_fixtures("readers", "tracking table readers")
 scriptcall, scriptcall_twins = twin_fixtures("scriptcall", "redis.call's common case")
+keytable, keytable_twins = twin_fixtures("keytable", "keyspace table")
+
+
+def sibling(module, name):
+    """The twin of module ``name`` of the same kind as ``module`` (a db's table for its AccessTable)."""
+    return import_twin(name, "python" if module.__name__.endswith("_py") else "cython")

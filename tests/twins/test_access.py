@@ -13,6 +13,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from .conftest import sibling
+
 NOW = 1_700_000_000_123
 LRU_MAX = (1 << 24) - 1
 
@@ -107,7 +109,7 @@ def test_shared_fields_start_fresh(access):
 
 def table_with(access, **kw):
     clock = clock_at(access, **kw)
-    data = {}
+    data = sibling(access, "keytable").KeyTable()
     return clock, data, access.AccessTable(clock, data)
 
 
@@ -189,8 +191,8 @@ def test_probing_wraps_around_the_end(access):
     # (hash(-1) is -2 in CPython, so the keys start at -2.)
     keys = [-n for n in range(2, 7)]
     fp = [k & ((1 << 39) - 1) for k in keys]
+    # Not stored in the db's table (its keys are bytes): five keys need no rebuild.
     for k in keys:
-        data[k] = b"v"
         table.created(k)
     assert table.capacity == 8
     slots = table.slots()
@@ -237,8 +239,7 @@ def test_table_memory_stays_near_eight_bytes_a_slot(access):
 # ---- both twins, random operations --------------------------------------------------
 
 KEYS = st.one_of(st.sampled_from([b"a", b"b", b"key:1", b"key:2", b""]),
-                 st.integers(0, 63).map(lambda n: b"k%d" % n),
-                 st.integers(2, 9).map(lambda n: -n))
+                 st.integers(0, 63).map(lambda n: b"k%d" % n))
 VALUES = st.one_of(st.sampled_from([b"0", b"9999", b"10000", b"07", b"v", b"-3"]),
                    st.integers(0, 12000).map(lambda n: b"%d" % n), st.just([1]))
 
@@ -253,7 +254,7 @@ def test_twins_agree_on_random_operations(access_twins):
             self.sides = []
             for mod in (compiled, pure):
                 clock = mod.AccessClock(self.now)
-                data = {}
+                data = sibling(mod, "keytable").KeyTable()
                 self.sides.append((clock, data, mod.AccessTable(clock, data)))
 
         def both(self, fn):

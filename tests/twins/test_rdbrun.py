@@ -6,13 +6,15 @@ order and stop at the same offset, on well-formed runs and on any bytes.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from .conftest import sibling
+
 
 def record(key, value):
     return b"\x00" + bytes((len(key),)) + key + bytes((len(value),)) + value
 
 
 def run(module, data, pos=0, limit=None, keyspace=None, slots=True):
-    keyspace = {} if keyspace is None else dict(keyspace)
+    keyspace = sibling(module, "keytable").KeyTable(keyspace)
     created, slotted = [], []
     result = module.load_strings(data, pos, len(data) if limit is None else limit, keyspace,
                                  created.append, slotted.append if slots else None)
@@ -72,6 +74,7 @@ def save(module, data, expires, flush_bytes):
         others.append(key)
         return b"<%s>" % key
 
+    data = sibling(module, "keytable").KeyTable(data)
     keys = module.save_keys(data, expires, other, chunks.append, flush_bytes)
     return keys, chunks, others
 
