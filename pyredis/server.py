@@ -11,7 +11,9 @@ The per-request path (poll, recv, feed, dispatch, reply, send) is kept short on
 purpose: it is what a benchmark measures.
 """
 import errno
+import math
 import os
+import select
 import selectors
 import signal
 import socket
@@ -123,6 +125,11 @@ class _Poller:
     """The loop's view of a ``selectors`` selector: file descriptors in, (fd, events) out.
 
     The loop keeps its own fd -> client map, so the selector's keys carry no data.
+    An epoll selector's ready list is read from its epoll instance itself
+    (through a second descriptor of it): the selector would build a key and
+    translate the mask for every ready socket, where almost all are only
+    readable, which epoll and selectors spell alike (1).  ``events`` gives
+    the selectors mask of any other.
     """
 
     def __init__(self):
@@ -131,11 +138,37 @@ class _Poller:
         self.modify = self._selector.modify
         self.unregister = self._selector.unregister
         self._select = self._selector.select
+        self._epoll = None
+        if isinstance(self._selector, selectors.EpollSelector):
+            self._epoll = select.epoll.fromfd(os.dup(self._selector.fileno()))
+            self._epoll_poll = self._epoll.poll
+            self.poll = self._poll_epoll
 
     def poll(self, timeout):
         return [(key.fd, events) for key, events in self._select(timeout)]
 
+    def _poll_epoll(self, timeout):
+        # The selector's rounding: a wait never ends before ``timeout``, and
+        # never blocks when it is past.
+        return self._epoll_poll(math.ceil(timeout * 1e3) * 1e-3 if timeout > 0 else 0)
+
+    def events(self, fd, mask):
+        """The selectors mask of what ``poll`` gave as ``mask`` for ``fd`` (not EV_IN)."""
+        if self._epoll is None:
+            return mask
+        events = 0
+        if mask & ~select.EPOLLIN:
+            events |= EV_OUT
+        if mask & ~select.EPOLLOUT:
+            events |= EV_IN
+        try:
+            return events & self._selector.get_key(fd).events
+        except KeyError:
+            return 0
+
     def close(self):
+        if self._epoll is not None:
+            self._epoll.close()
         self._selector.close()
 
 
@@ -266,6 +299,7 @@ class Server:
     # ---- the loop -------------------------------------------------------
     def serve_forever(self):
         poll = self.poller.poll
+        events = self.poller.events
         fds = self.fds
         read_ready = self._read_ready
         write_ready = self._write_ready
@@ -310,10 +344,12 @@ class Server:
                     if c is not None:
                         self._accept(c)
                     continue
-                if mask & EV_OUT:
-                    write_ready(c)
-                    if c.closed or mask == EV_OUT:
-                        continue
+                if mask != EV_IN:
+                    mask = events(fd, mask)
+                    if mask & EV_OUT:
+                        write_ready(c)
+                        if c.closed or mask == EV_OUT:
+                            continue
                 # EV_IN, or a hang-up/error that the read will report.
                 read_ready(c)
             if self.pending_writes:
@@ -335,10 +371,12 @@ class Server:
                 if c is not None:
                     self._accept(c)
                 continue
-            if mask & EV_OUT:
-                self._write_ready(c)
-                if c.closed or mask == EV_OUT:
-                    continue
+            if mask != EV_IN:
+                mask = self.poller.events(fd, mask)
+                if mask & EV_OUT:
+                    self._write_ready(c)
+                    if c.closed or mask == EV_OUT:
+                        continue
             if c is not running:
                 self._read_ready(c)
         if self.pending_writes:
