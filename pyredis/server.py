@@ -21,7 +21,7 @@ import time
 
 from . import clock, shutdown
 from . import __version__, REDIS_VERSION
-from ._speedups import IMPLEMENTATION
+from ._speedups import IMPLEMENTATION, sockio
 from .blocking import Blocking
 from .client import Client
 from .commands import load_all
@@ -33,6 +33,10 @@ from .stats import Stats
 
 # Redis's PROTO_IOBUF_LEN; a read that fills it continues with bigger ones.
 READ_SIZE = 16 * 1024
+# A client's reads and writes, on its descriptor: socket.recv and send would
+# add their timeout handling and argument parsing to every request.
+_read = sockio.read
+_write = sockio.write
 BIG_READ_SIZE = 64 * 1024
 MAX_ACCEPTS_PER_CALL = 1000
 # A client whose unread replies pass this stops being read until they drain,
@@ -430,7 +434,7 @@ class Server:
     def _read_ready(self, c):
         self.stats.reads_processed += 1
         try:
-            data = c.sock.recv(READ_SIZE)
+            data = _read(c.fd, READ_SIZE)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
@@ -534,7 +538,7 @@ class Server:
         requests gets its replies flushed between reads, like others.
         """
         try:
-            more = c.sock.recv(BIG_READ_SIZE - READ_SIZE)
+            more = _read(c.fd, BIG_READ_SIZE - READ_SIZE)
         except (BlockingIOError, InterruptedError):
             return data
         except OSError:
@@ -692,7 +696,7 @@ class Server:
             c.out_len = 0
             writes += 1
             try:
-                n = c.sock.send(data)
+                n = _write(c.fd, data)
             except (BlockingIOError, InterruptedError):
                 n = 0
             except OSError:

@@ -9,6 +9,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .resp_py import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
     from .quicklist_py import QuickList, set_packed_threshold
     from .keytable_py import KeyTable
+    from . import sockio_py as sockio
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
     from .crc64_py import crc64
@@ -28,6 +29,7 @@ else:
         from .resp import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
         from .quicklist import QuickList, set_packed_threshold
         from .keytable import KeyTable
+        from . import sockio
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
         from .crc64 import crc64
@@ -48,6 +50,6 @@ else:
     IMPLEMENTATION = "cython"
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "QuickList", "set_packed_threshold",
-           "KeyTable", "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
+           "KeyTable", "sockio", "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
            "sort_keys", "Reader", "remember_key", "ScriptCall", "number_argv", "IMPLEMENTATION"]
