@@ -256,14 +256,12 @@ cdef class AccessTable:
             if (type(value) is bytes and 0 < PyBytes_GET_SIZE(value) < 5
                     and 48 <= (<const unsigned char*>PyBytes_AS_STRING(value))[0] <= 57):
                 value = shared.get(value, value)
-            old = data.c_get(key)
+            old = data.c_put(key, value)
             if old is None:
-                data.c_set(key, value)
                 h = _hash(key)
                 self._store(h, self._find(h), self.clock._fresh())
             else:
                 self._touch(key, old)
-                data.c_set(key, value)
             i += 2
         return i
 

@@ -37,5 +37,5 @@ cdef class KeyTable:
     cdef int _resize(self, Py_ssize_t minsize) except -1
     cdef object _take(self, object key, object default)
     cdef kt_entry *find(self, object key) except? NULL
-    cdef object c_get(self, object key)
     cdef int c_set(self, object key, object value) except -1
+    cdef object c_put(self, object key, object value)

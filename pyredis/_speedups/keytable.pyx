@@ -153,11 +153,12 @@ cdef class KeyTable:
         ix = self._slot(PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key), h, &slot)
         return self.entries[ix] if ix >= 0 else NULL
 
-    cdef object c_get(self, object key):
-        cdef kt_entry *e = self.find(key)
-        return <object>e.value if e != NULL else None
-
     cdef int c_set(self, object key, object value) except -1:
+        self.c_put(key, value)
+        return 0
+
+    cdef object c_put(self, object key, object value):
+        """Store ``value`` at ``key``; the value it replaced, or None for a new key."""
         cdef Py_ssize_t slot, ix, size
         cdef uint32_t h
         cdef const char *data
@@ -174,8 +175,9 @@ cdef class KeyTable:
             old = e.value
             incref(<PyObject *>value)
             e.value = <PyObject *>value
+            result = <object>old
             decref(old)
-            return 0
+            return result
         if size > MAX_KEY:
             raise OverflowError("key too long")
         if self.usable <= 0:
@@ -194,7 +196,7 @@ cdef class KeyTable:
         self.nentries += 1
         self.used += 1
         self.usable -= 1
-        return 0
+        return None
 
     cdef object _take(self, object key, object default):
         """Remove ``key`` and return its value; ``default``, or KeyError when it is _MISSING."""

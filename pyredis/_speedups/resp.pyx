@@ -13,7 +13,8 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes
 from libc.limits cimport INT_MAX, LLONG_MAX, LLONG_MIN, ULLONG_MAX
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
-from cpython.list cimport PyList_GET_SIZE
+from cpython.list cimport PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
+from cpython.ref cimport Py_INCREF
 
 from .resp_header cimport _digits, _header
 
@@ -34,6 +35,9 @@ UNAUTH_BULK = "Protocol error: unauthenticated bulk length"
 cdef enum:
     # Redis's fixed limits for a client that has not authenticated yet.
     _UNAUTH_MAX_COUNT = 10
+    # A request's argument list is made this long at most before its
+    # arguments arrive (the count is only a claim); longer ones grow.
+    _PREALLOC_ARGS = 1024
     _UNAUTH_MAX_BULK = 16384
 
 UNAUTH_MAX_COUNT = _UNAUTH_MAX_COUNT
@@ -215,6 +219,7 @@ cdef class RequestParser:
     cdef bint _stuck
     cdef long long _remaining
     cdef list _args
+    cdef Py_ssize_t _argi
     cdef Py_ssize_t _args_len
     cdef long long _bulklen
     cdef object _acc
@@ -233,6 +238,7 @@ cdef class RequestParser:
         self._stuck = 0
         self._remaining = 0
         self._args = None
+        self._argi = 0
         self._args_len = 0
         self._bulklen = -1
         self._acc = None
@@ -316,6 +322,7 @@ cdef class RequestParser:
         self._stuck = 0
         self._remaining = 0
         self._args = None
+        self._argi = 0
         self._args_len = 0
         self._bulklen = -1
         self._acc = None
@@ -349,6 +356,7 @@ cdef class RequestParser:
         cdef long long count
         cdef Py_ssize_t args_len = self._args_len
         cdef list args = self._args
+        cdef Py_ssize_t argi = self._argi
         cdef object acc
         cdef object argv
         cdef bint single = self.auth_required
@@ -386,9 +394,11 @@ cdef class RequestParser:
                     raise ProtocolError(UNAUTH_MBULK)
                 pos = i + 2
                 if count > 0:
-                    # No preallocation: the count is only a claim.
                     remaining = count
-                    args = []
+                    # Slots filled in order below; a list with empty slots
+                    # never leaves the parser.
+                    args = PyList_New(count if count <= _PREALLOC_ARGS else _PREALLOC_ARGS)
+                    argi = 0
                     args_len = 0
                 continue
             if bulklen < 0:
@@ -437,7 +447,12 @@ cdef class RequestParser:
                 arg = PyBytes_FromStringAndSize(PyByteArray_AS_STRING(acc),
                                                 PyByteArray_GET_SIZE(acc))
                 self._acc = None
-            args.append(arg)
+            if argi < PyList_GET_SIZE(args):
+                Py_INCREF(arg)
+                PyList_SET_ITEM(args, argi, arg)
+            else:
+                args.append(arg)
+            argi += 1
             args_len += <Py_ssize_t>bulklen
             bulklen = -1
             remaining -= 1
@@ -450,6 +465,7 @@ cdef class RequestParser:
         self._remaining = remaining
         self._bulklen = bulklen
         self._args = args
+        self._argi = argi
         self._args_len = args_len
         return pos
 
