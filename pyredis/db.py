@@ -7,7 +7,6 @@ write ends in ``signal``, the single hook behind WATCH, keyspace notifications
 and the dirty counter.  Value types are plain containers: ``bytes`` or
 ``bytearray`` for strings, and the classes registered in ``TYPE_NAMES``.
 """
-import itertools
 import random
 
 from . import clock
@@ -438,7 +437,7 @@ class Database:
             n = len(self.data)
             if n == 0:
                 return None
-            key = next(itertools.islice(self.data, random.randrange(n), None))
+            key = self.data.items_at((random.randrange(n),))[0][0]
             if self.peek(key) is not None:
                 return key
         return None

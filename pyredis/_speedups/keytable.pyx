@@ -289,6 +289,23 @@ cdef class KeyTable:
     def copy(self):
         return KeyTable(self.items())
 
+    def items_at(self, positions):
+        """The (key, value) pairs at ``positions`` (ascending) of the iteration order, in one walk."""
+        cdef Py_ssize_t i = -1, at = -1, want
+        cdef kt_entry *e = NULL
+        out = []
+        for position in positions:
+            want = position
+            if want < at or want >= self.used or want < 0:
+                raise IndexError("positions must ascend within the table")
+            while at < want:
+                i += 1
+                e = self.entries[i]
+                if e != NULL:
+                    at += 1
+            out.append((PyBytes_FromStringAndSize(e.key, e.size), <object>e.value))
+        return out
+
     def __iter__(self):
         return _Iterator(self, 0)
 

@@ -6,6 +6,7 @@ keys: the same values, the same errors and every order (iteration, the last
 item ``popitem`` takes) the insertion order.  Keys are bytes in both: a key
 of another type is refused when stored.
 """
+import itertools
 
 
 class KeyTable(dict):
@@ -40,6 +41,21 @@ class KeyTable(dict):
         dict.__init__(self)
         if other is not None:
             self.update(other)
+
+    def items_at(self, positions):
+        """The (key, value) pairs at ``positions`` (ascending) of the iteration order, in one walk."""
+        out = []
+        items = iter(self.items())
+        at = -1
+        pair = None
+        for position in positions:
+            if position < at or position >= len(self) or position < 0:
+                raise IndexError("positions must ascend within the table")
+            if position > at:
+                pair = next(itertools.islice(items, position - at - 1, None))
+                at = position
+            out.append(pair)
+        return out
 
     def __repr__(self):
         return "KeyTable(%d keys)" % len(self)

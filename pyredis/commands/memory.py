@@ -3,7 +3,6 @@
 USAGE estimates what redis-server would use for the key (see memsize); the
 process totals in STATS are pyredis's own (RSS), as INFO memory shows them.
 """
-import itertools
 import random
 
 from .. import allocator, errors, eviction, info, memsize, reply
@@ -68,15 +67,8 @@ def dataset_estimate(db):
     # The sampled positions are visited in one walk of the keyspace: a
     # random key each costs a walk of its own, and a fork (fork_done) or
     # INFO would wait for 64 of them.
-    total = 0
-    items = iter(db.data.items())
-    at = 0
-    key = value = None
-    for position in sorted(random.randrange(n) for _ in range(DATASET_SAMPLES)):
-        if position >= at:
-            key, value = next(itertools.islice(items, position - at, None))
-            at = position + 1
-        total += memsize.key_usage(key, value)
+    positions = sorted(random.randrange(n) for _ in range(DATASET_SAMPLES))
+    total = sum(memsize.key_usage(key, value) for key, value in db.data.items_at(positions))
     return total * n // DATASET_SAMPLES
 
 

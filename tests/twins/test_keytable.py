@@ -103,6 +103,10 @@ def test_twins_agree_on_random_operations(keytable_twins):
                 return seen
             self.both(op)
 
+        @rule(positions=st.lists(st.integers(-1, 60), max_size=5), ordered=st.booleans())
+        def items_at(self, positions, ordered):
+            self.both(lambda t: t.items_at(sorted(positions) if ordered else positions))
+
         @invariant()
         def same_contents_and_order(self):
             self.both(lambda t: (len(t), bool(t), list(t), list(t.keys()), list(t.values()),
