@@ -1,6 +1,5 @@
 # The keyspace table's C side, for the compiled twins that fill or walk a db
 # (access.pyx's MSET pass, rdbrun.pyx's RDB runs).
-cimport cython
 from cpython.object cimport PyObject
 from libc.stdint cimport int32_t, uint32_t
 
@@ -21,7 +20,6 @@ cdef extern from *:
         char key[1]
 
 
-@cython.final
 cdef class KeyTable:
     cdef int32_t *indices
     cdef kt_entry **entries

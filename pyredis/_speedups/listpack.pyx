@@ -6,7 +6,6 @@ walked through a C pointer and an encoded listpack is written into one C
 buffer, so a small container costs one call instead of one per element.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.dict cimport PyDict_SetItem
 from cpython.float cimport PyFloat_FromDouble
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
@@ -215,13 +214,11 @@ def lp_fill_dict(blob, d):
     cdef Py_ssize_t end = n - 1, seen = 0
     cdef int64_t iv = 0
     cdef object field = None, value
-    if not isinstance(d, dict):
-        raise TypeError("lp_fill_dict fills a dict")
     while p < end:
         p = _lp_next(s, p, end, &iv, &start, &length)
         value = _lp_value(s, iv, start, length)
         if seen & 1:
-            PyDict_SetItem(d, field, value)
+            d[field] = value
         else:
             field = value
         seen += 1

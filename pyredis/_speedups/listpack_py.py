@@ -132,7 +132,7 @@ def _decode_backlen(blob, q):
 
 
 def lp_fill_dict(blob, d):
-    """Store a hash listpack's field, value pairs into the dict ``d``; the number of pairs.
+    """Store a hash listpack's field, value pairs into the mapping ``d``; the number of pairs.
 
     A field met twice keeps its first place and its last value, as a dict
     built from the pairs would.

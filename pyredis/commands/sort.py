@@ -10,6 +10,7 @@ from .. import errors, reply
 from .._speedups import QuickList
 from ..errors import CommandError, E_SYNTAX, E_WRONGTYPE
 from ..numbers import parse_int
+from ..types.hash import Hash
 from ..types.zset import ZSet
 from . import command
 from .zsets import strtod
@@ -48,7 +49,7 @@ def lookup_by_pattern(database, pattern, subst):
     if value is None:
         return None
     if field is not None:
-        if not isinstance(value, dict):
+        if value.__class__ is not Hash:
             return None
         return value.get(field)
     if value.__class__ is bytes:

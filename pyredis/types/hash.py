@@ -1,8 +1,9 @@
-"""The hash container: a ``dict`` of field -> value (both bytes) that knows its Redis encoding.
+"""The hash container: a KeyTable of field -> value (both bytes) that knows its Redis encoding.
 
 Redis keeps a small hash as a listpack (fields in insertion order; an update
 keeps the field's place, a delete and re-add moves it to the end), exactly the
-order of a Python dict.  It converts the hash to a hashtable for good once it
+order of a Python dict, which the KeyTable twins keep (the compiled one keeps
+each field's bytes in its entry, as it keeps a db's keys).  It converts the hash to a hashtable for good once it
 holds more than ``hash-max-listpack-entries`` fields or a field or value
 longer than ``hash-max-listpack-value`` bytes.  ``listpack`` mirrors that
 state: replies keep insertion order while it is True; afterwards Redis's
@@ -13,20 +14,21 @@ Mutate through ``store``/``remove`` so the random-pick index stays right.
 import itertools
 
 from .. import db, memsize
+from .._speedups import KeyTable
 from . import ENCODINGS
 
 LISTPACK = b"listpack"
 HASHTABLE = b"hashtable"
 
 
-class Hash(dict):
+class Hash(KeyTable):
     # ``index``: a types.RandomIndex once the hash was sampled (HRANDFIELD), else None.
     # ``table_from``: the slots Redis's table had when the hash became one
     # (hashTypeConvertListpack presizes it to the fields then held), 0 if unknown.
     __slots__ = ("listpack", "index", "table_from")
 
     def __init__(self, items=(), listpack=True):
-        dict.__init__(self, items)
+        KeyTable.__init__(self, items)
         self.listpack = listpack
         self.index = None
         self.table_from = 0
