@@ -1,7 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-"""A db's keys and values, compiled twin of ``keytable_py.py`` (which is Python's dict).
+"""A db's keys (and a hash's fields) and their values, compiled twin of ``keytable_py.py``
+(which is Python's dict).
 
-Keys are most of a keyspace's memory.  A dict keeps each key as a bytes
+Keys are most of a keyspace's memory, as fields are of a big hash's.  A dict keeps each key as a bytes
 object (33 bytes of header before the key's own, 64 bytes in all for a
 16-byte key once the allocator rounds it) and spends a 24-byte entry on it.
 Here a key's bytes live in its entry, after the value's pointer, 32 bits of

@@ -1,4 +1,4 @@
-"""A db's keys and values, pure-Python twin of ``keytable.pyx``: Python's dict.
+"""A db's keys (and a hash's fields) and their values, pure-Python twin of ``keytable.pyx``: Python's dict.
 
 The compiled twin exists for memory (a key's bytes kept in its entry, not
 as an object of their own); what it must do is what a dict does with bytes
