@@ -37,3 +37,5 @@ cdef class KeyTable:
     cdef kt_entry *find(self, object key) except? NULL
     cdef int c_set(self, object key, object value) except -1
     cdef object c_put(self, object key, object value)
+    cdef bint c_add(self, object key, object value) except -1
+    cdef int _insert(self, bytes key, uint32_t h, Py_ssize_t slot, object value) except -1

@@ -160,25 +160,42 @@ cdef class KeyTable:
 
     cdef object c_put(self, object key, object value):
         """Store ``value`` at ``key``; the value it replaced, or None for a new key."""
-        cdef Py_ssize_t slot, ix, size
+        cdef Py_ssize_t slot, ix
         cdef uint32_t h
-        cdef const char *data
         cdef kt_entry *e
         cdef PyObject *old
         if not PyBytes_Check(key):
             raise TypeError("keys are bytes, not %s" % type(key).__name__)
         h = <uint32_t>PyObject_Hash(key)
-        data = PyBytes_AS_STRING(key)
-        size = PyBytes_GET_SIZE(key)
-        ix = self._slot(data, size, h, &slot)
-        if ix >= 0:
-            e = self.entries[ix]
-            old = e.value
-            incref(<PyObject *>value)
-            e.value = <PyObject *>value
-            result = <object>old
-            decref(old)
-            return result
+        ix = self._slot(PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key), h, &slot)
+        if ix < 0:
+            self._insert(key, h, slot, value)
+            return None
+        e = self.entries[ix]
+        old = e.value
+        incref(<PyObject *>value)
+        e.value = <PyObject *>value
+        result = <object>old
+        decref(old)
+        return result
+
+    cdef bint c_add(self, object key, object value) except -1:
+        """Store ``value`` at ``key`` if it holds nothing; whether it did."""
+        cdef Py_ssize_t slot
+        cdef uint32_t h
+        if not PyBytes_Check(key):
+            raise TypeError("keys are bytes, not %s" % type(key).__name__)
+        h = <uint32_t>PyObject_Hash(key)
+        if self._slot(PyBytes_AS_STRING(key), PyBytes_GET_SIZE(key), h, &slot) >= 0:
+            return False
+        self._insert(key, h, slot, value)
+        return True
+
+    cdef int _insert(self, bytes key, uint32_t h, Py_ssize_t slot, object value) except -1:
+        """A new entry for ``key``, which is not in the table (``slot``: where its probe ended)."""
+        cdef const char *data = PyBytes_AS_STRING(key)
+        cdef Py_ssize_t size = PyBytes_GET_SIZE(key)
+        cdef kt_entry *e
         if size > MAX_KEY:
             raise OverflowError("key too long")
         if self.usable <= 0:
@@ -197,7 +214,7 @@ cdef class KeyTable:
         self.nentries += 1
         self.used += 1
         self.usable -= 1
-        return None
+        return 0
 
     cdef object _take(self, object key, object default):
         """Remove ``key`` and return its value; ``default``, or KeyError when it is _MISSING."""

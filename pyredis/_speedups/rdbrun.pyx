@@ -25,10 +25,9 @@ def load_strings(bytes data, Py_ssize_t pos, Py_ssize_t limit, KeyTable keyspace
         if q >= n or s[q] >= 64 or q + 1 + s[q] > n:
             break
         key = PyBytes_FromStringAndSize(<const char *>s + p + 1, s[p])
-        if keyspace.find(key) != NULL:
+        if not keyspace.c_add(key, PyBytes_FromStringAndSize(<const char *>s + q + 1, s[q])):
             break
         stop = q + 1 + s[q]
-        keyspace.c_set(key, PyBytes_FromStringAndSize(<const char *>s + q + 1, s[q]))
         created(key)
         if slots is not None:
             slots(key)

@@ -22,10 +22,6 @@ cdef extern from "unistd.h" nogil:
     ssize_t c_read "read"(int fd, void *buf, size_t count)
     ssize_t c_write "write"(int fd, const void *buf, size_t count)
 
-cdef extern from "Python.h":
-    int _PyBytes_Resize(PyObject **bytes, Py_ssize_t newsize) except -1
-    ctypedef struct PyObject
-
 cdef enum:
     STATIC_SIZE = 16384
 
@@ -41,7 +37,6 @@ def read(int fd, Py_ssize_t n):
     """``os.read(fd, n)``."""
     cdef ssize_t got
     cdef object out
-    cdef PyObject *raw
     if n < 0:
         raise OSError(EINVAL, strerror(EINVAL))
     if n <= STATIC_SIZE:
