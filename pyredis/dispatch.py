@@ -13,7 +13,10 @@ from .errors import CommandError
 from .eviction import FAIL
 
 _perf_ns = time.perf_counter_ns
-_table_get = TABLE.get
+# A request's command by the name as written, then by its lowercase
+# (commands.CommandTable): most requests spell their command as an earlier one.
+_spelled_get = TABLE.spelled.get
+_find = TABLE.find
 
 # These sets name commands by their own names, not by what the request
 # said: rename-command changes only the name a command is called by.
@@ -125,8 +128,7 @@ def execute(c, argv):
     # runs once per request.  The name of a subcommand's parent is argv[0] too.
     # c.cmd is what CLIENT LIST shows as cmd=, even for a rejected or queued
     # request (processCommand sets c->lastcmd first).
-    name = argv[0].lower()
-    cmd = _table_get(name)
+    cmd = _spelled_get(argv[0]) or _find(argv[0])
     if cmd is None or cmd.subcommands is not None:
         cmd, error = lookup(argv)
         c.cmd = cmd
@@ -263,6 +265,10 @@ def run_plain(c, cmds, i, n):
     A request that is not plain, has the wrong arity or needs the full ACL
     check is left to execute(), and so is the rest of the batch once a
     write has woken blocked clients.
+
+    One clock read per request: a command's time runs from the end of the
+    one before it in the run (its lookup and checks included), where call()
+    reads the clock before and after the handler.
     """
     server = c.server
     stats = server.stats
@@ -276,12 +282,13 @@ def run_plain(c, cmds, i, n):
     track = c.track_read
     start_i = i
     server.current_client = c
+    start = _perf_ns()
     try:
         while i < n:
             argv = cmds[i]
             if argv is None:
                 break
-            cmd = _table_get(argv[0].lower())
+            cmd = _spelled_get(argv[0]) or _find(argv[0])
             if cmd is None or not cmd.plain:
                 break
             arity = cmd.arity
@@ -294,14 +301,15 @@ def run_plain(c, cmds, i, n):
             c.cmd = cmd
             c.argv = argv
             server.current_event = cmd.event
-            start = _perf_ns()
             try:
                 result = cmd.handler(c, argv)
             except CommandError as exc:
                 result = exc.reply
                 cmd.failed_calls += 1
                 stats.count_error(exc.code)
-            elapsed = _perf_ns() - start
+            end = _perf_ns()
+            elapsed = end - start
+            start = end
             i += 1
             cmd.usec += elapsed
             cmd.calls += 1

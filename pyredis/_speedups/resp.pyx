@@ -12,7 +12,7 @@ from cpython.bytearray cimport (PyByteArray_AS_STRING, PyByteArray_FromStringAnd
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from libc.limits cimport INT_MAX, LLONG_MAX, LLONG_MIN, ULLONG_MAX
 from libc.stdlib cimport free, malloc
-from libc.string cimport memcpy
+from libc.string cimport memcmp, memcpy
 from cpython.list cimport PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
 from cpython.ref cimport Py_INCREF
 
@@ -39,6 +39,8 @@ cdef enum:
     # arguments arrive (the count is only a claim); longer ones grow.
     _PREALLOC_ARGS = 1024
     _UNAUTH_MAX_BULK = 16384
+    # Names longer than any command's are not kept for the next request.
+    _NAME_MAX = 32
 
 UNAUTH_MAX_COUNT = _UNAUTH_MAX_COUNT
 UNAUTH_MAX_BULK = _UNAUTH_MAX_BULK
@@ -223,6 +225,9 @@ cdef class RequestParser:
     cdef Py_ssize_t _args_len
     cdef long long _bulklen
     cdef object _acc
+    # The last command name read: a request naming the same command gets this
+    # object again, whose hash is already known to the command table.
+    cdef bytes _name
     # Unsigned so that a bulk length near LLONG_MAX plus its two trailing
     # bytes cannot overflow.
     cdef unsigned long long _need
@@ -347,6 +352,16 @@ cdef class RequestParser:
         self._scan = n
         return -1
 
+    cdef bytes _command_name(self, const unsigned char* s, Py_ssize_t size):
+        cdef bytes name = self._name
+        if (name is not None and PyBytes_GET_SIZE(name) == size
+                and memcmp(PyBytes_AS_STRING(name), s, size) == 0):
+            return name
+        name = PyBytes_FromStringAndSize(<const char*>s, size)
+        if size <= _NAME_MAX:
+            self._name = name
+        return name
+
     cdef Py_ssize_t _parse(self, const unsigned char* p, Py_ssize_t n, list out) except -1:
         """Consume complete requests from p[0:n] into ``out``; return the new position."""
         cdef Py_ssize_t pos = 0
@@ -427,7 +442,10 @@ cdef class RequestParser:
                     pos = n
                     break
                 end = pos + <Py_ssize_t>bulklen
-                arg = PyBytes_FromStringAndSize(<const char*>p + pos, end - pos)
+                if argi:
+                    arg = PyBytes_FromStringAndSize(<const char*>p + pos, end - pos)
+                else:
+                    arg = self._command_name(p + pos, end - pos)
                 pos = end + 2
             else:
                 take = n - pos

@@ -7,7 +7,44 @@ read this table.
 """
 import importlib
 
-TABLE = {}
+# How many spellings of command names CommandTable remembers: each case
+# variant is one, so a client cannot make the memo grow without bound.
+SPELLINGS_MAX = 1024
+
+
+class CommandTable(dict):
+    """Commands by lowercase name, and a memo of the spellings requests used.
+
+    ``spelled`` maps a name as a request wrote it to its command, so that a
+    request spelled as an earlier one is looked up without a lowercase copy
+    of its name.  Any change to the table forgets the memo.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.spelled = {}
+
+    def find(self, name):
+        """The command ``name`` spells in any case, or None; remembered by spelling."""
+        cmd = self.get(name.lower())
+        if cmd is not None and len(self.spelled) < SPELLINGS_MAX:
+            self.spelled[name] = cmd
+        return cmd
+
+    def __setitem__(self, name, cmd):
+        self.spelled.clear()
+        super().__setitem__(name, cmd)
+
+    def __delitem__(self, name):
+        self.spelled.clear()
+        super().__delitem__(name)
+
+    def pop(self, *args):
+        self.spelled.clear()
+        return super().pop(*args)
+
+
+TABLE = CommandTable()
 
 # Command groups, one module each; importing them fills TABLE.
 MODULES = ("connection", "server", "introspection", "strings", "keyspace", "lists",

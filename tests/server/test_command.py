@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from respclient import encode_command
+
 from pyredis.commands import load_all
 from pyredis.commands import introspection
 
@@ -107,3 +109,46 @@ def test_command_list_filters(raw):
     assert raw.cmd("COMMAND", "LIST", "FILTERBY", "x", "y") == b"-ERR syntax error\r\n"
     admin = raw.cmd("COMMAND", "LIST", "FILTERBY", "ACLCAT", "ADMIN")
     assert b"config|set" in admin and b"$4\r\ntime\r\n" not in admin
+
+
+# ---- command names in any case ------------------------------------------------------
+def _spellings(name, count):
+    """``count`` distinct case spellings of ``name``."""
+    out = []
+    for bits in range(count):
+        out.append("".join(ch.upper() if bits >> i & 1 else ch for i, ch in enumerate(name)))
+    return out
+
+
+def test_a_command_is_found_in_any_of_more_spellings_than_the_memo_keeps(raw):
+    from pyredis.commands import SPELLINGS_MAX
+    raw.cmd("SET", "n", "0")
+    spellings = _spellings("incrby", 64) + _spellings("hincrbyfloat", SPELLINGS_MAX + 200)
+    raw.send(b"".join(encode_command(name, "n", "1") if len(name) == 6
+                      else encode_command(name, "h", "f", "1") for name in spellings))
+    replies = [raw.read_reply() for _ in spellings]
+    assert replies[:64] == [b":%d\r\n" % i for i in range(1, 65)]
+    assert replies[-1] == b"$4\r\n%d\r\n" % (SPELLINGS_MAX + 200)
+    # Unknown names keep the spelling the request used in the error.
+    assert raw.cmd("nOsUcH", "a") == (b"-ERR unknown command 'nOsUcH', with args beginning "
+                                      b"with: 'a' \r\n")
+    assert raw.cmd("GET", "n") == b"$2\r\n64\r\n"
+
+
+def test_the_spelling_memo_is_bounded_and_forgets_a_changed_table():
+    from pyredis.commands import SPELLINGS_MAX, CommandTable
+    table = CommandTable()
+    table[b"get"] = get = object()
+    table[b"hincrbyfloat"] = long = object()
+    for name in _spellings("getgetgetget", 20):
+        assert table.find(name.encode()) is None
+    assert table.spelled == {}
+    for name in _spellings("get", 8) + _spellings("hincrbyfloat", SPELLINGS_MAX + 10):
+        assert table.find(name.encode()) is (get if len(name) == 3 else long)
+    assert len(table.spelled) == SPELLINGS_MAX
+    assert table.spelled[b"gEt"] is get
+    table[b"set"] = object()
+    assert table.spelled == {}
+    table.find(b"GET")
+    assert table.pop(b"get") is get and table.spelled == {}
+    assert table.find(b"GET") is None
