@@ -1,6 +1,7 @@
 # The keyspace table's C side, for the compiled twins that fill or walk a db
 # (access.pyx's MSET pass, rdbrun.pyx's RDB runs).
 from cpython.object cimport PyObject
+from cpython.bytes cimport PyBytes_FromStringAndSize
 from libc.stdint cimport int32_t, uint32_t
 
 
@@ -12,12 +13,38 @@ cdef extern from *:
         uint32_t size;
         char key[];
     } pyredis_kt_entry;
+
+    /* A key of at least this many bytes is not copied into its entry: the
+       entry holds the key's bytes object instead (size is the marker). */
+    #define PYREDIS_KT_LONG 0x10000u
+    #define PYREDIS_KT_HELD(e) ((e)->size == PYREDIS_KT_LONG)
+    #define PYREDIS_KT_OBJECT(e) (*(PyObject **)(e)->key)
+
+    static inline Py_ssize_t pyredis_kt_size(pyredis_kt_entry *e) {
+        return PYREDIS_KT_HELD(e) ? PyBytes_GET_SIZE(PYREDIS_KT_OBJECT(e)) : (Py_ssize_t)e->size;
+    }
+
+    static inline const char *pyredis_kt_key(pyredis_kt_entry *e) {
+        return PYREDIS_KT_HELD(e) ? PyBytes_AS_STRING(PYREDIS_KT_OBJECT(e)) : e->key;
+    }
     """
     ctypedef struct kt_entry "pyredis_kt_entry":
         PyObject *value
         uint32_t hash
         uint32_t size
         char key[1]
+    uint32_t KT_LONG "PYREDIS_KT_LONG"
+    bint kt_held "PYREDIS_KT_HELD"(kt_entry *e)
+    PyObject *kt_object "PYREDIS_KT_OBJECT"(kt_entry *e)
+    Py_ssize_t kt_size "pyredis_kt_size"(kt_entry *e)
+    const char *kt_key "pyredis_kt_key"(kt_entry *e)
+
+
+cdef inline object kt_key_object(kt_entry *e):
+    """The entry's key as a bytes object: a copy, or the one a long key keeps."""
+    if kt_held(e):
+        return <object>kt_object(e)
+    return PyBytes_FromStringAndSize(e.key, e.size)
 
 
 cdef class KeyTable:

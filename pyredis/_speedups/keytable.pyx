@@ -13,6 +13,9 @@ order, with a hole where a key was deleted until the entries run out and
 the array is compacted.  So every order the twins hand out (iteration,
 what SCAN, KEYS, RANDOMKEY and SAVE see) is insertion order, as a dict's.
 Keys are bytes; a key read back is a new bytes object with the same bytes.
+A key of 64 KB or more is not copied: its entry keeps the key's own bytes
+object, whose header is nothing beside it (and the 32-bit length in the
+entry need not hold it).
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_Check, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -30,10 +33,14 @@ cdef enum:
     EMPTY = -1
     DUMMY = -2
     MIN_SIZE = 8
-    # A key longer than this cannot be told by the 32-bit length.
-    MAX_KEY = 0x7FFFFFFF
 
 cdef object _MISSING = object()
+
+
+cdef inline void _free_entry(kt_entry *e) noexcept:
+    if kt_held(e):
+        decref(kt_object(e))
+    PyMem_Free(e)
 
 
 cdef inline Py_ssize_t _usable(Py_ssize_t isize) noexcept:
@@ -86,7 +93,7 @@ cdef class KeyTable:
             e = entries[i]
             if e != NULL:
                 value = e.value
-                PyMem_Free(e)
+                _free_entry(e)
                 decref(value)
         PyMem_Free(entries)
 
@@ -109,7 +116,7 @@ cdef class KeyTable:
                     free_slot = <Py_ssize_t>i
             else:
                 e = self.entries[ix]
-                if e.hash == h and e.size == size and memcmp(e.key, data, size) == 0:
+                if e.hash == h and kt_size(e) == size and memcmp(kt_key(e), data, size) == 0:
                     slot[0] = <Py_ssize_t>i
                     return ix
             # dict's probe: every slot is reached once the hash's bits run out.
@@ -196,19 +203,23 @@ cdef class KeyTable:
         cdef const char *data = PyBytes_AS_STRING(key)
         cdef Py_ssize_t size = PyBytes_GET_SIZE(key)
         cdef kt_entry *e
-        if size > MAX_KEY:
-            raise OverflowError("key too long")
+        cdef bint held = size >= KT_LONG
         if self.usable <= 0:
             self._resize(self.used * 3)
             self._slot(data, size, h, &slot)
-        e = <kt_entry *>PyMem_Malloc(sizeof(kt_entry) + size)
+        e = <kt_entry *>PyMem_Malloc(sizeof(kt_entry) + (sizeof(PyObject *) if held else size))
         if e == NULL:
             raise MemoryError()
         incref(<PyObject *>value)
         e.value = <PyObject *>value
         e.hash = h
-        e.size = <uint32_t>size
-        memcpy(e.key, data, size)
+        if held:
+            e.size = KT_LONG
+            incref(<PyObject *>key)
+            (<PyObject **>e.key)[0] = <PyObject *>key
+        else:
+            e.size = <uint32_t>size
+            memcpy(e.key, data, size)
         self.entries[self.nentries] = e
         self.indices[slot] = <int32_t>self.nentries
         self.nentries += 1
@@ -235,7 +246,7 @@ cdef class KeyTable:
         self.used -= 1
         value = <object>e.value
         decref(e.value)
-        PyMem_Free(e)
+        _free_entry(e)
         return value
 
     # ---- the mapping -------------------------------------------------------
@@ -278,7 +289,7 @@ cdef class KeyTable:
             raise KeyError("popitem(): dictionary is empty")
         while self.entries[i] == NULL:
             i -= 1
-        key = PyBytes_FromStringAndSize(self.entries[i].key, self.entries[i].size)
+        key = kt_key_object(self.entries[i])
         value = self._take(key, _MISSING)
         # As dict: the tail is reused, but not counted usable again (its
         # index slot stays taken by the deleted marker).
@@ -321,7 +332,7 @@ cdef class KeyTable:
                 e = self.entries[i]
                 if e != NULL:
                     at += 1
-            out.append((PyBytes_FromStringAndSize(e.key, e.size), <object>e.value))
+            out.append((kt_key_object(e), <object>e.value))
         return out
 
     def __iter__(self):
@@ -387,10 +398,10 @@ cdef class _Iterator:
             self.pos += 1
             if e != NULL:
                 if self.kind == 0:
-                    return PyBytes_FromStringAndSize(e.key, e.size)
+                    return kt_key_object(e)
                 if self.kind == 1:
                     return <object>e.value
-                return PyBytes_FromStringAndSize(e.key, e.size), <object>e.value
+                return kt_key_object(e), <object>e.value
         self.table = None
         raise StopIteration
 

@@ -10,7 +10,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
 from libc.string cimport memcpy
 
-from .keytable cimport KeyTable, kt_entry
+from .keytable cimport KeyTable, kt_entry, kt_key, kt_key_object, kt_size
 
 
 def load_strings(bytes data, Py_ssize_t pos, Py_ssize_t limit, KeyTable keyspace, created, slots):
@@ -62,12 +62,12 @@ def save_keys(KeyTable data, dict expires, other, add, Py_ssize_t flush_bytes):
         if e == NULL:
             continue
         value = <object>e.value
-        ks = <const unsigned char *>e.key
-        nk = e.size
+        ks = <const unsigned char *>kt_key(e)
+        nk = kt_size(e)
         # The key's bytes object only where something needs one.
         key = None
         if expires:
-            key = PyBytes_FromStringAndSize(e.key, nk)
+            key = kt_key_object(e)
             w = PyDict_GetItem(expires, key)
             if w is not NULL:
                 when = <object>w
@@ -91,7 +91,7 @@ def save_keys(KeyTable data, dict expires, other, add, Py_ssize_t flush_bytes):
                     del buf[:]
                 continue
         if key is None:
-            key = PyBytes_FromStringAndSize(e.key, nk)
+            key = kt_key_object(e)
         record = other(key, value)
         buf += record
         if len(buf) >= flush_bytes:

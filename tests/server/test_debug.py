@@ -384,3 +384,19 @@ def test_loadaof_reloads_the_append_only_file(start_server, tmp_path):
     assert r.execute_command("DEBUG", "LOADAOF") == b"OK"
     assert r.get("a") == b"1" and r.lrange("l", 0, -1) == [b"x", b"y"]
     assert "Append Only File loaded by DEBUG LOADAOF" in proc.log()
+
+
+def test_reload_keeps_long_keys_and_fields(c):
+    """Keys and hash fields of 64 KB and more (held by reference in the key table)."""
+    key = b"k" * 0x10000 + b"\x00\xff"
+    near = key[:-1] + b"\xfe"
+    c.cmd("SET", key, "v1")
+    c.cmd("SET", near, "v2")
+    c.cmd("HSET", "h", key, "f1", near, "f2")
+    c.cmd("RENAME", near, near + b"!")
+    assert c.cmd("DEBUG", "RELOAD") == b"+OK\r\n"
+    assert c.cmd("GET", key) == b"$2\r\nv1\r\n" and c.cmd("GET", near) == b"$-1\r\n"
+    assert c.cmd("GET", near + b"!") == b"$2\r\nv2\r\n"
+    assert sorted(parse(c.cmd("KEYS", "k*"))) == [near + b"!", key]
+    assert parse(c.cmd("HMGET", "h", key, near)) == [b"f1", b"f2"]
+    assert c.cmd("DEL", key, near + b"!") == b":2\r\n" and c.cmd("DBSIZE") == b":1\r\n"

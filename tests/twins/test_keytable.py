@@ -5,6 +5,7 @@ two are run side by side on random operation sequences, with the table
 grown, emptied and compacted along the way, and on the edges one by one.
 The compiled twin exists for memory, so its bytes per key are measured too.
 """
+import sys
 import tracemalloc
 
 import pytest
@@ -12,7 +13,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+# Keys of 64 KB and more are held by reference in the compiled table's
+# entries: lengths around that edge, and long keys that differ only at the end.
+LONG = 0x10000
+LONG_KEYS = [b"L" * (LONG - 1), b"L" * (LONG - 1) + b"M", b"L" * LONG, b"L" * (LONG + 1)]
 KEYS = st.one_of(st.sampled_from([b"", b"a", b"\x00", b"a\x00", b"\xff" * 3, b"x" * 300]),
+                 st.integers(0, len(LONG_KEYS) - 1).map(lambda i: LONG_KEYS[i]),
                  st.integers(0, 40).map(lambda n: b"key:%d" % n))
 VALUES = st.one_of(st.binary(max_size=4), st.integers(), st.just(None))
 
@@ -184,6 +190,22 @@ def test_values_are_released(keytable):
     t[b"x"] = Value()
     del t
     assert Value.alive == 0
+
+
+def test_long_keys_are_kept_and_released(keytable):
+    keys = [bytes(b"K" * (0x10000 + i)) for i in range(5)]
+    counts = [sys.getrefcount(k) for k in keys]
+    t = keytable.KeyTable()
+    t.update((k, i) for i, k in enumerate(keys))
+    # Found by equal keys that are other objects, and handed back equal.
+    assert [t[bytes(bytearray(k))] for k in keys] == [0, 1, 2, 3, 4]
+    assert list(t) == keys and t.popitem() == (keys[4], 4)
+    del t[keys[0]]
+    assert t.pop(keys[1]) == 1 and list(t.items()) == [(keys[2], 2), (keys[3], 3)]
+    t.clear()
+    t[keys[2]] = 2
+    del t
+    assert [sys.getrefcount(k) for k in keys] == counts
 
 
 def _bytes_per_key(fill, count):
