@@ -14,7 +14,13 @@ from libc.limits cimport INT_MAX, LLONG_MAX, LLONG_MIN, ULLONG_MAX
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcmp, memcpy
 from cpython.list cimport PyList_GET_SIZE, PyList_New, PyList_SET_ITEM
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
+
+
+cdef extern from "Python.h":
+    Py_ssize_t PyDict_GET_SIZE(object)
 
 from .resp_header cimport _digits, _header
 
@@ -41,6 +47,11 @@ cdef enum:
     _UNAUTH_MAX_BULK = 16384
     # Names longer than any command's are not kept for the next request.
     _NAME_MAX = 32
+    _NAMES_MAX = 4096
+
+# One object per command name for all clients' parsers (up to _NAMES_MAX
+# names), so that the table finds it by identity whichever client sent it.
+cdef dict _names = {}
 
 UNAUTH_MAX_COUNT = _UNAUTH_MAX_COUNT
 UNAUTH_MAX_BULK = _UNAUTH_MAX_BULK
@@ -354,11 +365,17 @@ cdef class RequestParser:
 
     cdef bytes _command_name(self, const unsigned char* s, Py_ssize_t size):
         cdef bytes name = self._name
+        cdef PyObject *known
         if (name is not None and PyBytes_GET_SIZE(name) == size
                 and memcmp(PyBytes_AS_STRING(name), s, size) == 0):
             return name
         name = PyBytes_FromStringAndSize(<const char*>s, size)
         if size <= _NAME_MAX:
+            known = PyDict_GetItem(_names, name)
+            if known != NULL:
+                name = <bytes>known
+            elif PyDict_GET_SIZE(_names) < _NAMES_MAX:
+                _names[name] = name
             self._name = name
         return name
 
