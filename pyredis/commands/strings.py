@@ -235,15 +235,16 @@ def get(c, argv):
 @command("set", -3, "write denyoom", keys=(1, 1, 1), group="string", event=("$", "set"))
 def set_(c, argv):
     if len(argv) == 3:
-        db = c.db
-        key = argv[1]
-        value = argv[2]
-        if len(value) < 5:
-            value = SHARED_INTEGERS.get(value, value)
-        db.store(key, value)
         if OVERRIDES:
+            db = c.db
+            key = argv[1]
+            value = argv[2]
+            db.store(key, SHARED_INTEGERS.get(value, value) if len(value) < 5 else value)
             forget(db, key)
-        db.signal(key)
+            db.signal(key)
+        else:
+            # MSET's path: the one pair is argv[1:3].
+            c.db.store_pairs(argv, SHARED_INTEGERS)
         return reply.OK
     flags, expire = _parse_set_options(argv, 3, True)
     return _set_generic(c, argv[1], argv[2], flags, expire, reply.OK, reply.NULL)
