@@ -74,6 +74,29 @@ cdef inline int _hexval(unsigned char c) noexcept:
     return c - 55
 
 
+cdef inline Py_ssize_t _quick_header(const unsigned char* p, Py_ssize_t pos, Py_ssize_t n,
+                                     unsigned char marker, long long* value) noexcept:
+    """The common header read in one pass: ``marker``, a canonical count of at
+    most 18 digits and CR, with the byte after the CR in p[:n] too.  The CR's
+    index and the count in ``value``; -1 for anything else, which the general
+    path (strchr, then string2ll) reads and answers as Redis does.
+    """
+    cdef Py_ssize_t i = pos + 1
+    cdef Py_ssize_t end = pos + 19
+    cdef long long v = 0
+    if pos >= n or p[pos] != marker:
+        return -1
+    if end > n:
+        end = n
+    while i < end and 48 <= p[i] <= 57:
+        v = v * 10 + (p[i] - 48)
+        i += 1
+    if i == pos + 1 or i + 1 >= n or p[i] != 13 or (p[pos + 1] == 48 and i != pos + 2):
+        return -1
+    value[0] = v
+    return i
+
+
 cdef int _string2ll(const unsigned char* s, Py_ssize_t slen, long long* value) noexcept:
     """Redis string2ll: 1 and the value for a canonical int64, else 0."""
     cdef Py_ssize_t plen = 0
@@ -412,15 +435,19 @@ cdef class RequestParser:
                         if single:
                             break
                     continue
-                i = self._find(p, pos, n, 13)
+                i = _quick_header(p, pos, n, 42, &count)
                 if i < 0:
-                    if n - pos > self._max_inline:
-                        raise ProtocolError(TOO_BIG_MBULK)
-                    break
-                if i + 1 >= n:
-                    self._scan = i
-                    break
-                if not _string2ll(p + pos + 1, i - pos - 1, &count) or count > INT_MAX:
+                    i = self._find(p, pos, n, 13)
+                    if i < 0:
+                        if n - pos > self._max_inline:
+                            raise ProtocolError(TOO_BIG_MBULK)
+                        break
+                    if i + 1 >= n:
+                        self._scan = i
+                        break
+                    if not _string2ll(p + pos + 1, i - pos - 1, &count):
+                        raise ProtocolError(INVALID_MBULK)
+                if count > INT_MAX:
                     raise ProtocolError(INVALID_MBULK)
                 if single and count > _UNAUTH_MAX_COUNT:
                     raise ProtocolError(UNAUTH_MBULK)
@@ -434,18 +461,21 @@ cdef class RequestParser:
                     args_len = 0
                 continue
             if bulklen < 0:
-                i = self._find(p, pos, n, 13)
+                i = _quick_header(p, pos, n, 36, &bulklen)
                 if i < 0:
-                    if n - pos > self._max_inline:
-                        raise ProtocolError(TOO_BIG_BULK)
-                    break
-                if i + 1 >= n:
-                    self._scan = i
-                    break
-                if p[pos] != 36:
-                    raise ProtocolError(_expected_dollar(p[pos]))
-                if (not _string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0
-                        or bulklen > self._max_bulk):
+                    i = self._find(p, pos, n, 13)
+                    if i < 0:
+                        if n - pos > self._max_inline:
+                            raise ProtocolError(TOO_BIG_BULK)
+                        break
+                    if i + 1 >= n:
+                        self._scan = i
+                        break
+                    if p[pos] != 36:
+                        raise ProtocolError(_expected_dollar(p[pos]))
+                    if not _string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0:
+                        raise ProtocolError(INVALID_BULK)
+                if bulklen > self._max_bulk:
                     raise ProtocolError(INVALID_BULK)
                 if single and bulklen > _UNAUTH_MAX_BULK:
                     raise ProtocolError(UNAUTH_BULK)

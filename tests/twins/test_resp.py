@@ -94,6 +94,14 @@ CASES = [
     case("mb-bulk-20-digits", b"*1\r\n$" + b"9" * 20 + b"\r\n", error=INVALID_BULK),
     case("mb-bulk-21-digits", b"*1\r\n$" + b"1" * 21 + b"\r\n", error=INVALID_BULK),
     case("mb-bulk-llong-max", b"*1\r\n$9223372036854775807\r\n", error=INVALID_BULK),
+    # Either side of the 18 digits a header is read in one pass for.
+    case("mb-bulk-18-digits", b"*1\r\n$" + b"9" * 18 + b"\r\n", error=INVALID_BULK),
+    case("mb-bulk-19-digits", b"*1\r\n$" + b"1" * 19 + b"\r\n", error=INVALID_BULK),
+    case("mb-count-18-digits", b"*" + b"1" * 18 + b"\r\n", error=INVALID_MBULK),
+    case("mb-count-19-digits", b"*" + b"1" * 19 + b"\r\n", error=INVALID_MBULK),
+    case("mb-count-int-max-plus-one", b"*2147483648\r\n", error=INVALID_MBULK),
+    # Redis skips the byte after a header's CR without looking at it.
+    case("mb-header-cr-then-any-byte", b"*1\rx$4\ryPING\r\n", [[b"PING"]]),
     case("mb-bulk-at-limit", b"*1\r\n$8\r\n12345678\r\n", [[b"12345678"]], max_bulk_len=8),
     case("mb-bulk-over-limit", b"*1\r\n$9\r\n123456789\r\n", error=INVALID_BULK, max_bulk_len=8),
     case("mb-expected-dollar", b"*1\r\nX\r\n", error=expected_dollar("X")),
