@@ -17,6 +17,7 @@ else:
          Extension("pyredis._speedups.quicklist", ["pyredis/_speedups/quicklist.pyx"]),
          Extension("pyredis._speedups.keytable", ["pyredis/_speedups/keytable.pyx"]),
          Extension("pyredis._speedups.sockio", ["pyredis/_speedups/sockio.pyx"]),
+         Extension("pyredis._speedups.meter", ["pyredis/_speedups/meter.pyx"]),
          Extension("pyredis._speedups.access", ["pyredis/_speedups/access.pyx"]),
          Extension("pyredis._speedups.lzf", ["pyredis/_speedups/lzf.pyx"]),
          Extension("pyredis._speedups.crc64", ["pyredis/_speedups/crc64.pyx"]),

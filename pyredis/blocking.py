@@ -144,7 +144,7 @@ class Blocking:
     def release(self, c, result):
         """Unblock without serving (timeout, CLIENT UNBLOCK): the command counts as called now."""
         state = c.blocked
-        state.cmd.calls += 1
+        state.cmd.meter.calls += 1
         self.server.stats.total_commands += 1
         self.unblock(c, result)
 

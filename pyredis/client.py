@@ -2,7 +2,7 @@
 import socket
 
 from . import clock
-from ._speedups import RequestParser
+from ._speedups import RequestParser, Stopwatch
 
 
 class Client:
@@ -13,7 +13,7 @@ class Client:
                  "blocked", "deny_blocking", "cmd", "argv", "created", "last_interaction",
                  "last_cmd", "obuf_soft_since", "flags_extra", "unix", "no_evict", "reply_off",
                  "reply_skip", "paused_reading", "auth_implicit", "postponed", "held", "monitor", "user", "acl_check", "tracking",
-                 "track_read", "tracking_after", "__weakref__")
+                 "track_read", "tracking_after", "stopwatch", "__weakref__")
 
     # True for the client scripts run their commands on (Redis's CLIENT_SCRIPT).
     in_script = False
@@ -38,6 +38,8 @@ class Client:
         user = server.users[b"default"]
         self._init_state(server, user, user.nopass and user.enabled)
         self.parser = RequestParser(cfg["proto-max-bulk-len"], auth_required=not self.authenticated)
+        # Times this client's pipelined runs (dispatch.run_plain).
+        self.stopwatch = Stopwatch()
         self.created = self.last_interaction = clock.time()
 
     def _init_state(self, server, user, authenticated):

@@ -5,7 +5,6 @@ MULTI marks the transaction so EXEC answers EXECABORT.
 """
 import socket
 import time
-from collections import defaultdict
 
 from . import errors, reply
 from .commands import TABLE
@@ -267,14 +266,15 @@ def run_plain(c, cmds, i, n):
     write has woken blocked clients.
 
     One clock read per request: a command's time runs from the end of the
-    one before it in the run (its lookup and checks included), where call()
-    reads the clock before and after the handler.
+    one before it in the run (its lookup and checks included), and the
+    client's Stopwatch reads the clock and records the call in one step,
+    where call() reads the clock before and after the handler.
     """
     server = c.server
     stats = server.stats
     blocking = server.blocking
     latency = server.latency_tracking
-    slow = server.slow_check_ns
+    slow = server.slow_check_us
     out = c.out
     resp = c.resp
     acl = c.acl_check
@@ -282,7 +282,9 @@ def run_plain(c, cmds, i, n):
     track = c.track_read
     start_i = i
     server.current_client = c
-    start = _perf_ns()
+    stopwatch = c.stopwatch
+    lap = stopwatch.lap
+    stopwatch.start()
     try:
         while i < n:
             argv = cmds[i]
@@ -307,21 +309,10 @@ def run_plain(c, cmds, i, n):
                 result = exc.reply
                 cmd.failed_calls += 1
                 stats.count_error(exc.code)
-            end = _perf_ns()
-            elapsed = end - start
-            start = end
+            us = lap(cmd.meter, latency)
             i += 1
-            cmd.usec += elapsed
-            cmd.calls += 1
-            if latency:
-                us = elapsed // 1000
-                hist = cmd.latency
-                if hist is not None and us < 256:
-                    hist[us] += 1
-                else:
-                    record_latency(cmd, us)
-            if slow is not None and elapsed >= slow:
-                slow_command(c, cmd, argv, elapsed // 1000)
+            if slow is not None and us >= slow:
+                slow_command(c, cmd, argv, us)
             if track is not None and (at := cmd.tracked_key):
                 track(at, cmd, argv)
             if result is not None:
@@ -355,24 +346,6 @@ def acl_denial(c, cmd, argv, context="toplevel"):
     from .commands.acl import check_command
     acl_denial = check_command
     return check_command(c, cmd, argv, context)
-
-
-def record_latency(cmd, us):
-    """Count a call of ``us`` microseconds in ``cmd``'s LATENCY HISTOGRAM table.
-
-    Microseconds, as Redis measures; coarser above 255 us so a command's
-    table stays small (the histogram is coarser still).  Callers count
-    the common case (a table there, under 256 us) inline.
-    """
-    hist = cmd.latency
-    if hist is None:
-        hist = cmd.latency = [0] * 256
-        cmd.latency_long = defaultdict(int)
-    if us < 256:
-        hist[us] += 1
-    else:
-        shift = us.bit_length() - 8
-        cmd.latency_long[us >> shift << shift] += 1
 
 
 def feed_monitors(c, cmd, argv):
@@ -432,24 +405,17 @@ def call(c, cmd, argv):
             server.propagation.end(c, argv, server.dirty > dirty, mark)
         raise
     elapsed = _perf_ns() - start
-    cmd.usec += elapsed
     if propagating:
         # A save resets dirty: only a rise means a change (call()'s dirty < 0 -> 0).
         server.propagation.end(c, argv, server.dirty > dirty, mark)
     # A command that blocked is counted once, when it is served or times out.
-    if result is not None or c.blocked is None:
-        cmd.calls += 1
+    counted = result is not None or c.blocked is None
+    us = cmd.meter.record(elapsed, counted, server.latency_tracking)
+    if counted:
         server.stats.total_commands += 1
-        if server.latency_tracking:
-            us = elapsed // 1000
-            hist = cmd.latency
-            if hist is not None and us < 256:
-                hist[us] += 1
-            else:
-                record_latency(cmd, us)
-        slow = server.slow_check_ns
-        if slow is not None and elapsed >= slow:
-            slow_command(c, cmd, argv, elapsed // 1000)
+        slow = server.slow_check_us
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
         if c.track_read is not None and (at := cmd.tracked_key):
             # trackingRememberKeys.
             c.track_read(at, cmd, argv)

@@ -428,13 +428,14 @@ def _commandstats(server):
     from .commands.introspection import all_commands
     fields = []
     for cmd in all_commands():
-        if not (cmd.calls or cmd.failed_calls or cmd.rejected_calls):
+        calls = cmd.meter.calls
+        if not (calls or cmd.failed_calls or cmd.rejected_calls):
             continue
-        usec = cmd.usec // 1000
-        per_call = usec / cmd.calls if cmd.calls else 0.0
+        usec = cmd.meter.usec
+        per_call = usec / calls if calls else 0.0
         fields.append(("cmdstat_" + cmd.fullname,
                        "calls=%d,usec=%d,usec_per_call=%.2f,rejected_calls=%d,failed_calls=%d"
-                       % (cmd.calls, usec, per_call, cmd.rejected_calls, cmd.failed_calls)))
+                       % (calls, usec, per_call, cmd.rejected_calls, cmd.failed_calls)))
     return _section("Commandstats", fields)
 
 

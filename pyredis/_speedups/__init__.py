@@ -10,6 +10,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     from .quicklist_py import QuickList, set_packed_threshold
     from .keytable_py import KeyTable
     from . import sockio_py as sockio
+    from .meter_py import Meter, Stopwatch
     from .access_py import AccessClock, AccessTable
     from .lzf_py import lzf_compress, lzf_decompress
     from .crc64_py import crc64
@@ -30,6 +31,7 @@ else:
         from .quicklist import QuickList, set_packed_threshold
         from .keytable import KeyTable
         from . import sockio
+        from .meter import Meter, Stopwatch
         from .access import AccessClock, AccessTable
         from .lzf import lzf_compress, lzf_decompress
         from .crc64 import crc64
@@ -50,6 +52,6 @@ else:
     IMPLEMENTATION = "cython"
 
 __all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "QuickList", "set_packed_threshold",
-           "KeyTable", "sockio", "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
+           "KeyTable", "sockio", "Meter", "Stopwatch", "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
            "sort_keys", "Reader", "remember_key", "ScriptCall", "number_argv", "IMPLEMENTATION"]

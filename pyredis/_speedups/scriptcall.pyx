@@ -19,7 +19,7 @@ from cpython.ref cimport Py_INCREF
 from cpython.pystate cimport (PyInterpreterState, PyInterpreterState_ThreadHead, PyThreadState,
                               PyThreadState_Next)
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
-from posix.time cimport clock_gettime, timespec, CLOCK_MONOTONIC
+from .meter cimport Meter, clock_ns
 
 
 # The Lua 5.1 C API of the runtime's own library (lupa's lua51 module exports
@@ -241,13 +241,6 @@ cdef public int pyredis_lua_open(void *state) noexcept with gil:
     return 2
 
 
-cdef inline long long _now_ns():
-    """time.perf_counter_ns's clock (CLOCK_MONOTONIC), read without a call into Python."""
-    cdef timespec ts
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec
-
-
 cdef class ScriptCall:
     # The runtime's main thread, once redis.call is its C function (see lua_function).
     cdef lua_State *L
@@ -262,7 +255,7 @@ cdef class ScriptCall:
     cdef object stats
     # The script cache's SHA1 -> script (ScriptCache attaches it).
     cdef public dict scripts
-    cdef object command_error, slow_command, record_latency, feed_monitors, not_monitored
+    cdef object command_error, slow_command, feed_monitors, not_monitored
     cdef object new_run, run_context, clock, bulk, integer, run_eval, one, null
     cdef dict small_numkeys
     cdef Py_ssize_t max_stack_args
@@ -280,7 +273,6 @@ cdef class ScriptCall:
         self.stats = engine.server.stats
         self.command_error = CommandError
         self.slow_command = dispatch.slow_command
-        self.record_latency = dispatch.record_latency
         self.feed_monitors = dispatch.feed_monitors
         self.not_monitored = dispatch._NOT_MONITORED
         from pyredis.commands.scripting import SMALL_NUMKEYS
@@ -509,7 +501,7 @@ cdef class ScriptCall:
         if propagating:
             dirty = server.dirty
             mark = server.propagation.begin()
-        cdef long long start = _now_ns()
+        cdef long long start = clock_ns()
         try:
             result = cmd.handler(c, argv)
         except self.command_error as exc:
@@ -520,22 +512,14 @@ cdef class ScriptCall:
             if propagating:
                 server.propagation.end(c, argv, server.dirty > dirty, mark)
             raise
-        elapsed = <object>(_now_ns() - start)
-        cmd.usec += elapsed
+        cdef long long us = (<Meter>cmd.meter).c_record(clock_ns() - start, True,
+                                                        server.latency_tracking)
         if propagating:
             server.propagation.end(c, argv, server.dirty > dirty, mark)
-        cmd.calls += 1
         self.stats.total_commands += 1
-        if server.latency_tracking:
-            us = elapsed // 1000
-            hist = cmd.latency
-            if hist is not None and us < 256:
-                hist[us] += 1
-            else:
-                self.record_latency(cmd, us)
-        slow = server.slow_check_ns
-        if slow is not None and elapsed >= slow:
-            self.slow_command(c, cmd, argv, elapsed // 1000)
+        slow = server.slow_check_us
+        if slow is not None and us >= slow:
+            self.slow_command(c, cmd, argv, us)
         if monitors and not cmd.flags & self.not_monitored:
             self.feed_monitors(c, cmd, argv)
         return result

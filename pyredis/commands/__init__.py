@@ -7,6 +7,8 @@ read this table.
 """
 import importlib
 
+from .._speedups import Meter
+
 # How many spellings of command names CommandTable remembers: each case
 # variant is one, so a client cannot make the memo grow without bound.
 SPELLINGS_MAX = 1024
@@ -66,8 +68,7 @@ _PLAIN_NAMES = frozenset(("ping", "echo", "eval", "evalsha", "eval_ro", "evalsha
 class Command:
     __slots__ = ("name", "fullname", "handler", "arity", "flags", "first_key", "last_key",
                  "key_step", "group", "event", "subcommands", "parent", "getkeys",
-                 "calls", "usec", "rejected_calls", "failed_calls", "latency", "latency_long",
-                 "tracked_key", "plain")
+                 "meter", "rejected_calls", "failed_calls", "tracked_key", "plain")
 
     def __init__(self, name, handler, arity, flags, keys, group, event, getkeys, parent=None):
         self.name = name
@@ -97,18 +98,15 @@ class Command:
         self.plain = parent is None and (name in _PLAIN_NAMES or (
             group in _DATA_GROUPS and ("write" in self.flags or "readonly" in self.flags)
             and not self.flags & _NOT_PLAIN))
+        # Calls, their time and their durations (INFO commandstats and
+        # latencystats, LATENCY HISTOGRAM).
+        self.meter = Meter()
         self.reset_stats()
 
     def reset_stats(self):
-        self.calls = 0
-        self.usec = 0
+        self.meter.reset()
         self.rejected_calls = 0
         self.failed_calls = 0
-        # LATENCY HISTOGRAM's counts, created on the first call: calls by
-        # whole microseconds below 256 (a list, cheap to count into), and the
-        # longer ones by their coarser duration.
-        self.latency = None
-        self.latency_long = None
 
     def key_indexes(self, argv):
         """Positions of the keys in ``argv`` (COMMAND GETKEYS, WATCH-like tooling)."""

@@ -43,18 +43,10 @@ def hdr_highest(v):
     return (((v >> shift) + 1) << shift) - 1
 
 
-def durations(cmd):
-    """(microseconds, calls) of every duration ``cmd`` ran for, as call() counts them."""
-    for us, n in enumerate(cmd.latency):
-        if n:
-            yield us, n
-    yield from cmd.latency_long.items()
-
-
 def in_ns(cmd):
     """A command's durations as the HDR histogram holds them."""
     out = {}
-    for us, n in durations(cmd):
+    for us, n in cmd.meter.durations():
         ns = min(max(us * 1000, HIST_MIN_NS), HIST_MAX_NS)
         q = hdr_lowest(ns)
         out[q] = out.get(q, 0) + n
@@ -441,7 +433,7 @@ def _report(server):
 @command("latency|histogram", -2, "admin noscript loading stale", group="server")
 def latency_histogram(c, argv):
     if len(argv) == 2:
-        cmds = [cmd for cmd in all_commands() if cmd.latency]
+        cmds = [cmd for cmd in all_commands() if cmd.meter.tracked]
     else:
         cmds = []
         seen = set()
@@ -450,7 +442,7 @@ def latency_histogram(c, argv):
             if cmd is None:
                 continue
             for each in cmd.all_commands():
-                if each.latency and each.fullname not in seen:
+                if each.meter.tracked and each.fullname not in seen:
                     seen.add(each.fullname)
                     cmds.append(each)
     return _map([(reply.bulk(cmd.fullname.encode()), _histogram_reply(cmd)) for cmd in cmds])
@@ -489,7 +481,7 @@ def latencystats_fields(server):
     pcts = server.config["latency-tracking-info-percentiles"].split()
     fields = []
     for cmd in all_commands():
-        if not cmd.latency:
+        if not cmd.meter.tracked:
             continue
         hist = in_ns(cmd)
         parts = ",".join("p%s=%.3f" % (p, percentile(hist, float(p)) / 1000.0) for p in pcts)

@@ -120,7 +120,7 @@ def slowlog_help(c, argv):
 
 
 def slow_command(c, cmd, argv, us):
-    """A command took at least ``server.slow_check_ns``: the slow log and the latency monitor."""
+    """A command took at least ``server.slow_check_us``: the slow log and the latency monitor."""
     server = c.server
     threshold = server.config["slowlog-log-slower-than"]
     if threshold >= 0 and us >= threshold and "skip_slowlog" not in cmd.flags:
@@ -129,14 +129,14 @@ def slow_command(c, cmd, argv, us):
 
 
 def update_slow_check(server):
-    """call()'s one comparison for both: the lower threshold in ns, None when both are off."""
+    """call()'s one comparison for both: the lower threshold in microseconds, None when both are off."""
     config = server.config
     checks = []
     if config["slowlog-log-slower-than"] >= 0:
-        checks.append(config["slowlog-log-slower-than"] * 1000)
+        checks.append(config["slowlog-log-slower-than"])
     if config["latency-monitor-threshold"]:
-        checks.append(config["latency-monitor-threshold"] * 1000000)
-    server.slow_check_ns = min(checks) if checks else None
+        checks.append(config["latency-monitor-threshold"] * 1000)
+    server.slow_check_us = min(checks) if checks else None
 
 
 @on_change("slowlog-max-len")

@@ -59,3 +59,4 @@ def sibling(module, name):
     """The twin of module ``name`` of the same kind as ``module`` (a db's table for its AccessTable)."""
     return import_twin(name, "python" if module.__name__.endswith("_py") else "cython")
 sockio, sockio_twins = twin_fixtures("sockio", "client socket reads and writes")
+meter, meter_twins = twin_fixtures("meter", "command call meter")
