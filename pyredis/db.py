@@ -209,16 +209,17 @@ class Database:
         A short value found in ``shared`` is stored as that mapping's object.
         """
         server = self.server
-        if (self.watched or server.notify_flags or server.tracking.clients
-                or self.mem_sizes is not None):
+        if server.notify_flags:
+            # Each key's events in Redis's order: "new" (a created key), then "set".
             for i in range(1, len(argv), 2):
                 value = argv[i + 1]
                 self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
                 self.signal(argv[i])
             return
-        # Nothing listens to the signals but the dirty counter: the pairs are
-        # stored in one compiled pass, but for keys with a TTL (which may
-        # have to expire first) and in cluster mode (the slot index).
+        # The pairs are stored in one compiled pass, but for keys with a TTL
+        # (which may have to expire first) and in cluster mode (the slot
+        # index); watchers, tracking and memory accounting hear of each key
+        # after it, which none of them can tell from hearing between stores.
         data = self.data
         size = len(data)
         n = len(argv)
@@ -234,7 +235,14 @@ class Database:
                 self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
         if len(data) != size:
             self.version += 1
-        server.dirty += n >> 1
+        if self.watched or server.tracking.clients or self.mem_sizes is not None:
+            # A while loop: a range object costs more than SET's one key.
+            i = 1
+            while i < n:
+                self.signal(argv[i])
+                i += 2
+        else:
+            server.dirty += n >> 1
 
     def add(self, key, value):
         """Create ``key``, which must not exist."""

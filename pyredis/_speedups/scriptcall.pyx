@@ -512,8 +512,8 @@ cdef class ScriptCall:
             if propagating:
                 server.propagation.end(c, argv, server.dirty > dirty, mark)
             raise
-        cdef long long us = (<Meter>cmd.meter).c_record(clock_ns() - start, True,
-                                                        server.latency_tracking)
+        cdef long long us = (<Meter?>cmd.meter).c_record(clock_ns() - start, True,
+                                                         server.latency_tracking)
         if propagating:
             server.propagation.end(c, argv, server.dirty > dirty, mark)
         self.stats.total_commands += 1

@@ -164,6 +164,19 @@ def test_watch_modified_by_other_client_fails(raw, raw_factory):
     assert raw.cmd("GET", "k") == b"$1\r\nx\r\n"
 
 
+@pytest.mark.parametrize("write", [("SET", "k", "x"), ("MSET", "a", "1", "k", "x", "b", "2"),
+                                   ("MSET", "k", "x", "k", "y")])
+def test_watch_sees_set_and_mset_of_existing_and_new_keys(raw, raw_factory, write):
+    other = raw_factory()
+    for existing in (False, True):
+        if existing:
+            other.cmd("SET", "k", "old")
+        assert raw.cmd("WATCH", "k") == b"+OK\r\n"
+        other.cmd(*write)
+        assert run_tx(raw, ("GET", "k")) == b"*-1\r\n"
+        other.cmd("DEL", "k")
+
+
 def test_watch_failure_is_null_in_resp3(raw, raw_factory):
     hello3(raw)
     raw.cmd("WATCH", "k")
