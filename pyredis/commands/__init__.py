@@ -45,6 +45,22 @@ class CommandTable(dict):
         self.spelled.clear()
         return super().pop(*args)
 
+    def popitem(self):
+        self.spelled.clear()
+        return super().popitem()
+
+    def setdefault(self, name, cmd=None):
+        self.spelled.clear()
+        return super().setdefault(name, cmd)
+
+    def update(self, *args, **kwargs):
+        self.spelled.clear()
+        super().update(*args, **kwargs)
+
+    def clear(self):
+        self.spelled.clear()
+        super().clear()
+
 
 TABLE = CommandTable()
 

@@ -152,3 +152,8 @@ def test_the_spelling_memo_is_bounded_and_forgets_a_changed_table():
     table.find(b"GET")
     assert table.pop(b"get") is get and table.spelled == {}
     assert table.find(b"GET") is None
+    for change in (lambda: table.update({b"x": 1}), lambda: table.setdefault(b"y", 2),
+                   table.popitem, table.clear):
+        table.find(b"hIncrByFloat")
+        change()
+        assert table.spelled == {}
