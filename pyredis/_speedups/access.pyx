@@ -5,12 +5,17 @@ The slot format, probing, rebuild and LFU arithmetic are the pure twin's; see
 that module for what is kept and why.  Here the slots are a C array and a
 touch is one hash read (cached in the key) and a short probe.
 """
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject_Hash
+from libc.limits cimport LLONG_MAX, LLONG_MIN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memset
-from .keytable cimport KeyTable
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from .int64 cimport ll2string, string2ll
+from .keytable cimport KeyTable, kt_entry
 
 LRU_CLOCK_MAX = (1 << 24) - 1
 LFU_INIT_VAL = 5
@@ -264,6 +269,35 @@ cdef class AccessTable:
                 self._touch(key, old)
             i += 2
         return i
+
+    def incr_by(self, key, long long delta, tuple small, dict expires):
+        cdef kt_entry *e
+        cdef object old, new
+        cdef long long current, result
+        cdef char buf[24]
+        cdef Py_ssize_t n
+        if expires and key in expires:
+            return None
+        e = self.data.find(key)
+        if e == NULL:
+            return None
+        old = <object>e.value
+        if type(old) is not bytes or not string2ll(
+                <const unsigned char*>PyBytes_AS_STRING(old), PyBytes_GET_SIZE(old), &current):
+            return None
+        if (delta > 0 and current > LLONG_MAX - delta) or (delta < 0 and current < LLONG_MIN - delta):
+            return None
+        result = current + delta
+        if 0 <= result < PyTuple_GET_SIZE(small):
+            new = <object>PyTuple_GET_ITEM(small, result)
+        else:
+            n = ll2string(buf + 24, result)
+            new = PyBytes_FromStringAndSize(buf + 24 - n, n)
+        self._touch(key, old)
+        Py_INCREF(new)
+        Py_DECREF(old)
+        e.value = <PyObject*>new
+        return result
 
     def get(self, key):
         cdef uint64_t slot = self._slots[self._find(_hash(key))]

@@ -27,6 +27,8 @@ draw the same numbers.
 """
 from array import array
 
+from .resp_py import parse_int
+
 LRU_CLOCK_MAX = (1 << 24) - 1
 LRU_CLOCK_RESOLUTION = 1000
 LFU_INIT_VAL = 5
@@ -37,6 +39,7 @@ _M64 = (1 << 64) - 1
 _USED = 1 << 63
 _FP_MASK = (1 << 39) - 1
 _FIELD_MASK = (1 << 24) - 1
+_INT64_MAX = (1 << 63) - 1
 _SEED = 0x9E3779B97F4A7C15
 
 
@@ -193,6 +196,30 @@ class AccessTable:
                 data[key] = value
             i += 2
         return i
+
+    def incr_by(self, key, delta, small, expires):
+        """INCRBY's change to a key that holds an integer and has no TTL: the
+        key is touched and holds its value plus ``delta`` (a result found by
+        index in ``small``, the shared integers, stored as that object).
+
+        Returns the result, or None, having changed nothing, for every other
+        case (no such key, a TTL, not a canonical int64, an overflow), which
+        the caller takes the long way.
+        """
+        if expires and key in expires:
+            return None
+        old = self.data.get(key)
+        if old is None or old.__class__ is not bytes:
+            return None
+        current = parse_int(old)
+        if current is None:
+            return None
+        result = current + delta
+        if result > _INT64_MAX or result < -_INT64_MAX - 1:
+            return None
+        self.touch(key, old)
+        self.data[key] = small[result] if 0 <= result < len(small) else b"%d" % result
+        return result
 
     def get(self, key):
         """The field of ``key``, or None when it has none."""

@@ -13,6 +13,8 @@ from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.stdint cimport int16_t, int32_t, int64_t, uint16_t, uint32_t, uint64_t
 from libc.string cimport memcpy
 
+from .int64 cimport string2ll
+
 from ._errors import BlobError
 
 cdef list _SMALL_INTS = [b"%d" % i for i in range(128)]
@@ -287,42 +289,6 @@ cdef int _reserve(_Buf *b, Py_ssize_t extra) except -1:
     return 0
 
 
-cdef inline bint _str2ll(const unsigned char *s, Py_ssize_t n, int64_t *out) noexcept nogil:
-    """string2ll: the whole of s spells an int64 (no sign but '-', no leading zero)."""
-    cdef Py_ssize_t i = 0
-    cdef bint neg = False
-    cdef uint64_t v = 0, d
-    if n == 0 or n > 20:
-        return False
-    if n == 1 and s[0] == 48:
-        out[0] = 0
-        return True
-    if s[0] == 45:
-        neg = True
-        i = 1
-        if n == 1:
-            return False
-    if s[i] < 49 or s[i] > 57:
-        return False
-    while i < n:
-        if s[i] < 48 or s[i] > 57:
-            return False
-        d = s[i] - 48
-        if v > 1844674407370955161ULL or (v == 1844674407370955161ULL and d > 5):
-            return False
-        v = v * 10 + d
-        i += 1
-    if neg:
-        if v > 9223372036854775808ULL:
-            return False
-        out[0] = <int64_t>(0 - v)
-    else:
-        if v > 9223372036854775807ULL:
-            return False
-        out[0] = <int64_t>v
-    return True
-
-
 cdef inline void _put_le(unsigned char *d, uint64_t v, int width) noexcept nogil:
     cdef int i
     for i in range(width):
@@ -400,10 +366,10 @@ cdef int _put_str(_Buf *b, object item) except -1:
     cdef bytes data = _as_bytes(item)
     cdef const unsigned char *s = <const unsigned char *>PyBytes_AS_STRING(data)
     cdef Py_ssize_t n = PyBytes_GET_SIZE(data)
-    cdef int64_t v
+    cdef long long v
     cdef unsigned char *d
     cdef Py_ssize_t head
-    if n and n <= 20 and (s[0] == 45 or 48 <= s[0] <= 57) and _str2ll(s, n, &v):
+    if n and n <= 20 and (s[0] == 45 or 48 <= s[0] <= 57) and string2ll(s, n, &v):
         return _put_int(b, v)
     _reserve(b, n + 10)
     d = b.data + b.size

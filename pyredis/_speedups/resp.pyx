@@ -23,6 +23,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyDict_GET_SIZE(object)
 
 from .resp_header cimport _digits, _header
+from .int64 cimport ll2string, string2ll
 
 from ._errors import ProtocolError
 
@@ -95,52 +96,6 @@ cdef inline Py_ssize_t _quick_header(const unsigned char* p, Py_ssize_t pos, Py_
         return -1
     value[0] = v
     return i
-
-
-cdef int _string2ll(const unsigned char* s, Py_ssize_t slen, long long* value) noexcept:
-    """Redis string2ll: 1 and the value for a canonical int64, else 0."""
-    cdef Py_ssize_t plen = 0
-    cdef bint negative = 0
-    cdef unsigned long long v
-    cdef unsigned int d
-    if slen == 0 or slen >= 21:
-        return 0
-    if slen == 1 and s[0] == 48:
-        value[0] = 0
-        return 1
-    if s[0] == 45:
-        negative = 1
-        plen = 1
-        if plen == slen:
-            return 0
-    if 49 <= s[plen] <= 57:
-        v = s[plen] - 48
-        plen += 1
-    else:
-        return 0
-    while plen < slen and 48 <= s[plen] <= 57:
-        d = s[plen] - 48
-        if v > ULLONG_MAX // 10:
-            return 0
-        v *= 10
-        if v > ULLONG_MAX - d:
-            return 0
-        v += d
-        plen += 1
-    if plen < slen:
-        return 0
-    if negative:
-        if v > (<unsigned long long>LLONG_MAX) + 1:
-            return 0
-        if v == (<unsigned long long>LLONG_MAX) + 1:
-            value[0] = LLONG_MIN
-        else:
-            value[0] = -<long long>v
-    else:
-        if v > <unsigned long long>LLONG_MAX:
-            return 0
-        value[0] = <long long>v
-    return 1
 
 
 cdef inline unsigned char _at(const unsigned char* s, Py_ssize_t n, Py_ssize_t k) noexcept:
@@ -445,7 +400,7 @@ cdef class RequestParser:
                     if i + 1 >= n:
                         self._scan = i
                         break
-                    if not _string2ll(p + pos + 1, i - pos - 1, &count):
+                    if not string2ll(p + pos + 1, i - pos - 1, &count):
                         raise ProtocolError(INVALID_MBULK)
                 if count > INT_MAX:
                     raise ProtocolError(INVALID_MBULK)
@@ -473,7 +428,7 @@ cdef class RequestParser:
                         break
                     if p[pos] != 36:
                         raise ProtocolError(_expected_dollar(p[pos]))
-                    if not _string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0:
+                    if not string2ll(p + pos + 1, i - pos - 1, &bulklen) or bulklen < 0:
                         raise ProtocolError(INVALID_BULK)
                 if bulklen > self._max_bulk:
                     raise ProtocolError(INVALID_BULK)
@@ -600,9 +555,8 @@ def encode_integer(n):
     """An integer reply (RESP2 and RESP3 alike): ``:<n>\r\n``."""
     cdef int overflow = 0
     cdef long long v
-    cdef unsigned long long u
     cdef char buf[24]
-    cdef Py_ssize_t i = 24
+    cdef Py_ssize_t i
     if type(n) is not int:
         return b":%d\r\n" % n
     v = PyLong_AsLongLongAndOverflow(n, &overflow)
@@ -610,20 +564,9 @@ def encode_integer(n):
         return b":%d\r\n" % n
     if -1 <= v <= 10000:
         return _INTEGERS[v + 1]
-    u = <unsigned long long>(-(v + 1)) + 1 if v < 0 else <unsigned long long>v
-    i -= 2
     buf[22] = 13
     buf[23] = 10
-    while True:
-        i -= 1
-        buf[i] = <char>(48 + u % 10)
-        u //= 10
-        if u == 0:
-            break
-    if v < 0:
-        i -= 1
-        buf[i] = 45
-    i -= 1
+    i = 22 - ll2string(buf + 22, v) - 1
     buf[i] = 58
     return PyBytes_FromStringAndSize(buf + i, 24 - i)
 
@@ -633,9 +576,9 @@ def parse_int(value):
     cdef long long v
     cdef int ok
     if type(value) is bytes:
-        ok = _string2ll(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), &v)
+        ok = string2ll(<const unsigned char*>PyBytes_AS_STRING(value), PyBytes_GET_SIZE(value), &v)
     elif type(value) is bytearray:
-        ok = _string2ll(<const unsigned char*>PyByteArray_AS_STRING(value), PyByteArray_GET_SIZE(value),
+        ok = string2ll(<const unsigned char*>PyByteArray_AS_STRING(value), PyByteArray_GET_SIZE(value),
                         &v)
     else:
         return parse_int(bytes(memoryview(value)))

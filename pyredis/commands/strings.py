@@ -488,6 +488,12 @@ def _getrange(c, argv):
 def _incr_by(c, key, incr):
     """Redis incrDecrCommand: the type and the stored value are checked after the increment."""
     db = c.db
+    if not OVERRIDES:
+        # An integer without a TTL, the common case, changed in one compiled step.
+        result = db.access.incr_by(key, incr, SMALL_INTEGERS, db.expires)
+        if result is not None:
+            db.signal(key)
+            return reply.integer(result)
     value = db.lookup(key)
     if value is None:
         current = 0

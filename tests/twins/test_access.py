@@ -170,6 +170,40 @@ def test_store_pairs_creates_overwrites_and_stops_at_a_ttl(access):
     assert table.get(b"old") == clock.lru
 
 
+SMALL = tuple(b"%d" % i for i in range(10000))
+
+
+def test_incr_by_changes_an_integer_without_a_ttl_and_nothing_else(access):
+    clock, data, table = table_with(access, lfu=True)
+    for key, value in ((b"n", b"41"), (b"big", b"9223372036854775806"), (b"neg", b"-10001"),
+                       (b"ttl", b"1"), (b"text", b"x"), (b"zero", b"007"), (b"plus", b"+1"),
+                       (b"ba", bytearray(b"1")), (b"sp", b" 1"), (b"min", b"-9223372036854775808")):
+        data[key] = value
+        table.created(key)
+    counter = clock.frequency(table.get(b"n"))
+    assert table.incr_by(b"n", 1, SMALL, {}) == 42
+    assert data[b"n"] is SMALL[42]
+    assert clock.frequency(table.get(b"n")) >= counter
+    assert table.incr_by(b"neg", 1, SMALL, {}) == -10000
+    assert data[b"neg"] == b"-10000"
+    assert table.incr_by(b"neg", 20000, SMALL, {}) == 10000
+    assert data[b"neg"] == b"10000"
+    assert table.incr_by(b"big", 1, SMALL, {}) == (1 << 63) - 1
+    assert data[b"big"] == b"9223372036854775807"
+    assert table.incr_by(b"min", -1 << 62, SMALL, {}) is None
+    assert table.incr_by(b"min", 1 << 62, SMALL, {}) == -(1 << 62)
+    # Every other case changes nothing: the caller takes the long way.
+    clock.tick(NOW + 120_000)
+    before = {k: table.get(k) for k in data}
+    assert table.incr_by(b"big", 1, SMALL, {}) is None
+    assert table.incr_by(b"ttl", 1, SMALL, {b"ttl": 1}) is None
+    for key in (b"text", b"zero", b"plus", b"ba", b"sp", b"missing"):
+        assert table.incr_by(key, 1, SMALL, {}) is None
+    assert data[b"big"] == b"9223372036854775807" and data[b"ttl"] == b"1"
+    assert b"missing" not in data
+    assert {k: table.get(k) for k in data} == before
+
+
 def test_touch_of_a_shared_integer_touches_its_object(access):
     clock, data, table = table_with(access)
     data[b"k"] = b"42"
@@ -299,6 +333,17 @@ def test_twins_agree_on_random_operations(access_twins):
             def op(clock, data, table):
                 i = table.store_pairs(argv, 1, shared, expires)
                 return i, sorted(data.items(), key=repr), [table.get(k) for k, _ in pairs]
+            self.both(op)
+
+        @rule(key=KEYS, delta=st.one_of(st.integers(-3, 3), st.integers(-(1 << 63), (1 << 63) - 1)),
+              ttl=st.booleans())
+        def incr_by(self, key, delta, ttl):
+            small = tuple(b"%d" % i for i in range(50))
+            def op(clock, data, table):
+                result = table.incr_by(key, delta, small, {key: 1} if ttl else {})
+                value = data.get(key)
+                return result, value, value is not None and value in small and value is small[int(value)], \
+                    table.get(key), list(clock.shared)[:12001:37]
             self.both(op)
 
         @rule(key=KEYS, field=st.integers(0, (1 << 32) - 1))
