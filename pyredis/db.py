@@ -235,14 +235,23 @@ class Database:
                 self.store(argv[i], shared.get(value, value) if len(value) < 5 else value)
         if len(data) != size:
             self.version += 1
-        if self.watched or server.tracking.clients or self.mem_sizes is not None:
+        if self.watched or self.mem_sizes is not None:
             # A while loop: a range object costs more than SET's one key.
             i = 1
             while i < n:
                 self.signal(argv[i])
                 i += 2
         else:
+            # signal() for each key, with nothing to tell but client tracking.
             server.dirty += n >> 1
+            if server.tracking.clients:
+                if n == 3:
+                    server.tracking.invalidate(argv[1], server.current_client)
+                else:
+                    i = 1
+                    while i < n:
+                        server.tracking.invalidate(argv[i], server.current_client)
+                        i += 2
 
     def add(self, key, value):
         """Create ``key``, which must not exist."""
