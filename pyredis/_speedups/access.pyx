@@ -15,7 +15,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF, Py_INCREF
 from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 from .int64 cimport ll2string, string2ll
-from .keytable cimport KeyTable, kt_entry
+from .keytable cimport KeyTable, kt_entry, kt_key, kt_size
 
 LRU_CLOCK_MAX = (1 << 24) - 1
 LFU_INIT_VAL = 5
@@ -28,6 +28,10 @@ cdef enum:
     C_LFU_INIT_VAL = 5
     C_SHARED_INTEGERS = 10000
     C_MIN_CAPACITY = 8
+
+cdef extern from "Python.h":
+    # What hash() of a bytes object computes, from its bytes.
+    Py_ssize_t _Py_HashBytes(const void *data, Py_ssize_t size)
 
 cdef uint64_t USED = (<uint64_t>1) << 63
 cdef uint64_t FP_MASK = ((<uint64_t>1) << 39) - 1
@@ -352,15 +356,21 @@ cdef class AccessTable:
     cdef int _rebuild(self) except -1:
         cdef uint64_t* old = self._slots
         cdef Py_ssize_t old_cap = self._capacity
-        cdef Py_ssize_t cap = (len(self.data) + 1) * 8 // 5
+        cdef KeyTable data = self.data
+        cdef Py_ssize_t cap = (data.used + 1) * 8 // 5
         cdef uint64_t* slots
-        cdef Py_ssize_t used = 0, i, j
+        cdef Py_ssize_t used = 0, i, j, k
+        cdef kt_entry *e
         cdef uint64_t h, fp, slot
         if cap < C_MIN_CAPACITY:
             cap = C_MIN_CAPACITY
         slots = self._alloc(cap)
-        for key in self.data:
-            h = _hash(key)
+        # The keys' hashes from their bytes in the table: no key object made.
+        for k in range(data.nentries):
+            e = data.entries[k]
+            if e == NULL:
+                continue
+            h = <uint64_t>_Py_HashBytes(kt_key(e), kt_size(e))
             fp = h & FP_MASK
             i = _home(h, old_cap)
             while True:
