@@ -120,6 +120,13 @@ class Database:
 
         A miss also publishes "keymiss" (notify-keyspace-events class m).
         """
+        if touch:
+            # A missing key or one without a TTL, the common cases, in one compiled step.
+            value = self.access.read(key, self.expires, None, True)
+            if value is not False:
+                if value is None and self.server.notify_flags & NOTIFY_KEY_MISS:
+                    self.server.notify("m", "keymiss", key, self.id)
+                return value
         # lookup/peek written out: this runs for every read command.
         value = self.data.get(key)
         if value is not None:
@@ -127,48 +134,37 @@ class Database:
                 value = None
             elif touch:
                 self.access.touch(key, value)
-        server = self.server
         if value is None:
-            server.stats.keyspace_misses += 1
+            self.access.clock.misses += 1
+            server = self.server
             if server.notify_flags & NOTIFY_KEY_MISS:
                 server.notify("m", "keymiss", key, self.id)
         else:
-            server.stats.keyspace_hits += 1
+            self.access.clock.hits += 1
         return value
 
     def get_typed(self, key, cls, read=True):
         """Value of ``key`` if it is a ``cls``; None if missing; WRONGTYPE otherwise."""
-        if read:
-            value = self.lookup_read(key)
-        else:
-            # lookup written out: every container write starts here.
-            value = self.data.get(key)
-            if value is None:
-                return None
-            if self.expires and self._expired(key):
-                return None
-            self.access.touch(key, value)
-        if value is not None and value.__class__ is not cls:
-            raise E_WRONGTYPE
+        # A missing key or a ``cls`` without a TTL, the common cases, in one
+        # compiled step; anything else the long way, which the step left untouched.
+        value = self.access.read(key, self.expires, cls, read)
+        if value is False:
+            value = self.lookup_read(key) if read else self.lookup(key)
+            if value is not None and value.__class__ is not cls:
+                raise E_WRONGTYPE
+        elif value is None and read and self.server.notify_flags & NOTIFY_KEY_MISS:
+            self.server.notify("m", "keymiss", key, self.id)
         return value
 
     def get_string(self, key):
-        # lookup_read written out: this runs for every string read.
-        value = self.data.get(key)
-        if value is not None:
-            if self.expires and self._expired(key):
-                value = None
-            else:
-                self.access.touch(key, value)
-        server = self.server
-        if value is None:
-            server.stats.keyspace_misses += 1
-            if server.notify_flags & NOTIFY_KEY_MISS:
-                server.notify("m", "keymiss", key, self.id)
-            return None
-        server.stats.keyspace_hits += 1
-        if value.__class__ is not bytes and value.__class__ is not bytearray:
-            raise E_WRONGTYPE
+        """lookup_read of a string: its value, None if missing, WRONGTYPE otherwise."""
+        value = self.access.read(key, self.expires, bytes, True)
+        if value is False:
+            value = self.lookup_read(key)
+            if value is not None and value.__class__ is not bytes and value.__class__ is not bytearray:
+                raise E_WRONGTYPE
+        elif value is None and self.server.notify_flags & NOTIFY_KEY_MISS:
+            self.server.notify("m", "keymiss", key, self.id)
         return value
 
     def type_name(self, value):

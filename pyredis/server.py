@@ -218,7 +218,7 @@ class Server:
         self.dbs = [Database(i, self) for i in range(config["databases"])]
         self.clients = {}
         self.next_client_id = 1
-        self.stats = Stats()
+        self.stats = Stats(self.access_clock)
         self.blocking = Blocking(self)
         self.pending_writes = []
         self.unblocked = []

@@ -3,7 +3,10 @@ import collections
 
 
 class Stats:
-    def __init__(self):
+    def __init__(self, keyspace):
+        # Keyspace hits and misses are the access clock's C counters
+        # (``hits``, ``misses``): the compiled lookups count them there.
+        self.keyspace = keyspace
         self.reset()
         self.blocked_clients = 0
 
@@ -32,3 +35,19 @@ class Stats:
     def count_error(self, code):
         self.total_error_replies += 1
         self.errors[code] += 1
+
+    @property
+    def keyspace_hits(self):
+        return self.keyspace.hits
+
+    @keyspace_hits.setter
+    def keyspace_hits(self, value):
+        self.keyspace.hits = value
+
+    @property
+    def keyspace_misses(self):
+        return self.keyspace.misses
+
+    @keyspace_misses.setter
+    def keyspace_misses(self, value):
+        self.keyspace.misses = value

@@ -47,6 +47,8 @@ cdef class AccessClock:
     cdef bint _lfu
     cdef public long long log_factor
     cdef public long long decay_time
+    cdef public unsigned long long hits
+    cdef public unsigned long long misses
     cdef bint _share
     cdef uint64_t _rng
     cdef uint32_t _shared[C_SHARED_INTEGERS]
@@ -59,6 +61,8 @@ cdef class AccessClock:
         self.decay_time = decay_time
         self._share = bool(share_integers)
         self._rng = SEED
+        self.hits = 0
+        self.misses = 0
         self.tick(now_ms)
         fresh = self._fresh()
         for i in range(C_SHARED_INTEGERS):
@@ -273,6 +277,23 @@ cdef class AccessTable:
                 self._touch(key, old)
             i += 2
         return i
+
+    def read(self, key, dict expires, cls, bint count):
+        cdef kt_entry *e = self.data.find(key)
+        cdef object value
+        if e == NULL:
+            if count:
+                self.clock.misses += 1
+            return None
+        if expires and key in expires:
+            return False
+        value = <object>e.value
+        if cls is not None and type(value) is not cls:
+            return False
+        self._touch(key, value)
+        if count:
+            self.clock.hits += 1
+        return value
 
     def incr_by(self, key, long long delta, tuple small, dict expires):
         cdef kt_entry *e

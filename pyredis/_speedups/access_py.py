@@ -51,7 +51,7 @@ class AccessClock:
     (LFU) resolution anyway.
     """
 
-    __slots__ = ("lru", "minutes", "lfu", "log_factor", "decay_time", "share_integers",
+    __slots__ = ("lru", "minutes", "lfu", "log_factor", "decay_time", "share_integers", "hits", "misses",
                  "shared", "_rng")
 
     def __init__(self, now_ms, lfu=False, log_factor=10, decay_time=1, share_integers=True):
@@ -60,6 +60,9 @@ class AccessClock:
         self.decay_time = decay_time
         self.share_integers = bool(share_integers)
         self._rng = _SEED
+        # Keyspace hits and misses (INFO stats): counted here, where most of them happen.
+        self.hits = 0
+        self.misses = 0
         self.tick(now_ms)
         self.shared = array("I", [self.fresh()]) * SHARED_INTEGERS
 
@@ -196,6 +199,28 @@ class AccessTable:
                 data[key] = value
             i += 2
         return i
+
+    def read(self, key, expires, cls, count):
+        """lookupKey (lookupKeyRead if ``count``) where it needs no more than the
+        table: a key without a TTL holding a ``cls`` (any value if None) is
+        touched, counted as a keyspace hit if ``count``, and returned; a
+        missing key is None, counted as a miss if ``count``.  False, having
+        done nothing, for a key with a TTL (it may have to expire) or of
+        another class: the caller takes the long way.
+        """
+        value = self.data.get(key)
+        if value is None:
+            if count:
+                self.clock.misses += 1
+            return None
+        if expires and key in expires:
+            return False
+        if cls is not None and value.__class__ is not cls:
+            return False
+        self.touch(key, value)
+        if count:
+            self.clock.hits += 1
+        return value
 
     def incr_by(self, key, delta, small, expires):
         """INCRBY's change to a key that holds an integer and has no TTL: the

@@ -173,6 +173,32 @@ def test_store_pairs_creates_overwrites_and_stops_at_a_ttl(access):
 SMALL = tuple(b"%d" % i for i in range(10000))
 
 
+def test_read_touches_and_counts_a_key_without_a_ttl_of_the_class_asked(access):
+    clock, data, table = table_with(access)
+    data[b"s"] = b"v"
+    data[b"l"] = [1]
+    data[b"ttl"] = b"t"
+    for key in data:
+        table.created(key)
+    clock.tick(NOW + 7000)
+    assert (clock.hits, clock.misses) == (0, 0)
+    assert table.read(b"s", {}, bytes, True) == b"v"
+    assert table.get(b"s") == clock.lru and clock.hits == 1
+    assert table.read(b"l", {}, None, False) == [1]
+    assert table.get(b"l") == clock.lru and clock.hits == 1
+    assert table.read(b"missing", {}, None, True) is None and clock.misses == 1
+    assert table.read(b"missing", {}, bytes, False) is None and clock.misses == 1
+    # A TTL or another class changes nothing: the caller takes the long way.
+    clock.tick(NOW + 9000)
+    assert table.read(b"l", {}, bytes, True) is False
+    assert table.read(b"ttl", {b"ttl": 1}, None, True) is False
+    assert table.get(b"l") == clock.lru - 2 and table.get(b"ttl") == clock.lru - 9
+    assert (clock.hits, clock.misses) == (1, 1)
+    clock.hits = 2 ** 64 - 1
+    clock.misses = 5
+    assert (clock.hits, clock.misses) == (2 ** 64 - 1, 5)
+
+
 def test_incr_by_changes_an_integer_without_a_ttl_and_nothing_else(access):
     clock, data, table = table_with(access, lfu=True)
     for key, value in ((b"n", b"41"), (b"big", b"9223372036854775806"), (b"neg", b"-10001"),
@@ -333,6 +359,14 @@ def test_twins_agree_on_random_operations(access_twins):
             def op(clock, data, table):
                 i = table.store_pairs(argv, 1, shared, expires)
                 return i, sorted(data.items(), key=repr), [table.get(k) for k, _ in pairs]
+            self.both(op)
+
+        @rule(key=KEYS, cls=st.sampled_from([None, bytes, list]), count=st.booleans(),
+              ttl=st.booleans())
+        def read(self, key, cls, count, ttl):
+            def op(clock, data, table):
+                return (table.read(key, {key: 1} if ttl else {}, cls, count), table.get(key),
+                        clock.hits, clock.misses, list(clock.shared)[:12001:37])
             self.both(op)
 
         @rule(key=KEYS, delta=st.one_of(st.integers(-3, 3), st.integers(-(1 << 63), (1 << 63) - 1)),
