@@ -89,10 +89,12 @@ class Database:
     # ---- reads ----------------------------------------------------------
     def lookup(self, key):
         """The live value of ``key`` or None (expiring it lazily); an access."""
-        value = self.data.get(key)
-        if value is not None:
-            if self.expires and self._expired(key):
+        value = self.access.read(key, self.expires, None, False)
+        if value is False:
+            # A TTL: the key may have to expire first.
+            if self._expired(key):
                 return None
+            value = self.data[key]
             self.access.touch(key, value)
         return value
 
