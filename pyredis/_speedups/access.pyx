@@ -28,6 +28,11 @@ cdef enum:
     C_LFU_INIT_VAL = 5
     C_SHARED_INTEGERS = 10000
     C_MIN_CAPACITY = 8
+    # Keys between a rebuild's fetch of a key's slots and its probe of them.
+    C_AHEAD = 8
+
+cdef extern from *:
+    void prefetch "__builtin_prefetch"(const void *addr) noexcept nogil
 
 cdef extern from "Python.h":
     # What hash() of a bytes object computes, from its bytes.
@@ -378,39 +383,54 @@ cdef class AccessTable:
         cdef uint64_t* old = self._slots
         cdef Py_ssize_t old_cap = self._capacity
         cdef KeyTable data = self.data
+        cdef kt_entry **entries = data.entries
+        cdef Py_ssize_t count = data.nentries
         cdef Py_ssize_t cap = (data.used + 1) * 8 // 5
         cdef uint64_t* slots
-        cdef Py_ssize_t used = 0, i, j, k
+        cdef Py_ssize_t used = 0, i, j, k, m
         cdef kt_entry *e
         cdef uint64_t h, fp, slot
+        cdef uint64_t ahead[C_AHEAD]
         if cap < C_MIN_CAPACITY:
             cap = C_MIN_CAPACITY
         slots = self._alloc(cap)
-        # The keys' hashes from their bytes in the table: no key object made.
-        for k in range(data.nentries):
-            e = data.entries[k]
-            if e == NULL:
-                continue
-            h = <uint64_t>_Py_HashBytes(kt_key(e), kt_size(e))
-            fp = h & FP_MASK
-            i = _home(h, old_cap)
-            while True:
-                slot = old[i]
-                if slot == 0:
-                    break
-                if ((slot >> 24) & FP_MASK) == fp:
-                    j = _home(h, cap)
-                    while slots[j] != 0 and ((slots[j] >> 24) & FP_MASK) != fp:
-                        j += 1
-                        if j == cap:
-                            j = 0
-                    if slots[j] == 0:
-                        slots[j] = slot
-                        used += 1
-                    break
-                i += 1
-                if i == old_cap:
-                    i = 0
+        # The keys' hashes from their bytes in the table (no key object made),
+        # in a pipeline: a key's entry is fetched C_AHEAD keys before it is
+        # hashed, and its old and new slots C_AHEAD keys before they are
+        # probed, so that a big table's cache misses overlap.
+        for k in range(count + C_AHEAD):
+            m = k - C_AHEAD
+            if m >= 0 and entries[m] != NULL:
+                h = ahead[m & (C_AHEAD - 1)]
+                fp = h & FP_MASK
+                i = _home(h, old_cap)
+                while True:
+                    slot = old[i]
+                    if slot == 0:
+                        break
+                    if ((slot >> 24) & FP_MASK) == fp:
+                        j = _home(h, cap)
+                        while slots[j] != 0 and ((slots[j] >> 24) & FP_MASK) != fp:
+                            j += 1
+                            if j == cap:
+                                j = 0
+                        if slots[j] == 0:
+                            slots[j] = slot
+                            used += 1
+                        break
+                    i += 1
+                    if i == old_cap:
+                        i = 0
+            if k < count:
+                # Its ring place is free: key k - C_AHEAD was probed above.
+                if k + C_AHEAD < count and entries[k + C_AHEAD] != NULL:
+                    prefetch(entries[k + C_AHEAD])
+                e = entries[k]
+                if e != NULL:
+                    h = <uint64_t>_Py_HashBytes(kt_key(e), kt_size(e))
+                    ahead[k & (C_AHEAD - 1)] = h
+                    prefetch(&old[_home(h, old_cap)])
+                    prefetch(&slots[_home(h, cap)])
         self._slots = slots
         self._capacity = cap
         self._used = used

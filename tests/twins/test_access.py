@@ -287,6 +287,30 @@ def test_growth_keeps_fields_and_drops_deleted_keys(access):
     assert sum(table.get(b"key:%d" % i) is not None for i in range(900)) < 900
 
 
+def test_twins_rebuild_big_tables_with_holes_alike(access_twins):
+    # Rebuilds walk the keyspace table's entries, deleted ones (holes) among
+    # them, ahead of the probes: the layout is the pure twin's, key for key.
+    sides = []
+    for mod in access_twins:
+        clock = mod.AccessClock(NOW)
+        data = sibling(mod, "keytable").KeyTable()
+        sides.append((data, mod.AccessTable(clock, data)))
+    for step in range(3):
+        for data, table in sides:
+            for i in range(step * 3000, step * 3000 + 3000):
+                key = b"key:%d" % i
+                data[key] = b"v"
+                table.created(key)
+                table.put(key, i & 0xFFFFFF)
+                if i % 3 == 0:
+                    del data[b"key:%d" % (i // 2)]
+        (data0, compiled), (data1, pure) = sides
+        assert list(data0) == list(data1)
+        assert compiled.capacity == pure.capacity and len(compiled) == len(pure)
+        assert compiled.slots() == pure.slots()
+        assert [compiled.get(k) for k in data0] == [pure.get(k) for k in data1]
+
+
 def test_table_memory_stays_near_eight_bytes_a_slot(access):
     clock, data, table = table_with(access)
     for i in range(50_000):
