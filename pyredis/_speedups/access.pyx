@@ -1,9 +1,11 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 """Per-key access metadata, compiled twin of ``access_py.py``.
 
-The slot format, probing, rebuild and LFU arithmetic are the pure twin's; see
-that module for what is kept and why.  Here the slots are a C array and a
-touch is one hash read (cached in the key) and a short probe.
+The slot format, probing, rebuild, LFU arithmetic and keyspace steps are the
+pure twin's; see that module for what is kept and why.  Here the slots are a
+C array, a touch is one hash read (cached in the key) and a short probe, the
+keyspace steps work on the keyspace table's entries in place, and a rebuild
+hashes the keys from their entries without making key objects.
 """
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Malloc

@@ -20,6 +20,14 @@ Integers 0..9999 are shared objects in Redis (unless an LRU/LFU policy with a
 ``maxmemory`` limit forbids it), so a key holding one reports the shared
 object's field, touched by every key that holds the same number.
 
+The table also holds the db's commonest keyspace steps that need nothing
+but the keys, their values and these fields, so that the compiled twin takes
+each in one call: ``read`` (lookupKey of a key without a TTL, with the
+keyspace hit and miss counters), ``store_pairs`` (MSET's and SET's setKey)
+and ``incr_by`` (INCRBY on an integer).  Each leaves alone what it does not
+take (a TTL, which may have to expire first; another type; an overflow) and
+says so, and the db takes the long way.
+
 Both twins implement the same steps; ``tests/twins`` checks that they return
 the same fields and leave the same slot layout.  Redis draws the LFU counter's
 coin with rand(); the twins share a seeded xorshift generator so that they
