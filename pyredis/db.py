@@ -129,7 +129,7 @@ class Database:
                 if value is None and self.server.notify_flags & NOTIFY_KEY_MISS:
                     self.server.notify("m", "keymiss", key, self.id)
                 return value
-        # lookup/peek written out: this runs for every read command.
+        # The long way: a key with a TTL, or a read that leaves the field alone.
         value = self.data.get(key)
         if value is not None:
             if self.expires and self._expired(key):
