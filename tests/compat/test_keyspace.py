@@ -466,3 +466,49 @@ def test_idletime_touching_and_peeking_commands(pair):
         # Both servers count whole seconds of a clock of their own, so the
         # compared fact is "accessed since the wait" or not.
         assert (idle(pair.ours, key) >= 2) == (idle(pair.theirs, key) >= 2), key
+
+
+def _keyspace_counts(client):
+    info = client.cmd("INFO", "stats").decode()
+    return [line for line in info.split("\r\n") if line.startswith(("keyspace_hits:", "keyspace_misses:"))]
+
+
+def test_keyspace_hits_and_misses(pair):
+    # Each way a lookup can go: a plain string, a string made by APPEND, a key
+    # with a TTL, another type (counted, then WRONGTYPE), a missing key, an
+    # expired one, reads of several keys, and writes (never counted).
+    for client in (pair.ours, pair.theirs):
+        client.cmd("CONFIG", "RESETSTAT")
+    script(pair, """
+        SET s v
+        SET a 1
+        APPEND a 2
+        SET t v EX 100
+        SET gone v PX 1
+        RPUSH l x
+        HSET h f v
+    """)
+    time.sleep(0.01)
+    script(pair, """
+        GET s
+        GET a
+        GET t
+        GET l
+        GET missing
+        GET gone
+        HGET h f
+        HGET h nofield
+        HGET missing f
+        LRANGE l 0 -1
+        STRLEN s
+        MGET s a missing t
+        EXISTS s missing
+        TYPE l
+        LPUSH l y
+        HSET h g v
+        SADD st m
+        INCR counter
+        INCR counter
+        SET s w
+    """)
+    assert _keyspace_counts(pair.ours) == _keyspace_counts(pair.theirs)

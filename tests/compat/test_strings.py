@@ -232,6 +232,44 @@ def test_incr_family(pair):
     """)
 
 
+def test_incr_of_a_stored_integer(pair):
+    # The compiled step's cases and the long way's next to them: the shared
+    # integers' edge both ways, a value made by APPEND, a key with a TTL,
+    # the int64 edges reached from a stored value.
+    script(pair, """
+        SET n 9998
+        INCR n
+        OBJECT REFCOUNT n
+        INCR n
+        OBJECT REFCOUNT n
+        OBJECT ENCODING n
+        DECR n
+        OBJECT REFCOUNT n
+        SET m -1
+        INCR m
+        DECRBY m 1
+        OBJECT ENCODING m
+        SET a 1
+        APPEND a 2
+        INCR a
+        OBJECT ENCODING a
+        GET a
+        SET t 5 EX 100
+        INCRBY t 5
+        TTL t
+        SET big 9223372036854775806
+        INCR big
+        INCR big
+        GET big
+        SET small -9223372036854775807
+        DECR small
+        DECR small
+        INCRBY small 9223372036854775807
+        INCRBY small -9223372036854775807
+        DECRBY small 1
+    """)
+
+
 def test_incrbyfloat_fixed_cases(pair):
     script(pair, """
         SET f 10.5
