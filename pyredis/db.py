@@ -281,18 +281,28 @@ class Database:
         """Containers never stay empty: drop the key when its last element went."""
         if not value:
             self.delete(key)
-            self.signal(key, ("g", "del"))
+            # The write that emptied it counted the change, not the deletion.
+            self.signal(key, ("g", "del"), 0)
             return True
         return False
 
-    def signal(self, key, event=None):
-        """A write to ``key`` happened: bump dirty, touch watchers, notify.
+    def listened(self):
+        """Whether signal() has more to do than count a change: watchers here,
+        keyspace events, client tracking or memory accounting."""
+        server = self.server
+        return bool(self.watched or server.notify_flags or server.tracking.clients
+                    or self.mem_sizes is not None)
+
+    def signal(self, key, event=None, changes=1):
+        """A write to ``key`` happened: count ``changes`` in dirty, touch
+        watchers, notify.
 
         ``event`` is a (class, name) pair; by default the running command's
-        declared event.
+        declared event.  ``changes`` is what Redis adds to server.dirty: one
+        per element a multi-element write added, set or removed.
         """
         server = self.server
-        server.dirty += 1
+        server.dirty += changes
         if self.watched:
             clients = self.watched.get(key)
             if clients:

@@ -12,7 +12,8 @@ from .._speedups import parse_int
 from ..numbers import INT64_MAX, INT64_MIN
 from ..types import members_for_sampling, random_member
 from ..types.hash import Hash
-from . import command
+from ..dispatch import slow_command
+from . import command, run_of
 from .sets import parse_range_long, scan_collection
 
 _HASH_NOT_INTEGER = CommandError(errors.HASH_VALUE_NOT_INTEGER)
@@ -63,7 +64,7 @@ def _set_pairs(c, argv, name):
     store = h.store
     for i in range(2, len(argv), 2):
         created += store(argv[i], argv[i + 1], max_entries, max_value)
-    c.db.signal(key)
+    c.db.signal(key, None, (len(argv) - 2) // 2)
     return created
 
 
@@ -84,6 +85,40 @@ def hset(c, argv):
         db.signal(key)
         return reply.ONE if new else reply.ZERO
     return reply.integer(_set_pairs(c, argv, "hset"))
+
+
+@run_of("hset")
+def _hset_run(c, cmds, i, n, lap, latency, slow):
+    """HSET key field value into an existing hash (commands.run_of)."""
+    db = c.db
+    if db.listened():
+        return i
+    read = db.access.read
+    expires = db.expires
+    values = c.server.config.values
+    max_entries = values["hash-max-listpack-entries"]
+    max_value = values["hash-max-listpack-value"]
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    start = i
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 4 or argv[0] != name:
+            break
+        h = read(argv[1], expires, Hash, False)
+        if h is None or h is False:
+            break
+        result = reply.ONE if h.store(argv[2], argv[3], max_entries, max_value) else reply.ZERO
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(result)
+    db.server.dirty += i - start
+    c.out_len += 4 * (i - start)
+    return i
 
 
 # HMSET key field value [field value ...]
@@ -143,7 +178,7 @@ def hdel(c, argv):
             if not h:
                 break
     if deleted:
-        c.db.signal(key)
+        c.db.signal(key, None, deleted)
         c.db.remove_if_empty(key, h)
     return reply.integer(deleted)
 

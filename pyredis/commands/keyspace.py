@@ -184,7 +184,7 @@ def _rename(c, argv, nx):
     if when != -1:
         db.set_expire(dst, when)
     db.signal(src, ("g", "rename_from"))
-    db.signal(dst, ("g", "rename_to"))
+    db.signal(dst, ("g", "rename_to"), 0)  # renameGenericCommand: dirty++ once
     return reply.ONE if nx else reply.OK
 
 
@@ -223,7 +223,7 @@ def move(c, argv):
         dst.set_expire(key, when)
     src.delete(key)
     src.signal(key, ("g", "move_from"))
-    dst.signal(key, ("g", "move_to"))
+    dst.signal(key, ("g", "move_to"), 0)  # moveCommand: dirty++ once
     return reply.ONE
 
 

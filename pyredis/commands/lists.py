@@ -26,7 +26,8 @@ from ..errors import E_NO_SUCH_KEY, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE, Comman
 from .._speedups import parse_int
 from ..numbers import INT64_MIN
 from ..types import ENCODINGS
-from . import command
+from ..dispatch import slow_command
+from . import command, run_of
 
 dbmod.TYPE_NAMES[QuickList] = b"list"
 dbmod.BLOCKING_TYPES.add(QuickList)
@@ -233,6 +234,46 @@ def rpushx(c, argv):
     return _push(c, argv, False, True)
 
 
+def _push_run(push):
+    """The run of LPUSH or RPUSH key element onto an existing list (commands.run_of)."""
+    def run(c, cmds, i, n, lap, latency, slow):
+        db = c.db
+        if db.listened():
+            return i
+        read = db.access.read
+        expires = db.expires
+        integer = reply.integer
+        out = c.out
+        cmd = c.cmd
+        meter = cmd.meter
+        name = cmds[i][0]
+        start = i
+        size = 0
+        while i < n:
+            argv = cmds[i]
+            if argv is None or len(argv) != 3 or argv[0] != name:
+                break
+            ql = read(argv[1], expires, QuickList, False)
+            if ql is None or ql is False:
+                break
+            push(ql, argv[2])
+            result = integer(len(ql))
+            us = lap(meter, latency)
+            i += 1
+            if slow is not None and us >= slow:
+                slow_command(c, cmd, argv, us)
+            out.append(result)
+            size += len(result)
+        db.server.dirty += i - start
+        c.out_len += size
+        return i
+    return run
+
+
+run_of("lpush")(_push_run(QuickList.push_head))
+run_of("rpush")(_push_run(QuickList.push_tail))
+
+
 # ---- pops -------------------------------------------------------------------------------------
 def _pop(c, argv, head):
     """popGenericCommand: the count, then the key, then the count-0 shortcut."""
@@ -278,6 +319,53 @@ def lpop(c, argv):
 @command("rpop", -2, "write fast", keys=(1, 1, 1), group="list", event=RPOP)
 def rpop(c, argv):
     return _pop(c, argv, False)
+
+
+def _pop_run(pop):
+    """The run of LPOP or RPOP key (commands.run_of)."""
+    def run(c, cmds, i, n, lap, latency, slow):
+        db = c.db
+        if db.listened():
+            return i
+        read = db.access.read
+        expires = db.expires
+        delete = db.delete
+        null = reply.NULL.encode(c.resp)
+        bulk = reply.bulk
+        out = c.out
+        cmd = c.cmd
+        meter = cmd.meter
+        name = cmds[i][0]
+        pops = 0
+        size = 0
+        while i < n:
+            argv = cmds[i]
+            if argv is None or len(argv) != 2 or argv[0] != name:
+                break
+            ql = read(argv[1], expires, QuickList, False)
+            if ql is None:
+                result = null
+            elif ql is False:
+                break
+            else:
+                result = bulk(pop(ql))
+                pops += 1
+                if not ql:
+                    delete(argv[1])
+            us = lap(meter, latency)
+            i += 1
+            if slow is not None and us >= slow:
+                slow_command(c, cmd, argv, us)
+            out.append(result)
+            size += len(result)
+        db.server.dirty += pops
+        c.out_len += size
+        return i
+    return run
+
+
+run_of("lpop")(_pop_run(QuickList.pop_head))
+run_of("rpop")(_pop_run(QuickList.pop_tail))
 
 
 def _mpop_args(argv, numkeys_idx):

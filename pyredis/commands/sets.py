@@ -15,7 +15,8 @@ from ..scan import SnapshotCache
 from ..types import members_for_sampling, random_member
 from ..types.set import Set, fits_intset
 from ..scan import parse_cursor
-from . import command
+from ..dispatch import slow_command
+from . import command, run_of
 
 LONG_MAX = INT64_MAX
 
@@ -145,8 +146,45 @@ def sadd(c, argv):
         return reply.ZERO
     added = s.add_members(argv[2:], _max_entries(c))
     if added:
-        c.db.signal(key)
+        c.db.signal(key, None, added)
     return reply.integer(added)
+
+
+@run_of("sadd")
+def _sadd_run(c, cmds, i, n, lap, latency, slow):
+    """SADD key member to an existing set (commands.run_of)."""
+    db = c.db
+    if db.listened():
+        return i
+    read = db.access.read
+    expires = db.expires
+    max_entries = _max_entries(c)
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    added = 0
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 3 or argv[0] != name:
+            break
+        s = read(argv[1], expires, Set, False)
+        if s is None or s is False:
+            break
+        if argv[2] in s:
+            result = reply.ZERO
+        else:
+            s.add_members(argv[2:], max_entries)
+            added += 1
+            result = reply.ONE
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(result)
+        c.out_len += 4
+    db.server.dirty += added
+    return i
 
 
 # SREM key member [member ...]
@@ -163,7 +201,7 @@ def srem(c, argv):
             if not s:
                 break
     if deleted:
-        c.db.signal(key)
+        c.db.signal(key, None, deleted)
         c.db.remove_if_empty(key, s)
     return reply.integer(deleted)
 
@@ -246,6 +284,28 @@ def spop(c, argv):
     return reply.bulk(member)
 
 
+@run_of("spop")
+def _spop_run(c, cmds, i, n, lap, latency, slow):
+    """SPOP key of a missing key (commands.run_of)."""
+    data = c.db.data
+    null = reply.NULL.encode(c.resp)
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 2 or argv[0] != name or argv[1] in data:
+            break
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(null)
+        c.out_len += len(null)
+    return i
+
+
 def _spop_count(c, argv):
     """spopWithCountCommand; its cases decide the order of the reply."""
     key = argv[1]
@@ -260,8 +320,8 @@ def _spop_count(c, argv):
         # CASE 1: the whole set, replied the way SUNION of it would be.
         popped = _in_order(s, fits_intset(s, max_entries))
         db.delete(key)
-        db.signal(key)
-        db.signal(key, ("g", "del"))
+        db.signal(key, None, size)
+        db.signal(key, ("g", "del"), 0)
         c.server.rewrite_propagation([b"DEL", key])
         return _set_reply(popped)
     remaining = size - count
@@ -285,7 +345,7 @@ def _spop_count(c, argv):
             s.reset_intset()
         else:
             s.intset = False
-    db.signal(key)
+    db.signal(key, None, count)
     # One SREM per member, so a replica removes exactly these.
     server = c.server
     if server.propagating:

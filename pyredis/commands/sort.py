@@ -218,7 +218,7 @@ def _sort_generic(c, argv, readonly):
             result.push_tail(found if found is not None else b"")
     if len(result):
         database.store(store, result)
-        database.signal(store, ("l", "sortstore"))
+        database.signal(store, ("l", "sortstore"), len(result))
     elif database.delete(store):
         database.signal(store, ("g", "del"))
     return reply.integer(len(result))

@@ -10,7 +10,9 @@ from ..db import now_ms
 from ..errors import CommandError, E_NOT_INTEGER, E_SYNTAX, E_WRONGTYPE
 from .._speedups import parse_int
 from ..numbers import INT64_MAX, INT64_MIN
-from . import command
+from ..dispatch import slow_command
+from ..pubsub import NOTIFY_KEY_MISS
+from . import command, run_of
 
 _STRING_TYPES = (bytes, bytearray)
 
@@ -230,6 +232,39 @@ def get(c, argv):
     return reply.NULL if value is None else reply.bulk(value)
 
 
+@run_of("get")
+def _get_run(c, cmds, i, n, lap, latency, slow):
+    """GETs of strings without a TTL and of missing keys (see commands.run_of)."""
+    db = c.db
+    if db.server.notify_flags & NOTIFY_KEY_MISS:
+        return i
+    read = db.access.read
+    expires = db.expires
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    null = reply.NULL.encode(c.resp)
+    bulk = reply.bulk
+    name = cmds[i][0]
+    size = 0
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 2 or argv[0] != name:
+            break
+        value = read(argv[1], expires, bytes, True)
+        if value is False:
+            break
+        result = null if value is None else bulk(value)
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(result)
+        size += len(result)
+    c.out_len += size
+    return i
+
+
 # SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
 #     PXAT unix-time-milliseconds | KEEPTTL]
 @command("set", -3, "write denyoom", keys=(1, 1, 1), group="string", event=("$", "set"))
@@ -248,6 +283,37 @@ def set_(c, argv):
         return reply.OK
     flags, expire = _parse_set_options(argv, 3, True)
     return _set_generic(c, argv[1], argv[2], flags, expire, reply.OK, reply.NULL)
+
+
+@run_of("set")
+def _set_run(c, cmds, i, n, lap, latency, slow):
+    """SET key value of keys without a TTL (see commands.run_of)."""
+    db = c.db
+    if OVERRIDES or db.slots is not None or db.listened():
+        return i
+    store = db.access.store_pairs
+    expires = db.expires
+    data = db.data
+    keys = len(data)
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    start = i
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 3 or argv[0] != name or store(argv, 1, SHARED_INTEGERS, expires) != 3:
+            break
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(reply.OK)
+    if len(data) != keys:
+        db.version += 1
+    db.server.dirty += i - start
+    c.out_len += 5 * (i - start)
+    return i
 
 
 # SETNX key value
@@ -527,6 +593,40 @@ def _incr_by(c, key, incr):
 @command("incr", 2, "write denyoom fast", keys=(1, 1, 1), group="string", event=("$", "incrby"))
 def incr(c, argv):
     return _incr_by(c, argv[1], 1)
+
+
+@run_of("incr")
+def _incr_run(c, cmds, i, n, lap, latency, slow):
+    """INCRs of integers without a TTL (see commands.run_of)."""
+    db = c.db
+    if OVERRIDES or db.listened():
+        return i
+    incr_by = db.access.incr_by
+    expires = db.expires
+    integer = reply.integer
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    start = i
+    size = 0
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 2 or argv[0] != name:
+            break
+        result = incr_by(argv[1], 1, SMALL_INTEGERS, expires)
+        if result is None:
+            break
+        result = integer(result)
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(result)
+        size += len(result)
+    db.server.dirty += i - start
+    c.out_len += size
+    return i
 
 
 # DECR key

@@ -16,7 +16,8 @@ from ..numbers import INT64_MAX, INT64_MIN, parse_double, parse_int
 from ..reply import format_double
 from .._speedups import zsetreply
 from ..types.zset import MAX_LEX, MIN_LEX, LexRange, ZSet
-from . import command
+from ..dispatch import slow_command
+from . import command, run_of
 from .sets import scan_collection
 
 BLOCK_TYPES = frozenset((ZSet,))
@@ -280,7 +281,7 @@ def _zadd_generic(c, argv, incr):
             added += 1
             processed += 1
     if added or updated:
-        database.signal(key, ("z", "zincr" if incr else "zadd"))
+        database.signal(key, ("z", "zincr" if incr else "zadd"), added + updated)
     return _zadd_reply(incr, ch, added, updated, processed, score)
 
 
@@ -325,6 +326,51 @@ def zadd(c, argv):
     return _zadd_generic(c, argv, False)
 
 
+@run_of("zadd")
+def _zadd_run(c, cmds, i, n, lap, latency, slow):
+    """ZADD key score member into an existing sorted set (commands.run_of)."""
+    db = c.db
+    if db.listened():
+        return i
+    read = db.access.read
+    expires = db.expires
+    out = c.out
+    cmd = c.cmd
+    meter = cmd.meter
+    name = cmds[i][0]
+    changes = 0
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) != 4 or argv[0] != name:
+            break
+        arg = argv[2]
+        score = float(arg) if arg.isdigit() and len(arg) < 300 else parse_double(arg)
+        if score is None:
+            break
+        zs = read(argv[1], expires, ZSet, False)
+        if zs is None or zs is False:
+            break
+        member = argv[3]
+        current = zs.scores.get(member)
+        if current is None:
+            _insert(c, zs, member, score)
+            changes += 1
+            result = reply.ONE
+        else:
+            if score != current:
+                zs.update(member, score)
+                changes += 1
+            result = reply.ZERO
+        us = lap(meter, latency)
+        i += 1
+        if slow is not None and us >= slow:
+            slow_command(c, cmd, argv, us)
+        out.append(result)
+        c.out_len += 4
+    db.server.dirty += changes
+    return i
+
+
 # ZINCRBY key increment member
 @command("zincrby", 4, "write denyoom fast", keys=(1, 1, 1), group="sorted_set",
          event=("z", "zincr"))
@@ -347,7 +393,7 @@ def zrem(c, argv):
             if not zs:
                 break
     if removed:
-        c.db.signal(key)
+        c.db.signal(key, None, removed)
         c.db.remove_if_empty(key, zs)
     return reply.integer(removed)
 
@@ -634,7 +680,7 @@ def _zremrange(c, argv, rangetype):
         hi = zs.lex_run_end(rng, lo) if lo is not None else lo
     removed = zs.delete_range(lo, hi) if lo is not None and hi > lo else 0
     if removed:
-        c.db.signal(key)
+        c.db.signal(key, None, removed)
         c.db.remove_if_empty(key, zs)
     return reply.integer(removed)
 
@@ -677,7 +723,7 @@ def _pop(c, keys, from_max, emit_key, count, nested, nil_when_empty):
     if count == 0:
         return reply.EMPTY_ARRAY
     pairs = zs.pop(1 if count is None else count, from_max)
-    database.signal(key, _POP_EVENTS[from_max])
+    database.signal(key, _POP_EVENTS[from_max], len(pairs))
     database.remove_if_empty(key, zs)
     if emit_key:
         # The multi-key and blocking forms propagate as the pop they did.
@@ -699,6 +745,51 @@ def zpopmin(c, argv):
 @command("zpopmax", -2, "write fast", keys=(1, 1, 1), group="sorted_set", event=("z", "zpopmax"))
 def zpopmax(c, argv):
     return _zpop_command(c, argv, True)
+
+
+def _zpop_run(from_max):
+    """The run of ZPOPMIN or ZPOPMAX key (commands.run_of)."""
+    def run(c, cmds, i, n, lap, latency, slow):
+        db = c.db
+        if db.listened():
+            return i
+        read = db.access.read
+        expires = db.expires
+        resp = c.resp
+        out = c.out
+        cmd = c.cmd
+        meter = cmd.meter
+        name = cmds[i][0]
+        pops = 0
+        size = 0
+        while i < n:
+            argv = cmds[i]
+            if argv is None or len(argv) != 2 or argv[0] != name:
+                break
+            zs = read(argv[1], expires, ZSet, False)
+            if zs is None:
+                result = reply.EMPTY_ARRAY
+            elif zs is False:
+                break
+            else:
+                result = _encode_flat(zs.pop(1, from_max), resp, None)
+                pops += 1
+                if not zs:
+                    db.delete(argv[1])
+            us = lap(meter, latency)
+            i += 1
+            if slow is not None and us >= slow:
+                slow_command(c, cmd, argv, us)
+            out.append(result)
+            size += len(result)
+        db.server.dirty += pops
+        c.out_len += size
+        return i
+    return run
+
+
+run_of("zpopmin")(_zpop_run(False))
+run_of("zpopmax")(_zpop_run(True))
 
 
 def _zpop_command(c, argv, from_max):

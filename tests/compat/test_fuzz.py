@@ -4,7 +4,7 @@ The long run is ``python -m tests.fuzz --minutes N`` (see tests/fuzz).
 """
 import pytest
 
-from fuzz.__main__ import implemented_commands
+from fuzz.__main__ import commands_with_runs, implemented_commands
 from fuzz.generator import Generator
 from fuzz.runner import Side, load_cases, run
 
@@ -29,6 +29,14 @@ def test_fixed_seed_run_through_scripts(server, real_redis):
     sides = Side(server.port, scripts=True), Side(real_redis.port, scripts=True)
     for _ in range(SEQUENCES // 2):
         run(*sides, gen.sequence(20))
+
+
+def test_fixed_seed_run_pipelined(sides):
+    # Each sequence in one write, the commands that have a run repeated.
+    gen = Generator(SEED + 2, implemented_commands())
+    repeat = [n for n in commands_with_runs() if n in gen.specs]
+    for _ in range(SEQUENCES // 2):
+        run(*sides, gen.sequence(20, repeat), pipeline=True)
 
 
 @pytest.mark.parametrize("case", load_cases() or [[b"PING"]])

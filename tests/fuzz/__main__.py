@@ -4,6 +4,7 @@
     python -m tests.fuzz --seed 7 --sequences 500  # a fixed run
     python -m tests.fuzz --save                    # shrink failures into tests/compat/fuzz_cases.json
     python -m tests.fuzz --scripts                 # each command through redis.pcall in a script
+    python -m tests.fuzz --pipeline                # each sequence in one write, commands repeated
 
 Each sequence holds ``--length`` commands drawn from every implemented
 command's argument spec; the first difference per sequence is printed,
@@ -34,6 +35,13 @@ def implemented_commands():
     return names
 
 
+def commands_with_runs():
+    """Names of the commands a pipeline's repeats go to in one loop (commands.run_of)."""
+    from pyredis.commands import TABLE, load_all
+    load_all()
+    return sorted(name.decode() for name, cmd in TABLE.items() if cmd.run is not None)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=0)
@@ -43,9 +51,14 @@ def main():
     ap.add_argument("--save", action="store_true", help="write shrunk failures as regression cases")
     ap.add_argument("--scripts", action="store_true",
                     help="run each command through redis.pcall in an EVALSHA (Lua's conversions both ways)")
+    ap.add_argument("--pipeline", action="store_true",
+                    help="send each sequence in one write, with commands that have a run repeated")
     args = ap.parse_args()
+    if args.pipeline and args.scripts:
+        ap.error("--pipeline and --scripts do not combine")
     seed = args.seed if args.seed is not None else int(time.time())
     gen = Generator(seed, implemented_commands())
+    repeat = [n for n in commands_with_runs() if n in gen.specs] if args.pipeline else ()
     ours_proc, theirs_proc = start_pyredis(), start_redis()
     ours, theirs = Side(ours_proc.port, args.scripts), Side(theirs_proc.port, args.scripts)
     deadline = time.time() + args.minutes * 60 if args.minutes else None
@@ -55,16 +68,16 @@ def main():
     try:
         while (deadline is not None and time.time() < deadline) or (
                 deadline is None and ran < args.sequences):
-            seq = gen.sequence(args.length)
+            seq = gen.sequence(args.length, repeat)
             ran += 1
             if ran % 1000 == 0:
                 print("%d sequences, %d distinct differences so far" % (ran, found), flush=True)
             try:
-                run(ours, theirs, seq)
+                run(ours, theirs, seq, args.pipeline)
             except Difference:
-                small = shrink(ours, theirs, seq)
+                small = shrink(ours, theirs, seq, args.pipeline)
                 try:
-                    run(ours, theirs, small)
+                    run(ours, theirs, small, args.pipeline)
                 except Difference as diff:
                     sig = (diff.argv[0], repr(diff.ours)[:60], repr(diff.theirs)[:60])
                     if sig in seen:

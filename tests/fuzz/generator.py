@@ -87,12 +87,26 @@ class Generator:
         self.specs = specs
         self.names = sorted(specs)
 
-    def sequence(self, length):
-        return [self.command() for _ in range(length)]
-
-    def command(self):
+    def sequence(self, length, repeat=()):
+        """``length`` commands; with ``repeat`` (command names), half the picks
+        are one of those, repeated two to six times with fresh arguments (a
+        pipeline's repeated command)."""
+        if not repeat:
+            return [self.command() for _ in range(length)]
         rng = self.rng
-        name = rng.choice(self.names)
+        out = []
+        while len(out) < length:
+            if rng.random() < 0.5:
+                name = rng.choice(repeat)
+                out.extend(self.command(name) for _ in range(rng.randrange(2, 7)))
+            else:
+                out.append(self.command())
+        return out[:length]
+
+    def command(self, name=None):
+        rng = self.rng
+        if name is None:
+            name = rng.choice(self.names)
         spec = self.specs[name]
         argv = name.encode().split(b"|")
         # A subcommand's name stays: mutations go to its arguments.

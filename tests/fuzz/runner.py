@@ -45,6 +45,22 @@ class Side:
             return self.cmd(*argv)
         return self.cmd(b"EVALSHA", self.sha, b"0", *argv)
 
+    def pipeline(self, argvs):
+        """The replies to ``argvs`` sent in one write (no blocking command among them)."""
+        self.conn.send(b"".join(encode_command(*argv) for argv in argvs))
+        replies = []
+        for _ in argvs:
+            try:
+                replies.append(self.conn.read_reply())
+            except TimeoutError:
+                replies.append(TIMEOUT)
+            except (ConnectionError, OSError):
+                replies.append(CLOSED)
+        if CLOSED in replies or TIMEOUT in replies:
+            self.conn.close()
+            self.conn = RawClient(self.port)
+        return replies
+
     def cmd(self, *argv):
         try:
             return self.conn.cmd(*argv)
@@ -102,16 +118,20 @@ def _bulks(raw):
     return [item[1] for item in tree[1]] if tree and tree[0] == "*" else []
 
 
-def run(ours, theirs, sequence):
-    """Run ``sequence`` on both (Side objects); raise Difference at the first one."""
+def run(ours, theirs, sequence, pipeline=False):
+    """Run ``sequence`` on both (Side objects); raise Difference at the first one.
+
+    With ``pipeline`` the whole sequence goes to each server in one write."""
     ours.reset()
     theirs.reset()
     unordered = {}
     # Whether an earlier command overflowed a double (see normalize.stale_erange).
     erange = False
-    for step, argv in enumerate(sequence):
-        a = ours.run(*argv)
-        b = theirs.run(*argv)
+    if pipeline:
+        replies = zip(ours.pipeline(sequence), theirs.pipeline(sequence))
+    else:
+        replies = ((ours.run(*argv), theirs.run(*argv)) for argv in sequence)
+    for step, (argv, (a, b)) in enumerate(zip(sequence, replies)):
         touched = [k for k in argv[1:] if k in unordered]
         if erange and stale_erange(argv, a, b):
             pass
@@ -143,7 +163,7 @@ def run(ours, theirs, sequence):
         raise Difference(len(sequence), [b"<keyspace>"], ka, kb)
 
 
-def shrink(ours, theirs, sequence):
+def shrink(ours, theirs, sequence, pipeline=False):
     """The shortest sub-sequence (removing one command at a time) that still differs."""
     current = list(sequence)
     changed = True
@@ -154,7 +174,7 @@ def shrink(ours, theirs, sequence):
             if not trial:
                 continue
             try:
-                run(ours, theirs, trial)
+                run(ours, theirs, trial, pipeline)
             except Difference:
                 current = trial
                 changed = True
