@@ -284,9 +284,8 @@ def run_plain(c, cmds, i, n):
     acl = c.acl_check
     tracking = c.tracking
     track = c.track_read
-    # A command's run (commands.run_of) serves a client without key
-    # patterns or tracking; ``missed``, one whose run served nothing.
-    runs = acl is None and tracking is None
+    # A command's run (commands.run_of) serves a client that does not track
+    # keys itself; ``missed``, a command whose run served nothing.
     missed = None
     start_i = i
     server.current_client = c
@@ -311,8 +310,9 @@ def run_plain(c, cmds, i, n):
             c.cmd = cmd
             c.argv = argv
             server.current_event = cmd.event
-            if cmd.run is not None and runs and cmd is not missed and i + 1 < n:
-                j = cmd.run(c, cmds, i, n, lap, latency, slow)
+            if cmd.run is not None and tracking is None and cmd is not missed and i + 1 < n:
+                j = cmd.run(c, cmds, i, n if acl is None else in_span(cmds, i, n, span),
+                            lap, latency, slow)
                 if j != i:
                     i = j
                     continue
@@ -352,6 +352,20 @@ def run_plain(c, cmds, i, n):
         if out and not c.queued:
             c.queued = True
             server.pending_writes.append(c)
+    return i
+
+
+def in_span(cmds, i, n, span):
+    """The end of the requests from ``cmds[i]`` whose first argument is within
+    ``span``, the range of keys the ACL key patterns allow the command
+    (run_plain's test of each request, made for a command's run)."""
+    low, high = span
+    i += 1
+    while i < n:
+        argv = cmds[i]
+        if argv is None or len(argv) < 2 or not low <= argv[1] < high:
+            break
+        i += 1
     return i
 
 

@@ -167,19 +167,21 @@ def run_of(name):
     GETs), and much of a pipelined request's cost is its dispatch: the
     lookup, the arity check, the handler's frames.  dispatch.run_plain calls
     ``run(c, cmds, i, n, lap, latency, slow)`` once ``cmds[i]`` passed its
-    checks, for a client without ACL key patterns or client tracking; the
-    run serves the requests from ``cmds[i]`` on that spell the same command
-    with as many arguments and take its common case, each as run_plain
-    would (timed by ``lap(meter, latency)``, the slow log fed from ``slow``
-    microseconds on, the reply queued and counted in ``c.out_len``), and
-    returns the index of the first one it left to the handler.  Its loop is
-    written out in each run: a call per request (a step function) kept only
-    a third to two thirds of what the run saves.  A run changes nothing but what the handler would,
-    raises nothing and readies no blocked client (a push that creates a list
-    is the handler's); a write's run counts its changes in
-    ``server.dirty`` and leaves every request to the handler while
-    db.listened() (watchers, keyspace events, client tracking), which it
-    asks once: no plain command changes those.
+    checks, for a client that does not track keys itself (``n`` stops where
+    the ACL key patterns of the client's user stop allowing the first
+    argument); the run serves the requests from ``cmds[i]`` on that spell
+    the same command with as many arguments and take its common case, each
+    as run_plain would (timed by ``lap(meter, latency)``, the slow log fed
+    from ``slow`` microseconds on, the reply queued and counted in
+    ``c.out_len``), and returns the index of the first one it left to the
+    handler.  Its loop is written out in each run: a call per request (a
+    step function) kept only a third to two thirds of what the run saves.
+    A run changes nothing but what the handler would, raises nothing and
+    readies no blocked client (a push that creates a list is the
+    handler's); a write's run counts its changes in ``server.dirty`` and
+    leaves every request to the handler while db.listened() (watchers,
+    keyspace events, client tracking), which it asks once: no plain command
+    changes those.  SET's run alone serves tracking too.
     """
     def register(run):
         TABLE[name.encode()].run = run

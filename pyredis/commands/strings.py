@@ -289,8 +289,15 @@ def set_(c, argv):
 def _set_run(c, cmds, i, n, lap, latency, slow):
     """SET key value of keys without a TTL (see commands.run_of)."""
     db = c.db
-    if OVERRIDES or db.slots is not None or db.listened():
+    if OVERRIDES or db.slots is not None:
         return i
+    server = db.server
+    invalidate = None
+    if db.listened():
+        if db.watched or server.notify_flags or db.mem_sizes is not None:
+            return i
+        # Client tracking alone listens: each key invalidated as store_pairs does it.
+        invalidate = server.tracking.invalidate
     store = db.access.store_pairs
     expires = db.expires
     data = db.data
@@ -304,6 +311,8 @@ def _set_run(c, cmds, i, n, lap, latency, slow):
         argv = cmds[i]
         if argv is None or len(argv) != 3 or argv[0] != name or store(argv, 1, SHARED_INTEGERS, expires) != 3:
             break
+        if invalidate is not None:
+            invalidate(argv[1], c)
         us = lap(meter, latency)
         i += 1
         if slow is not None and us >= slow:
@@ -311,7 +320,7 @@ def _set_run(c, cmds, i, n, lap, latency, slow):
         out.append(reply.OK)
     if len(data) != keys:
         db.version += 1
-    db.server.dirty += i - start
+    server.dirty += i - start
     c.out_len += 5 * (i - start)
     return i
 

@@ -284,3 +284,49 @@ def test_client_list_names_the_last_command_of_a_run(server, real_redis, pair):
         listing = other.cmd("CLIENT", "LIST", "ID", me)
         other.close()
         assert b" cmd=get " in listing, listing
+
+
+def test_run_within_acl_key_patterns(server, real_redis, pair):
+    """A user allowed ~key:* only: the run stops where the patterns do."""
+    pair.run("ACL", "SETUSER", "runner", "on", ">pw", "~key:*", "+@all")
+    try:
+        clients = []
+        for proc in (server, real_redis):
+            client = RawClient(proc.port)
+            client.cmd("AUTH", "runner", "pw")
+            clients.append(client)
+        batch = _pipeline(("SET", "key:1", "a"), ("SET", "key:2", "b"), ("SET", "other", "c"),
+                          ("SET", "key:3", "d"), ("GET", "key:1"), ("GET", "key:2"), ("GET", "nokey"),
+                          ("GET", "key:3"), ("INCR", "key:n"), ("INCR", "key:n"), ("INCR", "kez"),
+                          ("RPUSH", "key:l", "a"), ("LPUSH", "key:l", "b"), ("LPUSH", "key:l", "c"),
+                          ("LPUSH", "k", "x"), ("LPOP", "key:l"), ("LPOP", "key:"), ("LPOP", "key;"))
+        for client in clients:
+            client.send(batch)
+        replies = [client.read_all() for client in clients]
+        assert replies[0] == replies[1]
+        for client in clients:
+            client.close()
+        pair.run("DBSIZE")
+        pair.run("LRANGE", "key:l", "0", "-1")
+    finally:
+        pair.run("ACL", "DELUSER", "runner")
+
+
+def test_run_of_sets_invalidates_tracked_keys(server, real_redis, pair):
+    """A BCAST tracker hears of every key a run of SETs wrote, as from redis-server."""
+    trackers = []
+    try:
+        for proc in (server, real_redis):
+            tracker = RawClient(proc.port)
+            tracker.cmd("HELLO", "3")
+            tracker.cmd("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "key:")
+            trackers.append(tracker)
+        pair.send_raw(_pipeline(("SET", "key:1", "a"), ("SET", "key:2", "b"), ("SET", "other", "c"),
+                                ("SET", "key:1", "d"), ("SET", "key:3", "e", "EX", "100"),
+                                ("SET", "key:3", "f"), ("SET", "key:4", "g")))
+        heard = [tracker.read_all() for tracker in trackers]
+        assert heard[0] == heard[1]
+        assert b"key:4" in heard[0]
+    finally:
+        for tracker in trackers:
+            tracker.close()
