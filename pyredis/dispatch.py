@@ -10,6 +10,7 @@ from . import errors, reply
 from .commands import TABLE
 from .errors import CommandError
 from .eviction import FAIL
+from ._speedups import span_end
 
 _perf_ns = time.perf_counter_ns
 # A request's command by the name as written, then by its lowercase
@@ -311,7 +312,7 @@ def run_plain(c, cmds, i, n):
             c.argv = argv
             server.current_event = cmd.event
             if cmd.run is not None and tracking is None and cmd is not missed and i + 1 < n:
-                j = cmd.run(c, cmds, i, n if acl is None else in_span(cmds, i, n, span),
+                j = cmd.run(c, cmds, i, n if acl is None else span_end(cmds, i, n, *span),
                             lap, latency, slow)
                 if j != i:
                     i = j
@@ -352,20 +353,6 @@ def run_plain(c, cmds, i, n):
         if out and not c.queued:
             c.queued = True
             server.pending_writes.append(c)
-    return i
-
-
-def in_span(cmds, i, n, span):
-    """The end of the requests from ``cmds[i]`` whose first argument is within
-    ``span``, the range of keys the ACL key patterns allow the command
-    (run_plain's test of each request, made for a command's run)."""
-    low, high = span
-    i += 1
-    while i < n:
-        argv = cmds[i]
-        if argv is None or len(argv) < 2 or not low <= argv[1] < high:
-            break
-        i += 1
     return i
 
 

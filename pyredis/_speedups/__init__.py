@@ -6,7 +6,7 @@ is an error, never a silent fall back to the slower twin.
 import os
 
 if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
-    from .resp_py import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
+    from .resp_py import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int, span_end
     from .quicklist_py import QuickList, set_packed_threshold
     from .keytable_py import KeyTable
     from . import sockio_py as sockio
@@ -27,7 +27,7 @@ if os.environ.get("PYREDIS_NO_EXTENSIONS") == "1":
     IMPLEMENTATION = "python"
 else:
     try:
-        from .resp import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int
+        from .resp import RequestParser, encode_bulk, encode_bulks, encode_integer, parse_int, span_end
         from .quicklist import QuickList, set_packed_threshold
         from .keytable import KeyTable
         from . import sockio
@@ -51,7 +51,7 @@ else:
             "'pip install .' or run with PYREDIS_NO_EXTENSIONS=1" % exc) from exc
     IMPLEMENTATION = "cython"
 
-__all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "QuickList", "set_packed_threshold",
+__all__ = ["RequestParser", "encode_bulk", "encode_bulks", "encode_integer", "parse_int", "span_end", "QuickList", "set_packed_threshold",
            "KeyTable", "sockio", "Meter", "Stopwatch", "AccessClock", "AccessTable", "lzf_compress", "lzf_decompress", "crc64", "hyperloglog",
            "bitops", "streamnode", "SkipList", "zsetreply", "listpack", "rdbrun",
            "sort_keys", "Reader", "remember_key", "ScriptCall", "number_argv", "IMPLEMENTATION"]

@@ -571,6 +571,35 @@ def encode_integer(n):
     return PyBytes_FromStringAndSize(buf + i, 24 - i)
 
 
+cdef inline int _bytes_cmp(bytes a, bytes b):
+    """memcmp order, the shorter first on a tie: bytes' own comparison."""
+    cdef Py_ssize_t la = PyBytes_GET_SIZE(a), lb = PyBytes_GET_SIZE(b)
+    cdef int r = memcmp(PyBytes_AS_STRING(a), PyBytes_AS_STRING(b), la if la < lb else lb)
+    if r:
+        return r
+    return (la > lb) - (la < lb)
+
+
+def span_end(list cmds, Py_ssize_t i, Py_ssize_t n, bytes low, bytes high):
+    """The index of the first request after ``cmds[i]`` (before ``n``) whose
+    first argument is not within ``low <= argument < high``; a request
+    without one, or None (a protocol error's place), ends the span too."""
+    cdef object argv, key
+    i += 1
+    while i < n:
+        argv = cmds[i]
+        if type(argv) is not list or PyList_GET_SIZE(argv) < 2:
+            break
+        key = (<list>argv)[1]
+        if type(key) is not bytes:
+            if not low <= key < high:
+                break
+        elif _bytes_cmp(low, <bytes>key) > 0 or _bytes_cmp(<bytes>key, high) >= 0:
+            break
+        i += 1
+    return i
+
+
 def parse_int(value):
     """Redis ``string2ll`` on a bytes-like ``value``: the int64 it spells exactly, else None."""
     cdef long long v

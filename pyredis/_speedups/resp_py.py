@@ -425,6 +425,19 @@ def encode_bulks(values):
 _BULK_HEADS = [b"$%d" % n for n in range(1024)]
 
 
+def span_end(cmds, i, n, low, high):
+    """The index of the first request after ``cmds[i]`` (before ``n``) whose
+    first argument is not within ``low <= argument < high``; a request
+    without one, or None (a protocol error's place), ends the span too."""
+    i += 1
+    while i < n:
+        argv = cmds[i]
+        if argv.__class__ is not list or len(argv) < 2 or not low <= argv[1] < high:
+            break
+        i += 1
+    return i
+
+
 def encode_bulk(value):
     """One bulk string (RESP2 and RESP3 alike): ``$<len>\\r\\n<value>\\r\\n``."""
     return b"$%d\r\n%b\r\n" % (len(value), value)

@@ -292,12 +292,18 @@ def _set_run(c, cmds, i, n, lap, latency, slow):
     if OVERRIDES or db.slots is not None:
         return i
     server = db.server
-    invalidate = None
+    changed = invalidate = None
     if db.listened():
         if db.watched or server.notify_flags or db.mem_sizes is not None:
             return i
-        # Client tracking alone listens: each key invalidated as store_pairs does it.
-        invalidate = server.tracking.invalidate
+        # Client tracking alone listens: each key invalidated as store_pairs
+        # does it; with broadcasting clients only, that is the pass's record
+        # of changed keys (Tracking.invalidate, written out).
+        tracking = server.tracking
+        if tracking.table or tracking.changed is None:
+            invalidate = tracking.invalidate
+        else:
+            changed = tracking.changed
     store = db.access.store_pairs
     expires = db.expires
     data = db.data
@@ -311,7 +317,9 @@ def _set_run(c, cmds, i, n, lap, latency, slow):
         argv = cmds[i]
         if argv is None or len(argv) != 3 or argv[0] != name or store(argv, 1, SHARED_INTEGERS, expires) != 3:
             break
-        if invalidate is not None:
+        if changed is not None:
+            changed[argv[1]] = c
+        elif invalidate is not None:
             invalidate(argv[1], c)
         us = lap(meter, latency)
         i += 1

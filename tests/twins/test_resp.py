@@ -792,3 +792,32 @@ def test_encode_integer(resp, value):
 def test_encode_integer_twins_agree(resp_twins, value):
     compiled, pure = resp_twins
     assert compiled.encode_integer(value) == pure.encode_integer(value) == b":%d\r\n" % value
+
+
+# ---- span_end: how far a command's run may go under ACL key patterns ----------------------------
+_SPAN_KEYS = st.binary(max_size=6) | st.sampled_from([b"key:", b"key;", b"key:1", b"ke", b"\xff"])
+_SPAN_REQUESTS = st.lists(st.none() | st.lists(_SPAN_KEYS, min_size=0, max_size=3), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SPAN_REQUESTS, st.data(), _SPAN_KEYS, _SPAN_KEYS)
+def test_span_end_twins_agree(resp_twins, cmds, data, low, high):
+    compiled, pure = resp_twins
+    n = len(cmds)
+    if not n:
+        return
+    i = data.draw(st.integers(0, n - 1))
+    got = compiled.span_end(cmds, i, n, low, high)
+    assert got == pure.span_end(cmds, i, n, low, high)
+    # Every request it spans has a first argument within the range.
+    for argv in cmds[i + 1:got]:
+        assert argv is not None and len(argv) >= 2 and low <= argv[1] < high
+    assert got == n or not (cmds[got] is not None and len(cmds[got]) >= 2 and low <= cmds[got][1] < high)
+
+
+def test_span_end_stops_at_n_and_at_each_edge(resp):
+    cmds = [[b"GET", b"key:%d" % i] for i in range(5)] + [[b"GET", b"key;"], [b"GET", b"key:"]]
+    assert resp.span_end(cmds, 0, 3, b"key:", b"key;") == 3
+    assert resp.span_end(cmds, 0, len(cmds), b"key:", b"key;") == 5
+    assert resp.span_end(cmds, 5, len(cmds), b"key:", b"key;") == 7
+    assert resp.span_end([[b"GET", b"a"], [b"PING"]], 0, 2, b"", b"\xff") == 1
