@@ -41,4 +41,6 @@ def test_fixed_seed_run_pipelined(sides):
 
 @pytest.mark.parametrize("case", load_cases() or [[b"PING"]])
 def test_regression_case(sides, case):
+    # Each way: one request at a time, and in one write (what --pipeline found).
     run(*sides, case)
+    run(*sides, case, pipeline=True)
