@@ -51,3 +51,12 @@ def test_encode_integer(benchmark, kind):
 
     benchmark(encode)
     assert encode_integer(14985) == b":14985\r\n"
+
+
+@pytest.mark.benchmark(group="resp: span_end over 1000 requests within an ACL key range")
+@pytest.mark.parametrize("kind", ["cython", "python"])
+def test_span_end(benchmark, kind):
+    span_end = import_twin(kind).span_end
+    commands = import_twin(kind).RequestParser().feed(BATCH)
+    end = benchmark(span_end, commands, 0, len(commands), b"key:", b"key;")
+    assert end == 1000
